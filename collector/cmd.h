@@ -1,0 +1,26 @@
+/* cmd.h - the collector's subcommands: one file each, registered in main.c's table */
+#ifndef COLLECTOR_CMD_H
+#define COLLECTOR_CMD_H
+
+/* Exit statuses shared by every command. */
+#define EXIT_OK      0
+#define EXIT_FAILED  1 /* the command ran and said no: a bad form, an invalid interview */
+#define EXIT_USAGE   2 /* the command line was wrong */
+#define EXIT_TROUBLE 3 /* something outside the input failed: memory, disk */
+
+typedef struct cmd_entry {
+    const char *name;    /* the words that select it: "form check" */
+    const char *args;    /* what follows them, for usage lines */
+    const char *summary; /* one line for --help */
+    /* Runs the command with the arguments after its words (argv[0] is the
+     * first of them). Returns an exit status. */
+    int (*exec)(int argc, char **argv);
+} cmd_entry;
+
+extern const cmd_entry cmd_form_check;
+extern const cmd_entry cmd_form_simulate;
+
+/* Prints "usage: collector NAME ARGS" to stderr and returns EXIT_USAGE. */
+int cmd_usage(const cmd_entry *c);
+
+#endif

@@ -1,0 +1,77 @@
+/* main.c - collector: the enumerator's offline program; dispatches to one file per subcommand */
+#include "cmd.h"
+#include "version.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static const cmd_entry *const commands[] = {
+    &cmd_form_check,
+    &cmd_form_simulate,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cmd_usage(const cmd_entry *c)
+{
+    fprintf(stderr, "usage: collector %s %s\n", c->name, c->args);
+    return EXIT_USAGE;
+}
+
+static void help(FILE *out)
+{
+    fprintf(out, "collector %s - offline household interviews for dieutra\n\n", DT_VERSION);
+    fprintf(out, "usage: collector COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-16s %-28s %s\n", commands[i]->name, commands[i]->args,
+                commands[i]->summary);
+    fprintf(out, "\n  --help           this text\n  --version        versions of the "
+                 "program and its libraries\n\nManual: docs/cli.md\n");
+}
+
+static void version(void)
+{
+    printf("collector %s\n", DT_VERSION);
+    printf("  sqlite %s, cJSON %s, %s\n", sqlite3_libversion(), cJSON_Version(), curl_version());
+}
+
+/* Number of leading argv words that spell name ("form check" is two), or 0. */
+static int match(const char *name, int argc, char **argv)
+{
+    const char *p = name;
+    int n = 0;
+
+    while (*p) {
+        size_t len = strcspn(p, " ");
+        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len) != 0)
+            return 0;
+        n++;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        version();
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        int n = match(commands[i]->name, argc - 1, argv + 1);
+        if (n)
+            return commands[i]->exec(argc - 1 - n, argv + 1 + n);
+    }
+    fprintf(stderr, "collector: unknown command '%s' (see collector --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

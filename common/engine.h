@@ -1,0 +1,110 @@
+/* engine.h - the interview engine: relevance, calculations, checks and navigation of one interview
+ */
+#ifndef DT_ENGINE_H
+#define DT_ENGINE_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "form.h"
+#include "value.h"
+
+/* One interview's answers against one form (opaque). The engine is pure: no
+ * clock, no files, no globals; given the same form, answers and "today" it
+ * always gives the same verdicts, so collector and syncd agree. Not shared
+ * between threads; many interviews may share one form. */
+typedef struct interview interview;
+
+/* A place in the interview: question q, in repeat instance inst (0-based;
+ * 0 outside repeats). For an open-ended repeat, (repeat, n) with n the
+ * number of instances is the "add another?" screen. */
+typedef struct eng_pos {
+    int q;
+    int inst;
+} eng_pos;
+
+/* Creates an empty interview. today is days since 1970-01-01 (today()),
+ * lang the language index for messages. Returns NULL when out of memory. */
+interview *eng_new(const form *f, int today, int lang);
+
+/* Frees iv. Accepts NULL. */
+void eng_free(interview *iv);
+
+const form *eng_form(const interview *iv);
+
+/* Puts each question's "default" into the unanswered questions outside
+ * repeats, and into new repeat instances from now on (as the collector does
+ * for a new interview; an imported answer file gets no defaults). */
+int eng_use_defaults(interview *iv);
+
+/* Loads the "answers" object of an answers file (see docs/form-format.md).
+ * Each value is checked against its question's type; every problem goes to
+ * problems (where = "members[2]/m_age" or the name, what = "answer").
+ * Returns 0, DT_EINVAL when any answer was refused (the others are kept), or
+ * DT_ENOMEM. */
+int eng_load_json(interview *iv, const cJSON *answers, errlist *problems);
+
+/* Loads an answers document: {"form_id": ..., "form_version": ...,
+ * "answers": {...}} (other keys are the caller's: case id, paradata). A
+ * document for another form or version is refused. Returns as
+ * eng_load_json; problems name "form_id", "form_version" or the answer. */
+int eng_load_document(interview *iv, const cJSON *doc, errlist *problems);
+
+/* Recomputes relevance, repeat counts and calculations. Called by every
+ * function that reads state, so callers need it only after eng_set_val. */
+void eng_recompute(interview *iv);
+
+/* Sets an answer from typed text. Returns 0; DT_EINVAL with why filled when
+ * the text does not fit the type (the answer is unchanged); DT_ENOMEM. Does
+ * not check the constraint: see eng_check. */
+int eng_set_text(interview *iv, eng_pos at, const char *text, char *why, size_t whylen);
+
+/* Sets an answer from a canonical value (copied). Returns 0 or DT_ENOMEM. */
+int eng_set_val(interview *iv, eng_pos at, const val *v);
+
+/* The stored answer at a place (unanswered when out of range). */
+const val *eng_get(const interview *iv, eng_pos at);
+
+/* 1 when the place is relevant (its groups and repeat included). */
+int eng_relevant(interview *iv, eng_pos at);
+
+/* Number of instances of repeat r now in use. */
+int eng_instances(interview *iv, int r);
+
+/* For an open-ended repeat: adds an instance (returns its index) or removes
+ * the last one. Return DT_EINVAL for a counted repeat or past the limit. */
+int eng_add_instance(interview *iv, int r);
+int eng_remove_instance(interview *iv, int r);
+
+/* Checks one place: required and constraint (and choice_filter). Returns 1
+ * when fine; otherwise 0 with msg filled in the interview's language. */
+int eng_check(interview *iv, eng_pos at, char *msg, size_t msglen);
+
+/* Checks the whole interview. Every problem goes to issues (where =
+ * "members[2]/m_age", what = "required" / "constraint" / "choice" /
+ * "repeat"). Returns the number of problems, or DT_ENOMEM. Zero means the
+ * interview can be finalized. */
+int eng_validate(interview *iv, errlist *issues);
+
+/* 1 when the form's refusal expression is true for these answers. */
+int eng_is_refusal(interview *iv);
+
+/* The screens of the interview in order: relevant questions and notes, and
+ * the "add another?" place of open-ended repeats. *out is owned by the
+ * caller (free()). Returns the number of screens, or DT_ENOMEM. */
+int eng_screens(interview *iv, eng_pos **out);
+
+/* The next and previous screens from cur ({-1, 0} is before the start).
+ * Return 1 with *out set, or 0 at the end (start). */
+int eng_next(interview *iv, eng_pos cur, eng_pos *out);
+int eng_prev(interview *iv, eng_pos cur, eng_pos *out);
+
+/* The answers as JSON (relevant answers and calculations only, repeats as
+ * arrays; the format of eng_load_json). Owned by the caller; NULL when out
+ * of memory. */
+cJSON *eng_to_json(interview *iv);
+
+/* Writes "members[2]/m_age" (or "m_age" outside repeats) into out. */
+void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size);
+
+#endif

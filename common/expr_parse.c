@@ -1,0 +1,724 @@
+/* expr_parse.c - lexer and recursive-descent parser for form expressions */
+#include "expr_int.h"
+#include "buf.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH  64  /* parenthesis and call nesting while parsing */
+#define MAX_HEIGHT 256 /* levels in the tree, so evaluation's recursion stays shallow */
+#define MAX_TEXT   (64 * 1024)
+
+typedef enum tok_type {
+    T_EOF,
+    T_NUM,
+    T_STR,
+    T_REF,
+    T_NAME,
+    T_DOT,
+    T_DOTDOT,
+    T_LP,
+    T_RP,
+    T_COMMA,
+    T_PLUS,
+    T_MINUS,
+    T_STAR,
+    T_EQ,
+    T_NE,
+    T_LT,
+    T_LE,
+    T_GT,
+    T_GE
+} tok_type;
+
+typedef struct token {
+    tok_type type;
+    size_t pos;    /* byte offset in the text */
+    const char *s; /* T_STR contents, T_REF and T_NAME name */
+    size_t len;
+    double num;
+} token;
+
+typedef struct parser {
+    const char *text;
+    size_t len;
+    size_t pos;
+    token tok; /* the current token */
+    expr *e;
+    int cap_nodes, cap_args, cap_refs, cap_regexes;
+    buf strings; /* literal contents, NUL-separated */
+    int depth;
+    expr_resolve_fn resolve;
+    void *ctx;
+    dt_err *err;
+    int failed;
+} parser;
+
+static const struct fn_def {
+    const char *name;
+    fn_id id;
+    int min, max; /* argument counts; max -1 for any */
+} fns[] = {
+    {"selected", F_SELECTED, 2, 2},
+    {"count-selected", F_COUNT_SELECTED, 1, 1},
+    {"string-length", F_STRING_LENGTH, 1, 1},
+    {"regex", F_REGEX, 2, 2},
+    {"if", F_IF, 3, 3},
+    {"coalesce", F_COALESCE, 2, 2},
+    {"today", F_TODAY, 0, 0},
+    {"int", F_INT, 1, 1},
+    {"round", F_ROUND, 1, 2},
+    {"count", F_COUNT, 1, 1},
+    {"sum", F_SUM, 1, 1},
+    {"position", F_POSITION, 0, 1},
+    {"not", F_NOT, 1, 1},
+    {"concat", F_CONCAT, 1, -1},
+    {"contains", F_CONTAINS, 2, 2},
+    {"starts-with", F_STARTS_WITH, 2, 2},
+    {"string", F_STRING, 1, 1},
+    {"number", F_NUMBER, 1, 1},
+    {"true", F_TRUE, 0, 0},
+    {"false", F_FALSE, 0, 0},
+    {"min", F_MIN, 1, -1},
+    {"max", F_MAX, 1, -1},
+    {"date", F_DATE, 1, 1},
+};
+
+static int fail(parser *p, size_t pos, const char *fmt, const char *arg)
+{
+    char what[256];
+
+    if (p->failed)
+        return -1;
+    p->failed = 1;
+    snprintf(what, sizeof(what), fmt, arg ? arg : "");
+    err_set(p->err, DT_EINVAL, "column %zu: %s", pos + 1, what);
+    return -1;
+}
+
+static int is_name_start(int c)
+{
+    return isalpha(c) || c == '_';
+}
+
+static int is_name_char(int c, int in_ref)
+{
+    return isalnum(c) || c == '_' || c == '-' || (in_ref && c == '.');
+}
+
+/* Reads the next token into p->tok. Returns 0, or -1 after fail(). */
+static int lex(parser *p)
+{
+    const char *t = p->text;
+    size_t i = p->pos;
+
+    while (i < p->len && isspace((unsigned char)t[i]))
+        i++;
+    p->tok.pos = i;
+    p->tok.s = NULL;
+    p->tok.len = 0;
+    if (i >= p->len) {
+        p->tok.type = T_EOF;
+        p->pos = i;
+        return 0;
+    }
+    unsigned char c = (unsigned char)t[i];
+    if (isdigit(c) || (c == '.' && i + 1 < p->len && isdigit((unsigned char)t[i + 1]))) {
+        char tmp[64];
+        size_t j = i, n;
+        while (j < p->len && (isdigit((unsigned char)t[j]) || t[j] == '.'))
+            j++;
+        n = j - i;
+        if (n >= sizeof(tmp))
+            return fail(p, i, "number is too long", NULL);
+        memcpy(tmp, t + i, n);
+        tmp[n] = '\0';
+        char *end;
+        p->tok.num = strtod(tmp, &end);
+        if (*end)
+            return fail(p, i, "malformed number '%s'", tmp);
+        p->tok.type = T_NUM;
+        p->pos = j;
+        return 0;
+    }
+    if (c == '\'' || c == '"') {
+        size_t j = i + 1;
+        while (j < p->len && t[j] != (char)c)
+            j++;
+        if (j >= p->len)
+            return fail(p, i, "string is not closed", NULL);
+        p->tok.type = T_STR;
+        p->tok.s = t + i + 1;
+        p->tok.len = j - i - 1;
+        p->pos = j + 1;
+        return 0;
+    }
+    if (c == '$') {
+        size_t j = i + 2;
+        if (i + 1 >= p->len || t[i + 1] != '{')
+            return fail(p, i, "expected '{' after '$'", NULL);
+        if (j >= p->len || !is_name_start((unsigned char)t[j]))
+            return fail(p, j, "expected a question name after '${'", NULL);
+        while (j < p->len && is_name_char((unsigned char)t[j], 1))
+            j++;
+        if (j >= p->len || t[j] != '}')
+            return fail(p, j, "expected '}' to close '${'", NULL);
+        p->tok.type = T_REF;
+        p->tok.s = t + i + 2;
+        p->tok.len = j - i - 2;
+        p->pos = j + 1;
+        return 0;
+    }
+    if (is_name_start(c)) {
+        size_t j = i;
+        while (j < p->len && is_name_char((unsigned char)t[j], 0))
+            j++;
+        p->tok.type = T_NAME;
+        p->tok.s = t + i;
+        p->tok.len = j - i;
+        p->pos = j;
+        return 0;
+    }
+    p->pos = i + 1;
+    switch (c) {
+    case '.':
+        if (i + 1 < p->len && t[i + 1] == '.') {
+            p->pos = i + 2;
+            p->tok.type = T_DOTDOT;
+        } else {
+            p->tok.type = T_DOT;
+        }
+        return 0;
+    case '(':
+        p->tok.type = T_LP;
+        return 0;
+    case ')':
+        p->tok.type = T_RP;
+        return 0;
+    case ',':
+        p->tok.type = T_COMMA;
+        return 0;
+    case '+':
+        p->tok.type = T_PLUS;
+        return 0;
+    case '-':
+        p->tok.type = T_MINUS;
+        return 0;
+    case '*':
+        p->tok.type = T_STAR;
+        return 0;
+    case '=':
+        p->tok.type = T_EQ;
+        return 0;
+    case '!':
+        if (i + 1 < p->len && t[i + 1] == '=') {
+            p->pos = i + 2;
+            p->tok.type = T_NE;
+            return 0;
+        }
+        return fail(p, i, "'!' must be followed by '=' (use not() for negation)", NULL);
+    case '<':
+    case '>':
+        if (i + 1 < p->len && t[i + 1] == '=') {
+            p->pos = i + 2;
+            p->tok.type = c == '<' ? T_LE : T_GE;
+        } else {
+            p->tok.type = c == '<' ? T_LT : T_GT;
+        }
+        return 0;
+    default: {
+        char ch[2] = {(char)c, 0};
+        return fail(p, i, "unexpected character '%s'", ch);
+    }
+    }
+}
+
+static int tok_is_word(const parser *p, const char *w)
+{
+    return p->tok.type == T_NAME && strlen(w) == p->tok.len && !memcmp(p->tok.s, w, p->tok.len);
+}
+
+static int new_node(parser *p, node_type type)
+{
+    expr *e = p->e;
+
+    if (e->nnodes == p->cap_nodes) {
+        int cap = p->cap_nodes ? p->cap_nodes * 2 : 16;
+        node *n = realloc(e->nodes, (size_t)cap * sizeof(*n));
+        if (!n)
+            return fail(p, p->tok.pos, "out of memory", NULL);
+        e->nodes = n;
+        p->cap_nodes = cap;
+    }
+    memset(&e->nodes[e->nnodes], 0, sizeof(node));
+    e->nodes[e->nnodes].type = type;
+    e->nodes[e->nnodes].regex = -1;
+    e->nodes[e->nnodes].height = 1;
+    return e->nnodes++;
+}
+
+/* Sets node n's height from its children and refuses trees too tall to
+ * evaluate safely: "1+1+...+1" nests as deeply as parentheses do. */
+static int set_height(parser *p, int n, int below)
+{
+    p->e->nodes[n].height = below + 1;
+    if (below + 1 > MAX_HEIGHT)
+        return fail(p, p->tok.pos, "expression is too long or nested too deeply (over %s levels)",
+                    "256");
+    return n;
+}
+
+static int height(const parser *p, int n)
+{
+    return p->e->nodes[n].height;
+}
+
+static int add_ref(parser *p, int ref)
+{
+    expr *e = p->e;
+
+    for (size_t i = 0; i < e->nrefs; i++)
+        if (e->refs[i] == ref)
+            return 0;
+    if ((int)e->nrefs == p->cap_refs) {
+        int cap = p->cap_refs ? p->cap_refs * 2 : 4;
+        int *r = realloc(e->refs, (size_t)cap * sizeof(*r));
+        if (!r)
+            return fail(p, p->tok.pos, "out of memory", NULL);
+        e->refs = r;
+        p->cap_refs = cap;
+    }
+    e->refs[e->nrefs++] = ref;
+    return 0;
+}
+
+static int parse_or(parser *p);
+
+static int parse_args(parser *p, int call, const struct fn_def *fd, size_t name_pos)
+{
+    int tmp[64];
+    int n = 0;
+
+    if (lex(p)) /* past '(' */
+        return -1;
+    if (p->tok.type == T_DOTDOT && fd->id == F_POSITION) {
+        if (lex(p))
+            return -1;
+    } else if (p->tok.type != T_RP) {
+        for (;;) {
+            int a = parse_or(p);
+            if (a < 0)
+                return -1;
+            if (n == (int)(sizeof(tmp) / sizeof(tmp[0])))
+                return fail(p, p->tok.pos, "too many arguments", NULL);
+            tmp[n++] = a;
+            if (p->tok.type != T_COMMA)
+                break;
+            if (lex(p))
+                return -1;
+        }
+    }
+    if (p->tok.type != T_RP)
+        return fail(p, p->tok.pos, "expected ')' or ',' in the arguments of %s()", fd->name);
+    if (n < fd->min || (fd->max >= 0 && n > fd->max)) {
+        char msg[128];
+        if (fd->max < 0)
+            snprintf(msg, sizeof(msg), "%s() takes at least %d argument(s), not %d", fd->name,
+                     fd->min, n);
+        else if (fd->min == fd->max)
+            snprintf(msg, sizeof(msg), "%s() takes %d argument(s), not %d", fd->name, fd->min, n);
+        else
+            snprintf(msg, sizeof(msg), "%s() takes %d to %d arguments, not %d", fd->name, fd->min,
+                     fd->max, n);
+        return fail(p, name_pos, "%s", msg);
+    }
+    if (lex(p))
+        return -1;
+
+    expr *e = p->e;
+    if (e->nargs + n > p->cap_args) {
+        int cap = p->cap_args ? p->cap_args : 8;
+        while (cap < e->nargs + n)
+            cap *= 2;
+        int *a = realloc(e->args, (size_t)cap * sizeof(*a));
+        if (!a)
+            return fail(p, p->tok.pos, "out of memory", NULL);
+        e->args = a;
+        p->cap_args = cap;
+    }
+    e->nodes[call].first = e->nargs;
+    e->nodes[call].nargs = n;
+    memcpy(e->args + e->nargs, tmp, (size_t)n * sizeof(int));
+    e->nargs += n;
+    int below = 0;
+    for (int i = 0; i < n; i++)
+        if (height(p, tmp[i]) > below)
+            below = height(p, tmp[i]);
+    return set_height(p, call, below);
+}
+
+/* A literal regex pattern is compiled once here, so that a bad pattern is a
+ * load-time error and evaluation does not recompile it for every answer. */
+static int compile_literal_regex(parser *p, int call, size_t pos)
+{
+    expr *e = p->e;
+    const node *pat = &e->nodes[e->args[e->nodes[call].first + 1]];
+
+    if (pat->type != N_STR)
+        return call;
+    if (e->nregexes == p->cap_regexes) {
+        int cap = p->cap_regexes ? p->cap_regexes * 2 : 2;
+        regex_t *r = realloc(e->regexes, (size_t)cap * sizeof(*r));
+        if (!r)
+            return fail(p, pos, "out of memory", NULL);
+        e->regexes = r;
+        p->cap_regexes = cap;
+    }
+    /* During parsing a literal's str is still an offset into p->strings. */
+    const char *text = p->strings.data + (uintptr_t)pat->str;
+    if (expr_regcomp(&e->regexes[e->nregexes], text, pat->len) != 0)
+        return fail(p, pos, "regex(): the pattern is not a valid regular expression", NULL);
+    e->nodes[call].regex = e->nregexes++;
+    return call;
+}
+
+static int parse_call_or_name(parser *p)
+{
+    token name = p->tok;
+    size_t i;
+
+    if (lex(p))
+        return -1;
+    if (p->tok.type != T_LP) {
+        /* A bare name: a choice attribute, meaningful in choice_filter. */
+        char tmp[128];
+        int ref = p->resolve ? p->resolve(p->ctx, name.s, name.len, 1) : -1;
+        if (ref < 0) {
+            snprintf(tmp, sizeof(tmp), "%.*s", (int)(name.len > 100 ? 100 : name.len), name.s);
+            return fail(p, name.pos,
+                        "unknown name '%s' (questions are written ${name}; functions need '()')",
+                        tmp);
+        }
+        int n = new_node(p, N_ATTR);
+        if (n < 0)
+            return -1;
+        p->e->nodes[n].ref = ref;
+        return n;
+    }
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+        if (strlen(fns[i].name) == name.len && !memcmp(fns[i].name, name.s, name.len))
+            break;
+    if (i == sizeof(fns) / sizeof(fns[0])) {
+        char tmp[128];
+        snprintf(tmp, sizeof(tmp), "%.*s", (int)(name.len > 100 ? 100 : name.len), name.s);
+        return fail(p, name.pos, "unknown function '%s()'", tmp);
+    }
+    int call = new_node(p, N_CALL);
+    if (call < 0)
+        return -1;
+    p->e->nodes[call].op = fns[i].id;
+    if (parse_args(p, call, &fns[i], name.pos) < 0)
+        return -1;
+    if (fns[i].id == F_REGEX)
+        return compile_literal_regex(p, call, name.pos);
+    return call;
+}
+
+static int parse_primary(parser *p)
+{
+    int n;
+
+    switch (p->tok.type) {
+    case T_NUM:
+        n = new_node(p, N_NUM);
+        if (n < 0)
+            return -1;
+        p->e->nodes[n].num = p->tok.num;
+        return lex(p) ? -1 : n;
+    case T_STR: {
+        size_t off = p->strings.len;
+        n = new_node(p, N_STR);
+        if (n < 0)
+            return -1;
+        if (buf_append(&p->strings, p->tok.s, p->tok.len) || buf_append(&p->strings, "", 1))
+            return fail(p, p->tok.pos, "out of memory", NULL);
+        /* Offsets for now: the buffer may move; fixed up in expr_parse. */
+        p->e->nodes[n].str = (const char *)(uintptr_t)off;
+        p->e->nodes[n].len = p->tok.len;
+        return lex(p) ? -1 : n;
+    }
+    case T_REF: {
+        int ref = p->resolve ? p->resolve(p->ctx, p->tok.s, p->tok.len, 0) : -1;
+        if (ref < 0) {
+            char tmp[128];
+            snprintf(tmp, sizeof(tmp), "%.*s", (int)(p->tok.len > 100 ? 100 : p->tok.len),
+                     p->tok.s);
+            return fail(p, p->tok.pos, "unknown question '${%s}'", tmp);
+        }
+        n = new_node(p, N_REF);
+        if (n < 0 || add_ref(p, ref))
+            return -1;
+        p->e->nodes[n].ref = ref;
+        return lex(p) ? -1 : n;
+    }
+    case T_DOT:
+        n = new_node(p, N_DOT);
+        if (n < 0)
+            return -1;
+        p->e->uses_dot = 1;
+        return lex(p) ? -1 : n;
+    case T_LP:
+        if (lex(p))
+            return -1;
+        n = parse_or(p);
+        if (n < 0)
+            return -1;
+        if (p->tok.type != T_RP)
+            return fail(p, p->tok.pos, "expected ')'", NULL);
+        return lex(p) ? -1 : n;
+    case T_NAME:
+        if (tok_is_word(p, "and") || tok_is_word(p, "or") || tok_is_word(p, "div") ||
+            tok_is_word(p, "mod"))
+            return fail(p, p->tok.pos, "expected a value before '%s'",
+                        tok_is_word(p, "or")    ? "or"
+                        : tok_is_word(p, "and") ? "and"
+                        : tok_is_word(p, "div") ? "div"
+                                                : "mod");
+        return parse_call_or_name(p);
+    case T_EOF:
+        return fail(p, p->tok.pos, "unexpected end of expression", NULL);
+    case T_DOTDOT:
+        return fail(p, p->tok.pos, "'..' is only allowed in position(..)", NULL);
+    default:
+        return fail(p, p->tok.pos, "expected a value", NULL);
+    }
+}
+
+static int parse_unary(parser *p)
+{
+    if (p->tok.type == T_MINUS) {
+        if (++p->depth > MAX_DEPTH)
+            return fail(p, p->tok.pos, "expression is nested too deeply", NULL);
+        if (lex(p))
+            return -1;
+        int a = parse_unary(p);
+        p->depth--;
+        if (a < 0)
+            return -1;
+        int n = new_node(p, N_NEG);
+        if (n < 0)
+            return -1;
+        p->e->nodes[n].a = a;
+        return set_height(p, n, height(p, a));
+    }
+    return parse_primary(p);
+}
+
+static int binary(parser *p, int op, int a, int b)
+{
+    int n;
+
+    if (b < 0)
+        return -1;
+    n = new_node(p, N_BIN);
+    if (n < 0)
+        return -1;
+    p->e->nodes[n].op = op;
+    p->e->nodes[n].a = a;
+    p->e->nodes[n].b = b;
+    return set_height(p, n, height(p, a) > height(p, b) ? height(p, a) : height(p, b));
+}
+
+static int parse_mul(parser *p)
+{
+    int a = parse_unary(p);
+
+    while (a >= 0) {
+        int op;
+        if (p->tok.type == T_STAR)
+            op = OP_MUL;
+        else if (tok_is_word(p, "div"))
+            op = OP_DIV;
+        else if (tok_is_word(p, "mod"))
+            op = OP_MOD;
+        else
+            break;
+        if (lex(p))
+            return -1;
+        a = binary(p, op, a, parse_unary(p));
+    }
+    return a;
+}
+
+static int parse_add(parser *p)
+{
+    int a = parse_mul(p);
+
+    while (a >= 0 && (p->tok.type == T_PLUS || p->tok.type == T_MINUS)) {
+        int op = p->tok.type == T_PLUS ? OP_ADD : OP_SUB;
+        if (lex(p))
+            return -1;
+        a = binary(p, op, a, parse_mul(p));
+    }
+    return a;
+}
+
+static int parse_rel(parser *p)
+{
+    int a = parse_add(p);
+
+    while (a >= 0) {
+        int op;
+        switch (p->tok.type) {
+        case T_LT:
+            op = OP_LT;
+            break;
+        case T_LE:
+            op = OP_LE;
+            break;
+        case T_GT:
+            op = OP_GT;
+            break;
+        case T_GE:
+            op = OP_GE;
+            break;
+        default:
+            return a;
+        }
+        if (lex(p))
+            return -1;
+        a = binary(p, op, a, parse_add(p));
+    }
+    return a;
+}
+
+static int parse_eq(parser *p)
+{
+    int a = parse_rel(p);
+
+    while (a >= 0 && (p->tok.type == T_EQ || p->tok.type == T_NE)) {
+        int op = p->tok.type == T_EQ ? OP_EQ : OP_NE;
+        if (lex(p))
+            return -1;
+        a = binary(p, op, a, parse_rel(p));
+    }
+    return a;
+}
+
+static int parse_and(parser *p)
+{
+    int a = parse_eq(p);
+
+    while (a >= 0 && tok_is_word(p, "and")) {
+        if (lex(p))
+            return -1;
+        a = binary(p, OP_AND, a, parse_eq(p));
+    }
+    return a;
+}
+
+static int parse_or(parser *p)
+{
+    int a;
+
+    if (++p->depth > MAX_DEPTH)
+        return fail(p, p->tok.pos, "expression is nested too deeply", NULL);
+    a = parse_and(p);
+    while (a >= 0 && tok_is_word(p, "or")) {
+        if (lex(p))
+            return -1;
+        a = binary(p, OP_OR, a, parse_and(p));
+    }
+    p->depth--;
+    return a;
+}
+
+int expr_parse(expr **out, const char *text, expr_resolve_fn resolve, void *ctx, dt_err *err)
+{
+    parser p;
+    expr *e = NULL;
+    int rc = DT_EINVAL;
+
+    *out = NULL;
+    memset(&p, 0, sizeof(p));
+    buf_init(&p.strings, MAX_TEXT * 2);
+    p.text = text;
+    p.len = strlen(text);
+    p.resolve = resolve;
+    p.ctx = ctx;
+    p.err = err;
+    if (p.len > MAX_TEXT) {
+        err_set(err, DT_EINVAL, "column 1: expression is longer than %d bytes", MAX_TEXT);
+        goto cleanup;
+    }
+    e = calloc(1, sizeof(*e));
+    if (!e || !(e->text = strdup(text))) {
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    p.e = e;
+    if (lex(&p))
+        goto cleanup;
+    if (p.tok.type == T_EOF) {
+        fail(&p, 0, "expression is empty", NULL);
+        goto cleanup;
+    }
+    e->root = parse_or(&p);
+    if (e->root < 0)
+        goto cleanup;
+    if (p.tok.type != T_EOF) {
+        fail(&p, p.tok.pos, "unexpected text after the end of the expression", NULL);
+        goto cleanup;
+    }
+    e->strings = buf_detach(&p.strings);
+    if (!e->strings) {
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (int i = 0; i < e->nnodes; i++)
+        if (e->nodes[i].type == N_STR)
+            e->nodes[i].str = e->strings + (uintptr_t)e->nodes[i].str;
+    /* Literal regexes were compiled before the strings were fixed up; they
+     * copied the pattern, so nothing points into the old buffer. */
+    *out = e;
+    e = NULL;
+    rc = DT_OK;
+cleanup:
+    buf_free(&p.strings);
+    expr_free(e);
+    return rc;
+}
+
+void expr_free(expr *e)
+{
+    if (!e)
+        return;
+    for (int i = 0; i < e->nregexes; i++)
+        regfree(&e->regexes[i]);
+    free(e->regexes);
+    free(e->text);
+    free(e->nodes);
+    free(e->args);
+    free(e->strings);
+    free(e->refs);
+    free(e);
+}
+
+const char *expr_text(const expr *e)
+{
+    return e->text;
+}
+
+const int *expr_refs(const expr *e, size_t *n)
+{
+    *n = e->nrefs;
+    return e->refs;
+}
+
+int expr_uses_dot(const expr *e)
+{
+    return e->uses_dot;
+}

@@ -1,0 +1,31 @@
+/* form_int.h - the inside of a form, private to form.c and form_load.c */
+#ifndef DT_FORM_INT_H
+#define DT_FORM_INT_H
+
+#include "form.h"
+
+struct form {
+    char *id;
+    int version;
+    char *langs[FORM_MAX_LANGS];
+    int nlangs;
+    char **title; /* one per language */
+    form_list *lists;
+    int nlists;
+    form_question *qs; /* document order */
+    int nqs;
+    int *by_name; /* question indexes sorted by name, for form_find */
+    int *order;   /* evaluation order (see form_eval_order) */
+    int norder;
+    expr *refusal;
+    int *hh_key;
+    int nhh_key;
+};
+
+/* Frees an array of n strings and the array. */
+void form_free_texts(char **t, int n);
+
+/* Builds f->by_name. Returns 0 or DT_ENOMEM. */
+int form_index_names(form *f);
+
+#endif

@@ -351,7 +351,8 @@ static int parse_args(parser *p, int call, const struct fn_def *fd, size_t name_
     }
     e->nodes[call].first = e->nargs;
     e->nodes[call].nargs = n;
-    memcpy(e->args + e->nargs, tmp, (size_t)n * sizeof(int));
+    if (n > 0) /* e->args may still be NULL for a call without arguments */
+        memcpy(e->args + e->nargs, tmp, (size_t)n * sizeof(int));
     e->nargs += n;
     int below = 0;
     for (int i = 0; i < n; i++)

@@ -334,8 +334,10 @@ const char *expr_to_string(const expr_val *v, const expr_env *env, size_t *len)
         expr_format_number(v->num, tmp, sizeof(tmp));
         break;
     case EXPR_DATE:
-        if (isnan(v->num))
-            snprintf(tmp, sizeof(tmp), "%s", "");
+        /* Outside years 1..9999 a date has no YYYY-MM-DD form (and the cast
+         * to int would be undefined): it reads as empty. */
+        if (!(v->num >= -719162 && v->num <= 2932896))
+            tmp[0] = '\0';
         else
             expr_format_date((int)v->num, tmp);
         break;

@@ -144,14 +144,19 @@ const form *eng_form(const interview *iv)
     return iv->f;
 }
 
-static int in_range(const interview *iv, eng_pos at)
+/* 1 when at names a stored place: with in_use, only instances now in use
+ * (answers go there); without, any kept instance (hidden ones keep their
+ * answers while an interview is open). */
+static int in_range(const interview *iv, eng_pos at, int in_use)
 {
     int s;
 
     if (at.q < 0 || at.q >= form_nquestions(iv->f) || at.inst < 0)
         return 0;
     s = scope_of(iv, at.q);
-    return s < 0 ? at.inst == 0 : at.inst < iv->cap[s];
+    if (s < 0)
+        return at.inst == 0;
+    return at.inst < (in_use ? iv->ninst[s] : iv->cap[s]);
 }
 
 /* ---- defaults */
@@ -394,7 +399,8 @@ int eng_set_val(interview *iv, eng_pos at, const val *v)
 {
     const form_question *fq;
 
-    if (!in_range(iv, at))
+    fresh(iv); /* a repeat count may have just changed */
+    if (!in_range(iv, at, 1))
         return DT_EINVAL;
     fq = form_q(iv->f, at.q);
     if (fq->type == Q_NOTE || fq->type == Q_CALCULATE || fq->type == Q_GROUP ||
@@ -409,7 +415,8 @@ int eng_set_text(interview *iv, eng_pos at, const char *text, char *why, size_t 
     val v = {0};
     int rc;
 
-    if (!in_range(iv, at)) {
+    fresh(iv);
+    if (!in_range(iv, at, 1)) {
         snprintf(why, whylen, "no such question");
         return DT_EINVAL;
     }
@@ -420,11 +427,12 @@ int eng_set_text(interview *iv, eng_pos at, const char *text, char *why, size_t 
     return rc;
 }
 
-const val *eng_get(const interview *iv, eng_pos at)
+const val *eng_get(interview *iv, eng_pos at)
 {
     static const val none = {0, 0, NULL, 0};
 
-    if (!in_range(iv, at))
+    fresh(iv);
+    if (!in_range(iv, at, 0))
         return &none;
     return &iv->qs[at.q].v[at.inst];
 }
@@ -432,10 +440,7 @@ const val *eng_get(const interview *iv, eng_pos at)
 int eng_relevant(interview *iv, eng_pos at)
 {
     fresh(iv);
-    if (!in_range(iv, at))
-        return 0;
-    int s = scope_of(iv, at.q);
-    if (s >= 0 && at.inst >= iv->ninst[s])
+    if (!in_range(iv, at, 1))
         return 0;
     return iv->qs[at.q].rel[at.inst];
 }
@@ -520,6 +525,8 @@ static int load_instances(interview *iv, int r, const cJSON *arr, errlist *probl
     iv->given[r] = n;
     if (!rq->repeat_count)
         iv->ninst[r] = n;
+    if (iv->defaulted[r] < n)
+        iv->defaulted[r] = n; /* answers from a file get no defaults */
     cJSON_ArrayForEach(inst, arr)
     {
         char where[256];
@@ -534,7 +541,9 @@ static int load_instances(interview *iv, int r, const cJSON *arr, errlist *probl
             int q = form_find(iv->f, a->string);
             int r2 = q < 0 ? -2 : scope_of(iv, q);
             if (r2 != r) {
-                if (errlist_add(problems, where, a->string,
+                char at[300];
+                snprintf(at, sizeof(at), "%s/%s", where, a->string);
+                if (errlist_add(problems, at, "answer", "%s",
                                 q < 0 ? "unknown question" : "question is not part of this repeat"))
                     return DT_ENOMEM;
                 rc = DT_EINVAL;
@@ -840,8 +849,9 @@ static int pos_cmp(const interview *iv, eng_pos a, eng_pos b)
         return ta < tb ? -1 : 1;
     if (ia != ib)
         return ia < ib ? -1 : 1;
-    /* Within one instance the repeat's own place ("add another?") comes last. */
-    int ka = qa->type == Q_REPEAT ? 1 << 30 : a.q, kb = qb->type == Q_REPEAT ? 1 << 30 : b.q;
+    /* (r, n) is "add another?" for instance n: it comes before that instance's
+     * questions, so that adding an instance and going next enters it. */
+    int ka = qa->type == Q_REPEAT ? -1 : a.q, kb = qb->type == Q_REPEAT ? -1 : b.q;
     return ka < kb ? -1 : ka > kb;
 }
 

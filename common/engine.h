@@ -50,8 +50,9 @@ int eng_load_json(interview *iv, const cJSON *answers, errlist *problems);
  * eng_load_json; problems name "form_id", "form_version" or the answer. */
 int eng_load_document(interview *iv, const cJSON *doc, errlist *problems);
 
-/* Recomputes relevance, repeat counts and calculations. Called by every
- * function that reads state, so callers need it only after eng_set_val. */
+/* Recomputes relevance, repeat counts and calculations. Every function that
+ * reads or places answers calls it when answers changed, so callers never
+ * need to; it is public for benchmarks and tests. */
 void eng_recompute(interview *iv);
 
 /* Sets an answer from typed text. Returns 0; DT_EINVAL with why filled when
@@ -62,8 +63,9 @@ int eng_set_text(interview *iv, eng_pos at, const char *text, char *why, size_t 
 /* Sets an answer from a canonical value (copied). Returns 0 or DT_ENOMEM. */
 int eng_set_val(interview *iv, eng_pos at, const val *v);
 
-/* The stored answer at a place (unanswered when out of range). */
-const val *eng_get(const interview *iv, eng_pos at);
+/* The stored answer at a place (unanswered when out of range). Instances
+ * hidden by a smaller repeat count keep their answers and can be read. */
+const val *eng_get(interview *iv, eng_pos at);
 
 /* 1 when the place is relevant (its groups and repeat included). */
 int eng_relevant(interview *iv, eng_pos at);

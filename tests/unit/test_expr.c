@@ -390,6 +390,8 @@ static void test_expr__large_and_small_numbers_format_in_plain_decimal(void **st
      * rightly refuses exponents) must read back what string() wrote. */
     check_str("1000000000000000", "1000000000000000");
     check_str("0.000001", "0.000001");
+    check_str("-0.0000012", "-0.0000012");
+    check_str("100000000000000000000", "100000000000000000000");
     check_num("number(string(1000000000000000))", 1e15);
 }
 

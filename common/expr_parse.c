@@ -533,90 +533,54 @@ static int binary(parser *p, int op, int a, int b)
     return set_height(p, n, height(p, a) > height(p, b) ? height(p, a) : height(p, b));
 }
 
-static int parse_mul(parser *p)
+/* The binary operator at the current token for precedence level, or -1.
+ * Levels, loosest first: or; and; = !=; < <= > >=; + -; * div mod. */
+static int binary_op(const parser *p, int level)
 {
-    int a = parse_unary(p);
-
-    while (a >= 0) {
-        int op;
-        if (p->tok.type == T_STAR)
-            op = OP_MUL;
-        else if (tok_is_word(p, "div"))
-            op = OP_DIV;
-        else if (tok_is_word(p, "mod"))
-            op = OP_MOD;
-        else
-            break;
-        if (lex(p))
-            return -1;
-        a = binary(p, op, a, parse_unary(p));
-    }
-    return a;
-}
-
-static int parse_add(parser *p)
-{
-    int a = parse_mul(p);
-
-    while (a >= 0 && (p->tok.type == T_PLUS || p->tok.type == T_MINUS)) {
-        int op = p->tok.type == T_PLUS ? OP_ADD : OP_SUB;
-        if (lex(p))
-            return -1;
-        a = binary(p, op, a, parse_mul(p));
-    }
-    return a;
-}
-
-static int parse_rel(parser *p)
-{
-    int a = parse_add(p);
-
-    while (a >= 0) {
-        int op;
+    switch (level) {
+    case 0:
+        return tok_is_word(p, "or") ? OP_OR : -1;
+    case 1:
+        return tok_is_word(p, "and") ? OP_AND : -1;
+    case 2:
+        return p->tok.type == T_EQ ? OP_EQ : p->tok.type == T_NE ? OP_NE : -1;
+    case 3:
         switch (p->tok.type) {
         case T_LT:
-            op = OP_LT;
-            break;
+            return OP_LT;
         case T_LE:
-            op = OP_LE;
-            break;
+            return OP_LE;
         case T_GT:
-            op = OP_GT;
-            break;
+            return OP_GT;
         case T_GE:
-            op = OP_GE;
-            break;
+            return OP_GE;
         default:
-            return a;
+            return -1;
         }
-        if (lex(p))
-            return -1;
-        a = binary(p, op, a, parse_add(p));
+    case 4:
+        return p->tok.type == T_PLUS ? OP_ADD : p->tok.type == T_MINUS ? OP_SUB : -1;
+    default:
+        return p->tok.type == T_STAR   ? OP_MUL
+               : tok_is_word(p, "div") ? OP_DIV
+               : tok_is_word(p, "mod") ? OP_MOD
+                                       : -1;
     }
-    return a;
 }
 
-static int parse_eq(parser *p)
-{
-    int a = parse_rel(p);
+#define LEVELS 6
 
-    while (a >= 0 && (p->tok.type == T_EQ || p->tok.type == T_NE)) {
-        int op = p->tok.type == T_EQ ? OP_EQ : OP_NE;
+/* Parses operands joined by the operators of one level, left-associative. */
+static int parse_level(parser *p, int level)
+{
+    int a, op;
+
+    if (level == LEVELS)
+        return parse_unary(p);
+    a = parse_level(p, level + 1);
+    while (a >= 0 && (op = binary_op(p, level)) >= 0) {
         if (lex(p))
             return -1;
-        a = binary(p, op, a, parse_rel(p));
-    }
-    return a;
-}
-
-static int parse_and(parser *p)
-{
-    int a = parse_eq(p);
-
-    while (a >= 0 && tok_is_word(p, "and")) {
-        if (lex(p))
-            return -1;
-        a = binary(p, OP_AND, a, parse_eq(p));
+        a = binary(p, op, a, parse_level(p, level + 1));
     }
     return a;
 }
@@ -627,12 +591,7 @@ static int parse_or(parser *p)
 
     if (++p->depth > MAX_DEPTH)
         return fail(p, p->tok.pos, "expression is nested too deeply", NULL);
-    a = parse_and(p);
-    while (a >= 0 && tok_is_word(p, "or")) {
-        if (lex(p))
-            return -1;
-        a = binary(p, OP_OR, a, parse_and(p));
-    }
+    a = parse_level(p, 0);
     p->depth--;
     return a;
 }

@@ -17,8 +17,24 @@ typedef struct cmd_entry {
     int (*exec)(int argc, char **argv);
 } cmd_entry;
 
+extern const cmd_entry cmd_setup;
+extern const cmd_entry cmd_interview;
+extern const cmd_entry cmd_list;
+extern const cmd_entry cmd_show;
+extern const cmd_entry cmd_edit;
+extern const cmd_entry cmd_import;
+extern const cmd_entry cmd_status;
+extern const cmd_entry cmd_assignments_import;
+extern const cmd_entry cmd_assignments;
 extern const cmd_entry cmd_form_check;
 extern const cmd_entry cmd_form_simulate;
+extern const cmd_entry cmd_form_install;
+extern const cmd_entry cmd_check;
+
+struct cstore;
+/* Checks a form's text and installs it in the local database, printing what happened
+ * (cmd_setup.c). Returns an exit status. */
+int cmd_install_form_text(struct cstore *cs, const char *text, const char *name);
 
 /* Prints "usage: collector NAME ARGS" to stderr and returns EXIT_USAGE. */
 int cmd_usage(const cmd_entry *c);

@@ -47,67 +47,6 @@ static int parse_args(options *o, int argc, char **argv)
     return positional == 2 ? 0 : -1;
 }
 
-/* Prints the errors found at one place, from the validation issues. */
-static void print_issues_at(const errlist *issues, const char *where)
-{
-    for (size_t i = 0; i < issues->n; i++)
-        if (!strcmp(issues->items[i].where, where))
-            printf("      ! %s: %s\n", issues->items[i].what, issues->items[i].msg);
-}
-
-static void print_place(interview *iv, eng_pos at, int lang, const errlist *issues)
-{
-    const form_question *q = form_q(eng_form(iv), at.q);
-    char where[256];
-    buf b;
-
-    eng_pos_name(iv, at, where, sizeof(where));
-    if (q->type == Q_GROUP) {
-        printf("  %-8s [%s]\n", eng_relevant(iv, at) ? "group" : "skipped", where);
-        return;
-    }
-    if (!eng_relevant(iv, at)) {
-        printf("  %-8s %s\n", "skipped", where);
-        return;
-    }
-    if (q->type == Q_NOTE) {
-        printf("  %-8s %s\n", "note", where);
-        return;
-    }
-    buf_init(&b, FORM_TEXT_MAX + 4096);
-    disp_value(&b, q, eng_get(iv, at), lang);
-    printf("  %-8s %-28s = %s\n", q->type == Q_CALCULATE ? "calc" : "shown", where,
-           b.data ? b.data : "");
-    buf_free(&b);
-    print_issues_at(issues, where);
-}
-
-static void print_interview(interview *iv, int lang, const errlist *issues)
-{
-    const form *f = eng_form(iv);
-    int n = form_nquestions(f);
-
-    for (int q = 0; q < n; q++) {
-        const form_question *fq = form_q(f, q);
-        if (fq->repeat >= 0)
-            continue;
-        if (fq->type != Q_REPEAT) {
-            print_place(iv, (eng_pos){q, 0}, lang, issues);
-            continue;
-        }
-        if (!eng_relevant(iv, (eng_pos){q, 0})) {
-            printf("  %-8s %s\n", "skipped", fq->name);
-            continue;
-        }
-        int count = eng_instances(iv, q);
-        printf("  %-8s %s: %d instance%s\n", "repeat", fq->name, count, count == 1 ? "" : "s");
-        print_issues_at(issues, fq->name);
-        for (int k = 0; k < count; k++)
-            for (int c = q + 1; c < fq->end; c++)
-                print_place(iv, (eng_pos){c, k}, lang, issues);
-    }
-}
-
 static int exec(int argc, char **argv)
 {
     options o = {0};
@@ -154,7 +93,7 @@ static int exec(int argc, char **argv)
         status = EXIT_TROUBLE;
         goto cleanup;
     }
-    print_interview(iv, lang, &issues);
+    disp_interview(stdout, iv, lang, &issues);
 verdict:
     if (problems.n + issues.n == 0) {
         printf("verdict: %s\n", eng_is_refusal(iv)

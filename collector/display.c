@@ -1,5 +1,6 @@
 /* display.c - how the collector shows answers and problems to a person */
 #include "display.h"
+#include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,91 @@ void disp_problems(FILE *out, const char *file, const errlist *problems)
         else
             fprintf(out, "%s: %s: %s\n", file, it->where, it->msg);
     }
+}
+
+/* Prints the errors found at one place, from the validation issues. */
+static void print_issues_at(FILE *out, const errlist *issues, const char *where)
+{
+    for (size_t i = 0; i < issues->n; i++)
+        if (!strcmp(issues->items[i].where, where))
+            fprintf(out, "      ! %s: %s\n", issues->items[i].what, issues->items[i].msg);
+}
+
+static void print_place(FILE *out, interview *iv, eng_pos at, int lang, const errlist *issues)
+{
+    const form_question *q = form_q(eng_form(iv), at.q);
+    char where[256];
+    buf b;
+
+    eng_pos_name(iv, at, where, sizeof(where));
+    if (q->type == Q_GROUP) {
+        fprintf(out, "  %-8s [%s]\n", eng_relevant(iv, at) ? "group" : "skipped", where);
+        return;
+    }
+    if (!eng_relevant(iv, at)) {
+        fprintf(out, "  %-8s %s\n", "skipped", where);
+        return;
+    }
+    if (q->type == Q_NOTE) {
+        fprintf(out, "  %-8s %s\n", "note", where);
+        return;
+    }
+    buf_init(&b, FORM_TEXT_MAX + 4096);
+    disp_value(&b, q, eng_get(iv, at), lang);
+    fprintf(out, "  %-8s %-28s = %s\n", q->type == Q_CALCULATE ? "calc" : "shown", where,
+            b.data ? b.data : "");
+    buf_free(&b);
+    print_issues_at(out, issues, where);
+}
+
+void disp_interview(FILE *out, interview *iv, int lang, const errlist *issues)
+{
+    const form *f = eng_form(iv);
+    int n = form_nquestions(f);
+
+    for (int q = 0; q < n; q++) {
+        const form_question *fq = form_q(f, q);
+        if (fq->repeat >= 0)
+            continue;
+        if (fq->type != Q_REPEAT) {
+            print_place(out, iv, (eng_pos){q, 0}, lang, issues);
+            continue;
+        }
+        if (!eng_relevant(iv, (eng_pos){q, 0})) {
+            fprintf(out, "  %-8s %s\n", "skipped", fq->name);
+            continue;
+        }
+        int count = eng_instances(iv, q);
+        fprintf(out, "  %-8s %s: %d instance%s\n", "repeat", fq->name, count,
+                count == 1 ? "" : "s");
+        print_issues_at(out, issues, fq->name);
+        for (int k = 0; k < count; k++)
+            for (int c = q + 1; c < fq->end; c++)
+                print_place(out, iv, (eng_pos){c, k}, lang, issues);
+    }
+}
+
+int disp_case_label(buf *b, interview *iv, int lang)
+{
+    int n, rc = DT_OK, any = 0;
+    const int *key = form_household_key(eng_form(iv), &n);
+
+    for (int i = 0; i < n && rc == DT_OK; i++) {
+        const form_question *q = form_q(eng_form(iv), key[i]);
+        const val *v = eng_get(iv, (eng_pos){key[i], 0});
+        if (!v->has)
+            continue;
+        if (any)
+            rc = buf_puts(b, " / ");
+        if (rc == DT_OK && q->type == Q_SELECT_ONE) {
+            const form_choice *c = form_choice_find(q->list, (long long)v->num);
+            rc = buf_puts(b, c ? c->label[lang] : v->str);
+        } else if (rc == DT_OK) {
+            rc = buf_puts(b, v->str);
+        }
+        any = 1;
+    }
+    return rc;
 }
 
 int disp_today(void)

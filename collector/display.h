@@ -18,6 +18,17 @@ int disp_value(buf *b, const form_question *q, const val *v, int lang);
  * empty), one per line. */
 void disp_problems(FILE *out, const char *file, const errlist *problems);
 
+/* Appends the household's identification for lists: the answers to the form's
+ * household_key questions, choices by label, joined by " / " ("04012 / Bản Áng / 27").
+ * Empty when the form has no key or nothing is answered yet. */
+struct interview;
+int disp_case_label(buf *b, struct interview *iv, int lang);
+
+/* Prints every question in order (each repeat instance in turn) as shown, skipped,
+ * note, group or calc, with its value, and under it the problems of issues found at
+ * that place (from eng_validate). */
+void disp_interview(FILE *out, struct interview *iv, int lang, const errlist *issues);
+
 /* Today's date in the local time zone as days since 1970-01-01. */
 int disp_today(void);
 

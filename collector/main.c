@@ -9,8 +9,10 @@
 #include <string.h>
 
 static const cmd_entry *const commands[] = {
-    &cmd_form_check,
-    &cmd_form_simulate,
+    &cmd_setup,       &cmd_interview,  &cmd_list,          &cmd_show,
+    &cmd_edit,        &cmd_import,     &cmd_status,        &cmd_assignments_import,
+    &cmd_assignments, &cmd_form_check, &cmd_form_simulate, &cmd_form_install,
+    &cmd_check,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,1 @@
+/* ui.c - terminal interview screens (being written) */

@@ -1,0 +1,11 @@
+/* embedded.h - files the programs carry inside them (generated into embedded.c by CMake) */
+#ifndef DT_EMBEDDED_H
+#define DT_EMBEDDED_H
+
+/* schema/forms/sonla_ict_household.json: the default questionnaire. */
+extern const char embed_sonla_ict_household_json[];
+
+/* schema/sql/collector/NNNN_*.sql: the collector database's migrations. */
+extern const char embed_0001_init_sql[];
+
+#endif

@@ -20,6 +20,7 @@ typedef struct importer {
     char *device;
     form *f; /* the form of the previous document, kept while the next uses it too */
     int imported;
+    int skipped; /* already on this laptop: importing a file twice is safe */
     int refused;
 } importer;
 
@@ -46,7 +47,8 @@ static int doc_form(importer *im, const cJSON *doc, errlist *problems, dt_err *e
     return rc;
 }
 
-/* The case id a document gives (to make re-imports safe), or a new one. */
+/* The case id a document gives (to make re-imports safe), or a new one. Returns
+ * 1 when that interview is already here. */
 static int doc_case_id(importer *im, const cJSON *doc, char *out, errlist *problems, dt_err *err)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "case_id");
@@ -63,10 +65,8 @@ static int doc_case_id(importer *im, const cJSON *doc, char *out, errlist *probl
     snprintf(out, UUID_LEN + 1, "%s", id->valuestring);
     int rc = cstore_case_get(im->cs, out, &existing, err);
     cstore_case_free(&existing);
-    if (rc == DT_OK) {
-        errlist_add(problems, "case_id", "", "interview %s is already on this laptop", out);
-        return DT_EINVAL;
-    }
+    if (rc == DT_OK)
+        return 1;
     return rc == DT_ENOTFOUND ? DT_OK : rc;
 }
 
@@ -143,6 +143,12 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
         goto cleanup;
     if ((rc = doc_case_id(im, doc, case_id, &problems, err)) == DT_EINVAL)
         goto refused;
+    if (rc == 1) {
+        im->skipped++;
+        printf("%s: already imported as %s, skipped\n", where, case_id);
+        rc = DT_OK;
+        goto cleanup;
+    }
     if (rc)
         goto cleanup;
     iv = eng_new(im->f, disp_today(), 0);
@@ -160,7 +166,9 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
     if ((rc = store(im, iv, case_id, doc, err)))
         goto cleanup;
     im->imported++;
+    /* Said only after the commit, and flushed: a line on the screen is a promise. */
     printf("%s: imported as %s\n", where, case_id);
+    fflush(stdout);
     goto cleanup;
 refused:
     im->refused++;
@@ -208,7 +216,7 @@ static int exec(int argc, char **argv)
 done:
     if (rc)
         cli_error(&err);
-    printf("%d imported, %d refused\n", im.imported, im.refused);
+    printf("%d imported, %d already here, %d refused\n", im.imported, im.skipped, im.refused);
     status = rc ? cli_status(rc) : im.refused ? EXIT_FAILED : EXIT_OK;
     form_free(im.f);
     free(im.enumerator);

@@ -1,13 +1,19 @@
 /* db.c - SQLite helpers: opening with the project's pragmas, migrations, statements, errors */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 int db_fail(sqlite3 *db, int rc, dt_err *err, const char *doing)
 {
     const char *why;
+    int sys = db ? sqlite3_system_errno(db) : 0;
 
+    /* A write refused for lack of space may come back as an I/O error (a file size
+     * limit, some file systems): what the person must do is the same. */
+    if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT))
+        rc = SQLITE_FULL;
     switch (rc & 0xff) {
     case SQLITE_FULL:
         why = "the disk is full (free some space; nothing after the last save was kept)";

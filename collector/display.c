@@ -16,7 +16,7 @@ static int choice_text(buf *b, const form_question *q, long long code, int lang)
 int disp_value(buf *b, const form_question *q, const val *v, int lang)
 {
     if (!v->has)
-        return buf_puts(b, "(no answer)");
+        return buf_puts(b, "-");
     switch (q->type) {
     case Q_TEXT:
         return buf_printf(b, "\"%s\"", v->str);

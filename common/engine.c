@@ -407,6 +407,8 @@ int eng_set_val(interview *iv, eng_pos at, const val *v)
         fq->type == Q_REPEAT)
         return DT_EINVAL;
     iv->dirty = 1;
+    /* Once someone answers, the answers file no longer speaks for the roster size. */
+    memset(iv->given, 0, sizeof(int) * (size_t)form_nquestions(iv->f));
     return val_copy(&iv->qs[at.q].v[at.inst], v);
 }
 
@@ -648,6 +650,19 @@ static int choice_allowed(interview *iv, const form_question *fq, int q, int ins
     int ok = expr_eval_bool(fq->choice_filter, &env);
     iv->ctx_choice = NULL;
     return ok;
+}
+
+int eng_choice_allowed(interview *iv, eng_pos at, long long code)
+{
+    const form_question *fq;
+
+    fresh(iv);
+    if (!in_range(iv, at, 1))
+        return 0;
+    fq = form_q(iv->f, at.q);
+    if (fq->type != Q_SELECT_ONE && fq->type != Q_SELECT_MULTIPLE)
+        return 0;
+    return choice_allowed(iv, fq, at.q, at.inst, code);
 }
 
 static int choices_allowed(interview *iv, const form_question *fq, int q, int inst, const val *v)

@@ -82,6 +82,10 @@ int eng_remove_instance(interview *iv, int r);
  * when fine; otherwise 0 with msg filled in the interview's language. */
 int eng_check(interview *iv, eng_pos at, char *msg, size_t msglen);
 
+/* 1 when choice code of the select at `at` is offered now (it is in the list and
+ * the question's choice_filter lets it through), 0 otherwise. */
+int eng_choice_allowed(interview *iv, eng_pos at, long long code);
+
 /* Checks the whole interview. Every problem goes to issues (where =
  * "members[2]/m_age", what = "required" / "constraint" / "choice" /
  * "repeat"). Returns the number of problems, or DT_ENOMEM. Zero means the

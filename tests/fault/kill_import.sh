@@ -63,7 +63,7 @@ for run in $(seq 1 "$RUNS"); do
     pid=$!
     delay=$((RANDOM * 32768 + RANDOM))
     delay=$((delay % (span_us + span_us / 4)))
-    sleep "$(printf '0.%06d' "$delay")"
+    sleep "$(awk -v us="$delay" 'BEGIN { printf "%.6f", us / 1e6 }')"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     partial=$((partial + $(grep -c "imported as" "$out" | awk '{print ($1 > 0 && $1 < 40)}')))

@@ -1,0 +1,90 @@
+#!/bin/bash
+# kill_interview.sh - kills `collector interview` with SIGKILL at random moments while a household
+# is typed into it, and checks after each run: integrity_check and `collector check` pass, every
+# stored answer is one that was typed (never a torn or mixed value), an interview the program
+# reported finished is finalized with all four members, and the killed interview can be resumed
+# (the dead process's lock is taken over).
+# usage: kill_interview.sh COLLECTOR SOURCE_DIR [RUNS]
+set -u
+COLLECTOR=$1
+SRC=$2
+RUNS=${3:-200}
+KEYS=$SRC/tests/data/interview/household_4members.keys
+. "$SRC/tests/integration/lib.sh"
+
+TEMPLATE=$LOGDIR/template.db
+"$COLLECTOR" setup --db "$TEMPLATE" --enumerator "Lò Văn Minh" >/dev/null || { not_ok setup; finish; }
+
+# A whole run, for the expected answers and its length.
+cp "$TEMPLATE" "$LOGDIR/full.db"
+start=$(date +%s%N)
+"$COLLECTOR" interview --db "$LOGDIR/full.db" <"$KEYS" >"$LOGDIR/full.out" 2>&1 ||
+    { not_ok "the uninterrupted interview failed"; cat "$LOGDIR/full.out"; finish; }
+span_us=$((($(date +%s%N) - start) / 1000))
+# How long the program takes to reach its first question: kills are spread from there on.
+cp "$TEMPLATE" "$LOGDIR/empty.db"
+start=$(date +%s%N)
+"$COLLECTOR" interview --db "$LOGDIR/empty.db" </dev/null >/dev/null 2>&1
+first_us=$((($(date +%s%N) - start) / 1000))
+[ "$first_us" -lt "$span_us" ] || first_us=$((span_us / 2))
+EXPECTED=$(sqlite3 "$LOGDIR/full.db" "SELECT answers FROM cases")
+[ "$(sqlite3 "$LOGDIR/full.db" "SELECT status || json_array_length(answers, '\$.members') FROM cases")" = finalized4 ] &&
+    ok || not_ok "the uninterrupted interview is not finalized with 4 members"
+
+# Typed answers that must be stored exactly as typed, or not at all.
+FIELDS="district commune_code commune_name village hh_number resp_name consent fixed_bb fixed_bb_type
+signal n_smartphones computer internet hh_size"
+check_run() { # DB OUT RUN
+    local db=$1 out=$2 run=$3 ic n f got want k
+    ic=$(sqlite3 "$db" "PRAGMA integrity_check")
+    [ "$ic" = ok ] || { not_ok "run $run: integrity_check: $ic"; return 1; }
+    "$COLLECTOR" check --db "$db" >"$LOGDIR/check.out" 2>&1 || { not_ok "run $run: check"; cat "$LOGDIR/check.out"; return 1; }
+    n=$(sqlite3 "$db" "SELECT count(*) FROM cases")
+    [ "$n" -le 1 ] || { not_ok "run $run: $n cases"; return 1; }
+    [ "$n" = 1 ] || return 0
+    for f in $FIELDS; do
+        got=$(sqlite3 "$db" "SELECT json_extract(answers, '\$.$f') FROM cases")
+        want=$(sqlite3 :memory: "SELECT json_extract('$EXPECTED', '\$.$f')")
+        [ -z "$got" ] || [ "$got" = "$want" ] || { not_ok "run $run: $f stored as '$got', typed '$want'"; return 1; }
+    done
+    for k in 0 1 2 3; do
+        for f in m_name m_age m_rel; do
+            got=$(sqlite3 "$db" "SELECT json_extract(answers, '\$.members[$k].$f') FROM cases")
+            want=$(sqlite3 :memory: "SELECT json_extract('$EXPECTED', '\$.members[$k].$f')")
+            [ -z "$got" ] || [ "$got" = "$want" ] || { not_ok "run $run: members[$k].$f '$got' not '$want'"; return 1; }
+        done
+    done
+    # Said finished means finalized, with every member, its revision in the outbox.
+    if grep -q 'Mã phiên bản' "$out"; then
+        [ "$(sqlite3 "$db" "SELECT c.status || json_array_length(c.answers, '\$.members') || count(o.rev_id)
+              FROM cases c JOIN revisions r ON r.rev_id = c.head_rev JOIN outbox o ON o.rev_id = r.rev_id")" = finalized41 ] ||
+            { not_ok "run $run: reported finished but not stored whole"; return 1; }
+    fi
+    # A killed draft can be opened again at once: the dead process's lock is taken over.
+    if [ "$(sqlite3 "$db" "SELECT status FROM cases")" = draft ]; then
+        id=$(sqlite3 "$db" "SELECT case_id FROM cases")
+        "$COLLECTOR" interview --db "$db" --resume "$id" </dev/null >"$LOGDIR/resume.out" 2>&1 ||
+            { not_ok "run $run: resume after the kill"; cat "$LOGDIR/resume.out"; return 1; }
+    fi
+    return 0
+}
+
+mid=0
+for run in $(seq 1 "$RUNS"); do
+    db=$LOGDIR/run.db
+    rm -f "$db" "$db-wal" "$db-shm"
+    cp "$TEMPLATE" "$db"
+    out=$LOGDIR/run.out
+    "$COLLECTOR" interview --db "$db" <"$KEYS" >"$out" 2>&1 &
+    pid=$!
+    delay=$((first_us * 4 / 5 + (RANDOM * 32768 + RANDOM) % (span_us - first_us * 4 / 5 + span_us / 10)))
+    sleep "$(awk -v us="$delay" 'BEGIN { printf "%.6f", us / 1e6 }')"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    answered=$(sqlite3 "$db" "SELECT count(*) FROM cases c, json_each(c.answers)" 2>/dev/null)
+    grep -q 'Mã phiên bản' "$out" || { [ "${answered:-0}" -gt 0 ] && mid=$((mid + 1)); }
+    if check_run "$db" "$out" "$run"; then ok; else cp "$db" "$LOGDIR/failed-$run.db"; fi
+done
+echo "$mid of $RUNS runs were killed in the middle of the interview"
+[ "$mid" -ge $((RUNS / 4)) ] && ok || not_ok "only $mid runs were killed mid-interview"
+finish

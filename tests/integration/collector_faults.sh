@@ -49,17 +49,23 @@ reported=$(grep -c 'imported as' "$LOGDIR/full.out")
     not_ok "full disk: $reported reported, $(cat "$LOGDIR/full.n") stored"
 
 # --- a database that cannot be written (as an ordinary user: root ignores permissions)
-DIR=$LOGDIR/ro
+# Its own folder that everyone may enter (LOGDIR is private), so that the user can read the
+# database and the answers but write neither.
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/dieutra-ro.XXXXXX")
+chmod 755 "$DIR"
 fresh_db "$DIR"
+cp "$DATA/household_4members.json" "$DIR/answers.json"
 before=$(sqlite3 "$DIR/c.db" "SELECT answers FROM cases")
+chmod 444 "$DIR/c.db" "$DIR/answers.json"
 chmod 555 "$DIR"
-chmod 444 "$DIR/c.db"
 as_user() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
-as_user "$COLLECTOR" import --db "$DIR/c.db" "$DATA/household_4members.json" >"$LOGDIR/ro.out" 2>&1
-expect "read-only database" 3 "cannot be written" $? "$LOGDIR/ro.out"
+as_user "$COLLECTOR" list --db "$DIR/c.db" >"$LOGDIR/ro-list.out" 2>&1
+as_user "$COLLECTOR" import --db "$DIR/c.db" "$DIR/answers.json" >"$LOGDIR/ro.out" 2>&1
+expect "read-only database" 3 "cannot be written.*readonly database" $? "$LOGDIR/ro.out"
 chmod 755 "$DIR"
 chmod 644 "$DIR/c.db"
 [ "$(sqlite3 "$DIR/c.db" "SELECT answers FROM cases")" = "$before" ] && ok || not_ok "read-only: changed"
+rm -rf "$DIR"
 
 # --- a damaged file, and a file that is not a database at all
 DIR=$LOGDIR/corrupt

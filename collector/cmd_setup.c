@@ -66,7 +66,7 @@ static int exec(int argc, char **argv)
         goto cleanup;
     }
     printf("enumerator: %s\ndevice:     %s\n", enumerator, device);
-    status = cmd_install_form_text(cs, embed_sonla_ict_household_json,
+    status = cmd_install_form_text(cs, embed_forms_sonla_ict_household_json,
                                    "sonla_ict_household.json (built in)");
 cleanup:
     free(enumerator);

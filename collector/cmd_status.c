@@ -1,6 +1,7 @@
 /* cmd_status.c - `collector status`: what is done, what waits, what came back */
 #include "cli.h"
 #include "cmd.h"
+#include "csync.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,14 @@ static int print_rejected(void *ctx, const cstore_case *c)
     (void)ctx;
     printf("  %s  %s\n", c->case_id, c->label);
     printf("      ! %s\n", c->comment[0] ? c->comment : "(no comment)");
+    return 0;
+}
+
+static int print_refusal(void *ctx, const csync_rejection *r)
+{
+    (void)ctx;
+    printf("  %s  refused by the server (%s):\n", r->case_id, r->received_at);
+    csync_print_problems(stdout, "      ! ", r->problems);
     return 0;
 }
 
@@ -35,6 +44,17 @@ static int exec(int argc, char **argv)
         goto cleanup;
     }
     printf("enumerator:           %s (device %.8s)\n", enumerator, device);
+    csync_server srv = {0};
+    dt_err serr;
+    char *last = NULL;
+    if (csync_server_get(cs, &srv, &serr) == DT_OK)
+        printf("server:               %s as %s\n", srv.url, srv.user);
+    else
+        printf("server:               not enrolled (collector enroll URL TOKEN)\n");
+    csync_server_free(&srv);
+    if (cstore_get_meta(cs, "last_sync", &last, &serr) == DT_OK && last)
+        printf("last sync:            %s\n", last);
+    free(last);
     printf("drafts:               %d\n", n.drafts);
     printf("finalized:            %d\n", n.finalized);
     printf("waiting to be synced: %d revision%s\n", n.pending, n.pending == 1 ? "" : "s");
@@ -43,8 +63,11 @@ static int exec(int argc, char **argv)
     printf("assignments:          %d, of which %d not done yet\n", n.assignments,
            n.assignments_open);
     if (n.rejected) {
-        printf("\nsent back by a supervisor (correct with `collector edit UUID`):\n");
+        printf("\nsent back, by a supervisor or refused by the server (correct with `collector "
+               "edit UUID`):\n");
         rc = cstore_case_list(cs, "rejected", print_rejected, NULL, &err);
+        if (rc == DT_OK)
+            rc = csync_rejections_list(cs, 1, NULL, print_refusal, NULL, &err);
         if (rc)
             cli_error(&err);
     }

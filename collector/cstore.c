@@ -15,7 +15,8 @@
 #define BUSY_MS 5000 /* how long a writer waits for another collector before saying busy */
 
 static const db_migration migrations[] = {
-    {1, embed_0001_init_sql},
+    {1, embed_collector_0001_init_sql},
+    {2, embed_collector_0002_sync_sql},
 };
 
 struct cstore {
@@ -674,7 +675,7 @@ int cstore_case_finalize(cstore *cs, const char *case_id, const char *answers, c
                          const char *outcome, const char *label, char *rev_out, dt_err *err)
 {
     cstore_case c = {0};
-    char *author = NULL, now[32];
+    char *author = NULL, *device = NULL, now[32];
     int rc;
 
     /* Inside a caller's transaction (an import creates and finalizes together),
@@ -694,8 +695,11 @@ int cstore_case_finalize(cstore *cs, const char *case_id, const char *answers, c
         goto fail;
     uuid_new(rev_out);
     cstore_now(now);
-    rc = insert_revision(cs, &c, rev_out, author ? author : c.enumerator, c.device_id, answers,
-                         paradata, outcome, now, err);
+    /* And the device is this laptop (the case may have come from another one). */
+    if ((rc = cstore_get_meta(cs, "device_id", &device, err)))
+        goto fail;
+    rc = insert_revision(cs, &c, rev_out, author ? author : c.enumerator,
+                         device ? device : c.device_id, answers, paradata, outcome, now, err);
     if (rc == DT_OK)
         rc = mark_finalized(cs, case_id, rev_out, answers, paradata, outcome, label, now, err);
     if (rc == DT_OK && own)
@@ -703,12 +707,14 @@ int cstore_case_finalize(cstore *cs, const char *case_id, const char *answers, c
     if (rc)
         goto fail;
     free(author);
+    free(device);
     cstore_case_free(&c);
     return DT_OK;
 fail:
     if (own)
         db_rollback(cs->db);
     free(author);
+    free(device);
     cstore_case_free(&c);
     rev_out[0] = '\0';
     return rc;

@@ -3,9 +3,13 @@
 #define DT_EMBEDDED_H
 
 /* schema/forms/sonla_ict_household.json: the default questionnaire. */
-extern const char embed_sonla_ict_household_json[];
+extern const char embed_forms_sonla_ict_household_json[];
 
 /* schema/sql/collector/NNNN_*.sql: the collector database's migrations. */
-extern const char embed_0001_init_sql[];
+extern const char embed_collector_0001_init_sql[];
+extern const char embed_collector_0002_sync_sql[];
+
+/* schema/sql/syncd/NNNN_*.sql: the central store's migrations. */
+extern const char embed_syncd_0001_init_sql[];
 
 #endif

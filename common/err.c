@@ -14,8 +14,18 @@ int err_set(dt_err *err, int code, const char *fmt, ...)
         return code;
     err->code = code;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    /* A message cut to fit must not end inside a UTF-8 character: it travels in JSON. */
+    if (n >= (int)sizeof(err->msg)) {
+        size_t last = sizeof(err->msg) - 2, start = last;
+        while (start > 0 && ((unsigned char)err->msg[start] & 0xC0) == 0x80)
+            start--;
+        unsigned char lead = (unsigned char)err->msg[start];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (start + need > last + 1)
+            err->msg[start] = '\0';
+    }
     return code;
 }
 

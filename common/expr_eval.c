@@ -173,8 +173,72 @@ void expr_format_number(double d, char *out, size_t size)
 
 /* ---- regular expressions */
 
+/* Patterns whose compilation explodes in glibc's regcomp (memory and time grow
+ * exponentially with stacked or nested repetition: "a++++", "((a+)+)+", "a{99}{99}")
+ * are refused before they get there: a form, or an answer, must not be able to take a
+ * server down. Allowed: one level of repetition inside a repeated group, like
+ * "^([A-Z][a-z]+ )+$", bounds up to 100, patterns up to 512 bytes. */
+static int too_complex(const char *p, size_t len)
+{
+    int depth[16] = {0}; /* per open group: the deepest repetition inside it */
+    int level = 0, prev_quant = 0, last_group = -1, bracket = 0;
+
+    if (len > 512)
+        return 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        int quant = 0;
+        if (c == '\\') {
+            i++;
+            prev_quant = 0;
+            last_group = -1;
+            continue;
+        }
+        if (bracket) {
+            bracket = c != ']';
+            continue;
+        }
+        if (c == '[') {
+            bracket = 1;
+            if (i + 1 < len && p[i + 1] == ']')
+                i++;
+        } else if (c == '(') {
+            if (++level >= 16)
+                return 1;
+            depth[level] = 0;
+        } else if (c == ')' && level > 0) {
+            last_group = depth[level];
+            level--;
+            prev_quant = 0;
+            continue;
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            if (c == '{') {
+                long n = 0;
+                for (i++; i < len && p[i] != '}'; i++)
+                    if (p[i] >= '0' && p[i] <= '9' && (n = n * 10 + (p[i] - '0')) > 100)
+                        return 1;
+            }
+            if (prev_quant)
+                return 1;
+            quant = 1;
+            int inner = last_group >= 0 ? last_group + 1 : 1;
+            if (inner > 2)
+                return 1;
+            if (inner > depth[level])
+                depth[level] = inner;
+        }
+        if (!quant && last_group > depth[level])
+            depth[level] = last_group;
+        prev_quant = quant;
+        last_group = -1;
+    }
+    return 0;
+}
+
 int expr_regcomp(regex_t *re, const char *pattern, size_t len)
 {
+    if (too_complex(pattern, len))
+        return REG_ESPACE;
     /* Each shorthand becomes at most 14 bytes ("[^[:alnum:]_]"). */
     char *tr = malloc(len * 14 + 1);
     size_t o = 0;

@@ -380,7 +380,13 @@ static int compile_literal_regex(parser *p, int call, size_t pos)
     }
     /* During parsing a literal's str is still an offset into p->strings. */
     const char *text = p->strings.data + (uintptr_t)pat->str;
-    if (expr_regcomp(&e->regexes[e->nregexes], text, pat->len) != 0)
+    int rc = expr_regcomp(&e->regexes[e->nregexes], text, pat->len);
+    if (rc == REG_ESPACE)
+        return fail(p, pos,
+                    "regex(): the pattern is too complex (repetition stacked or nested more "
+                    "than twice, a bound over 100, or over 512 bytes)",
+                    NULL);
+    if (rc != 0)
         return fail(p, pos, "regex(): the pattern is not a valid regular expression", NULL);
     e->nodes[call].regex = e->nregexes++;
     return call;

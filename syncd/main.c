@@ -1,4 +1,5 @@
-/* main.c - syncd: the central sync daemon (HTTP API, merge, review, exports) */
+/* main.c - syncd: the central sync daemon; dispatches to one file per subcommand */
+#include "cmd.h"
 #include "version.h"
 
 #include <cjson/cJSON.h>
@@ -7,30 +8,66 @@
 #include <stdio.h>
 #include <string.h>
 
+static const cmd_entry *const commands[] = {
+    &cmd_serve,          &cmd_user_add,       &cmd_user_list,      &cmd_user_revoke,
+    &cmd_form_publish,   &cmd_assign_import,  &cmd_review_list,    &cmd_review_show,
+    &cmd_review_approve, &cmd_review_reject,  &cmd_review_resolve, &cmd_import,
+    &cmd_check,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cmd_usage(const cmd_entry *c)
+{
+    fprintf(stderr, "usage: syncd %s %s\n", c->name, c->args);
+    return EXIT_USAGE;
+}
+
 static void help(FILE *out)
 {
-    fprintf(out, "syncd %s - the dieutra sync daemon\n\n", DT_VERSION);
-    fprintf(out, "usage: syncd COMMAND [ARGS]\n\n"
-                 "  --help      this text\n"
-                 "  --version   versions of the program and its libraries\n\n"
-                 "The HTTP service, users, review and exports arrive with their issues;\n"
-                 "see docs/architecture.md.\n");
+    fprintf(out, "syncd %s - the dieutra sync daemon\n\nusage: syncd COMMAND [ARGS]\n\n", DT_VERSION);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-16s %-40s %s\n", commands[i]->name, commands[i]->args,
+                commands[i]->summary);
+    fprintf(out, "\n  --help           this text\n  --version        versions of the program and "
+                 "its libraries\n\nManual: docs/syncd.md, protocol: docs/protocol.md\n");
+}
+
+/* Number of leading argv words that spell name ("user add" is two), or 0. */
+static int match(const char *name, int argc, char **argv)
+{
+    const char *p = name;
+    int n = 0;
+
+    while (*p) {
+        size_t len = strcspn(p, " ");
+        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len) != 0)
+            return 0;
+        n++;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
         printf("syncd %s\n", DT_VERSION);
         printf("  sqlite %s, cJSON %s, libmicrohttpd %s\n", sqlite3_libversion(), cJSON_Version(),
                MHD_get_version());
-        return 0;
+        return EXIT_OK;
     }
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        help(stdout);
-        return 0;
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        int n = match(commands[i]->name, argc - 1, argv + 1);
+        if (n)
+            return commands[i]->exec(argc - 1 - n, argv + 1 + n);
     }
-    help(stderr);
-    if (argc >= 2)
-        fprintf(stderr, "syncd: unknown command '%s'\n", argv[1]);
-    return 2;
+    fprintf(stderr, "syncd: unknown command '%s' (see syncd --help)\n", argv[1]);
+    return EXIT_USAGE;
 }

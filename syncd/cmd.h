@@ -1,0 +1,34 @@
+/* cmd.h - syncd's subcommands: one file each, registered in main.c's table */
+#ifndef SYNCD_CMD_H
+#define SYNCD_CMD_H
+
+#define EXIT_OK      0
+#define EXIT_FAILED  1 /* the command ran and said no */
+#define EXIT_USAGE   2 /* the command line was wrong */
+#define EXIT_TROUBLE 3 /* the store, the disk, memory */
+
+typedef struct cmd_entry {
+    const char *name;    /* the words that select it: "user add" */
+    const char *args;    /* what follows them, for usage lines */
+    const char *summary; /* one line for --help */
+    int (*exec)(int argc, char **argv); /* argv: the arguments after the words */
+} cmd_entry;
+
+extern const cmd_entry cmd_serve;
+extern const cmd_entry cmd_user_add;
+extern const cmd_entry cmd_user_list;
+extern const cmd_entry cmd_user_revoke;
+extern const cmd_entry cmd_form_publish;
+extern const cmd_entry cmd_assign_import;
+extern const cmd_entry cmd_review_list;
+extern const cmd_entry cmd_review_show;
+extern const cmd_entry cmd_review_approve;
+extern const cmd_entry cmd_review_reject;
+extern const cmd_entry cmd_review_resolve;
+extern const cmd_entry cmd_import;
+extern const cmd_entry cmd_check;
+
+/* Prints "usage: syncd NAME ARGS" on stderr; returns EXIT_USAGE. */
+int cmd_usage(const cmd_entry *c);
+
+#endif

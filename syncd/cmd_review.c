@@ -1,0 +1,252 @@
+/* cmd_review.c - `syncd review list|show|approve|reject|resolve`: a supervisor's review from the
+ * server's command line (acting as the local administrator) */
+#include "cmd.h"
+#include "sconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static int jflag(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void flags(const cJSON *c, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s%s", jflag(c, "conflict") ? "conflict" : "",
+             jflag(c, "conflict") && jflag(c, "duplicate") ? "," : "",
+             jflag(c, "duplicate") ? "duplicate" : "");
+    if (!out[0])
+        snprintf(out, size, "-");
+}
+
+/* Prints a JSON document, or says that memory ran out. */
+static int print_json(const cJSON *j)
+{
+    char *text = cJSON_Print(j);
+
+    if (!text) {
+        fprintf(stderr, "syncd: out of memory\n");
+        return EXIT_TROUBLE;
+    }
+    printf("%s\n", text);
+    cJSON_free(text);
+    return EXIT_OK;
+}
+
+static int has_flag(int *argc, char **argv, const char *name)
+{
+    int found = 0;
+
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], name) != 0)
+            continue;
+        found = 1;
+        for (int k = i; k + 1 < *argc; k++)
+            argv[k] = argv[k + 1];
+        (*argc)--;
+        i--;
+    }
+    return found;
+}
+
+static int list(int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0, json = has_flag(&argc, argv, "--json");
+    const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
+    const char *commune = sconf_take_opt(&argc, argv, "--commune", &bad);
+    cJSON *cases = NULL;
+    const cJSON *c;
+    store *s;
+    dt_err err;
+    int rc, n = 0;
+
+    if (bad || argc != 0)
+        return cmd_usage(&cmd_review_list);
+    if (!(s = sconf_open(db)))
+        return EXIT_TROUBLE;
+    rc = store_review_list(s, &sconf_admin, status, commune, &cases, &err);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return sconf_status(rc);
+    }
+    if (json) {
+        rc = print_json(cases);
+        cJSON_Delete(cases);
+        return rc;
+    }
+    cJSON_ArrayForEach(c, cases)
+    {
+        char fl[32];
+        if (n++ == 0)
+            printf("%-36s  %-9s  %-18s  %-7s  %-24s  %s\n", "CASE", "STATUS", "FLAGS", "COMMUNE",
+                   "HOUSEHOLD", "ENUMERATOR");
+        flags(c, fl, sizeof(fl));
+        printf("%-36s  %-9s  %-18s  %-7s  ", jstr(c, "case_id"), jstr(c, "status"), fl,
+               jstr(c, "commune_code"));
+        sconf_column(jstr(c, "household"), 25);
+        printf("%s\n", jstr(c, "enumerator"));
+    }
+    printf("%d case%s\n", n, n == 1 ? "" : "s");
+    cJSON_Delete(cases);
+    return EXIT_OK;
+}
+
+static void print_case(const cJSON *c)
+{
+    const cJSON *r, *d;
+    const char *head = jstr(c, "head_rev");
+    char fl[32];
+
+    flags(c, fl, sizeof(fl));
+    printf("case %s (form %s)\n", jstr(c, "case_id"), jstr(c, "form_id"));
+    printf("  enumerator:  %s\n", jstr(c, "enumerator"));
+    printf("  household:   %s (commune %s)\n", jstr(c, "household"), jstr(c, "commune_code"));
+    printf("  assignment:  %s\n", jstr(c, "assignment_id"));
+    printf("  status:      %s, %s (flags: %s)\n", jstr(c, "status"), jstr(c, "outcome"), fl);
+    printf("  head:        %s\n", head);
+    printf("revisions, in the order received:\n");
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "revisions"))
+    {
+        char *answers = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "answers"));
+        printf("  %s%s\n", jstr(r, "rev_id"), strcmp(jstr(r, "rev_id"), head) ? "" : "  (head)");
+        printf("    parent %s, made %s by %s on %s, %s, received %s\n",
+               cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "parent_rev_id"))
+                   ? jstr(r, "parent_rev_id")
+                   : "none",
+               jstr(r, "created_at"), jstr(r, "author"), jstr(r, "device_id"), jstr(r, "verdict"),
+               jstr(r, "received_at"));
+        printf("    answers: %s\n", answers ? answers : "?");
+        cJSON_free(answers);
+    }
+    d = cJSON_GetObjectItemCaseSensitive(c, "decisions");
+    if (cJSON_GetArraySize(d) == 0) {
+        printf("no decision yet\n");
+        return;
+    }
+    printf("decisions:\n");
+    cJSON_ArrayForEach(r, d)
+    {
+        printf("  %s  %s by %s on %s", jstr(r, "at"), jstr(r, "decision"), jstr(r, "by"),
+               jstr(r, "rev_id"));
+        if (*jstr(r, "comment") && strcmp(jstr(r, "comment"), "-") != 0)
+            printf(": %s", jstr(r, "comment"));
+        printf("\n");
+    }
+}
+
+static int show(int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int json = has_flag(&argc, argv, "--json");
+    cJSON *c = NULL;
+    store *s;
+    dt_err err;
+    int rc;
+
+    if (argc != 1 || argv[0][0] == '-')
+        return cmd_usage(&cmd_review_show);
+    if (!(s = sconf_open(db)))
+        return EXIT_TROUBLE;
+    rc = store_review_show(s, &sconf_admin, argv[0], &c, &err);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return sconf_status(rc);
+    }
+    if (json)
+        rc = print_json(c);
+    else
+        print_case(c);
+    cJSON_Delete(c);
+    return rc;
+}
+
+/* approve, reject and resolve: one shape. */
+static int decide(const cmd_entry *cmd, store_decision d, int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0;
+    const char *comment = sconf_take_opt(&argc, argv, "--comment", &bad);
+    const char *rev = d == DECIDE_RESOLVE ? sconf_take_opt(&argc, argv, "--rev", &bad) : NULL;
+    store *s;
+    dt_err err;
+    int rc;
+
+    if (bad || argc != 1 || argv[0][0] == '-' || (d == DECIDE_RESOLVE && !rev) ||
+        (d == DECIDE_REJECT && !comment))
+        return cmd_usage(cmd);
+    if (!(s = sconf_open(db)))
+        return EXIT_TROUBLE;
+    rc = store_decide(s, &sconf_admin, argv[0], d, comment ? comment : "", rev, &err);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return sconf_status(rc);
+    }
+    if (d == DECIDE_RESOLVE)
+        printf("case %s: conflict resolved, %s is the head\n", argv[0], rev);
+    else
+        printf("case %s %s: the enumerator receives it on their next sync\n", argv[0],
+               d == DECIDE_APPROVE ? "approved" : "rejected");
+    return EXIT_OK;
+}
+
+static int approve(int argc, char **argv)
+{
+    return decide(&cmd_review_approve, DECIDE_APPROVE, argc, argv);
+}
+
+static int reject(int argc, char **argv)
+{
+    return decide(&cmd_review_reject, DECIDE_REJECT, argc, argv);
+}
+
+static int resolve(int argc, char **argv)
+{
+    return decide(&cmd_review_resolve, DECIDE_RESOLVE, argc, argv);
+}
+
+const cmd_entry cmd_review_list = {
+    .name = "review list",
+    .args = "[--status S] [--commune C] [--json] [--db PATH]",
+    .summary = "cases to review (S: finalized, approved, rejected, conflict, duplicate)",
+    .exec = list,
+};
+
+const cmd_entry cmd_review_show = {
+    .name = "review show",
+    .args = "CASE [--json] [--db PATH]",
+    .summary = "one case with its revisions and decisions",
+    .exec = show,
+};
+
+const cmd_entry cmd_review_approve = {
+    .name = "review approve",
+    .args = "CASE [--comment TEXT] [--db PATH]",
+    .summary = "approve a case's head revision",
+    .exec = approve,
+};
+
+const cmd_entry cmd_review_reject = {
+    .name = "review reject",
+    .args = "CASE --comment TEXT [--db PATH]",
+    .summary = "send a case back to its enumerator with a comment",
+    .exec = reject,
+};
+
+const cmd_entry cmd_review_resolve = {
+    .name = "review resolve",
+    .args = "CASE --rev REV [--comment TEXT] [--db PATH]",
+    .summary = "end a conflict: that revision becomes the head",
+    .exec = resolve,
+};

@@ -1,0 +1,94 @@
+/* cmd_serve.c - `syncd serve`: the HTTP API of docs/protocol.md over the store, until a signal */
+#include "cmd.h"
+#include "config.h"
+#include "http.h"
+#include "store.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#define GRACE_MAX 30 /* seconds the requests in flight get to finish at a stop */
+
+/* Every route of the API; a new route is a file and a line here. */
+static const http_route *const routes[] = {
+    &route_push,         &route_pull,         &route_whoami,       &route_cases_list,
+    &route_case_show,    &route_case_approve, &route_case_reject,  &route_case_resolve,
+};
+
+#define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
+
+static int serve(int argc, char **argv)
+{
+    const char *db_arg = NULL, *listen_arg = NULL, *config_arg = NULL;
+    char db[CONFIG_PATH_MAX], host[256];
+    syncd_config cfg;
+    sigset_t stop_signals;
+    http_server *h = NULL;
+    store *s = NULL;
+    dt_err err;
+    int port = 0, sig = 0;
+    size_t hl;
+
+    for (int i = 0; i < argc; i++) {
+        const char **slot = !strcmp(argv[i], "--db")       ? &db_arg
+                             : !strcmp(argv[i], "--listen") ? &listen_arg
+                             : !strcmp(argv[i], "--config") ? &config_arg
+                                                            : NULL;
+        if (!slot || i + 1 >= argc)
+            return cmd_usage(&cmd_serve);
+        *slot = argv[++i];
+    }
+    config_defaults(&cfg);
+    if (config_arg && config_load(&cfg, config_arg, &err)) {
+        fprintf(stderr, "syncd: %s\n", err.msg);
+        return err.code == DT_EINVAL ? EXIT_USAGE : EXIT_TROUBLE;
+    }
+    if (listen_arg && config_set(&cfg, "listen", listen_arg, &err)) {
+        fprintf(stderr, "syncd: --%s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (config_db_path(db, sizeof(db), db_arg, cfg.db, &err)) {
+        fprintf(stderr, "syncd: %s\n", err.msg);
+        return EXIT_TROUBLE;
+    }
+    if (store_open(&s, db, &err)) {
+        fprintf(stderr, "syncd: %s\n", err.msg);
+        return EXIT_TROUBLE;
+    }
+
+    /* The server's threads inherit this mask: only the main thread takes the signals. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (http_start(&h, &port, &cfg, s, routes, NROUTES, &err)) {
+        fprintf(stderr, "syncd: %s\n", err.msg);
+        store_close(s);
+        return err.code == DT_EINVAL ? EXIT_USAGE : EXIT_TROUBLE;
+    }
+    hl = strcspn(cfg.listen, "");
+    while (hl && cfg.listen[hl - 1] != ':')
+        hl--;
+    snprintf(host, sizeof(host), "%.*s", hl ? (int)hl - 1 : 0, cfg.listen);
+    printf("syncd: listening on %s:%d, store %s\n", host, port, db);
+    fflush(stdout);
+
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    fprintf(stderr, "syncd: %s: finishing the requests in flight, then stopping\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(h, cfg.timeout < GRACE_MAX ? cfg.timeout : GRACE_MAX);
+    store_close(s);
+    fprintf(stderr, "syncd: stopped\n");
+    return EXIT_OK;
+}
+
+const cmd_entry cmd_serve = {
+    .name = "serve",
+    .args = "[--db PATH] [--listen ADDRESS:PORT] [--config FILE]",
+    .summary = "serves the sync API (default 127.0.0.1:8080) until SIGTERM",
+    .exec = serve,
+};

@@ -1,0 +1,172 @@
+/* route_review.c - supervisor review: list and show cases, approve, reject, resolve a conflict */
+#include "http.h"
+#include "uuid.h"
+
+#include <string.h>
+
+#define REVIEWERS (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN))
+#define READERS (REVIEWERS | HTTP_ROLE(ROLE_STATISTICIAN))
+#define COMMENT_MAX 2000  /* bytes in a decision's comment */
+#define COMMUNE_MAX 32    /* bytes in a commune code filter */
+
+/* GET /api/v1/cases?status=S&commune=C: {"cases": [...]} */
+static int list(http_req *r)
+{
+    static const char *const statuses[] = {"finalized", "approved", "rejected", "conflict",
+                                           "duplicate", NULL};
+    const char *status = http_query(r, "status"), *commune = http_query(r, "commune");
+    cJSON *cases = NULL, *doc;
+    dt_err err;
+    int rc, known = 0;
+
+    if (status && !*status)
+        status = NULL;
+    if (commune && !*commune)
+        commune = NULL;
+    for (int i = 0; status && statuses[i]; i++)
+        known |= !strcmp(status, statuses[i]);
+    if (status && !known)
+        return http_reply_error(r, 400, "status: expected finalized, approved, rejected, "
+                                        "conflict or duplicate");
+    if (commune && (strlen(commune) > COMMUNE_MAX ||
+                    strspn(commune, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") <
+                        strlen(commune)))
+        return http_reply_error(r, 400, "commune: expected a commune code such as 04012");
+    rc = store_review_list(http_store(r), http_user(r), status, commune, &cases, &err);
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    doc = cJSON_CreateObject();
+    if (!doc || !cJSON_AddItemToObject(doc, "cases", cases)) {
+        cJSON_Delete(cases);
+        cJSON_Delete(doc);
+        return http_reply_json(r, 503, NULL);
+    }
+    return http_reply_json(r, 200, doc);
+}
+
+/* GET /api/v1/cases/UUID: the case with its revisions and decisions */
+static int show(http_req *r)
+{
+    cJSON *doc = NULL;
+    dt_err err;
+    int rc = store_review_show(http_store(r), http_user(r), http_param(r, 0), &doc, &err);
+
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    return http_reply_json(r, 200, doc);
+}
+
+/* A string member of the body: NULL when absent or null; answers 400 and sets *bad when
+ * it is something else or longer than max. */
+static const char *body_string(http_req *r, const cJSON *body, const char *key, size_t max,
+                               int *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+
+    *bad = 0;
+    if (!v || cJSON_IsNull(v))
+        return NULL;
+    if (!cJSON_IsString(v) || strlen(v->valuestring) > max) {
+        *bad = 1;
+        http_reply_error(r, 400, "%s: expected a string of at most %zu bytes", key, max);
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+static int decide(http_req *r, store_decision d)
+{
+    static const char *const done[] = {"approved", "rejected", "resolved"};
+    const cJSON *body = http_body_json(r), *v;
+    const char *comment = NULL, *rev_id = NULL;
+    cJSON *doc;
+    dt_err err;
+    int rc, bad;
+
+    if (!body)
+        return 0; /* answered */
+    if (!cJSON_IsObject(body))
+        return http_reply_error(r, 400, "body: expected an object");
+    cJSON_ArrayForEach(v, body)
+    {
+        if (strcmp(v->string, "comment") != 0 && strcmp(v->string, "rev_id") != 0)
+            return http_reply_error(r, 400, "body.%.64s: unknown field", v->string);
+    }
+    comment = body_string(r, body, "comment", COMMENT_MAX, &bad);
+    if (bad)
+        return 0;
+    rev_id = body_string(r, body, "rev_id", UUID_LEN, &bad);
+    if (bad)
+        return 0;
+    if (d == DECIDE_REJECT && (!comment || !*comment))
+        return http_reply_error(r, 400, "comment: say what the enumerator must check");
+    if (d == DECIDE_RESOLVE && (!rev_id || !uuid_valid(rev_id)))
+        return http_reply_error(r, 400, "rev_id: expected the UUID of the revision to keep");
+    if (d != DECIDE_RESOLVE && rev_id)
+        return http_reply_error(r, 400, "rev_id: only for resolve");
+    rc = store_decide(http_store(r), http_user(r), http_param(r, 0), d, comment, rev_id, &err);
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    doc = cJSON_CreateObject();
+    if (doc && (!cJSON_AddStringToObject(doc, "case_id", http_param(r, 0)) ||
+                !cJSON_AddStringToObject(doc, "decision", done[d]))) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    return http_reply_json(r, 200, doc);
+}
+
+static int approve(http_req *r)
+{
+    return decide(r, DECIDE_APPROVE);
+}
+
+static int reject(http_req *r)
+{
+    return decide(r, DECIDE_REJECT);
+}
+
+static int resolve(http_req *r)
+{
+    return decide(r, DECIDE_RESOLVE);
+}
+
+const http_route route_cases_list = {
+    .method = "GET",
+    .pattern = "/api/v1/cases",
+    .roles = READERS,
+    .body = 0,
+    .handler = list,
+};
+
+const http_route route_case_show = {
+    .method = "GET",
+    .pattern = "/api/v1/cases/{uuid}",
+    .roles = READERS,
+    .body = 0,
+    .handler = show,
+};
+
+const http_route route_case_approve = {
+    .method = "POST",
+    .pattern = "/api/v1/cases/{uuid}/approve",
+    .roles = REVIEWERS,
+    .body = 1,
+    .handler = approve,
+};
+
+const http_route route_case_reject = {
+    .method = "POST",
+    .pattern = "/api/v1/cases/{uuid}/reject",
+    .roles = REVIEWERS,
+    .body = 1,
+    .handler = reject,
+};
+
+const http_route route_case_resolve = {
+    .method = "POST",
+    .pattern = "/api/v1/cases/{uuid}/resolve",
+    .roles = REVIEWERS,
+    .body = 1,
+    .handler = resolve,
+};

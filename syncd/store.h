@@ -1,0 +1,154 @@
+/* store.h - syncd's central store: users and tokens, forms, the sample frame, cases and their
+ * append-only revisions, merge, review decisions, and what each enumerator pulls.
+ * SQLite (WAL, synchronous=FULL) behind a narrow interface, so that a PostgreSQL store can
+ * take its place later; schema in schema/sql/syncd, documented in docs/syncd-db.md. */
+#ifndef SYNCD_STORE_H
+#define SYNCD_STORE_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "form.h"
+#include "proto.h"
+
+/* An open store. Safe to share between threads: every call takes the store's lock
+ * around its database work (SQLite has one writer anyway); validation with the form
+ * engine runs outside the lock. */
+typedef struct store store;
+
+typedef enum store_role {
+    ROLE_ENUMERATOR,
+    ROLE_SUPERVISOR,
+    ROLE_STATISTICIAN,
+    ROLE_ADMIN
+} store_role;
+
+#define STORE_NAME_MAX 64
+#define STORE_TOKEN_LEN 64 /* hex characters of a token */
+
+typedef struct store_user {
+    char name[STORE_NAME_MAX + 1];
+    store_role role;
+    char communes[1024]; /* supervisors: commune codes, comma-separated; "" otherwise */
+} store_user;
+
+/* Opens (creating) the store at path and migrates it. */
+int store_open(store **out, const char *path, dt_err *err);
+/* Checkpoints the WAL into the database file and closes. Accepts NULL. */
+void store_close(store *s);
+
+const char *store_role_name(store_role r);
+/* The role called name, or -1. */
+int store_role_parse(const char *name);
+
+/* ---- users and tokens */
+
+/* Adds a user and makes a new random token for them, written to token_out
+ * (STORE_TOKEN_LEN + 1 bytes). Only the token's hash is stored: the caller shows the
+ * token once. communes: "04012,04045" or "". A name in use: DT_EINVAL. */
+int store_user_add(store *s, const char *name, store_role role, const char *communes,
+                   char *token_out, dt_err *err);
+/* Revokes a user's token (the user and their data stay). */
+int store_user_revoke(store *s, const char *name, dt_err *err);
+/* Calls fn for every user, by name (revoked ones too, with revoked 1). */
+int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked), void *ctx,
+                    dt_err *err);
+/* Finds the user of a token. DT_ENOTFOUND for an unknown or revoked token. */
+int store_auth(store *s, const char *token, store_user *out, dt_err *err);
+
+/* ---- forms */
+
+/* Publishes a form version after the caller validated it with the engine (f). The
+ * same text again: *added 0. Other text under a published version: DT_EINVAL. Each
+ * enumerator receives it on their next pull. */
+int store_form_publish(store *s, const char *text, const form *f, int *added, dt_err *err);
+/* A published form version, loaded once and kept (forms are immutable and shared by
+ * every thread); the store owns it. DT_ENOTFOUND when not published. */
+int store_form_get(store *s, const char *form_id, int version, const form **out, dt_err *err);
+/* The newest published version of form_id, or of the only published form when form_id
+ * is NULL (DT_EINVAL when several forms are published); owned by the store as above.
+ * DT_ENOTFOUND when there is none. */
+int store_form_latest(store *s, const char *form_id, const form **out, dt_err *err);
+
+/* ---- the sample frame */
+
+typedef struct store_assignment {
+    const char *assignment_id;
+    const char *form_id;
+    const char *enumerator;   /* a user name */
+    const char *label;
+    const char *prefill;      /* JSON object text */
+    const char *commune_code; /* or NULL */
+    double weight;
+    int has_weight;
+    const char *stratum;      /* or NULL */
+    const char *psu;          /* or NULL */
+} store_assignment;
+
+/* Adds or replaces assignments in one transaction (all or nothing). The enumerator of
+ * each must exist. Each enumerator receives theirs on their next pull. */
+int store_assign(store *s, const store_assignment *a, int n, dt_err *err);
+
+/* ---- push and merge */
+
+typedef enum store_verdict {
+    VERDICT_ACCEPTED,
+    VERDICT_DUPLICATE,
+    VERDICT_CONFLICT,
+    VERDICT_REJECTED
+} store_verdict;
+
+typedef struct store_result {
+    const char *rev_id;    /* points into the push */
+    store_verdict verdict;
+    store_verdict first;   /* VERDICT_DUPLICATE: what it got the first time */
+    errlist problems;      /* VERDICT_REJECTED: every problem */
+} store_result;
+
+/* Validates and merges a push batch from user u (docs/protocol.md). results has
+ * p->nrevs entries, filled in order; the caller frees each problems list
+ * (store_results_free). Everything is committed in one transaction before this
+ * returns 0. Whole-batch refusals change nothing and return DT_EINVAL with *status
+ * the HTTP status (400, 403, 409) and err the message; DT_EIO / DT_ENOMEM (status 503)
+ * when the store could not commit. */
+int store_push(store *s, const store_user *u, const proto_push *p, store_result *results,
+               int *status, dt_err *err);
+void store_results_free(store_result *results, int n);
+const char *store_verdict_name(store_verdict v);
+
+/* ---- pull */
+
+/* What user u receives after cursor: {"cursor", "more", "forms", "assignments",
+ * "decisions"} as in docs/protocol.md, at most max changes. *out owned by the caller. */
+int store_pull(store *s, const store_user *u, long long cursor, int max, cJSON **out, dt_err *err);
+
+/* ---- review */
+
+/* Cases visible to u (supervisor: their communes; admin, statistician: all), filtered
+ * by status ("finalized", "approved", "rejected", "conflict", "duplicate", or NULL) and
+ * commune (or NULL): a JSON array of {"case_id", "enumerator", "commune_code",
+ * "household", "status", "outcome", "conflict", "duplicate", "head_rev", "updated_at"}. */
+int store_review_list(store *s, const store_user *u, const char *status, const char *commune,
+                      cJSON **out, dt_err *err);
+/* One case with its revisions (oldest first, answers included) and decisions. */
+int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err);
+
+typedef enum store_decision { DECIDE_APPROVE, DECIDE_REJECT, DECIDE_RESOLVE } store_decision;
+
+/* Records a supervisor's decision on a case in u's scope: approve or reject (comment
+ * required) its head, or resolve a conflict by making rev_id (a revision of the case)
+ * the head. The enumerator receives it on their next pull. A case outside u's scope:
+ * DT_ENOTFOUND; a role that may not decide (enumerator, statistician): DT_EINVAL with a
+ * message starting "forbidden:"; no comment, an unknown rev_id, or approving a case in
+ * conflict (resolve it first): DT_EINVAL. */
+int store_decide(store *s, const store_user *u, const char *case_id, store_decision d,
+                 const char *comment, const char *rev_id, dt_err *err);
+
+/* ---- health */
+
+/* PRAGMA integrity_check and the invariants (every head is a stored revision of its
+ * case, every parent exists, every case has a revision); each problem goes to
+ * problems. Returns 0 when it could check (problems may be non-empty). */
+int store_check(store *s, errlist *problems, dt_err *err);
+
+#endif

@@ -1,0 +1,87 @@
+/* store_int.h - the inside of syncd's store, shared by store.c, store_push.c and store_review.c */
+#ifndef SYNCD_STORE_INT_H
+#define SYNCD_STORE_INT_H
+
+#include "store.h"
+#include "buf.h"
+#include "db.h"
+#include "engine.h"
+#include "json.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#define BUSY_MS 5000 /* how long a writer waits for another process (a CLI command) */
+
+/* A published form version, loaded once. Forms never change once published, so an
+ * entry stays valid until the store closes. */
+typedef struct cached_form {
+    char *id;
+    int version;
+    form *f;
+    struct cached_form *next;
+} cached_form;
+
+struct store {
+    sqlite3 *db;          /* one connection, used only under lock */
+    pthread_mutex_t lock; /* guards db and forms */
+    cached_form *forms;
+};
+
+/* The current time as "2026-11-29T09:10:00Z" (out: at least 21 bytes), and today's
+ * date as days since 1970-01-01 for the engine's today(). */
+void st_now_utc(char *out);
+int st_today_local(void);
+
+/* The store's lock: every use of s->db is between these. */
+void st_lock(store *s);
+void st_unlock(store *s);
+
+/* Steps a statement that returns no rows, then finalizes it (st_run) or resets it for
+ * reuse (st_run_reset); a failure becomes err with what was being done. */
+int st_run(store *s, sqlite3_stmt *st, dt_err *err, const char *doing);
+int st_run_reset(store *s, sqlite3_stmt *st, dt_err *err, const char *doing);
+
+/* Sets err to "out of memory" and returns DT_ENOMEM. */
+int st_nomem(dt_err *err);
+
+/* Add column col of st (text, or parsed JSON), a number or a boolean to object o under
+ * key. Return 0, or -1 when out of memory. */
+int st_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
+int st_add_json(cJSON *o, const char *key, sqlite3_stmt *st, int col);
+int st_add_number(cJSON *o, const char *key, double n);
+int st_add_bool(cJSON *o, const char *key, int b);
+
+/* The verdict called s ("accepted", "conflict"). */
+store_verdict st_verdict_parse(const char *s);
+
+/* store_form_get for a caller that already holds the lock. */
+int st_form_get_locked(store *s, const char *id, int version, const form **out, dt_err *err);
+
+/* The statements of a merge, prepared once per push (or decision) inside its
+ * transaction (store_push.c). */
+typedef struct push_st {
+    sqlite3_stmt *rev;    /* a stored revision: hash, verdict, case */
+    sqlite3_stmt *owner;  /* a case's enumerator */
+    sqlite3_stmt *kase;   /* a case: form, head, household key */
+    sqlite3_stmt *parent; /* is this revision in this case? */
+    sqlite3_stmt *ins_case;
+    sqlite3_stmt *ins_rev;
+    sqlite3_stmt *head;     /* moves a case's head, copying the revision's facts */
+    sqlite3_stmt *tip;      /* the newest branch tip of a case */
+    sqlite3_stmt *conflict; /* flags a case */
+    sqlite3_stmt *dup;      /* recomputes the duplicate flags of one household */
+    sqlite3_stmt *nodup;    /* clears the flag of a case without a key */
+} push_st;
+void st_push_st_free(push_st *ps);
+int st_push_st_prepare(store *s, push_st *ps, dt_err *err);
+/* Recomputes the possible-duplicate flags of the households old_key and new_key. */
+int st_flag_duplicates(store *s, push_st *ps, const char *case_id, const char *form_name,
+                       const char *old_key, const char *new_key, dt_err *err);
+/* The household key of a case (*out owned by the caller, NULL when it has none). */
+int st_case_key(store *s, const char *case_id, char **out, dt_err *err);
+/* Makes rev_id the head of case_id, copying the revision's facts onto the case. */
+int st_move_head(store *s, push_st *ps, const char *case_id, const char *rev_id, const char *now,
+                 dt_err *err);
+
+#endif

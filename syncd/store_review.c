@@ -1,0 +1,539 @@
+/* store_review.c - what enumerators pull, and supervisors' review and decisions */
+#include "store_int.h"
+#include "utf8.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- pull */
+
+static int pull_form(store *s, const char *ref, cJSON *forms, dt_err *err)
+{
+    const char *colon = strrchr(ref, ':');
+    sqlite3_stmt *st = NULL;
+    char id[PROTO_MAX_NAME + 1];
+    cJSON *o, *def = NULL;
+    char *end;
+    long version;
+    int rc;
+
+    if (!colon || (size_t)(colon - ref) > PROTO_MAX_NAME)
+        return DT_OK;
+    snprintf(id, sizeof(id), "%.*s", (int)(colon - ref), ref);
+    version = strtol(colon + 1, &end, 10);
+    if (*end || version < 1 || version > 1000000)
+        return DT_OK; /* not written by this program: nothing to bring */
+    cJSON_ArrayForEach(o, forms)
+    {
+        const cJSON *fi = cJSON_GetObjectItemCaseSensitive(o, "form_id");
+        const cJSON *fv = cJSON_GetObjectItemCaseSensitive(o, "version");
+        if (!strcmp(fi->valuestring, id) && fv->valueint == version)
+            return DT_OK;
+    }
+    if ((rc = db_prepare(s->db, &st,
+                         "SELECT definition FROM forms WHERE form_id = ? AND version = ?", err)))
+        return rc;
+    db_bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, (int)version);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = db_text(st, 0);
+        def = cJSON_ParseWithLength(text, strlen(text));
+        rc = DT_OK;
+        if (def && (o = cJSON_CreateObject()) != NULL) {
+            if (!cJSON_AddItemToArray(forms, o) || !cJSON_AddStringToObject(o, "form_id", id) ||
+                !cJSON_AddNumberToObject(o, "version", (double)version) ||
+                !cJSON_AddItemToObject(o, "definition", def))
+                rc = st_nomem(err);
+            else
+                def = NULL;
+        } else {
+            rc = st_nomem(err);
+        }
+    } else {
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading forms");
+    }
+    cJSON_Delete(def);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int pull_assignment(store *s, const store_user *u, const char *id, cJSON *list, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o;
+    int rc;
+
+    cJSON_ArrayForEach(o, list)
+    {
+        if (!strcmp(cJSON_GetObjectItemCaseSensitive(o, "assignment_id")->valuestring, id))
+            return DT_OK;
+    }
+    /* The assignment as it is now, and only while it is still this enumerator's. */
+    if ((rc = db_prepare(s->db, &st,
+                         "SELECT assignment_id, form_id, label, prefill, weight, stratum, psu "
+                         "FROM assignments WHERE assignment_id = ? AND enumerator = ?",
+                         err)))
+        return rc;
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, u->name);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = DT_OK;
+        if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(list, o) ||
+            st_add_text(o, "assignment_id", st, 0) || st_add_text(o, "form_id", st, 1) ||
+            st_add_text(o, "label", st, 2) || st_add_json(o, "prefill", st, 3) ||
+            (sqlite3_column_type(st, 4) == SQLITE_NULL
+                 ? !cJSON_AddNullToObject(o, "weight")
+                 : st_add_number(o, "weight", sqlite3_column_double(st, 4))) ||
+            st_add_text(o, "stratum", st, 5) || st_add_text(o, "psu", st, 6))
+            rc = st_nomem(err);
+    } else {
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading assignments");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int pull_decision(store *s, const store_user *u, const char *seq, cJSON *list, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o;
+    int rc;
+
+    if ((rc = db_prepare(s->db, &st,
+                         "SELECT d.case_id, d.rev_id, d.decision, d.comment, d.by_user, d.at "
+                         "FROM decisions d JOIN cases c ON c.case_id = d.case_id "
+                         "WHERE d.seq = ? AND c.enumerator = ?",
+                         err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, strtoll(seq, NULL, 10));
+    db_bind_text(st, 2, u->name);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = DT_OK;
+        if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(list, o) ||
+            st_add_text(o, "case_id", st, 0) || st_add_text(o, "rev_id", st, 1) ||
+            st_add_text(o, "decision", st, 2) || st_add_text(o, "comment", st, 3) ||
+            st_add_text(o, "by", st, 4) || st_add_text(o, "at", st, 5))
+            rc = st_nomem(err);
+    } else {
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_pull(store *s, const store_user *u, long long cursor, int max, cJSON **out, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *forms = cJSON_CreateArray(), *asg = cJSON_CreateArray(), *dec = cJSON_CreateArray();
+    long long last = cursor;
+    int rc, n = 0, more = 0;
+
+    *out = NULL;
+    if (max <= 0 || max > 1000000)
+        max = PROTO_MAX_PULL;
+    if (!o || !forms || !asg || !dec) {
+        rc = st_nomem(err);
+        goto cleanup;
+    }
+    if (cursor < 0) {
+        rc = err_set(err, DT_EINVAL, "cursor: expected a whole number from 0");
+        goto cleanup;
+    }
+    st_lock(s);
+    /* One read transaction: the changes and what they point to are seen at one moment. */
+    rc = db_exec(s->db, "BEGIN", err);
+    if (rc == DT_OK)
+        rc = db_prepare(s->db, &st,
+                        "SELECT seq, kind, ref FROM changes WHERE seq > ?1 AND (enumerator IS "
+                        "NULL OR enumerator = ?2) ORDER BY seq LIMIT ?3",
+                        err);
+    if (rc == DT_OK) {
+        sqlite3_bind_int64(st, 1, cursor);
+        db_bind_text(st, 2, u->name);
+        sqlite3_bind_int(st, 3, max + 1);
+    }
+    while (rc == DT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = db_text(st, 1), *ref = db_text(st, 2);
+        if (n == max) {
+            more = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        n++;
+        last = sqlite3_column_int64(st, 0);
+        if (!strcmp(kind, "form"))
+            rc = pull_form(s, ref, forms, err);
+        else if (!strcmp(kind, "assignment"))
+            rc = pull_assignment(s, u, ref, asg, err);
+        else if (!strcmp(kind, "decision"))
+            rc = pull_decision(s, u, ref, dec, err);
+        else
+            rc = DT_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = DT_OK;
+    else if (rc > 0)
+        rc = db_fail(s->db, rc, err, "reading changes");
+    sqlite3_finalize(st);
+    db_rollback(s->db);
+    st_unlock(s);
+    if (rc)
+        goto cleanup;
+    if (!cJSON_AddNumberToObject(o, "cursor", (double)last) ||
+        !cJSON_AddBoolToObject(o, "more", more) || !cJSON_AddItemToObject(o, "forms", forms)) {
+        rc = st_nomem(err);
+        goto cleanup;
+    }
+    forms = NULL;
+    if (!cJSON_AddItemToObject(o, "assignments", asg)) {
+        rc = st_nomem(err);
+        goto cleanup;
+    }
+    asg = NULL;
+    if (!cJSON_AddItemToObject(o, "decisions", dec)) {
+        rc = st_nomem(err);
+        goto cleanup;
+    }
+    dec = NULL;
+    *out = o;
+    o = NULL;
+cleanup:
+    cJSON_Delete(o);
+    cJSON_Delete(forms);
+    cJSON_Delete(asg);
+    cJSON_Delete(dec);
+    return rc;
+}
+
+/* ---- review */
+
+/* Who may see what: supervisors their communes, statisticians and admins everything.
+ * Binds ?1 (sees all) and ?2 (",04012,04045,") of a statement. */
+static int bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err)
+{
+    char list[sizeof(u->communes) + 2];
+
+    if (u->role == ROLE_ENUMERATOR)
+        return err_set(err, DT_EINVAL, "forbidden: an enumerator cannot review cases (HTTP 403)");
+    snprintf(list, sizeof(list), ",%s,", u->communes);
+    sqlite3_bind_int(st, 1, u->role != ROLE_SUPERVISOR);
+    db_bind_text(st, 2, list);
+    return DT_OK;
+}
+
+#define SCOPE "(?1 = 1 OR instr(?2, ',' || commune_code || ',') > 0)"
+
+#define CASE_COLUMNS                                                                               \
+    "case_id, enumerator, commune_code, household_key, status, outcome, conflict, duplicate, "     \
+    "head_rev, updated_at, form_id, assignment_id, created_at"
+
+/* One case row (CASE_COLUMNS) as JSON. */
+static cJSON *case_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || st_add_text(o, "case_id", st, 0) || st_add_text(o, "enumerator", st, 1) ||
+        st_add_text(o, "commune_code", st, 2) || st_add_text(o, "household", st, 3) ||
+        st_add_text(o, "status", st, 4) || st_add_text(o, "outcome", st, 5) ||
+        st_add_bool(o, "conflict", sqlite3_column_int(st, 6)) ||
+        st_add_bool(o, "duplicate", sqlite3_column_int(st, 7)) ||
+        st_add_text(o, "head_rev", st, 8) || st_add_text(o, "updated_at", st, 9) ||
+        st_add_text(o, "form_id", st, 10) || st_add_text(o, "assignment_id", st, 11) ||
+        st_add_text(o, "created_at", st, 12)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int store_review_list(store *s, const store_user *u, const char *status, const char *commune,
+                      cJSON **out, dt_err *err)
+{
+    static const char *const statuses[] = {"finalized", "approved",  "rejected",
+                                           "conflict",  "duplicate", NULL};
+    sqlite3_stmt *st = NULL;
+    cJSON *list = NULL;
+    int rc, known = 0;
+
+    *out = NULL;
+    for (int i = 0; status && statuses[i]; i++)
+        known |= !strcmp(status, statuses[i]);
+    if (status && !known)
+        return err_set(err, DT_EINVAL,
+                       "status '%s': expected finalized, approved, rejected, conflict or "
+                       "duplicate",
+                       status);
+    if (!(list = cJSON_CreateArray()))
+        return st_nomem(err);
+    st_lock(s);
+    rc = db_prepare(s->db, &st,
+                    "SELECT " CASE_COLUMNS " FROM cases WHERE " SCOPE
+                    " AND (?3 IS NULL OR status = ?3 OR (?3 = 'conflict' AND conflict = 1) OR "
+                    "(?3 = 'duplicate' AND duplicate = 1)) AND (?4 IS NULL OR commune_code = ?4) "
+                    "ORDER BY commune_code, household_key, case_id",
+                    err);
+    if (rc == DT_OK && (rc = bind_scope(st, u, err)) == DT_OK) {
+        db_bind_text(st, 3, status);
+        db_bind_text(st, 4, commune);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            cJSON *o = case_json(st);
+            if (!o || !cJSON_AddItemToArray(list, o)) {
+                cJSON_Delete(o);
+                rc = st_nomem(err);
+                break;
+            }
+        }
+        if (rc == SQLITE_DONE)
+            rc = DT_OK;
+        else if (rc > 0)
+            rc = db_fail(s->db, rc, err, "reading cases");
+    }
+    sqlite3_finalize(st);
+    st_unlock(s);
+    if (rc) {
+        cJSON_Delete(list);
+        return rc;
+    }
+    *out = list;
+    return DT_OK;
+}
+
+/* The case row of case_id if u may see it: 1 found (st on its row), 0 not, or an error. */
+static int find_case(store *s, const store_user *u, const char *case_id, sqlite3_stmt **st,
+                     dt_err *err)
+{
+    int rc = db_prepare(s->db, st,
+                        "SELECT " CASE_COLUMNS " FROM cases WHERE " SCOPE " AND case_id = ?3", err);
+
+    if (rc)
+        return rc;
+    if ((rc = bind_scope(*st, u, err)))
+        return rc;
+    db_bind_text(*st, 3, case_id);
+    rc = sqlite3_step(*st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return err_set(err, DT_ENOTFOUND, "no case %s%s", case_id,
+                       u->role == ROLE_SUPERVISOR ? " in your communes" : "");
+    return db_fail(s->db, rc, err, "reading cases");
+}
+
+int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = NULL, *revs = NULL, *decs = NULL;
+    int rc;
+
+    *out = NULL;
+    st_lock(s);
+    if ((rc = find_case(s, u, case_id, &st, err)) != 1)
+        goto cleanup;
+    if (!(o = case_json(st)) || !(revs = cJSON_AddArrayToObject(o, "revisions")) ||
+        !(decs = cJSON_AddArrayToObject(o, "decisions"))) {
+        rc = st_nomem(err);
+        goto cleanup;
+    }
+    sqlite3_finalize(st);
+    rc = db_prepare(s->db, &st,
+                    "SELECT rev_id, parent_rev_id, form_id, form_version, author, device_id, "
+                    "created_at, outcome, assignment_id, verdict, received_by, received_at, "
+                    "answers, paradata FROM revisions WHERE case_id = ? ORDER BY rowid",
+                    err);
+    if (rc)
+        goto cleanup;
+    db_bind_text(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *r = cJSON_CreateObject();
+        if (!r || !cJSON_AddItemToArray(revs, r) || st_add_text(r, "rev_id", st, 0) ||
+            st_add_text(r, "parent_rev_id", st, 1) || st_add_text(r, "form_id", st, 2) ||
+            st_add_number(r, "form_version", sqlite3_column_int(st, 3)) ||
+            st_add_text(r, "author", st, 4) || st_add_text(r, "device_id", st, 5) ||
+            st_add_text(r, "created_at", st, 6) || st_add_text(r, "outcome", st, 7) ||
+            st_add_text(r, "assignment_id", st, 8) || st_add_text(r, "verdict", st, 9) ||
+            st_add_text(r, "received_by", st, 10) || st_add_text(r, "received_at", st, 11) ||
+            st_add_json(r, "answers", st, 12) || st_add_json(r, "paradata", st, 13)) {
+            rc = st_nomem(err);
+            goto cleanup;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        rc = db_fail(s->db, rc, err, "reading revisions");
+        goto cleanup;
+    }
+    sqlite3_finalize(st);
+    rc = db_prepare(s->db, &st,
+                    "SELECT rev_id, decision, comment, by_user, at FROM decisions "
+                    "WHERE case_id = ? ORDER BY seq",
+                    err);
+    if (rc)
+        goto cleanup;
+    db_bind_text(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *d = cJSON_CreateObject();
+        if (!d || !cJSON_AddItemToArray(decs, d) || st_add_text(d, "rev_id", st, 0) ||
+            st_add_text(d, "decision", st, 1) || st_add_text(d, "comment", st, 2) ||
+            st_add_text(d, "by", st, 3) || st_add_text(d, "at", st, 4)) {
+            rc = st_nomem(err);
+            goto cleanup;
+        }
+    }
+    rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
+cleanup:
+    sqlite3_finalize(st);
+    st_unlock(s);
+    if (rc == DT_OK) {
+        *out = o;
+        return DT_OK;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int has_text(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    return 0;
+}
+
+int store_decide(store *s, const store_user *u, const char *case_id, store_decision d,
+                 const char *comment, const char *rev_id, dt_err *err)
+{
+    static const char *const names[] = {"approved", "rejected", "resolved"};
+    sqlite3_stmt *st = NULL;
+    push_st ps = {0};
+    char now[32], seq[32];
+    char *head = NULL, *enumerator = NULL, *fid = NULL, *old_key = NULL, *new_key = NULL;
+    int rc, conflict;
+
+    if (u->role != ROLE_SUPERVISOR && u->role != ROLE_ADMIN)
+        return err_set(err, DT_EINVAL, "forbidden: a %s cannot decide on cases (HTTP 403)",
+                       store_role_name(u->role));
+    if ((unsigned)d > DECIDE_RESOLVE)
+        return err_set(err, DT_EINVAL, "unknown decision");
+    if (d == DECIDE_REJECT && !has_text(comment))
+        return err_set(err, DT_EINVAL,
+                       "comment: a rejection needs a comment telling the enumerator what to fix");
+    if (d == DECIDE_RESOLVE && (!rev_id || !*rev_id))
+        return err_set(err, DT_EINVAL, "rev_id: say which revision becomes the head");
+    st_now_utc(now);
+    st_lock(s);
+    if ((rc = db_begin(s->db, err)))
+        goto done;
+    if ((rc = find_case(s, u, case_id, &st, err)) != 1)
+        goto fail;
+    enumerator = strdup(db_text(st, 1));
+    head = strdup(db_text(st, 8));
+    fid = strdup(db_text(st, 10));
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        old_key = strdup(db_text(st, 3));
+    conflict = sqlite3_column_int(st, 6);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!enumerator || !head || !fid) {
+        rc = st_nomem(err);
+        goto fail;
+    }
+    if (d == DECIDE_APPROVE && conflict) {
+        rc = err_set(err, DT_EINVAL,
+                     "case %s has two branches (a conflict): resolve it first by choosing the "
+                     "revision that stays",
+                     case_id);
+        goto fail;
+    }
+    if (d == DECIDE_RESOLVE) {
+        if ((rc = db_prepare(s->db, &st, "SELECT 1 FROM revisions WHERE rev_id = ? AND case_id = ?",
+                             err)))
+            goto fail;
+        db_bind_text(st, 1, rev_id);
+        db_bind_text(st, 2, case_id);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc != SQLITE_ROW) {
+            rc = rc == SQLITE_DONE
+                     ? err_set(err, DT_EINVAL, "rev_id: %s is not a revision of case %s", rev_id,
+                               case_id)
+                     : db_fail(s->db, rc, err, "reading revisions");
+            goto fail;
+        }
+        if ((rc = st_push_st_prepare(s, &ps, err)) ||
+            (rc = st_move_head(s, &ps, case_id, rev_id, now, err)))
+            goto fail;
+        if ((rc = db_prepare(s->db, &st, "UPDATE cases SET conflict = 0 WHERE case_id = ?", err)))
+            goto fail;
+        db_bind_text(st, 1, case_id);
+        rc = st_run(s, st, err, "resolving the conflict");
+        st = NULL;
+        if (rc || (rc = st_case_key(s, case_id, &new_key, err)))
+            goto fail;
+        if ((rc = st_flag_duplicates(s, &ps, case_id, fid, old_key, new_key, err)))
+            goto fail;
+        free(head);
+        if (!(head = strdup(rev_id))) {
+            rc = st_nomem(err);
+            goto fail;
+        }
+    } else {
+        if ((rc = db_prepare(s->db, &st,
+                             "UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?", err)))
+            goto fail;
+        db_bind_text(st, 1, names[d]);
+        db_bind_text(st, 2, now);
+        db_bind_text(st, 3, case_id);
+        rc = st_run(s, st, err, "saving the decision");
+        st = NULL;
+        if (rc)
+            goto fail;
+    }
+    if ((rc = db_prepare(s->db, &st,
+                         "INSERT INTO decisions (case_id, rev_id, decision, comment, by_user, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         err)))
+        goto fail;
+    db_bind_text(st, 1, case_id);
+    db_bind_text(st, 2, head);
+    db_bind_text(st, 3, names[d]);
+    db_bind_text(st, 4, comment ? comment : "");
+    db_bind_text(st, 5, u->name);
+    db_bind_text(st, 6, now);
+    rc = st_run(s, st, err, "saving the decision");
+    st = NULL;
+    if (rc)
+        goto fail;
+    snprintf(seq, sizeof(seq), "%lld", (long long)sqlite3_last_insert_rowid(s->db));
+    if ((rc = db_prepare(s->db, &st,
+                         "INSERT INTO changes (kind, ref, enumerator, at) "
+                         "VALUES ('decision', ?, ?, ?)",
+                         err)))
+        goto fail;
+    db_bind_text(st, 1, seq);
+    db_bind_text(st, 2, enumerator);
+    db_bind_text(st, 3, now);
+    rc = st_run(s, st, err, "saving the decision");
+    st = NULL;
+    if (rc || (rc = db_commit(s->db, err)))
+        goto fail;
+    goto done;
+fail:
+    db_rollback(s->db);
+done:
+    sqlite3_finalize(st);
+    st_push_st_free(&ps);
+    st_unlock(s);
+    free(head);
+    free(enumerator);
+    free(fid);
+    free(old_key);
+    free(new_key);
+    return rc;
+}

@@ -1,0 +1,1447 @@
+/* test_proto.c - the sync protocol's shared pieces: revisions, push batches, gzip, bundles */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "json.h"
+#include "proto.h"
+#include "utf8.h"
+
+/* ---- a revision as the collector sends it */
+
+#define REV  "3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+#define REV2 "77aa0b1c-2d3e-4f50-8192-a3b4c5d6e7f8"
+#define CASE "9cba0e1f-2a3b-4c5d-9e6f-708192a3b4c5"
+#define DEV  "21498b6e-5f4e-4a3b-8c2d-1e0f9a8b7c6d"
+
+/* Its keys in the order proto_rev_build writes them, so that both print the same. */
+#define GOOD_REV_WITH(rev_id)                                                                   \
+    "{\"rev_id\":\"" rev_id "\",\"case_id\":\"" CASE "\",\"parent_rev_id\":null,"               \
+    "\"form_id\":\"sonla_ict_household\",\"form_version\":1,\"author\":\"Lò Văn Minh\","       \
+    "\"device_id\":\"" DEV "\",\"created_at\":\"2026-11-29T09:25:56Z\","                        \
+    "\"outcome\":\"complete\",\"assignment_id\":\"MC-04012-001\","                              \
+    "\"answers\":{\"hh_size\":4,\"head_name\":\"Lò Thị Hoa\"},\"paradata\":{\"duration_s\":912}}"
+
+static const char good_rev[] = GOOD_REV_WITH(REV);
+static const char good_answers[] = "{\"hh_size\":4,\"head_name\":\"Lò Thị Hoa\"}";
+static const char good_paradata[] = "{\"duration_s\":912}";
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MIB    ((size_t)1024 * 1024)
+
+static cJSON *parse_json(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+
+    if (!j)
+        fail_msg("test bug: not JSON: %s", text);
+    return j;
+}
+
+/* The good revision with field set to value_json, or removed when value_json is NULL. */
+static cJSON *rev_with(const char *field, const char *value_json)
+{
+    cJSON *j = parse_json(good_rev);
+
+    if (!value_json) {
+        cJSON_DeleteItemFromObjectCaseSensitive(j, field);
+        return j;
+    }
+    cJSON *v = parse_json(value_json);
+    if (cJSON_GetObjectItemCaseSensitive(j, field))
+        cJSON_ReplaceItemInObjectCaseSensitive(j, field, v);
+    else
+        cJSON_AddItemToObject(j, field, v);
+    return j;
+}
+
+static void expect_rev_ok(cJSON *j)
+{
+    proto_rev r;
+    dt_err err;
+
+    err_clear(&err);
+    if (proto_rev_parse(&r, j, "revisions[3]", &err) != DT_OK) {
+        char *text = cJSON_PrintUnformatted(j);
+        fail_msg("refused %s: %s", text, err.msg);
+    }
+}
+
+/* Parses the revision and checks it is refused with a message starting with want. */
+static void expect_rev_refused(cJSON *j, const char *want)
+{
+    proto_rev r;
+    dt_err err;
+    char *text = cJSON_PrintUnformatted(j);
+    int rc;
+
+    err_clear(&err);
+    rc = proto_rev_parse(&r, j, "revisions[3]", &err);
+    cJSON_Delete(j);
+    if (rc != DT_EINVAL)
+        fail_msg("%s: expected DT_EINVAL (\"%s\"), got %d", text, want, rc);
+    if (strncmp(err.msg, want, strlen(want)) != 0)
+        fail_msg("%s: got \"%s\", want \"%s...\"", text, err.msg, want);
+    cJSON_free(text);
+}
+
+static void expect_field_refused(const char *field, const char *value_json, const char *want)
+{
+    expect_rev_refused(rev_with(field, value_json), want);
+}
+
+static void expect_field_ok(const char *field, const char *value_json)
+{
+    cJSON *j = rev_with(field, value_json);
+
+    expect_rev_ok(j);
+    cJSON_Delete(j);
+}
+
+/* ---- proto_rev_parse */
+
+static void test_proto__good_revision_parses_into_every_field(void **state)
+{
+    cJSON *j = parse_json(good_rev);
+    proto_rev r;
+    dt_err err;
+
+    (void)state;
+    err_clear(&err);
+    assert_int_equal(proto_rev_parse(&r, j, "revisions[0]", &err), DT_OK);
+    assert_string_equal(r.rev_id, REV);
+    assert_string_equal(r.case_id, CASE);
+    assert_null(r.parent_rev_id);
+    assert_string_equal(r.form_id, "sonla_ict_household");
+    assert_int_equal(r.form_version, 1);
+    assert_string_equal(r.author, "Lò Văn Minh");
+    assert_string_equal(r.device_id, DEV);
+    assert_string_equal(r.created_at, "2026-11-29T09:25:56Z");
+    assert_string_equal(r.outcome, "complete");
+    assert_string_equal(r.assignment_id, "MC-04012-001");
+    assert_true(cJSON_IsObject(r.answers));
+    assert_int_equal(cJSON_GetObjectItem(r.answers, "hh_size")->valueint, 4);
+    assert_true(cJSON_IsObject(r.paradata));
+    assert_ptr_equal(r.json, j);
+    cJSON_Delete(j);
+}
+
+static void test_proto__each_missing_required_field_is_named(void **state)
+{
+    static const char *const required[] = {"rev_id",     "case_id", "form_id",   "form_version",
+                                           "author",     "device_id", "created_at", "outcome",
+                                           "answers",    "paradata"};
+    char want[128];
+
+    (void)state;
+    for (size_t i = 0; i < LEN(required); i++) {
+        snprintf(want, sizeof(want), "revisions[3].%s: expected ", required[i]);
+        expect_field_refused(required[i], NULL, want);
+    }
+}
+
+static void test_proto__parent_and_assignment_may_be_null_or_absent(void **state)
+{
+    (void)state;
+    expect_field_ok("parent_rev_id", NULL);
+    expect_field_ok("parent_rev_id", "null");
+    expect_field_ok("parent_rev_id", "\"" REV2 "\"");
+    expect_field_ok("assignment_id", NULL);
+    expect_field_ok("assignment_id", "null");
+    expect_field_ok("outcome", "\"refusal\"");
+    expect_field_ok("answers", "{}");
+    expect_field_ok("paradata", "{}");
+}
+
+static void test_proto__fields_of_the_wrong_type_are_named(void **state)
+{
+    static const char *const strings[] = {"rev_id",    "case_id",    "parent_rev_id",
+                                          "form_id",   "author",     "device_id",
+                                          "created_at", "outcome",   "assignment_id"};
+    static const char *const wrong[] = {"5", "true", "[]", "{}", "[\"" REV "\"]"};
+    char want[128];
+
+    (void)state;
+    for (size_t i = 0; i < LEN(strings); i++)
+        for (size_t k = 0; k < LEN(wrong); k++) {
+            snprintf(want, sizeof(want), "revisions[3].%s: expected a non-empty string",
+                     strings[i]);
+            expect_field_refused(strings[i], wrong[k], want);
+        }
+    /* null is "absent" only where the field is optional */
+    expect_field_refused("rev_id", "null", "revisions[3].rev_id: expected a non-empty string");
+    expect_field_refused("author", "null", "revisions[3].author: expected a non-empty string");
+    expect_field_refused("answers", "[]", "revisions[3].answers: expected an object");
+    expect_field_refused("answers", "\"{}\"", "revisions[3].answers: expected an object");
+    expect_field_refused("answers", "null", "revisions[3].answers: expected an object");
+    expect_field_refused("paradata", "7", "revisions[3].paradata: expected an object");
+    expect_field_refused("form_version", "\"1\"",
+                         "revisions[3].form_version: expected a whole number from 1");
+    expect_field_refused("form_version", "true",
+                         "revisions[3].form_version: expected a whole number from 1");
+    expect_field_refused("form_version", "null",
+                         "revisions[3].form_version: expected a whole number from 1");
+}
+
+static void test_proto__ids_that_are_not_uuids_are_refused(void **state)
+{
+    static const char *const fields[] = {"rev_id", "case_id", "parent_rev_id", "device_id"};
+    static const char *const bad_ids[] = {
+        "\"3f0c2a4e1b2c4d5e8f90a1b2c3d4e5f6\"",       /* no dashes */
+        "\"3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5f\"",    /* one short */
+        "\"3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5f60\"",  /* one long */
+        "\"3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5fg\"",   /* not hex */
+        "\"3F0C2A4E-1B2C-4D5E-8F90-A1B2C3D4E5F6\"",   /* upper case: one spelling per id */
+        "\" 3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5f\"",   /* white space */
+        "\"3f0c2a4e_1b2c_4d5e_8f90_a1b2c3d4e5f6\"",   /* wrong separators */
+        "\"{3f0c2a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6}\"", /* braces */
+        "\"not a uuid\"",
+    };
+    char want[128];
+
+    (void)state;
+    for (size_t i = 0; i < LEN(fields); i++)
+        for (size_t k = 0; k < LEN(bad_ids); k++) {
+            snprintf(want, sizeof(want), "revisions[3].%s: expected a UUID", fields[i]);
+            expect_field_refused(fields[i], bad_ids[k], want);
+        }
+}
+
+static void test_proto__empty_strings_are_refused_even_where_null_is_allowed(void **state)
+{
+    (void)state;
+    expect_field_refused("author", "\"\"", "revisions[3].author: expected a non-empty string");
+    expect_field_refused("form_id", "\"\"", "revisions[3].form_id: expected a non-empty string");
+    expect_field_refused("assignment_id", "\"\"",
+                         "revisions[3].assignment_id: expected a non-empty string");
+    expect_field_refused("parent_rev_id", "\"\"",
+                         "revisions[3].parent_rev_id: expected a non-empty string");
+}
+
+/* A JSON string of n copies of unit. */
+static char *json_string_of(const char *unit, size_t n)
+{
+    size_t ul = strlen(unit);
+    char *s = malloc(n * ul + 3);
+
+    assert_non_null(s);
+    s[0] = '"';
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + 1 + i * ul, unit, ul);
+    s[1 + n * ul] = '"';
+    s[2 + n * ul] = '\0';
+    return s;
+}
+
+static void test_proto__strings_longer_than_200_bytes_are_refused(void **state)
+{
+    static const char *const fields[] = {"form_id", "author", "created_at", "assignment_id"};
+    char want[128];
+
+    (void)state;
+    for (size_t i = 0; i < LEN(fields); i++) {
+        char *ok = json_string_of("x", 200), *too_long = json_string_of("x", 201);
+        snprintf(want, sizeof(want), "revisions[3].%s: longer than 200 bytes", fields[i]);
+        if (strcmp(fields[i], "created_at") != 0) /* 200 x's are no timestamp */
+            expect_field_ok(fields[i], ok);
+        expect_field_refused(fields[i], too_long, want);
+        free(ok);
+        free(too_long);
+    }
+    /* Bytes, not characters: "ộ" is three bytes, so 67 of them are 201 bytes. */
+    char *vi_ok = json_string_of("ộ", 66), *vi_long = json_string_of("ộ", 67);
+    expect_field_ok("author", vi_ok);
+    expect_field_refused("author", vi_long, "revisions[3].author: longer than 200 bytes");
+    free(vi_ok);
+    free(vi_long);
+}
+
+static void test_proto__unknown_field_is_named(void **state)
+{
+    (void)state;
+    expect_field_refused("colour", "\"red\"", "revisions[3].colour: unknown field");
+    expect_field_refused("Rev_id", "\"" REV "\"", "revisions[3].Rev_id: unknown field");
+    /* weight, stratum and PSU come from syncd's own sample frame, never from the wire */
+    expect_field_refused("weight", "152.5", "revisions[3].weight: unknown field");
+}
+
+static void test_proto__outcome_must_be_complete_or_refusal(void **state)
+{
+    static const char *const bad_outcomes[] = {"\"done\"", "\"Complete\"", "\"complete \"",
+                                               "\"refused\"", "\"partial\""};
+
+    (void)state;
+    for (size_t i = 0; i < LEN(bad_outcomes); i++)
+        expect_field_refused("outcome", bad_outcomes[i],
+                             "revisions[3].outcome: expected \"complete\" or \"refusal\"");
+}
+
+static void test_proto__form_version_must_be_a_whole_number_from_1(void **state)
+{
+    static const char *const bad_versions[] = {"0", "-1", "1.5", "1000001", "1e300", "-0"};
+
+    (void)state;
+    for (size_t i = 0; i < LEN(bad_versions); i++)
+        expect_field_refused("form_version", bad_versions[i],
+                             "revisions[3].form_version: expected a whole number from 1");
+    expect_field_ok("form_version", "1000000");
+    expect_field_ok("form_version", "2.0");
+}
+
+static void test_proto__a_revision_cannot_be_its_own_parent(void **state)
+{
+    (void)state;
+    expect_field_refused("parent_rev_id", "\"" REV "\"",
+                         "revisions[3].parent_rev_id: a revision cannot be its own parent");
+}
+
+static void test_proto__a_revision_that_is_not_an_object_is_refused(void **state)
+{
+    (void)state;
+    expect_rev_refused(parse_json("[]"), "revisions[3]: expected a revision object");
+    expect_rev_refused(parse_json("null"), "revisions[3]: expected a revision object");
+    expect_rev_refused(parse_json("\"" REV "\""), "revisions[3]: expected a revision object");
+}
+
+/* docs/protocol.md: "created_at": "2026-11-29T09:25:56Z"; syncd orders branch tips by it,
+ * as text, so a free-form date would pick the wrong head. */
+static void test_proto__created_at_must_be_a_utc_timestamp(void **state)
+{
+    static const char *const bad_times[] = {"\"yesterday\"", "\"29/11/2026 09:25\"",
+                                            "\"2026-11-29 09:25:56\"", "\"2026-13-45T99:99:99Z\""};
+
+    (void)state;
+    for (size_t i = 0; i < LEN(bad_times); i++)
+        expect_field_refused("created_at", bad_times[i], "revisions[3].created_at: ");
+}
+
+/* ---- proto_rev_build */
+
+static void test_proto__built_revision_parses_back_to_the_same_fields(void **state)
+{
+    proto_rev in = {.rev_id = REV,
+                    .case_id = CASE,
+                    .parent_rev_id = REV2,
+                    .form_id = "sonla_ict_household",
+                    .form_version = 3,
+                    .author = "Lò Văn Minh",
+                    .device_id = DEV,
+                    .created_at = "2026-11-29T09:25:56Z",
+                    .outcome = "refusal",
+                    .assignment_id = NULL};
+    proto_rev out;
+    dt_err err;
+    cJSON *j, *want_answers = parse_json(good_answers);
+
+    (void)state;
+    j = proto_rev_build(&in, good_answers, good_paradata);
+    assert_non_null(j);
+    err_clear(&err);
+    if (proto_rev_parse(&out, j, "built", &err) != DT_OK)
+        fail_msg("a built revision is refused: %s", err.msg);
+    assert_string_equal(out.rev_id, in.rev_id);
+    assert_string_equal(out.case_id, in.case_id);
+    assert_string_equal(out.parent_rev_id, in.parent_rev_id);
+    assert_string_equal(out.form_id, in.form_id);
+    assert_int_equal(out.form_version, in.form_version);
+    assert_string_equal(out.author, in.author);
+    assert_string_equal(out.device_id, in.device_id);
+    assert_string_equal(out.created_at, in.created_at);
+    assert_string_equal(out.outcome, in.outcome);
+    assert_null(out.assignment_id);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "assignment_id"))); /* sent as null */
+    assert_true(cJSON_Compare(out.answers, want_answers, 1));
+    cJSON_Delete(want_answers);
+    cJSON_Delete(j);
+
+    /* A first revision: parent null, assignment given. */
+    in.parent_rev_id = NULL;
+    in.assignment_id = "MC-04012-001";
+    j = proto_rev_build(&in, "{}", "{}");
+    assert_non_null(j);
+    assert_int_equal(proto_rev_parse(&out, j, "built", &err), DT_OK);
+    assert_null(out.parent_rev_id);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "parent_rev_id")));
+    assert_string_equal(out.assignment_id, "MC-04012-001");
+    cJSON_Delete(j);
+}
+
+static void test_proto__build_refuses_answers_that_are_not_a_json_object(void **state)
+{
+    proto_rev in = {.rev_id = REV,
+                    .case_id = CASE,
+                    .form_id = "f",
+                    .form_version = 1,
+                    .author = "a",
+                    .device_id = DEV,
+                    .created_at = "2026-11-29T09:25:56Z",
+                    .outcome = "complete"};
+
+    (void)state;
+    assert_null(proto_rev_build(&in, "[]", "{}"));
+    assert_null(proto_rev_build(&in, "{\"a\":", "{}"));
+    assert_null(proto_rev_build(&in, "{}", "not json"));
+    assert_null(proto_rev_build(&in, "{}", "5"));
+    assert_null(proto_rev_build(&in, "", "{}"));
+}
+
+/* ---- proto_rev_hash */
+
+static void hash_of(const char *text, char *out)
+{
+    cJSON *j = parse_json(text);
+    proto_rev r;
+    dt_err err;
+
+    if (proto_rev_parse(&r, j, "r", &err) != DT_OK)
+        fail_msg("test bug: %s", err.msg);
+    proto_rev_hash(&r, out);
+    cJSON_Delete(j);
+}
+
+static void test_proto__hash_is_stable_for_the_same_content(void **state)
+{
+    char a[65], b[65], c[65], d[65];
+    cJSON *pretty_j = parse_json(good_rev);
+    char *pretty = cJSON_Print(pretty_j); /* same content, other white space */
+
+    (void)state;
+    hash_of(good_rev, a);
+    hash_of(good_rev, b);
+    hash_of(pretty, c);
+    assert_int_equal(strlen(a), 64);
+    for (int i = 0; i < 64; i++)
+        assert_non_null(strchr("0123456789abcdef", a[i]));
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+
+    /* built by the collector from its parts, with the same key order */
+    proto_rev in = {.rev_id = REV,
+                    .case_id = CASE,
+                    .form_id = "sonla_ict_household",
+                    .form_version = 1,
+                    .author = "Lò Văn Minh",
+                    .device_id = DEV,
+                    .created_at = "2026-11-29T09:25:56Z",
+                    .outcome = "complete",
+                    .assignment_id = "MC-04012-001"};
+    cJSON *built = proto_rev_build(&in, good_answers, good_paradata);
+    proto_rev r;
+    dt_err err;
+    assert_non_null(built);
+    assert_int_equal(proto_rev_parse(&r, built, "r", &err), DT_OK);
+    proto_rev_hash(&r, d);
+    assert_string_equal(a, d);
+    cJSON_Delete(built);
+    cJSON_free(pretty);
+    cJSON_Delete(pretty_j);
+}
+
+static void test_proto__hash_differs_when_an_answer_or_field_changes(void **state)
+{
+    static const struct {
+        const char *field, *value;
+    } changes[] = {
+        {"answers", "{\"hh_size\":5,\"head_name\":\"Lò Thị Hoa\"}"},
+        {"answers", "{\"hh_size\":4,\"head_name\":\"Lò Thị Hòa\"}"},
+        {"answers", "{\"hh_size\":4,\"head_name\":\"Lò Thị Hoa\",\"extra\":null}"},
+        {"paradata", "{\"duration_s\":913}"},
+        {"author", "\"Lò Văn Mình\""},
+        {"outcome", "\"refusal\""},
+        {"parent_rev_id", "\"" REV2 "\""},
+        {"form_version", "2"},
+    };
+    char base[65], h[65];
+
+    (void)state;
+    hash_of(good_rev, base);
+    for (size_t i = 0; i < LEN(changes); i++) {
+        cJSON *j = rev_with(changes[i].field, changes[i].value);
+        char *text = cJSON_PrintUnformatted(j);
+        hash_of(text, h);
+        if (!strcmp(h, base))
+            fail_msg("changing %s to %s keeps the hash", changes[i].field, changes[i].value);
+        cJSON_free(text);
+        cJSON_Delete(j);
+    }
+}
+
+/* ---- proto_push_parse */
+
+/* A push body of n good revisions with distinct rev_ids; owned by the caller. */
+static char *push_body(int n)
+{
+    cJSON *body = cJSON_CreateObject(), *revs = cJSON_AddArrayToObject(body, "revisions");
+    char id[40];
+
+    cJSON_AddStringToObject(body, "device_id", DEV);
+    for (int i = 0; i < n; i++) {
+        cJSON *r = parse_json(good_rev);
+        snprintf(id, sizeof(id), "3f0c2a4e-1b2c-4d5e-8f90-%012x", (unsigned)i);
+        cJSON_ReplaceItemInObject(r, "rev_id", cJSON_CreateString(id));
+        cJSON_AddItemToArray(revs, r);
+    }
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    assert_non_null(text);
+    return text;
+}
+
+/* Parses text (copied to a buffer of exactly its length, no NUL after it). */
+static int push_parse(proto_push *p, const char *text, int max, dt_err *err)
+{
+    size_t len = strlen(text);
+    char *exact = malloc(len ? len : 1);
+    int rc;
+
+    assert_non_null(exact);
+    memcpy(exact, text, len);
+    err_clear(err);
+    rc = proto_push_parse(p, exact, len, max, err);
+    free(exact);
+    return rc;
+}
+
+static void expect_push_refused(const char *text, int code, const char *want)
+{
+    proto_push p;
+    dt_err err;
+    int rc = push_parse(&p, text, PROTO_MAX_BATCH, &err);
+
+    if (rc != code)
+        fail_msg("%.200s: expected %d, got %d (%s)", text, code, rc, err.msg);
+    if (strncmp(err.msg, want, strlen(want)) != 0)
+        fail_msg("%.200s: got \"%s\", want \"%s...\"", text, err.msg, want);
+    assert_null(p.doc);
+    assert_null(p.revs);
+    proto_push_free(&p); /* harmless after a failure */
+}
+
+static void test_proto__push_with_revisions_parses_and_keeps_their_order(void **state)
+{
+    char *body = push_body(3);
+    proto_push p;
+    dt_err err;
+
+    (void)state;
+    if (push_parse(&p, body, PROTO_MAX_BATCH, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    assert_string_equal(p.device_id, DEV);
+    assert_int_equal(p.nrevs, 3);
+    assert_string_equal(p.revs[0].rev_id, "3f0c2a4e-1b2c-4d5e-8f90-000000000000");
+    assert_string_equal(p.revs[2].rev_id, "3f0c2a4e-1b2c-4d5e-8f90-000000000002");
+    assert_string_equal(p.revs[1].author, "Lò Văn Minh");
+    proto_push_free(&p);
+    assert_null(p.doc);
+    proto_push_free(&p);
+    proto_push_free(NULL);
+    cJSON_free(body);
+
+    assert_int_equal(push_parse(&p, "{\"device_id\":\"" DEV "\",\"revisions\":[]}",
+                                PROTO_MAX_BATCH, &err),
+                     DT_OK);
+    assert_int_equal(p.nrevs, 0);
+    proto_push_free(&p);
+
+    assert_int_equal(push_parse(&p, " \n{\"revisions\":[],\"device_id\":\"" DEV "\"}\r\n\t",
+                                PROTO_MAX_BATCH, &err),
+                     DT_OK);
+    proto_push_free(&p);
+}
+
+static void test_proto__push_that_is_not_json_is_refused_with_where(void **state)
+{
+    (void)state;
+    expect_push_refused("", DT_EINVAL, "body: line 1, column 1: malformed JSON");
+    expect_push_refused("{\"device_id\": ", DT_EINVAL, "body: line 1");
+    expect_push_refused("{\n\"device_id\": x}", DT_EINVAL, "body: line 2, column 14: malformed JSON");
+    expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":[]} {}", DT_EINVAL,
+                        "body: line 1, column 69: unexpected text after the JSON");
+    expect_push_refused("{\"device_id\":\"\xc3\x28\",\"revisions\":[]}", DT_EINVAL,
+                        "body: line 1, column 15: text is not valid UTF-8");
+    expect_push_refused("{\"device_id\":\"\xc0\xaf\",\"revisions\":[]}", DT_EINVAL,
+                        "body: line 1, column 15: text is not valid UTF-8");
+}
+
+static void test_proto__push_that_is_not_an_object_is_refused(void **state)
+{
+    (void)state;
+    expect_push_refused("[]", DT_EINVAL, "body: expected a JSON object");
+    expect_push_refused("\"push\"", DT_EINVAL, "body: expected a JSON object");
+    expect_push_refused("null", DT_EINVAL, "body: expected a JSON object");
+    expect_push_refused("42", DT_EINVAL, "body: expected a JSON object");
+}
+
+static void test_proto__push_without_a_good_device_id_is_refused(void **state)
+{
+    (void)state;
+    expect_push_refused("{\"revisions\":[]}", DT_EINVAL,
+                        "body.device_id: expected a non-empty string");
+    expect_push_refused("{\"device_id\":null,\"revisions\":[]}", DT_EINVAL,
+                        "body.device_id: expected a non-empty string");
+    expect_push_refused("{\"device_id\":7,\"revisions\":[]}", DT_EINVAL,
+                        "body.device_id: expected a non-empty string");
+    expect_push_refused("{\"device_id\":\"tablet-7\",\"revisions\":[]}", DT_EINVAL,
+                        "body.device_id: expected a UUID");
+}
+
+static void test_proto__push_revisions_must_be_an_array(void **state)
+{
+    (void)state;
+    expect_push_refused("{\"device_id\":\"" DEV "\"}", DT_EINVAL,
+                        "body.revisions: expected an array");
+    expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":{}}", DT_EINVAL,
+                        "body.revisions: expected an array");
+    expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":" GOOD_REV_WITH(REV) "}",
+                        DT_EINVAL, "body.revisions: expected an array");
+    expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":null}", DT_EINVAL,
+                        "body.revisions: expected an array");
+}
+
+static void test_proto__push_with_too_many_revisions_is_err_not_einval(void **state)
+{
+    char *at_limit = push_body(PROTO_MAX_BATCH), *over = push_body(PROTO_MAX_BATCH + 1);
+    proto_push p;
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(push_parse(&p, at_limit, PROTO_MAX_BATCH, &err), DT_OK);
+    assert_int_equal(p.nrevs, PROTO_MAX_BATCH);
+    proto_push_free(&p);
+    /* DT_ERR: the HTTP layer answers 413, not 400 */
+    expect_push_refused(over, DT_ERR, "body.revisions: 201 revisions, more than the limit of 200");
+    /* the count is checked before the revisions, so even empty objects get 413 */
+    assert_int_equal(push_parse(&p, "{\"device_id\":\"" DEV "\",\"revisions\":[{},{}]}", 1, &err),
+                     DT_ERR);
+    cJSON_free(at_limit);
+    cJSON_free(over);
+}
+
+static void test_proto__push_error_names_the_revision_and_field(void **state)
+{
+    (void)state;
+    char *text = push_body(5);
+    cJSON *doc = parse_json(text);
+    cJSON *r3 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "revisions"), 3);
+    cJSON_ReplaceItemInObject(r3, "rev_id", cJSON_CreateString("3f0c"));
+    char *bad = cJSON_PrintUnformatted(doc);
+    expect_push_refused(bad, DT_EINVAL, "body.revisions[3].rev_id: expected a UUID");
+    cJSON_free(bad);
+
+    cJSON_ReplaceItemInObject(r3, "rev_id", cJSON_CreateString(REV2));
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "revisions"), 4),
+                              "outcome", cJSON_CreateString("done"));
+    bad = cJSON_PrintUnformatted(doc);
+    expect_push_refused(bad, DT_EINVAL,
+                        "body.revisions[4].outcome: expected \"complete\" or \"refusal\"");
+    cJSON_free(bad);
+
+    cJSON_ReplaceItemInArray(cJSON_GetObjectItem(doc, "revisions"), 1, cJSON_CreateArray());
+    bad = cJSON_PrintUnformatted(doc);
+    expect_push_refused(bad, DT_EINVAL, "body.revisions[1]: expected a revision object");
+    cJSON_free(bad);
+    cJSON_Delete(doc);
+    cJSON_free(text);
+}
+
+static void test_proto__push_with_a_rev_id_twice_is_refused(void **state)
+{
+    (void)state;
+    expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":[" GOOD_REV_WITH(
+                            REV) "," GOOD_REV_WITH(REV2) "," GOOD_REV_WITH(REV) "]}",
+                        DT_EINVAL, "body.revisions[2].rev_id: given twice in the batch");
+}
+
+/* An error message echoes names the client chose; cut to fit, it must still be UTF-8,
+ * or the error body syncd answers with is not JSON the collector can read. */
+static void test_proto__error_message_about_a_long_field_name_stays_valid_utf8(void **state)
+{
+    (void)state;
+    for (int lead = 0; lead < 3; lead++) {
+        char name[1024] = "";
+        size_t n = 0;
+        for (int i = 0; i < lead; i++)
+            name[n++] = 'a';
+        for (int i = 0; i < 300; i++) {
+            memcpy(name + n, "ộ", 3);
+            n += 3;
+        }
+        name[n] = '\0';
+        char body[2048];
+        snprintf(body, sizeof(body), "{\"device_id\":\"" DEV "\",\"revisions\":[{\"%s\":1}]}",
+                 name);
+        proto_push p;
+        dt_err err;
+        assert_int_equal(push_parse(&p, body, PROTO_MAX_BATCH, &err), DT_EINVAL);
+        size_t bad_at = 0;
+        if (!utf8_valid(err.msg, strlen(err.msg), &bad_at))
+            fail_msg("%d leading bytes: the message is not UTF-8 at byte %zu of %zu", lead,
+                     bad_at, strlen(err.msg));
+        char *eb = proto_error_body("bad_request", err.msg);
+        cJSON *j = NULL;
+        dt_err jerr;
+        assert_non_null(eb);
+        if (json_parse(&j, eb, strlen(eb), "error body", &jerr) != DT_OK)
+            fail_msg("the error body is not JSON: %s", jerr.msg);
+        cJSON_Delete(j);
+        cJSON_free(eb);
+    }
+}
+
+/* ---- gzip */
+
+/* Compresses total bytes made of chunk repeated, streaming, so that a bomb needs little
+ * memory to make. */
+static unsigned char *gzip_repeat(const void *chunk, size_t chunk_len, size_t total,
+                                  size_t *out_len)
+{
+    z_stream z;
+    size_t cap = total / 500 + 4096, left = total;
+    unsigned char *out = malloc(cap);
+    int zrc = Z_OK;
+
+    assert_non_null(out);
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    do {
+        size_t n = left < chunk_len ? left : chunk_len;
+        left -= n;
+        z.next_in = (Bytef *)(uintptr_t)chunk;
+        z.avail_in = (uInt)n;
+        do {
+            if (z.avail_out == 0) {
+                size_t used = cap;
+                cap *= 2;
+                out = realloc(out, cap);
+                assert_non_null(out);
+                z.next_out = out + used;
+                z.avail_out = (uInt)(cap - used);
+            }
+            zrc = deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
+            assert_true(zrc == Z_OK || zrc == Z_STREAM_END || zrc == Z_BUF_ERROR);
+        } while (z.avail_in > 0 || (!left && zrc != Z_STREAM_END));
+    } while (left);
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static void roundtrip(const void *data, size_t len)
+{
+    char *gz = NULL, *back = NULL;
+    size_t gz_len = 0, back_len = 0;
+    dt_err err;
+
+    err_clear(&err);
+    assert_int_equal(proto_gzip(&gz, &gz_len, data, len, &err), DT_OK);
+    assert_true(proto_is_gzip(gz, gz_len));
+    if (proto_gunzip(&back, &back_len, gz, gz_len, PROTO_MAX_INFLATED, &err) != DT_OK)
+        fail_msg("%zu bytes do not come back: %s", len, err.msg);
+    assert_int_equal(back_len, len);
+    assert_memory_equal(back, len ? data : "", len);
+    assert_int_equal(back[len], '\0');
+    free(gz);
+    free(back);
+}
+
+static void test_proto__gzip_round_trips_empty_one_byte_and_a_megabyte_of_vietnamese(void **state)
+{
+    static const char sentence[] =
+        "Hộ gia đình ở bản Mường Lói, xã Mường Chà có điện thoại thông minh và sóng 4G yếu. ";
+    size_t n = 0, cap = MIB + sizeof(sentence);
+    char *vi = malloc(cap);
+
+    (void)state;
+    assert_non_null(vi);
+    while (n < MIB) {
+        memcpy(vi + n, sentence, sizeof(sentence) - 1);
+        n += sizeof(sentence) - 1;
+    }
+    assert_true(utf8_valid(vi, n, NULL));
+    roundtrip("", 0);
+    roundtrip("x", 1);
+    roundtrip("\0", 1);
+    roundtrip(vi, n);
+    /* incompressible data grows a little: the output buffer must still hold it */
+    randombytes_buf(vi, 300000);
+    roundtrip(vi, 300000);
+    free(vi);
+}
+
+static void expect_gunzip_refused(const void *in, size_t len, size_t max, int code,
+                                  const char *want)
+{
+    char *out = (char *)&out;
+    size_t out_len = 99;
+    dt_err err;
+    int rc;
+
+    err_clear(&err);
+    rc = proto_gunzip(&out, &out_len, in, len, max, &err);
+    if (rc != code)
+        fail_msg("%zu bytes: expected %d, got %d (%s)", len, code, rc, err.msg);
+    assert_null(out);
+    assert_int_equal(out_len, 0);
+    if (want && strstr(err.msg, want) == NULL)
+        fail_msg("got \"%s\", want something with \"%s\"", err.msg, want);
+}
+
+static void test_proto__gunzip_refuses_what_is_not_gzip(void **state)
+{
+    char *zl = NULL;
+    uLongf zl_len = compressBound(5);
+
+    (void)state;
+    expect_gunzip_refused("", 0, 1000, DT_EINVAL, "not gzip");
+    expect_gunzip_refused("hello", 5, 1000, DT_EINVAL, "not gzip");
+    expect_gunzip_refused("{\"device_id\":1}", 15, 1000, DT_EINVAL, "not gzip");
+    expect_gunzip_refused("\x1f", 1, 1000, DT_EINVAL, "not gzip");
+    /* a zlib stream (not gzip) */
+    zl = malloc(zl_len);
+    assert_non_null(zl);
+    assert_int_equal(compress((Bytef *)zl, &zl_len, (const Bytef *)"hello", 5), Z_OK);
+    expect_gunzip_refused(zl, zl_len, 1000, DT_EINVAL, "not gzip");
+    free(zl);
+    /* the magic alone, or with a bad method byte */
+    expect_gunzip_refused("\x1f\x8b", 2, 1000, DT_EINVAL, "corrupt or cut short");
+    expect_gunzip_refused("\x1f\x8b\x07\x00\x00\x00\x00\x00\x00\x03\x03\x00", 12, 1000,
+                          DT_EINVAL, "corrupt");
+}
+
+static void test_proto__gunzip_refuses_every_truncation(void **state)
+{
+    static const char text[] = "{\"device_id\":\"" DEV "\",\"revisions\":[" GOOD_REV_WITH(REV) "]}";
+    char *gz = NULL;
+    size_t gz_len = 0;
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(proto_gzip(&gz, &gz_len, text, strlen(text), &err), DT_OK);
+    for (size_t cut = 2; cut < gz_len; cut++) {
+        char *exact = malloc(cut);
+        assert_non_null(exact);
+        memcpy(exact, gz, cut);
+        expect_gunzip_refused(exact, cut, PROTO_MAX_INFLATED, DT_EINVAL, "corrupt or cut short");
+        free(exact);
+    }
+    free(gz);
+}
+
+static void test_proto__gunzip_refuses_corrupt_bytes(void **state)
+{
+    static const char text[] = "{\"device_id\":\"" DEV "\",\"revisions\":[" GOOD_REV_WITH(REV) "]}";
+    char *gz = NULL, *out = NULL;
+    size_t gz_len = 0, out_len = 0;
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(proto_gzip(&gz, &gz_len, text, strlen(text), &err), DT_OK);
+    /* The CRC-32 and the length in the trailer are checked. */
+    for (size_t i = gz_len - 8; i < gz_len; i++) {
+        gz[i] ^= 0x01;
+        expect_gunzip_refused(gz, gz_len, PROTO_MAX_INFLATED, DT_EINVAL, "corrupt");
+        gz[i] ^= 0x01;
+    }
+    /* Any byte of the compressed data changed: refused, or (rarely) the very same text. */
+    for (size_t i = 10; i < gz_len; i++) {
+        gz[i] ^= (char)0xff;
+        int rc = proto_gunzip(&out, &out_len, gz, gz_len, PROTO_MAX_INFLATED, &err);
+        if (rc == DT_OK && (out_len != strlen(text) || memcmp(out, text, out_len) != 0))
+            fail_msg("byte %zu flipped: different text accepted", i);
+        if (rc != DT_OK)
+            assert_int_equal(rc, DT_EINVAL);
+        free(out);
+        out = NULL;
+        gz[i] ^= (char)0xff;
+    }
+    free(gz);
+}
+
+/* docs/protocol.md: a body is one gzip stream. Bytes after its end are not silently
+ * dropped: a second member (cat a.gz b.gz) would otherwise lose b's revisions. */
+static void test_proto__gunzip_refuses_trailing_bytes_after_the_stream(void **state)
+{
+    static const char text[] = "{\"device_id\":\"" DEV "\",\"revisions\":[]}";
+    char *gz = NULL, *two = NULL, *out = NULL;
+    size_t gz_len = 0, out_len = 0;
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(proto_gzip(&gz, &gz_len, text, strlen(text), &err), DT_OK);
+    two = malloc(gz_len * 2);
+    assert_non_null(two);
+    memcpy(two, gz, gz_len);
+    memcpy(two + gz_len, "garbage", 7);
+    expect_gunzip_refused(two, gz_len + 7, PROTO_MAX_INFLATED, DT_EINVAL, NULL);
+    memcpy(two + gz_len, "\0", 1);
+    expect_gunzip_refused(two, gz_len + 1, PROTO_MAX_INFLATED, DT_EINVAL, NULL);
+
+    /* two members: either the whole text twice, or refused; never the first alone */
+    memcpy(two + gz_len, gz, gz_len);
+    int rc = proto_gunzip(&out, &out_len, two, gz_len * 2, PROTO_MAX_INFLATED, &err);
+    if (rc == DT_OK && out_len != 2 * strlen(text))
+        fail_msg("two gzip members: only %zu of %zu bytes inflated, the rest dropped silently",
+                 out_len, 2 * strlen(text));
+    free(out);
+    free(two);
+    free(gz);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs proto_gunzip in a child; returns how much its peak resident memory grew (KiB),
+ * or -1 when the bomb was not refused with DT_ERR. */
+static long gunzip_peak_growth_kib(const void *gz, size_t gz_len, size_t max)
+{
+    int fd[2];
+    pid_t pid;
+    long growth = -1;
+    int status;
+
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rusage before, after;
+        char *out = NULL;
+        size_t out_len = 0;
+        dt_err err;
+        long g = -1;
+        close(fd[0]);
+        getrusage(RUSAGE_SELF, &before);
+        int rc = proto_gunzip(&out, &out_len, gz, gz_len, max, &err);
+        getrusage(RUSAGE_SELF, &after);
+        if (rc == DT_ERR)
+            g = after.ru_maxrss - before.ru_maxrss;
+        free(out);
+        if (write(fd[1], &g, sizeof(g)) != (ssize_t)sizeof(g))
+            _exit(2);
+        _exit(0);
+    }
+    close(fd[1]);
+    if (read(fd[0], &growth, sizeof(growth)) != (ssize_t)sizeof(growth))
+        growth = -2;
+    close(fd[0]);
+    waitpid(pid, &status, 0);
+    return growth;
+}
+
+static void test_proto__gzip_bomb_is_refused_before_it_inflates(void **state)
+{
+    static unsigned char zeros[1 << 16];
+    size_t bomb_len = 0;
+    unsigned char *bomb = gzip_repeat(zeros, sizeof(zeros), 200 * MIB, &bomb_len);
+    double t0;
+
+    (void)state;
+    assert_true(bomb_len < 400 * 1024); /* 200 MB of zeros is a ~200 KB upload */
+    t0 = now_s();
+    expect_gunzip_refused(bomb, bomb_len, PROTO_MAX_INFLATED, DT_ERR,
+                          "the body inflates to more than 67108864 bytes");
+    double took = now_s() - t0;
+    if (took > 3.0)
+        fail_msg("refusing the bomb took %.1f s", took);
+
+    /* Memory: with a cap of 16 MiB the peak is about the cap (the buffer doubling up to
+     * it), far from the 200 MB the bomb holds. 4 x the cap allows for the last realloc's
+     * copy and AddressSanitizer's quarantine and shadow memory. */
+    size_t cap = 16 * MIB;
+    long kib = gunzip_peak_growth_kib(bomb, bomb_len, cap);
+    if (kib < 0)
+        fail_msg("the bomb was not refused with DT_ERR under a cap of 16 MiB");
+    if ((size_t)kib * 1024 > 4 * cap)
+        fail_msg("refusing the bomb took %ld MiB of memory with a cap of 16 MiB", kib / 1024);
+    free(bomb);
+}
+
+static void test_proto__gunzip_accepts_exactly_max_bytes_and_refuses_one_more(void **state)
+{
+    static const size_t sizes[] = {0, 1, 2, 100, 1023, 1024, 1025, 1100, 2047, 2048, 2049, 4096,
+                                   4097, 65535, 65536, 65537, 1000000};
+    unsigned char *data = malloc(1000001);
+
+    (void)state;
+    assert_non_null(data);
+    for (int kind = 0; kind < 2; kind++) {
+        /* zeros (the output outgrows in_len * 4 + 1024: the buffer grows) and random
+         * bytes (it does not) */
+        if (kind)
+            randombytes_buf(data, 1000001);
+        else
+            memset(data, 0, 1000001);
+        for (size_t i = 0; i < LEN(sizes); i++) {
+            size_t n = sizes[i], gz_len = 0, out_len = 0;
+            char *gz = NULL, *out = NULL;
+            dt_err err;
+            err_clear(&err);
+            assert_int_equal(proto_gzip(&gz, &gz_len, data, n, &err), DT_OK);
+            if (proto_gunzip(&out, &out_len, gz, gz_len, n, &err) != DT_OK)
+                fail_msg("%zu bytes with a cap of %zu: %s", n, n, err.msg);
+            assert_int_equal(out_len, n);
+            assert_memory_equal(out, n ? (const char *)data : "", n);
+            free(out);
+            if (n > 0)
+                expect_gunzip_refused(gz, gz_len, n - 1, DT_ERR, "inflates to more than");
+            free(gz);
+        }
+    }
+    /* and every size around the first growth of the buffer */
+    memset(data, 0, 5000);
+    for (size_t n = 1; n <= 5000; n += 7) {
+        size_t gz_len = 0, out_len = 0;
+        char *gz = NULL, *out = NULL;
+        dt_err err;
+        assert_int_equal(proto_gzip(&gz, &gz_len, data, n, &err), DT_OK);
+        assert_int_equal(proto_gunzip(&out, &out_len, gz, gz_len, n, &err), DT_OK);
+        assert_int_equal(out_len, n);
+        free(out);
+        expect_gunzip_refused(gz, gz_len, n - 1, DT_ERR, NULL);
+        free(gz);
+    }
+    free(data);
+}
+
+/* ---- proto_error_body */
+
+static void expect_error_body(const char *code, const char *message)
+{
+    char *text = proto_error_body(code, message);
+    cJSON *j = NULL, *e;
+    dt_err err;
+
+    assert_non_null(text);
+    if (json_parse(&j, text, strlen(text), "error body", &err) != DT_OK)
+        fail_msg("%s: %s", text, err.msg);
+    assert_int_equal(cJSON_GetArraySize(j), 1);
+    e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    assert_true(cJSON_IsObject(e));
+    assert_int_equal(cJSON_GetArraySize(e), 2);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "code")->valuestring, code);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring, message);
+    cJSON_Delete(j);
+    cJSON_free(text);
+}
+
+static void test_proto__error_body_is_json_with_code_and_escaped_message(void **state)
+{
+    char *text;
+
+    (void)state;
+    expect_error_body("bad_request", "body.revisions[3].rev_id: expected a UUID");
+    expect_error_body("bad_request", "revisions[0].outcome: expected \"complete\" or \"refusal\"");
+    expect_error_body("conflict", "back\\slash, new\nline, tab\t, bell\a, </script>");
+    expect_error_body("forbidden", "ca của Lò Văn Minh thuộc điều tra viên khác");
+    expect_error_body("internal", "");
+    text = proto_error_body("bad_request", "say \"hi\"");
+    assert_non_null(text);
+    assert_string_equal(text,
+                        "{\"error\":{\"code\":\"bad_request\",\"message\":\"say \\\"hi\\\"\"}}");
+    cJSON_free(text);
+}
+
+/* ---- bundles */
+
+static char tmpdir[64];
+
+static int make_tmpdir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_proto.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *de;
+    char path[512];
+
+    (void)state;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(tmpdir);
+    return 0;
+}
+
+static char *tmp_path(const char *name)
+{
+    static char path[8][256];
+    static int next;
+    char *p = path[next++ % 8];
+
+    snprintf(p, 256, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static cJSON *two_revisions(void)
+{
+    cJSON *revs = cJSON_CreateArray();
+
+    cJSON_AddItemToArray(revs, parse_json(good_rev));
+    cJSON_AddItemToArray(revs, parse_json(GOOD_REV_WITH(REV2)));
+    return revs;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *read_whole(const char *path, size_t *len)
+{
+    char *data = NULL;
+    dt_err err;
+
+    if (file_read(&data, len, path, 64 * MIB, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    return data;
+}
+
+/* Writes a bundle by hand (zlib's gz* functions, not proto): the document text given. */
+static void write_gz_text(const char *path, const char *text)
+{
+    gzFile g = gzopen(path, "wb");
+
+    assert_non_null(g);
+    assert_int_equal(gzwrite(g, text, (unsigned)strlen(text)), (int)strlen(text));
+    assert_int_equal(gzclose(g), Z_OK);
+}
+
+static void sha256_of(const char *text, char *hex)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+/* A bundle document as text with the given parts; sum NULL means the right checksum. */
+static char *bundle_text(const char *format, const char *version, const char *revs,
+                         const char *sum)
+{
+    size_t cap = strlen(revs) + 1024;
+    char right[65], *text = malloc(cap);
+
+    assert_non_null(text);
+    sha256_of(revs, right);
+    snprintf(text, cap,
+            "{\"format\":\"%s\",\"version\":%s,\"user\":\"lo_van_minh\",\"device_id\":\"" DEV
+            "\",\"created_at\":\"2026-11-29T10:00:00Z\",\"revisions\":%s,\"sha256\":\"%s\"}",
+            format, version, revs, sum ? sum : right);
+    return text;
+}
+
+/* What the bundle being checked is, for failure messages. */
+static const char *bundle_case = "";
+
+static void expect_bundle_refused(const char *path, int code, const char *want)
+{
+    cJSON *doc = (cJSON *)&doc;
+    const cJSON *revs = (const cJSON *)&revs;
+    const char *user = "x";
+    dt_err err;
+    int rc;
+
+    err_clear(&err);
+    rc = proto_bundle_read(path, &doc, &revs, &user, &err);
+    if (rc != code)
+        fail_msg("%s%s: expected %d, got %d (%s)", path, bundle_case, code, rc, err.msg);
+    assert_null(doc);
+    assert_null(revs);
+    assert_null(user);
+    if (strstr(err.msg, path) == NULL)
+        fail_msg("the message does not name the file: %s", err.msg);
+    if (want && strstr(err.msg, want) == NULL)
+        fail_msg("got \"%s\", want something with \"%s\"", err.msg, want);
+}
+
+static void test_proto__bundle_written_reads_back_with_its_revisions(void **state)
+{
+    cJSON *revs = two_revisions(), *doc = NULL;
+    const cJSON *got = NULL;
+    const char *user = NULL, *path = tmp_path("out.bundle");
+    dt_err err;
+    char *raw;
+    size_t raw_len;
+    struct stat st;
+
+    (void)state;
+    err_clear(&err);
+    if (proto_bundle_write(path, "lo_van_minh", DEV, revs, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    assert_int_not_equal(stat(tmp_path("out.bundle.tmp"), &st), 0); /* renamed, not left */
+    raw = read_whole(path, &raw_len);
+    assert_true(proto_is_gzip(raw, raw_len));
+    free(raw);
+
+    if (proto_bundle_read(path, &doc, &got, &user, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    assert_string_equal(user, "lo_van_minh");
+    assert_true(cJSON_Compare(got, revs, 1));
+    assert_string_equal(cJSON_GetObjectItem(doc, "format")->valuestring, "dieutra-bundle");
+    assert_int_equal(cJSON_GetObjectItem(doc, "version")->valueint, 1);
+    assert_string_equal(cJSON_GetObjectItem(doc, "device_id")->valuestring, DEV);
+    const char *created = cJSON_GetObjectItem(doc, "created_at")->valuestring;
+    assert_int_equal(strlen(created), 20);
+    assert_int_equal(created[10], 'T');
+    assert_int_equal(created[19], 'Z');
+    assert_int_equal(strlen(cJSON_GetObjectItem(doc, "sha256")->valuestring), 64);
+    /* the revisions read back parse as revisions */
+    proto_rev r;
+    assert_int_equal(proto_rev_parse(&r, cJSON_GetArrayItem(got, 1), "bundle", &err), DT_OK);
+    assert_string_equal(r.rev_id, REV2);
+    cJSON_Delete(doc);
+
+    /* written again over the old one; an empty outbox is a valid bundle too */
+    cJSON *none = cJSON_CreateArray();
+    assert_int_equal(proto_bundle_write(path, "lo_van_minh", DEV, none, &err), DT_OK);
+    assert_int_equal(proto_bundle_read(path, &doc, &got, &user, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(got), 0);
+    cJSON_Delete(doc);
+    cJSON_Delete(none);
+    cJSON_Delete(revs);
+    unlink(path);
+}
+
+static void test_proto__bundle_written_by_hand_with_the_right_checksum_is_accepted(void **state)
+{
+    const char *path = tmp_path("hand.bundle");
+    cJSON *revs = two_revisions(), *doc = NULL;
+    char *revs_text = cJSON_PrintUnformatted(revs);
+    char *text = bundle_text("dieutra-bundle", "1", revs_text, NULL);
+    const cJSON *got = NULL;
+    const char *user = NULL;
+    dt_err err;
+
+    (void)state;
+    write_gz_text(path, text);
+    if (proto_bundle_read(path, &doc, &got, &user, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    assert_true(cJSON_Compare(got, revs, 1));
+    assert_string_equal(user, "lo_van_minh");
+    cJSON_Delete(doc);
+    free(text);
+    cJSON_free(revs_text);
+    cJSON_Delete(revs);
+    unlink(path);
+}
+
+static void test_proto__bundle_with_a_changed_revision_and_the_old_checksum_is_refused(void **state)
+{
+    const char *path = tmp_path("changed.bundle");
+    cJSON *revs = two_revisions();
+    char *revs_text = cJSON_PrintUnformatted(revs), old_sum[65];
+
+    (void)state;
+    sha256_of(revs_text, old_sum);
+    /* head_name changed in the second revision, checksum kept */
+    cJSON *answers = cJSON_GetObjectItem(cJSON_GetArrayItem(revs, 1), "answers");
+    cJSON_ReplaceItemInObject(answers, "hh_size", cJSON_CreateNumber(9));
+    char *changed = cJSON_PrintUnformatted(revs);
+    char *text = bundle_text("dieutra-bundle", "1", changed, old_sum);
+    write_gz_text(path, text);
+    expect_bundle_refused(path, DT_EINVAL, "the checksum does not match");
+    free(text);
+
+    /* a checksum in upper case, or cut short, does not match either */
+    for (char *c = old_sum; *c; c++)
+        if (*c >= 'a' && *c <= 'f')
+            *c = (char)(*c - 'a' + 'A');
+    text = bundle_text("dieutra-bundle", "1", revs_text, old_sum);
+    write_gz_text(path, text);
+    expect_bundle_refused(path, DT_EINVAL, "checksum does not match");
+    free(text);
+    text = bundle_text("dieutra-bundle", "1", revs_text, "");
+    write_gz_text(path, text);
+    expect_bundle_refused(path, DT_EINVAL, "checksum does not match");
+    free(text);
+
+    cJSON_free(changed);
+    cJSON_free(revs_text);
+    cJSON_Delete(revs);
+    unlink(path);
+}
+
+static void test_proto__bundle_of_another_format_or_version_is_refused(void **state)
+{
+    static const char revs[] = "[" GOOD_REV_WITH(REV) "]";
+    static const struct {
+        const char *format, *version;
+    } bad[] = {
+        {"dieutra-bundel", "1"}, {"", "1"},      {"dieutra-bundle", "2"},   {"dieutra-bundle", "0"},
+        {"dieutra-bundle", "\"1\""}, {"dieutra-bundle", "null"}, {"dieutra-bundle", "1.5"},
+    };
+    const char *path = tmp_path("format.bundle");
+
+    (void)state;
+    for (size_t i = 0; i < LEN(bad); i++) {
+        char *text = bundle_text(bad[i].format, bad[i].version, revs, NULL);
+        char what[96];
+        snprintf(what, sizeof(what), " (format \"%s\", version %s)", bad[i].format,
+                 bad[i].version);
+        bundle_case = what;
+        write_gz_text(path, text);
+        expect_bundle_refused(path, DT_EINVAL, "not a dieutra bundle of version 1");
+        bundle_case = "";
+        free(text);
+    }
+    /* missing parts: revisions not an array, no checksum, no user, not an object */
+    static const char *const docs[] = {
+        "{\"format\":\"dieutra-bundle\",\"version\":1,\"user\":\"u\",\"revisions\":{},"
+        "\"sha256\":\"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"}",
+        "{\"format\":\"dieutra-bundle\",\"version\":1,\"user\":\"u\",\"revisions\":[]}",
+        "{\"format\":\"dieutra-bundle\",\"version\":1,\"revisions\":[],"
+        "\"sha256\":\"4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945\"}",
+        "[\"dieutra-bundle\",1]",
+    };
+    for (size_t i = 0; i < LEN(docs); i++) {
+        write_gz_text(path, docs[i]);
+        expect_bundle_refused(path, DT_EINVAL, "not a dieutra bundle of version 1");
+    }
+    /* gzip of something that is not JSON */
+    write_gz_text(path, "format=dieutra-bundle\n");
+    expect_bundle_refused(path, DT_EINVAL, NULL);
+    unlink(path);
+}
+
+static void test_proto__bundle_with_a_flipped_byte_is_refused(void **state)
+{
+    cJSON *revs = two_revisions();
+    const char *path = tmp_path("flip.bundle");
+    char *raw, want[512];
+    size_t raw_len;
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(proto_bundle_write(path, "lo_van_minh", DEV, revs, &err), DT_OK);
+    raw = read_whole(path, &raw_len);
+    raw[raw_len / 2] ^= 0x10;
+    write_file(path, raw, raw_len);
+    snprintf(want, sizeof(want), "%s: not a bundle, or damaged: the gzip data is corrupt or cut short",
+             path);
+    expect_bundle_refused(path, DT_EINVAL, NULL);
+    /* the message is built from the gunzip message: it reads as one sentence */
+    {
+        cJSON *doc = NULL;
+        const cJSON *got = NULL;
+        const char *user = NULL;
+        err_clear(&err);
+        proto_bundle_read(path, &doc, &got, &user, &err);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("got \"%s\",\nwant \"%s\"", err.msg, want);
+    }
+    raw[raw_len / 2] ^= 0x10;
+
+    /* cut in half, or nothing at all */
+    write_file(path, raw, raw_len / 2);
+    expect_bundle_refused(path, DT_EINVAL, "not a bundle, or damaged");
+    write_file(path, "", 0);
+    expect_bundle_refused(path, DT_EINVAL, "not a bundle, or damaged");
+    /* the document not compressed */
+    write_file(path, "{\"format\":\"dieutra-bundle\"}", 27);
+    expect_bundle_refused(path, DT_EINVAL, "not a bundle, or damaged");
+    free(raw);
+    cJSON_Delete(revs);
+    unlink(path);
+}
+
+static void test_proto__bundle_file_that_cannot_be_opened_is_eio(void **state)
+{
+    cJSON *revs = two_revisions();
+    const char *missing = tmp_path("no-such.bundle"), *bad_dir = tmp_path("no-dir/x.bundle");
+    dt_err err;
+
+    (void)state;
+    expect_bundle_refused(missing, DT_EIO, NULL);
+    err_clear(&err);
+    assert_int_equal(proto_bundle_write(bad_dir, "lo_van_minh", DEV, revs, &err), DT_EIO);
+    assert_non_null(strstr(err.msg, "cannot write the bundle"));
+    cJSON_Delete(revs);
+}
+
+#define T(f) cmocka_unit_test(f)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_proto__good_revision_parses_into_every_field),
+        T(test_proto__each_missing_required_field_is_named),
+        T(test_proto__parent_and_assignment_may_be_null_or_absent),
+        T(test_proto__fields_of_the_wrong_type_are_named),
+        T(test_proto__ids_that_are_not_uuids_are_refused),
+        T(test_proto__empty_strings_are_refused_even_where_null_is_allowed),
+        T(test_proto__strings_longer_than_200_bytes_are_refused),
+        T(test_proto__unknown_field_is_named),
+        T(test_proto__outcome_must_be_complete_or_refusal),
+        T(test_proto__form_version_must_be_a_whole_number_from_1),
+        T(test_proto__a_revision_cannot_be_its_own_parent),
+        T(test_proto__a_revision_that_is_not_an_object_is_refused),
+        T(test_proto__created_at_must_be_a_utc_timestamp),
+        T(test_proto__built_revision_parses_back_to_the_same_fields),
+        T(test_proto__build_refuses_answers_that_are_not_a_json_object),
+        T(test_proto__hash_is_stable_for_the_same_content),
+        T(test_proto__hash_differs_when_an_answer_or_field_changes),
+        T(test_proto__push_with_revisions_parses_and_keeps_their_order),
+        T(test_proto__push_that_is_not_json_is_refused_with_where),
+        T(test_proto__push_that_is_not_an_object_is_refused),
+        T(test_proto__push_without_a_good_device_id_is_refused),
+        T(test_proto__push_revisions_must_be_an_array),
+        T(test_proto__push_with_too_many_revisions_is_err_not_einval),
+        T(test_proto__push_error_names_the_revision_and_field),
+        T(test_proto__push_with_a_rev_id_twice_is_refused),
+        T(test_proto__error_message_about_a_long_field_name_stays_valid_utf8),
+        T(test_proto__gzip_round_trips_empty_one_byte_and_a_megabyte_of_vietnamese),
+        T(test_proto__gunzip_refuses_what_is_not_gzip),
+        T(test_proto__gunzip_refuses_every_truncation),
+        T(test_proto__gunzip_refuses_corrupt_bytes),
+        T(test_proto__gunzip_refuses_trailing_bytes_after_the_stream),
+        T(test_proto__gzip_bomb_is_refused_before_it_inflates),
+        T(test_proto__gunzip_accepts_exactly_max_bytes_and_refuses_one_more),
+        T(test_proto__error_body_is_json_with_code_and_escaped_message),
+        T(test_proto__bundle_written_reads_back_with_its_revisions),
+        T(test_proto__bundle_written_by_hand_with_the_right_checksum_is_accepted),
+        T(test_proto__bundle_with_a_changed_revision_and_the_old_checksum_is_refused),
+        T(test_proto__bundle_of_another_format_or_version_is_refused),
+        T(test_proto__bundle_with_a_flipped_byte_is_refused),
+        T(test_proto__bundle_file_that_cannot_be_opened_is_eio),
+    };
+
+    return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+}

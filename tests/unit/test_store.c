@@ -1,0 +1,1026 @@
+/* test_store.c - syncd's central store on real SQLite files: users, forms, push and merge,
+ * pull, review, checks
+ *
+ * Usage: test_store [DATA_DIR]   (default: $DT_TEST_DATA, else "tests/data")
+ *
+ * Every test opens a new store file in a temporary folder, with the Sơn La questionnaire
+ * published and five users (two enumerators, a supervisor of commune 04012, a
+ * statistician, an admin); answers come from DATA_DIR/answers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "embedded.h"
+#include "json.h"
+#include "store.h"
+
+static const char *data_dir = "tests/data";
+static char tmp_dir[1024];
+
+/* A store with its users, for one test. */
+typedef struct fixture {
+    store *s;
+    char path[1100];
+    store_user a, b, sup, stat, admin; /* a, b: enumerators; sup: commune 04012 */
+    char token_a[STORE_TOKEN_LEN + 1];
+} fixture;
+
+#define FORM   "sonla_ict_household"
+#define DEVICE "21498b6e-0000-4000-8000-000000000000"
+
+/* A UUID made from a small number: U(1) = "00000000-0000-4000-8000-000000000001". */
+static const char *U(int n)
+{
+    static _Thread_local char ring[16][40]; /* the threads test calls it at once */
+    static _Thread_local int next;
+    char *out = ring[next++ % 16];
+
+    snprintf(out, 40, "00000000-0000-4000-8000-%012d", n);
+    return out;
+}
+
+/* ---- setup */
+
+static void fill_user(store_user *u, const char *name, store_role role, const char *communes)
+{
+    memset(u, 0, sizeof(*u));
+    snprintf(u->name, sizeof(u->name), "%s", name);
+    u->role = role;
+    snprintf(u->communes, sizeof(u->communes), "%s", communes);
+}
+
+static void publish_default(store *s)
+{
+    cJSON *doc = cJSON_Parse(embed_forms_sonla_ict_household_json);
+    errlist pr = {0};
+    form *f = NULL;
+    dt_err err;
+    int added = -1;
+
+    assert_non_null(doc);
+    assert_int_equal(form_load_json(&f, doc, "embedded", &pr), DT_OK);
+    assert_int_equal(store_form_publish(s, embed_forms_sonla_ict_household_json, f, &added, &err),
+                     DT_OK);
+    assert_int_equal(added, 1);
+    form_free(f);
+    cJSON_Delete(doc);
+    errlist_free(&pr);
+}
+
+static int setup(void **state)
+{
+    static int n;
+    fixture *fx = calloc(1, sizeof(*fx));
+    char token[STORE_TOKEN_LEN + 1];
+    dt_err err;
+
+    assert_non_null(fx);
+    snprintf(fx->path, sizeof(fx->path), "%s/store%d.db", tmp_dir, ++n);
+    if (store_open(&fx->s, fx->path, &err) != DT_OK)
+        fail_msg("store_open: %s", err.msg);
+    fill_user(&fx->a, "lo_van_minh", ROLE_ENUMERATOR, "");
+    fill_user(&fx->b, "cam_thi_uoi", ROLE_ENUMERATOR, "");
+    fill_user(&fx->sup, "sup_04012", ROLE_SUPERVISOR, "04012");
+    fill_user(&fx->stat, "stat1", ROLE_STATISTICIAN, "");
+    fill_user(&fx->admin, "admin1", ROLE_ADMIN, "");
+    assert_int_equal(store_user_add(fx->s, fx->a.name, ROLE_ENUMERATOR, "", fx->token_a, &err),
+                     DT_OK);
+    assert_int_equal(store_user_add(fx->s, fx->b.name, ROLE_ENUMERATOR, "", token, &err), DT_OK);
+    assert_int_equal(store_user_add(fx->s, fx->sup.name, ROLE_SUPERVISOR, "04012", token, &err),
+                     DT_OK);
+    assert_int_equal(store_user_add(fx->s, fx->stat.name, ROLE_STATISTICIAN, "", token, &err),
+                     DT_OK);
+    assert_int_equal(store_user_add(fx->s, fx->admin.name, ROLE_ADMIN, "", token, &err), DT_OK);
+    publish_default(fx->s);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    char side[1200];
+
+    store_close(fx->s);
+    unlink(fx->path);
+    snprintf(side, sizeof(side), "%s-wal", fx->path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", fx->path);
+    unlink(side);
+    free(fx);
+    return 0;
+}
+
+/* ---- building pushes */
+
+/* The "answers" object of DATA_DIR/answers/name.json (owned by the caller). */
+static cJSON *answers(const char *name)
+{
+    char path[2048];
+    cJSON *doc = NULL, *a;
+    dt_err err;
+
+    snprintf(path, sizeof(path), "%s/answers/%s.json", data_dir, name);
+    if (json_load_file(&doc, path, 1 << 20, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    a = cJSON_DetachItemFromObject(doc, "answers");
+    cJSON_Delete(doc);
+    assert_non_null(a);
+    return a;
+}
+
+/* A revision on the wire; takes ownership of ans. */
+static cJSON *rev(const char *rev_id, const char *case_id, const char *parent,
+                  const char *created_at, cJSON *ans, const char *outcome)
+{
+    cJSON *r = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(r, "rev_id", rev_id);
+    cJSON_AddStringToObject(r, "case_id", case_id);
+    if (parent)
+        cJSON_AddStringToObject(r, "parent_rev_id", parent);
+    else
+        cJSON_AddNullToObject(r, "parent_rev_id");
+    cJSON_AddStringToObject(r, "form_id", FORM);
+    cJSON_AddNumberToObject(r, "form_version", 1);
+    cJSON_AddStringToObject(r, "author", "Lò Văn Minh");
+    cJSON_AddStringToObject(r, "device_id", DEVICE);
+    cJSON_AddStringToObject(r, "created_at", created_at);
+    cJSON_AddStringToObject(r, "outcome", outcome);
+    cJSON_AddNullToObject(r, "assignment_id");
+    cJSON_AddItemToObject(r, "answers", ans);
+    cJSON_AddItemToObject(r, "paradata", cJSON_CreateObject());
+    return r;
+}
+
+/* A complete household's revision. */
+static cJSON *hh(const char *rev_id, const char *case_id, const char *parent,
+                 const char *created_at, const char *answers_name)
+{
+    return rev(rev_id, case_id, parent, created_at, answers(answers_name), "complete");
+}
+
+/* Pushes revs[0..n) (consumed) as user u. Returns store_push's code; results (n entries)
+ * must be freed with store_results_free. The parsed batch is kept in *batch for the
+ * results' rev_id pointers; free with proto_push_free. */
+static int push(fixture *fx, const store_user *u, cJSON **revs, int n, proto_push *batch,
+                store_result *results, int *status, dt_err *err)
+{
+    cJSON *body = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(body, "revisions");
+    char *text;
+
+    cJSON_AddStringToObject(body, "device_id", DEVICE);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, revs[i]);
+    text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    assert_non_null(text);
+    if (proto_push_parse(batch, text, strlen(text), PROTO_MAX_BATCH, err) != DT_OK)
+        fail_msg("proto_push_parse: %s", err->msg);
+    free(text);
+    assert_int_equal(batch->nrevs, n);
+    return store_push(fx->s, u, batch, results, status, err);
+}
+
+/* Pushes one revision that must get verdict v (and, for a duplicate, first). */
+static void push_one(fixture *fx, const store_user *u, cJSON *r, store_verdict v,
+                     store_verdict first)
+{
+    proto_push batch;
+    store_result res[1];
+    dt_err err;
+    int status = 0;
+
+    if (push(fx, u, &r, 1, &batch, res, &status, &err) != DT_OK)
+        fail_msg("push: %d %s", status, err.msg);
+    assert_int_equal(status, 200);
+    if (res[0].verdict != v) {
+        for (size_t i = 0; i < res[0].problems.n; i++)
+            fprintf(stderr, "  %s: %s: %s\n", res[0].problems.items[i].where,
+                    res[0].problems.items[i].what, res[0].problems.items[i].msg);
+        fail_msg("%s: %s, expected %s", res[0].rev_id, store_verdict_name(res[0].verdict),
+                 store_verdict_name(v));
+    }
+    if (v == VERDICT_DUPLICATE)
+        assert_int_equal(res[0].first, first);
+    if (v != VERDICT_REJECTED)
+        assert_int_equal(res[0].problems.n, 0);
+    store_results_free(res, 1);
+    proto_push_free(&batch);
+}
+
+/* The problems of one rejected revision, joined as "where: what: message" lines. */
+static char *push_rejected(fixture *fx, const store_user *u, cJSON *r)
+{
+    proto_push batch;
+    store_result res[1];
+    dt_err err;
+    int status = 0;
+    char *out = calloc(1, 65536);
+    size_t o = 0;
+
+    assert_non_null(out);
+    assert_int_equal(push(fx, u, &r, 1, &batch, res, &status, &err), DT_OK);
+    assert_int_equal(res[0].verdict, VERDICT_REJECTED);
+    assert_true(res[0].problems.n > 0);
+    for (size_t i = 0; i < res[0].problems.n && o < 60000; i++)
+        o += (size_t)snprintf(out + o, 65536 - o, "%s: %s: %s\n", res[0].problems.items[i].where,
+                              res[0].problems.items[i].what, res[0].problems.items[i].msg);
+    store_results_free(res, 1);
+    proto_push_free(&batch);
+    return out;
+}
+
+/* The case as review_show gives it to the admin (owned by the caller). */
+static cJSON *show(fixture *fx, const char *case_id)
+{
+    cJSON *c = NULL;
+    dt_err err;
+
+    if (store_review_show(fx->s, &fx->admin, case_id, &c, &err) != DT_OK)
+        fail_msg("show %s: %s", case_id, err.msg);
+    return c;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int flag(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void assert_case(fixture *fx, const char *case_id, const char *head, const char *status,
+                        int conflict, int duplicate, int nrevs)
+{
+    cJSON *c = show(fx, case_id);
+
+    assert_string_equal(str(c, "head_rev"), head);
+    assert_string_equal(str(c, "status"), status);
+    assert_int_equal(flag(c, "conflict"), conflict);
+    assert_int_equal(flag(c, "duplicate"), duplicate);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "revisions")), nrevs);
+    cJSON_Delete(c);
+}
+
+static int case_exists(fixture *fx, const char *case_id)
+{
+    cJSON *c = NULL;
+    dt_err err;
+    int rc = store_review_show(fx->s, &fx->admin, case_id, &c, &err);
+
+    cJSON_Delete(c);
+    assert_true(rc == DT_OK || rc == DT_ENOTFOUND);
+    return rc == DT_OK;
+}
+
+/* ---- users and tokens */
+
+static int count_user(void *ctx, const store_user *u, int revoked)
+{
+    int *n = ctx;
+    if (!strcmp(u->name, "lo_van_minh"))
+        *n = revoked ? 2 : 1;
+    return 0;
+}
+
+static void test_store__a_token_finds_its_user_until_revoked(void **state)
+{
+    fixture *fx = *state;
+    store_user u;
+    char token[STORE_TOKEN_LEN + 1];
+    dt_err err;
+    int seen = 0;
+
+    assert_int_equal(strlen(fx->token_a), STORE_TOKEN_LEN);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_OK);
+    assert_string_equal(u.name, "lo_van_minh");
+    assert_int_equal(u.role, ROLE_ENUMERATOR);
+
+    /* a token differing in one character, a short one, none */
+    char other[STORE_TOKEN_LEN + 1];
+    memcpy(other, fx->token_a, sizeof(other));
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    assert_int_equal(store_auth(fx->s, other, &u, &err), DT_ENOTFOUND);
+    assert_int_equal(store_auth(fx->s, "abc", &u, &err), DT_ENOTFOUND);
+    assert_int_equal(store_auth(fx->s, "", &u, &err), DT_ENOTFOUND);
+
+    assert_int_equal(store_user_add(fx->s, "lo_van_minh", ROLE_ENUMERATOR, "", token, &err),
+                     DT_EINVAL);
+    assert_non_null(strstr(err.msg, "already"));
+    assert_int_equal(store_user_add(fx->s, "x", ROLE_ENUMERATOR, "04012", token, &err), DT_EINVAL);
+    assert_int_equal(store_user_add(fx->s, "", ROLE_ENUMERATOR, "", token, &err), DT_EINVAL);
+    assert_int_equal(store_user_add(fx->s, "s2", ROLE_SUPERVISOR, "04012,,1", token, &err),
+                     DT_EINVAL);
+
+    /* the supervisor's communes come back as given */
+    assert_int_equal(
+        store_user_add(fx->s, "Cầm Văn Sơn", ROLE_SUPERVISOR, "04012, 04045", token, &err), DT_OK);
+    assert_int_equal(store_auth(fx->s, token, &u, &err), DT_OK);
+    assert_string_equal(u.name, "Cầm Văn Sơn");
+    assert_int_equal(u.role, ROLE_SUPERVISOR);
+    assert_string_equal(u.communes, "04012,04045");
+
+    assert_int_equal(store_user_list(fx->s, count_user, &seen, &err), DT_OK);
+    assert_int_equal(seen, 1);
+    assert_int_equal(store_user_revoke(fx->s, "lo_van_minh", &err), DT_OK);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_ENOTFOUND);
+    assert_int_equal(store_user_list(fx->s, count_user, &seen, &err), DT_OK);
+    assert_int_equal(seen, 2);
+    assert_int_equal(store_user_revoke(fx->s, "nobody", &err), DT_ENOTFOUND);
+}
+
+static void test_store__users_and_tokens_survive_closing_the_store(void **state)
+{
+    fixture *fx = *state;
+    store_user u;
+    dt_err err;
+
+    store_close(fx->s);
+    fx->s = NULL;
+    assert_int_equal(store_open(&fx->s, fx->path, &err), DT_OK);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_OK);
+    assert_string_equal(u.name, "lo_van_minh");
+}
+
+static void test_store__roles_have_names_both_ways(void **state)
+{
+    (void)state;
+    for (int r = ROLE_ENUMERATOR; r <= ROLE_ADMIN; r++)
+        assert_int_equal(store_role_parse(store_role_name((store_role)r)), r);
+    assert_int_equal(store_role_parse("root"), -1);
+    assert_string_equal(store_verdict_name(VERDICT_CONFLICT), "conflict");
+}
+
+/* ---- forms */
+
+static void test_store__a_published_version_never_changes(void **state)
+{
+    fixture *fx = *state;
+    cJSON *doc = cJSON_Parse(embed_forms_sonla_ict_household_json);
+    errlist pr = {0};
+    const form *got1, *got2;
+    form *f = NULL;
+    dt_err err;
+    int added = -1;
+    char *other;
+
+    assert_int_equal(form_load_json(&f, doc, "embedded", &pr), DT_OK);
+    assert_int_equal(
+        store_form_publish(fx->s, embed_forms_sonla_ict_household_json, f, &added, &err), DT_OK);
+    assert_int_equal(added, 0);
+    other = cJSON_PrintUnformatted(doc); /* the same form, written differently */
+    assert_int_equal(store_form_publish(fx->s, other, f, &added, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "new version"));
+
+    assert_int_equal(store_form_get(fx->s, FORM, 1, &got1, &err), DT_OK);
+    assert_int_equal(store_form_get(fx->s, FORM, 1, &got2, &err), DT_OK);
+    assert_ptr_equal(got1, got2); /* loaded once */
+    assert_int_equal(form_version(got1), 1);
+    assert_int_equal(store_form_get(fx->s, FORM, 2, &got2, &err), DT_ENOTFOUND);
+    assert_int_equal(store_form_latest(fx->s, NULL, &got2, &err), DT_OK);
+    assert_ptr_equal(got1, got2);
+    assert_int_equal(store_form_latest(fx->s, "other", &got2, &err), DT_ENOTFOUND);
+    cJSON_free(other);
+    form_free(f);
+    cJSON_Delete(doc);
+    errlist_free(&pr);
+}
+
+/* ---- push */
+
+static void test_store__a_new_case_is_accepted_and_a_resend_is_a_duplicate(void **state)
+{
+    fixture *fx = *state;
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_DUPLICATE, VERDICT_ACCEPTED);
+    assert_case(fx, U(100), U(1), "finalized", 0, 0, 1);
+
+    cJSON *c = show(fx, U(100));
+    assert_string_equal(str(c, "enumerator"), "lo_van_minh");
+    assert_string_equal(str(c, "commune_code"), "04012");
+    assert_string_equal(str(c, "household"), "04012|Bản Áng|27");
+    assert_string_equal(str(c, "outcome"), "complete");
+    const cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "revisions"), 0);
+    assert_string_equal(str(r0, "received_by"), "lo_van_minh");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(r0, "answers"), "hh_number")
+                         ->valueint,
+                     27);
+    cJSON_Delete(c);
+
+    /* a refusal is a case too */
+    push_one(fx, &fx->a,
+             rev(U(2), U(101), NULL, "2026-11-29T10:00:00Z", answers("refusal"), "refusal"),
+             VERDICT_ACCEPTED, 0);
+}
+
+static void test_store__a_known_rev_id_with_another_body_refuses_the_whole_batch(void **state)
+{
+    fixture *fx = *state;
+    proto_push batch;
+    store_result res[2];
+    dt_err err;
+    int status = 0;
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    cJSON *revs[2] = {
+        hh(U(2), U(200), NULL, "2026-11-29T09:30:00Z", "single_member"),
+        hh(U(1), U(100), NULL, "2026-11-29T09:00:01Z", "household_4members"), /* not the same */
+    };
+    assert_int_equal(push(fx, &fx->a, revs, 2, &batch, res, &status, &err), DT_EINVAL);
+    assert_int_equal(status, 409);
+    assert_non_null(strstr(err.msg, U(1)));
+    store_results_free(res, 2);
+    proto_push_free(&batch);
+    assert_false(case_exists(fx, U(200))); /* nothing of the batch was written */
+    push_one(fx, &fx->a, hh(U(2), U(200), NULL, "2026-11-29T09:30:00Z", "single_member"),
+             VERDICT_ACCEPTED, 0);
+}
+
+static void test_store__another_enumerators_case_refuses_the_whole_batch(void **state)
+{
+    fixture *fx = *state;
+    proto_push batch;
+    store_result res[2];
+    dt_err err;
+    int status = 0;
+
+    push_one(fx, &fx->b, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    /* a valid new case first, then an edit of b's case: the new case is not kept either */
+    cJSON *revs[2] = {
+        hh(U(2), U(200), NULL, "2026-11-29T09:30:00Z", "single_member"),
+        hh(U(3), U(100), U(1), "2026-11-29T10:00:00Z", "household_4members"),
+    };
+    assert_int_equal(push(fx, &fx->a, revs, 2, &batch, res, &status, &err), DT_EINVAL);
+    assert_int_equal(status, 403);
+    assert_non_null(strstr(err.msg, U(100)));
+    store_results_free(res, 2);
+    proto_push_free(&batch);
+    assert_false(case_exists(fx, U(200)));
+    assert_case(fx, U(100), U(1), "finalized", 0, 0, 1);
+
+    /* the roles the HTTP layer keeps out are refused here too */
+    cJSON *r = hh(U(4), U(400), NULL, "2026-11-29T09:30:00Z", "single_member");
+    assert_int_equal(push(fx, &fx->sup, &r, 1, &batch, res, &status, &err), DT_EINVAL);
+    assert_int_equal(status, 403);
+    store_results_free(res, 1);
+    proto_push_free(&batch);
+}
+
+static void test_store__invalid_revisions_are_rejected_with_every_problem(void **state)
+{
+    fixture *fx = *state;
+    char *p;
+
+    /* the engine: the household head is 12 */
+    p = push_rejected(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "bad_head_age"));
+    assert_non_null(strstr(p, "m_age: constraint: "));
+    free(p);
+    /* sending it again gives the same answer: a rejected revision is not stored */
+    p = push_rejected(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "bad_head_age"));
+    free(p);
+    assert_false(case_exists(fx, U(100)));
+
+    /* an answer the form cannot hold, and a missing required one: both are listed */
+    cJSON *a = answers("household_4members");
+    cJSON_ReplaceItemInObject(a, "signal", cJSON_CreateNumber(77));
+    cJSON_DeleteItemFromObject(a, "resp_name");
+    p = push_rejected(fx, &fx->a, rev(U(2), U(101), NULL, "2026-11-29T09:00:00Z", a, "complete"));
+    assert_non_null(strstr(p, "signal: answer: "));
+    assert_non_null(strstr(p, "resp_name: required: "));
+    free(p);
+
+    /* a form version this server does not have */
+    cJSON *r = hh(U(3), U(102), NULL, "2026-11-29T09:00:00Z", "household_4members");
+    cJSON_ReplaceItemInObject(r, "form_version", cJSON_CreateNumber(2));
+    p = push_rejected(fx, &fx->a, r);
+    assert_non_null(
+        strstr(p, "form sonla_ict_household version 2 is not published on this server"));
+    free(p);
+
+    /* a parent nobody sent */
+    p = push_rejected(fx, &fx->a,
+                      hh(U(4), U(103), U(999), "2026-11-29T09:00:00Z", "household_4members"));
+    assert_non_null(strstr(p, "parent_rev_id"));
+    assert_non_null(strstr(p, "is unknown"));
+    free(p);
+
+    /* the outcome must say what the answers say */
+    p = push_rejected(
+        fx, &fx->a,
+        rev(U(5), U(104), NULL, "2026-11-29T09:00:00Z", answers("refusal"), "complete"));
+    assert_non_null(strstr(p, "outcome"));
+    free(p);
+}
+
+static void
+test_store__one_batch_mixes_verdicts_and_a_parent_may_come_in_the_same_batch(void **state)
+{
+    fixture *fx = *state;
+    proto_push batch;
+    store_result res[4];
+    dt_err err;
+    int status = 0;
+
+    cJSON *revs[4] = {
+        hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+        hh(U(2), U(100), U(1), "2026-11-29T09:10:00Z", "household_4members"),
+        hh(U(3), U(101), NULL, "2026-11-29T09:20:00Z", "bad_head_age"),
+        hh(U(4), U(101), U(3), "2026-11-29T09:30:00Z", "household_4members"), /* parent refused */
+    };
+    assert_int_equal(push(fx, &fx->a, revs, 4, &batch, res, &status, &err), DT_OK);
+    assert_int_equal(res[0].verdict, VERDICT_ACCEPTED);
+    assert_int_equal(res[1].verdict, VERDICT_ACCEPTED);
+    assert_int_equal(res[2].verdict, VERDICT_REJECTED);
+    assert_int_equal(res[3].verdict, VERDICT_REJECTED);
+    assert_string_equal(res[3].rev_id, U(4));
+    store_results_free(res, 4);
+    proto_push_free(&batch);
+    assert_case(fx, U(100), U(2), "finalized", 0, 0, 2);
+}
+
+static void test_store__an_edit_of_the_head_fast_forwards_even_after_a_rejection(void **state)
+{
+    fixture *fx = *state;
+    dt_err err;
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, hh(U(2), U(100), U(1), "2026-11-29T09:10:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(2), "finalized", 0, 0, 2);
+
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_REJECT, "  ", NULL, &err),
+                     DT_EINVAL);
+    assert_int_equal(
+        store_decide(fx->s, &fx->sup, U(100), DECIDE_REJECT, "Tuổi chủ hộ?", NULL, &err), DT_OK);
+    assert_case(fx, U(100), U(2), "rejected", 0, 0, 2);
+    push_one(fx, &fx->a, hh(U(3), U(100), U(2), "2026-11-30T08:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(3), "finalized", 0, 0, 3);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_OK);
+    assert_case(fx, U(100), U(3), "approved", 0, 0, 3);
+
+    cJSON *c = show(fx, U(100));
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(c, "decisions");
+    assert_int_equal(cJSON_GetArraySize(d), 2);
+    assert_string_equal(str(cJSON_GetArrayItem(d, 0), "decision"), "rejected");
+    assert_string_equal(str(cJSON_GetArrayItem(d, 0), "rev_id"), U(2));
+    assert_string_equal(str(cJSON_GetArrayItem(d, 0), "by"), "sup_04012");
+    assert_string_equal(str(cJSON_GetArrayItem(d, 1), "decision"), "approved");
+    assert_string_equal(str(cJSON_GetArrayItem(d, 1), "rev_id"), U(3));
+    cJSON_Delete(c);
+}
+
+/* A case with two children of its first revision: U(2) at 10:00 and U(3) at 11:00,
+ * the later one first when swap. */
+static void two_branches(fixture *fx, int swap)
+{
+    cJSON *early = hh(U(2), U(100), U(1), "2026-11-29T10:00:00Z", "household_4members");
+    cJSON *late = hh(U(3), U(100), U(1), "2026-11-29T11:00:00Z", "household_4members");
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, swap ? late : early, VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, swap ? early : late, VERDICT_CONFLICT, 0);
+}
+
+static void
+test_store__two_edits_of_one_parent_are_a_conflict_with_the_newest_tip_as_head(void **state)
+{
+    fixture *fx = *state;
+
+    two_branches(fx, 0);
+    assert_case(fx, U(100), U(3), "finalized", 1, 0, 3);
+    /* a re-send of the conflicting revision is a duplicate that first was a conflict */
+    push_one(fx, &fx->a, hh(U(3), U(100), U(1), "2026-11-29T11:00:00Z", "household_4members"),
+             VERDICT_DUPLICATE, VERDICT_CONFLICT);
+    /* a second first revision for the same case is a conflict too */
+    push_one(fx, &fx->a, hh(U(4), U(100), NULL, "2026-11-29T08:00:00Z", "household_4members"),
+             VERDICT_CONFLICT, 0);
+    assert_case(fx, U(100), U(3), "finalized", 1, 0, 4);
+}
+
+static void test_store__the_conflict_head_does_not_depend_on_the_arrival_order(void **state)
+{
+    fixture *fx = *state;
+
+    two_branches(fx, 1); /* the later one arrives first */
+    assert_case(fx, U(100), U(3), "finalized", 1, 0, 3);
+}
+
+static void test_store__resolving_a_conflict_chooses_the_head_and_clears_the_flag(void **state)
+{
+    fixture *fx = *state;
+    dt_err err;
+
+    two_branches(fx, 0);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_EINVAL);
+    assert_non_null(strstr(err.msg, "resolve"));
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_RESOLVE, NULL, U(999), &err),
+                     DT_EINVAL);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_RESOLVE, "", U(2), &err), DT_OK);
+    assert_case(fx, U(100), U(2), "finalized", 0, 0, 3);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_OK);
+    assert_case(fx, U(100), U(2), "approved", 0, 0, 3);
+    /* an edit of the chosen head fast-forwards */
+    push_one(fx, &fx->a, hh(U(5), U(100), U(2), "2026-11-30T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(5), "finalized", 0, 0, 4);
+}
+
+static void test_store__two_cases_of_one_household_are_both_flagged(void **state)
+{
+    fixture *fx = *state;
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, hh(U(2), U(200), NULL, "2026-11-29T09:30:00Z", "single_member"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(1), "finalized", 0, 0, 1);
+    push_one(fx, &fx->b, hh(U(3), U(300), NULL, "2026-11-29T10:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(1), "finalized", 0, 1, 1);
+    assert_case(fx, U(300), U(3), "finalized", 0, 1, 1);
+    assert_case(fx, U(200), U(2), "finalized", 0, 0, 1);
+
+    /* a correction of the household number ends it for both */
+    cJSON *a = answers("household_4members");
+    cJSON_ReplaceItemInObject(a, "hh_number", cJSON_CreateNumber(28));
+    push_one(fx, &fx->b, rev(U(4), U(300), U(3), "2026-11-29T11:00:00Z", a, "complete"),
+             VERDICT_ACCEPTED, 0);
+    assert_case(fx, U(100), U(1), "finalized", 0, 0, 1);
+    assert_case(fx, U(300), U(4), "finalized", 0, 0, 2);
+
+    cJSON *list = NULL;
+    dt_err err;
+    push_one(fx, &fx->b, hh(U(5), U(500), NULL, "2026-11-29T12:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    assert_int_equal(store_review_list(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+}
+
+/* ---- pull */
+
+static const cJSON *arr(const cJSON *o, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+    assert_true(cJSON_IsArray(a));
+    return a;
+}
+
+static void assign(fixture *fx, const char *id, const char *enumerator)
+{
+    store_assignment a = {.assignment_id = id,
+                          .form_id = FORM,
+                          .enumerator = enumerator,
+                          .label = id,
+                          .prefill = "{\"commune_code\": \"04012\"}",
+                          .commune_code = "04012",
+                          .weight = 152.5,
+                          .has_weight = 1,
+                          .stratum = "123",
+                          .psu = "04012-01"};
+    dt_err err;
+
+    if (store_assign(fx->s, &a, 1, &err) != DT_OK)
+        fail_msg("store_assign: %s", err.msg);
+}
+
+static void test_store__a_pull_brings_forms_and_only_my_assignments_and_decisions(void **state)
+{
+    fixture *fx = *state;
+    cJSON *p = NULL;
+    dt_err err;
+
+    assign(fx, "MC-04012-001", fx->a.name);
+    assign(fx, "MC-04012-002", fx->b.name);
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->b, hh(U(2), U(200), NULL, "2026-11-29T09:00:00Z", "single_member"),
+             VERDICT_ACCEPTED, 0);
+    assert_int_equal(
+        store_decide(fx->s, &fx->admin, U(100), DECIDE_REJECT, "Tuổi chủ hộ?", NULL, &err), DT_OK);
+    assert_int_equal(store_decide(fx->s, &fx->admin, U(200), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_OK);
+
+    assert_int_equal(store_pull(fx->s, &fx->a, 0, 500, &p, &err), DT_OK);
+    assert_false(flag(p, "more"));
+    assert_int_equal(cJSON_GetArraySize(arr(p, "forms")), 1);
+    const cJSON *f = cJSON_GetArrayItem(arr(p, "forms"), 0);
+    assert_string_equal(str(f, "form_id"), FORM);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(f, "version")->valueint, 1);
+    assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(f, "definition"), "questions")));
+    assert_int_equal(cJSON_GetArraySize(arr(p, "assignments")), 1);
+    const cJSON *as = cJSON_GetArrayItem(arr(p, "assignments"), 0);
+    assert_string_equal(str(as, "assignment_id"), "MC-04012-001");
+    assert_true(cJSON_GetObjectItemCaseSensitive(as, "weight")->valuedouble == 152.5);
+    assert_string_equal(str(as, "psu"), "04012-01");
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(as, "prefill"), "commune_code"),
+                        "04012");
+    assert_int_equal(cJSON_GetArraySize(arr(p, "decisions")), 1);
+    const cJSON *d = cJSON_GetArrayItem(arr(p, "decisions"), 0);
+    assert_string_equal(str(d, "case_id"), U(100));
+    assert_string_equal(str(d, "rev_id"), U(1));
+    assert_string_equal(str(d, "decision"), "rejected");
+    assert_string_equal(str(d, "comment"), "Tuổi chủ hộ?");
+    assert_string_equal(str(d, "by"), "admin1");
+    long long end = (long long)cJSON_GetObjectItemCaseSensitive(p, "cursor")->valuedouble;
+    assert_true(end > 0);
+    cJSON_Delete(p);
+
+    /* nothing new: the same cursor back */
+    assert_int_equal(store_pull(fx->s, &fx->a, end, 500, &p, &err), DT_OK);
+    assert_int_equal((long long)cJSON_GetObjectItemCaseSensitive(p, "cursor")->valuedouble, end);
+    assert_int_equal(cJSON_GetArraySize(arr(p, "forms")) +
+                         cJSON_GetArraySize(arr(p, "assignments")) +
+                         cJSON_GetArraySize(arr(p, "decisions")),
+                     0);
+    cJSON_Delete(p);
+
+    /* b sees the form, its assignment and its approval, nothing of a's */
+    assert_int_equal(store_pull(fx->s, &fx->b, 0, 500, &p, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(arr(p, "assignments")), 1);
+    assert_string_equal(str(cJSON_GetArrayItem(arr(p, "assignments"), 0), "assignment_id"),
+                        "MC-04012-002");
+    assert_int_equal(cJSON_GetArraySize(arr(p, "decisions")), 1);
+    assert_string_equal(str(cJSON_GetArrayItem(arr(p, "decisions"), 0), "case_id"), U(200));
+    cJSON_Delete(p);
+}
+
+static void test_store__a_pull_comes_in_pages_that_follow_the_cursor(void **state)
+{
+    fixture *fx = *state;
+    cJSON *p = NULL;
+    dt_err err;
+    long long cursor = 0;
+    int pages = 0, got = 0;
+
+    for (int i = 0; i < 5; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "MC-04012-%03d", i + 1);
+        assign(fx, id, fx->a.name);
+        assign(fx, "B-ONLY", fx->b.name); /* changes a must skip */
+    }
+    /* 1 form + 5 assignments for a: pages of 2 */
+    for (;;) {
+        assert_int_equal(store_pull(fx->s, &fx->a, cursor, 2, &p, &err), DT_OK);
+        int n = cJSON_GetArraySize(arr(p, "forms")) + cJSON_GetArraySize(arr(p, "assignments"));
+        long long next = (long long)cJSON_GetObjectItemCaseSensitive(p, "cursor")->valuedouble;
+        int more = flag(p, "more");
+        cJSON_Delete(p);
+        pages++;
+        got += n;
+        assert_true(n <= 2);
+        assert_true(next >= cursor);
+        cursor = next;
+        if (!more)
+            break;
+        assert_true(pages < 10);
+    }
+    assert_int_equal(got, 6);
+    assert_int_equal(pages, 3);
+
+    /* a reassigned household goes with it: a re-pull from 0 no longer brings it to a */
+    store_assignment moved = {.assignment_id = "MC-04012-001",
+                              .form_id = FORM,
+                              .enumerator = fx->b.name,
+                              .label = "x",
+                              .prefill = "{}"};
+    assert_int_equal(store_assign(fx->s, &moved, 1, &err), DT_OK);
+    assert_int_equal(store_pull(fx->s, &fx->a, 0, 500, &p, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(arr(p, "assignments")), 4);
+    cJSON_Delete(p);
+    assert_int_equal(store_pull(fx->s, &fx->a, -1, 500, &p, &err), DT_EINVAL);
+}
+
+static void test_store__assignments_need_a_known_enumerator_and_go_in_whole(void **state)
+{
+    fixture *fx = *state;
+    store_assignment two[2] = {
+        {.assignment_id = "A1", .form_id = FORM, .enumerator = "lo_van_minh", .prefill = "{}"},
+        {.assignment_id = "A2", .form_id = FORM, .enumerator = "nobody", .prefill = "{}"},
+    };
+    cJSON *p = NULL;
+    dt_err err;
+
+    assert_int_equal(store_assign(fx->s, two, 2, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "nobody"));
+    two[1].enumerator = "sup_04012"; /* not an enumerator */
+    assert_int_equal(store_assign(fx->s, two, 2, &err), DT_EINVAL);
+    assert_int_equal(store_pull(fx->s, &fx->a, 0, 500, &p, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(arr(p, "assignments")), 0);
+    cJSON_Delete(p);
+}
+
+/* ---- review */
+
+static void test_store__a_supervisor_sees_only_the_cases_of_their_communes(void **state)
+{
+    fixture *fx = *state;
+    cJSON *list = NULL, *c = NULL;
+    dt_err err;
+
+    push_one(fx, &fx->a, hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+             VERDICT_ACCEPTED, 0); /* 04012 */
+    push_one(fx, &fx->b, hh(U(2), U(200), NULL, "2026-11-29T09:00:00Z", "single_member"),
+             VERDICT_ACCEPTED, 0); /* 04045 */
+
+    assert_int_equal(store_review_list(fx->s, &fx->sup, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 1);
+    assert_string_equal(str(cJSON_GetArrayItem(list, 0), "case_id"), U(100));
+    cJSON_Delete(list);
+    assert_int_equal(store_review_list(fx->s, &fx->sup, NULL, "04045", &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+    assert_int_equal(store_review_show(fx->s, &fx->sup, U(200), &c, &err), DT_ENOTFOUND);
+    assert_null(c);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(200), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_ENOTFOUND);
+    assert_int_equal(store_review_show(fx->s, &fx->sup, U(100), &c, &err), DT_OK);
+    cJSON_Delete(c);
+
+    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, "04045", &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 1);
+    cJSON_Delete(list);
+    assert_int_equal(store_review_list(fx->s, &fx->admin, "approved", NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+    assert_int_equal(store_review_list(fx->s, &fx->admin, "finalized", NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+    assert_int_equal(store_review_list(fx->s, &fx->admin, "lost", NULL, &list, &err), DT_EINVAL);
+
+    /* enumerators review nothing; statisticians look but do not decide */
+    assert_int_equal(store_review_list(fx->s, &fx->a, NULL, NULL, &list, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "forbidden"));
+    assert_int_equal(store_review_show(fx->s, &fx->a, U(100), &c, &err), DT_EINVAL);
+    assert_int_equal(store_decide(fx->s, &fx->a, U(100), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_EINVAL);
+    assert_int_equal(store_decide(fx->s, &fx->stat, U(100), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_EINVAL);
+    assert_int_equal(store_decide(fx->s, &fx->admin, U(999), DECIDE_APPROVE, NULL, NULL, &err),
+                     DT_ENOTFOUND);
+}
+
+/* ---- threads */
+
+typedef struct worker {
+    fixture *fx;
+    const store_user *u;
+    int t;   /* which worker: its revisions and cases are numbered from 10000 * (t + 1) */
+    int bad; /* pushes that did not go as expected */
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+
+    for (int i = 0; i < 10; i++) {
+        int base = 10000 * (w->t + 1) + 10 * i;
+        cJSON *revs[2] = {
+            hh(U(base), U(base + 1), NULL, "2026-11-29T09:00:00Z", "household_4members"),
+            hh(U(base + 2), U(base + 1), U(base), "2026-11-29T09:10:00Z", "household_4members"),
+        };
+        proto_push batch;
+        store_result res[2];
+        cJSON *p = NULL;
+        dt_err err;
+        int status = 0;
+        if (push(w->fx, w->u, revs, 2, &batch, res, &status, &err) != DT_OK ||
+            res[0].verdict != VERDICT_ACCEPTED || res[1].verdict != VERDICT_ACCEPTED)
+            w->bad++;
+        store_results_free(res, 2);
+        proto_push_free(&batch);
+        if (store_pull(w->fx->s, w->u, 0, 500, &p, &err) != DT_OK)
+            w->bad++;
+        cJSON_Delete(p);
+    }
+    return NULL;
+}
+
+static void test_store__threads_share_one_store(void **state)
+{
+    fixture *fx = *state;
+    pthread_t th[4];
+    worker w[4];
+    cJSON *list = NULL;
+    dt_err err;
+
+    for (int t = 0; t < 4; t++) {
+        w[t] = (worker){.fx = fx, .u = t % 2 ? &fx->b : &fx->a, .t = t};
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(w[t].bad, 0);
+    }
+    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 40);
+    cJSON_Delete(list);
+    /* one household in 40 cases: all flagged */
+    assert_int_equal(store_review_list(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(list), 40);
+    cJSON_Delete(list);
+}
+
+/* ---- health */
+
+static void test_store__a_healthy_store_passes_its_check_and_a_damaged_one_does_not(void **state)
+{
+    fixture *fx = *state;
+    errlist pr = {0};
+    sqlite3 *db = NULL;
+    dt_err err;
+
+    two_branches(fx, 0);
+    assert_int_equal(store_decide(fx->s, &fx->sup, U(100), DECIDE_RESOLVE, "", U(3), &err), DT_OK);
+    assert_int_equal(store_check(fx->s, &pr, &err), DT_OK);
+    assert_int_equal(pr.n, 0);
+
+    /* revisions are append-only, whoever writes */
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE revisions SET answers = '{}'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM revisions", NULL, NULL, NULL), SQLITE_OK);
+    /* a head that is not a revision of its case */
+    assert_int_equal(sqlite3_exec(db, "UPDATE cases SET head_rev = 'nope'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_check(fx->s, &pr, &err), DT_OK);
+    assert_int_equal(pr.n, 1);
+    assert_non_null(strstr(pr.items[0].msg, "head"));
+    errlist_free(&pr);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(test_store__##name, setup, teardown)
+        T(a_token_finds_its_user_until_revoked),
+        T(users_and_tokens_survive_closing_the_store),
+        T(roles_have_names_both_ways),
+        T(a_published_version_never_changes),
+        T(a_new_case_is_accepted_and_a_resend_is_a_duplicate),
+        T(a_known_rev_id_with_another_body_refuses_the_whole_batch),
+        T(another_enumerators_case_refuses_the_whole_batch),
+        T(invalid_revisions_are_rejected_with_every_problem),
+        T(one_batch_mixes_verdicts_and_a_parent_may_come_in_the_same_batch),
+        T(an_edit_of_the_head_fast_forwards_even_after_a_rejection),
+        T(two_edits_of_one_parent_are_a_conflict_with_the_newest_tip_as_head),
+        T(the_conflict_head_does_not_depend_on_the_arrival_order),
+        T(resolving_a_conflict_chooses_the_head_and_clears_the_flag),
+        T(two_cases_of_one_household_are_both_flagged),
+        T(a_pull_brings_forms_and_only_my_assignments_and_decisions),
+        T(a_pull_comes_in_pages_that_follow_the_cursor),
+        T(assignments_need_a_known_enumerator_and_go_in_whole),
+        T(a_supervisor_sees_only_the_cases_of_their_communes),
+        T(threads_share_one_store),
+        T(a_healthy_store_passes_its_check_and_a_damaged_one_does_not),
+#undef T
+    };
+    const char *env = getenv("DT_TEST_DATA");
+    const char *tmp = getenv("TMPDIR");
+    int rc;
+
+    if (argc > 1)
+        data_dir = argv[1];
+    else if (env && *env)
+        data_dir = env;
+    snprintf(tmp_dir, sizeof(tmp_dir), "%s/test_store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rmdir(tmp_dir);
+    return rc;
+}

@@ -1,5 +1,6 @@
 /* cli.c - what every collector command shares: finding and opening the database */
 #include "cli.h"
+#include "cmdline.h"
 #include "cmd.h"
 
 #include <errno.h>
@@ -10,35 +11,7 @@
 
 const char *cli_take_db(int *argc, char **argv)
 {
-    const char *db = NULL;
-
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], "--db") != 0 || i + 1 >= *argc)
-            continue;
-        db = argv[i + 1];
-        for (int k = i; k + 2 <= *argc; k++)
-            argv[k] = argv[k + 2];
-        *argc -= 2;
-        i--;
-    }
-    return db;
-}
-
-/* Creates dir and its parents (like mkdir -p). */
-static int make_dirs(char *dir, dt_err *err)
-{
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(dir, 0700);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return err_set(err, DT_EIO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return err_set(err, DT_EIO, "cannot create %s: %s", dir, strerror(errno));
-    return DT_OK;
+    return cmdline_take(argc, argv, "--db", NULL);
 }
 
 int cli_db_path(char *out, size_t size, const char *given, dt_err *err)
@@ -60,7 +33,7 @@ int cli_db_path(char *out, size_t size, const char *given, dt_err *err)
         snprintf(dir, sizeof(dir), "%s/.local/share/dieutra", home);
     else
         return err_set(err, DT_EINVAL, "no database given: use --db PATH or set %s", DB_ENV);
-    if (make_dirs(dir, err))
+    if (cmdline_mkdirs(dir, err))
         return DT_EIO;
     if ((size_t)snprintf(out, size, "%s/collector.db", dir) >= size)
         return err_set(err, DT_EINVAL, "the database path is too long");
@@ -70,19 +43,6 @@ int cli_db_path(char *out, size_t size, const char *given, dt_err *err)
 void cli_error(const dt_err *err)
 {
     fprintf(stderr, "collector: %s\n", err->msg);
-}
-
-int cli_status(int code)
-{
-    switch (code) {
-    case DT_OK:
-        return EXIT_OK;
-    case DT_EINVAL:
-    case DT_ENOTFOUND:
-        return EXIT_FAILED;
-    default:
-        return EXIT_TROUBLE;
-    }
 }
 
 cstore *cli_open(const char *given_db)

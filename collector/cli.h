@@ -21,7 +21,4 @@ cstore *cli_open(const char *given_db);
 /* Prints "collector: MESSAGE" on stderr. */
 void cli_error(const dt_err *err);
 
-/* Maps a DT_ code to an exit status (cmd.h). */
-int cli_status(int code);
-
 #endif

@@ -2,11 +2,7 @@
 #ifndef COLLECTOR_CMD_H
 #define COLLECTOR_CMD_H
 
-/* Exit statuses shared by every command. */
-#define EXIT_OK      0
-#define EXIT_FAILED  1 /* the command ran and said no: a bad form, an invalid interview */
-#define EXIT_USAGE   2 /* the command line was wrong */
-#define EXIT_TROUBLE 3 /* something outside the input failed: memory, disk */
+#include "cmdline.h" /* the exit statuses */
 
 typedef struct cmd_entry {
     const char *name;    /* the words that select it: "form check" */

@@ -1,4 +1,5 @@
 /* cmd_assignments.c - `collector assignments`: the households to visit */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 
@@ -37,7 +38,7 @@ static int exec(int argc, char **argv)
     else
         printf("\nstart one with: collector interview --assignment ID\n");
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_assignments = {

@@ -1,4 +1,5 @@
 /* cmd_assignments_import.c - `collector assignments import FILE.csv`: the households to visit */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csv.h"
@@ -264,7 +265,7 @@ static int exec(int argc, char **argv)
     if (rc) {
         cli_error(&err);
     } else if (fr.problems.n) {
-        disp_problems(stderr, fr.file, &fr.problems);
+        cmdline_problems(stderr, fr.file, &fr.problems);
         fprintf(stderr, "%s: nothing loaded: %zu problem%s\n", fr.file, fr.problems.n,
                 fr.problems.n == 1 ? "" : "s");
         rc = DT_EINVAL;
@@ -281,7 +282,7 @@ static int exec(int argc, char **argv)
     free(me);
     free(device);
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_assignments_import = {

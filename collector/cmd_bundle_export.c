@@ -1,5 +1,6 @@
 /* cmd_bundle_export.c - `collector bundle export FILE`: the outbox as a file for a USB stick,
  * for communes with no connection at all (docs/protocol.md, Bundles) */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csync.h"
@@ -64,7 +65,7 @@ cleanup:
     free(device);
     free(user);
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_bundle_export = {

@@ -1,4 +1,5 @@
 /* cmd_check.c - `collector check`: is the local database whole and consistent? */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "db.h"
@@ -83,7 +84,7 @@ static int exec(int argc, char **argv)
     cstore_close(cs);
     if (rc) {
         cli_error(&err);
-        return cli_status(rc);
+        return cmdline_exit_status(rc);
     }
     printf("%s\n", bad ? "the database has problems" : "ok");
     return bad ? EXIT_FAILED : EXIT_OK;

@@ -1,4 +1,5 @@
 /* cmd_edit.c - `collector edit UUID`: reopen a finalized or sent-back interview */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "ui.h"
@@ -33,7 +34,7 @@ static int exec(int argc, char **argv)
      * the current head. */
     if (cstore_case_reopen(cs, id, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
     } else {
         status = ui_run_interview(cs, id, lang, UI_START_EDIT);
     }

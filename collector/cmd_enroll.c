@@ -1,5 +1,6 @@
 /* cmd_enroll.c - `collector enroll URL TOKEN`: check an enumerator's token with the server and
  * keep it on this laptop */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csync.h"
@@ -112,7 +113,7 @@ static int exec(int argc, char **argv)
     umask(077); /* a database made now is private from the start */
     if (cli_db_path(path, sizeof(path), db, &err) || cstore_open(&cs, path, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
         goto cleanup;
     }
     net_conf_init(&conf, url, token);
@@ -168,7 +169,7 @@ static int exec(int argc, char **argv)
     }
     if (csync_enroll(cs, url, token, user, &reset, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
         goto cleanup;
     }
     make_private(path);

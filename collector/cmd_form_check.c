@@ -1,4 +1,5 @@
 /* cmd_form_check.c - `collector form check FILE`: load a form and report every problem */
+#include "cmdline.h"
 #include "cmd.h"
 #include "display.h"
 #include "form.h"
@@ -65,7 +66,7 @@ static int exec(int argc, char **argv)
         return EXIT_TROUBLE;
     }
     if (rc) {
-        disp_problems(stderr, argv[0], &problems);
+        cmdline_problems(stderr, argv[0], &problems);
         fprintf(stderr, "%s: %zu problem%s\n", argv[0], problems.n, problems.n == 1 ? "" : "s");
         errlist_free(&problems);
         return EXIT_FAILED;

@@ -1,4 +1,5 @@
 /* cmd_form_simulate.c - `collector form simulate FORM ANSWERS`: run answers through the engine */
+#include "cmdline.h"
 #include "cmd.h"
 #include "display.h"
 #include "engine.h"
@@ -60,7 +61,7 @@ static int exec(int argc, char **argv)
     if (parse_args(&o, argc, argv))
         return cmd_usage(&cmd_form_simulate);
     if (form_load_file(&f, o.form_path, &problems)) {
-        disp_problems(stderr, o.form_path, &problems);
+        cmdline_problems(stderr, o.form_path, &problems);
         goto cleanup;
     }
     if (o.lang && (lang = form_lang_index(f, o.lang)) < 0) {
@@ -85,7 +86,7 @@ static int exec(int argc, char **argv)
     printf("form %s v%d, answers %s\n", form_id(f), form_version(f), o.answers_path);
     if (problems.n) {
         /* Answers that did not fit their type were refused; show them first. */
-        disp_problems(stdout, o.answers_path, &problems);
+        cmdline_problems(stdout, o.answers_path, &problems);
         if (rc == DT_EINVAL && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "answers")))
             goto verdict;
     }
@@ -101,7 +102,7 @@ verdict:
                                     : "complete, can be finalized");
         status = EXIT_OK;
     } else {
-        disp_problems(stdout, o.answers_path, &issues);
+        cmdline_problems(stdout, o.answers_path, &issues);
         printf("verdict: cannot be finalized: %zu problem%s\n", problems.n + issues.n,
                problems.n + issues.n == 1 ? "" : "s");
     }

@@ -1,4 +1,5 @@
 /* cmd_import.c - `collector import FILE.json`: create and finalize interviews from answer files */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "display.h"
@@ -173,7 +174,7 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
 refused:
     im->refused++;
     rc = DT_OK;
-    disp_problems(stderr, where, &problems);
+    cmdline_problems(stderr, where, &problems);
     fprintf(stderr, "%s: refused, nothing stored (%zu problem%s)\n", where, problems.n,
             problems.n == 1 ? "" : "s");
 cleanup:
@@ -217,7 +218,7 @@ done:
     if (rc)
         cli_error(&err);
     printf("%d imported, %d already here, %d refused\n", im.imported, im.skipped, im.refused);
-    status = rc ? cli_status(rc) : im.refused ? EXIT_FAILED : EXIT_OK;
+    status = rc ? cmdline_exit_status(rc) : im.refused ? EXIT_FAILED : EXIT_OK;
     form_free(im.f);
     free(im.enumerator);
     free(im.device);

@@ -1,4 +1,5 @@
 /* cmd_interview.c - `collector interview`: starts a new interview or resumes a draft */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "display.h"
@@ -151,7 +152,7 @@ nomem:
 fail:
     cli_error(&err);
     ui_say(lang, UI_MSG_CREATE_FAILED);
-    status = cli_status(rc);
+    status = cmdline_exit_status(rc);
 cleanup:
     cJSON_free(c.answers);
     cJSON_free(c.paradata);

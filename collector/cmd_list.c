@@ -1,4 +1,5 @@
 /* cmd_list.c - `collector list`: the interviews on this laptop */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 
@@ -59,7 +60,7 @@ static int exec(int argc, char **argv)
     else if (n == 0)
         printf("no interviews%s%s\n", status ? " with status " : "", status ? status : "");
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_list = {

@@ -1,4 +1,5 @@
 /* cmd_setup.c - `collector setup`: who interviews on this laptop, and the questionnaire */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "embedded.h"
@@ -25,7 +26,7 @@ int cmd_install_form_text(cstore *cs, const char *text, const char *name)
     }
     rc = form_load_json(&f, doc, name, &problems);
     if (rc) {
-        disp_problems(stderr, name, &problems);
+        cmdline_problems(stderr, name, &problems);
         goto cleanup;
     }
     rc = cstore_install_form(cs, text, f, &added, &err);
@@ -38,7 +39,7 @@ cleanup:
     form_free(f);
     cJSON_Delete(doc);
     errlist_free(&problems);
-    return rc ? cli_status(rc) : EXIT_OK;
+    return rc ? cmdline_exit_status(rc) : EXIT_OK;
 }
 
 static int exec(int argc, char **argv)
@@ -62,7 +63,7 @@ static int exec(int argc, char **argv)
     if (cstore_set_meta(cs, "enumerator", name, &err) ||
         cstore_identity(cs, &enumerator, &device, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
         goto cleanup;
     }
     printf("enumerator: %s\ndevice:     %s\n", enumerator, device);

@@ -1,4 +1,5 @@
 /* cmd_show.c - `collector show UUID [--json]`: one interview, its answers and revisions */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "display.h"
@@ -146,7 +147,7 @@ static int exec(int argc, char **argv)
         cli_error(&err);
     cstore_case_free(&c);
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_show = {

@@ -1,4 +1,5 @@
 /* cmd_status.c - `collector status`: what is done, what waits, what came back */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csync.h"
@@ -75,7 +76,7 @@ cleanup:
     free(enumerator);
     free(device);
     cstore_close(cs);
-    return cli_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_status = {

@@ -1,5 +1,6 @@
 /* cmd_sync.c - `collector sync`: push the outbox to the server in batches, then pull forms,
  * assignments and supervisors' decisions (docs/protocol.md) */
+#include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
 #include "csync.h"
@@ -402,7 +403,7 @@ static int exec(int argc, char **argv)
         return EXIT_TROUBLE;
     if (csync_server_get(s.cs, &srv, &err) || cstore_get_meta(s.cs, "device_id", &device, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
         goto cleanup;
     }
     s.url = srv.url;
@@ -412,7 +413,7 @@ static int exec(int argc, char **argv)
     conf.ctx = &s;
     if (net_open(&s.n, &conf, &err)) {
         cli_error(&err);
-        status = cli_status(err.code);
+        status = cmdline_exit_status(err.code);
         goto cleanup;
     }
     push_all(&s, batch);

@@ -1,4 +1,5 @@
 /* display.c - how the collector shows answers and problems to a person */
+#include "cmdline.h"
 #include "display.h"
 #include "engine.h"
 
@@ -43,17 +44,6 @@ int disp_value(buf *b, const form_question *q, const val *v, int lang)
     }
     default:
         return buf_puts(b, v->str);
-    }
-}
-
-void disp_problems(FILE *out, const char *file, const errlist *problems)
-{
-    for (size_t i = 0; i < problems->n; i++) {
-        const err_item *it = &problems->items[i];
-        if (it->what[0])
-            fprintf(out, "%s: %s: %s: %s\n", file, it->where, it->what, it->msg);
-        else
-            fprintf(out, "%s: %s: %s\n", file, it->where, it->msg);
     }
 }
 

@@ -14,10 +14,6 @@
  * the buf error. */
 int disp_value(buf *b, const form_question *q, const val *v, int lang);
 
-/* Prints each problem as "FILE: where: what: message" (what omitted when
- * empty), one per line. */
-void disp_problems(FILE *out, const char *file, const errlist *problems);
-
 /* Appends the household's identification for lists: the answers to the form's
  * household_key questions, choices by label, joined by " / " ("04012 / Bản Áng / 27").
  * Empty when the form has no key or nothing is answered yet. */

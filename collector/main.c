@@ -1,5 +1,6 @@
 /* main.c - collector: the enumerator's offline program; dispatches to one file per subcommand */
 #include "cmd.h"
+#include "cmdline.h"
 #include "version.h"
 
 #include <cjson/cJSON.h>
@@ -9,12 +10,21 @@
 #include <string.h>
 
 static const cmd_entry *const commands[] = {
-    &cmd_setup,       &cmd_interview,  &cmd_list,          &cmd_show,
-    &cmd_edit,        &cmd_import,     &cmd_status,
+    &cmd_setup,
+    &cmd_interview,
+    &cmd_list,
+    &cmd_show,
+    &cmd_edit,
+    &cmd_import,
+    &cmd_status,
     &cmd_enroll,
     &cmd_sync,
-    &cmd_bundle_export,        &cmd_assignments_import,
-    &cmd_assignments, &cmd_form_check, &cmd_form_simulate, &cmd_form_install,
+    &cmd_bundle_export,
+    &cmd_assignments_import,
+    &cmd_assignments,
+    &cmd_form_check,
+    &cmd_form_simulate,
+    &cmd_form_install,
     &cmd_check,
 };
 
@@ -43,24 +53,6 @@ static void version(void)
     printf("  sqlite %s, cJSON %s, %s\n", sqlite3_libversion(), cJSON_Version(), curl_version());
 }
 
-/* Number of leading argv words that spell name ("form check" is two), or 0. */
-static int match(const char *name, int argc, char **argv)
-{
-    const char *p = name;
-    int n = 0;
-
-    while (*p) {
-        size_t len = strcspn(p, " ");
-        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len) != 0)
-            return 0;
-        n++;
-        p += len;
-        while (*p == ' ')
-            p++;
-    }
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -73,7 +65,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++) {
-        int n = match(commands[i]->name, argc - 1, argv + 1);
+        int n = cmdline_words(commands[i]->name, argc - 1, argv + 1);
         if (n)
             return commands[i]->exec(argc - 1 - n, argv + 1 + n);
     }

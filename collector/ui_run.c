@@ -1,4 +1,5 @@
 /* ui_run.c - one run of the terminal interview: answers, commands, saving, finishing */
+#include "cmdline.h"
 #include "ui_int.h"
 #include "cli.h"
 #include "cmd.h"
@@ -538,7 +539,7 @@ static int load(ui *u, const char *case_id, ui_start how)
     }
     if (rc) {
         cli_error(&err);
-        status = cli_status(rc);
+        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     if (strcmp(u->c.status, "draft") != 0) {
@@ -553,7 +554,7 @@ static int load(ui *u, const char *case_id, ui_start how)
         cli_error(&err);
         if (rc == DT_ENOTFOUND)
             ui_warn(u, T_NO_FORM, u->c.form_id, u->c.form_version);
-        status = cli_status(rc);
+        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     u->flang = form_lang_index(u->f, ui_lang_code(u->lang));
@@ -569,7 +570,7 @@ static int load(ui *u, const char *case_id, ui_start how)
     rc = answers ? eng_load_json(u->iv, answers, &problems) : DT_EINVAL;
     if (rc) {
         /* Going on would overwrite what cannot be read: stop instead. */
-        disp_problems(stderr, case_id, &problems);
+        cmdline_problems(stderr, case_id, &problems);
         ui_warn(u, T_BAD_ANSWERS);
         status = EXIT_TROUBLE;
         goto cleanup;
@@ -630,7 +631,7 @@ int ui_run_interview(cstore *cs, const char *case_id, int lang, ui_start how)
     if ((eg = cstore_case_lock(cs, case_id, &err)) != DT_OK) {
         cli_error(&err);
         ui_warn(&u, T_LOCKED);
-        status = cli_status(eg);
+        status = cmdline_exit_status(eg);
         goto cleanup;
     }
     locked = 1;

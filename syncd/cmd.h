@@ -2,15 +2,12 @@
 #ifndef SYNCD_CMD_H
 #define SYNCD_CMD_H
 
-#define EXIT_OK      0
-#define EXIT_FAILED  1 /* the command ran and said no */
-#define EXIT_USAGE   2 /* the command line was wrong */
-#define EXIT_TROUBLE 3 /* the store, the disk, memory */
+#include "cmdline.h" /* the exit statuses */
 
 typedef struct cmd_entry {
-    const char *name;    /* the words that select it: "user add" */
-    const char *args;    /* what follows them, for usage lines */
-    const char *summary; /* one line for --help */
+    const char *name;                   /* the words that select it: "user add" */
+    const char *args;                   /* what follows them, for usage lines */
+    const char *summary;                /* one line for --help */
     int (*exec)(int argc, char **argv); /* argv: the arguments after the words */
 } cmd_entry;
 

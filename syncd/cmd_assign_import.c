@@ -1,5 +1,6 @@
 /* cmd_assign_import.c - `syncd assign import FRAME.csv`: the sample frame, sent to each enumerator
  */
+#include "cmdline.h"
 #include "cmd.h"
 #include "csv.h"
 #include "engine.h"
@@ -410,7 +411,7 @@ static int exec(int argc, char **argv)
     if (rc) {
         sconf_error(&err);
     } else if (fr.problems.n) {
-        sconf_problems(stderr, fr.file, &fr.problems);
+        cmdline_problems(stderr, fr.file, &fr.problems);
         fprintf(stderr, "%s: nothing loaded: %zu problem%s\n", fr.file, fr.problems.n,
                 fr.problems.n == 1 ? "" : "s");
         rc = DT_EINVAL;
@@ -421,7 +422,7 @@ static int exec(int argc, char **argv)
     }
     frame_free(&fr);
     store_close(s);
-    return sconf_status(rc);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_assign_import = {

@@ -1,4 +1,5 @@
 /* cmd_check.c - `syncd check`: is the central store whole and consistent? */
+#include "cmdline.h"
 #include "cmd.h"
 #include "sconf.h"
 
@@ -21,7 +22,7 @@ static int exec(int argc, char **argv)
     if (rc) {
         sconf_error(&err);
         errlist_free(&problems);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     for (size_t i = 0; i < problems.n; i++)
         printf("problem: %s: %s\n", problems.items[i].what, problems.items[i].msg);

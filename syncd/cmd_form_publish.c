@@ -1,4 +1,5 @@
 /* cmd_form_publish.c - `syncd form publish FILE`: a questionnaire version for every enumerator */
+#include "cmdline.h"
 #include "cmd.h"
 #include "form.h"
 #include "json.h"
@@ -28,7 +29,7 @@ static int exec(int argc, char **argv)
         goto cleanup;
     }
     if (rc) {
-        sconf_problems(stderr, argv[0], &problems);
+        cmdline_problems(stderr, argv[0], &problems);
         fprintf(stderr, "%s: %zu problem%s, not published\n", argv[0], problems.n,
                 problems.n == 1 ? "" : "s");
         status = EXIT_FAILED;
@@ -36,7 +37,7 @@ static int exec(int argc, char **argv)
     }
     if ((rc = file_read(&text, &len, argv[0], FORM_MAX_FILE, &err))) {
         sconf_error(&err);
-        status = sconf_status(rc);
+        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     if (!(s = sconf_open(db))) {
@@ -46,7 +47,7 @@ static int exec(int argc, char **argv)
     rc = store_form_publish(s, text, f, &added, &err);
     if (rc) {
         sconf_error(&err);
-        status = sconf_status(rc);
+        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     if (added)

@@ -1,4 +1,5 @@
 /* cmd_import.c - `syncd import FILE`: a bundle carried on a USB stick, merged exactly as a push */
+#include "cmdline.h"
 #include "cmd.h"
 #include "sconf.h"
 
@@ -68,19 +69,19 @@ static int exec(int argc, char **argv)
     file = argv[0];
     if ((rc = proto_bundle_read(file, &doc, &revs, &bundle_user, &err))) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     w.name = as ? as : bundle_user;
     if ((rc = as_push(&batch, doc, revs, &err))) {
         fprintf(stderr, "%s: %s; nothing stored\n", file, err.msg);
-        status = sconf_status(rc == DT_ERR ? DT_EINVAL : rc);
+        status = cmdline_exit_status(rc == DT_ERR ? DT_EINVAL : rc);
         goto cleanup;
     }
     if (!(s = sconf_open(db)))
         goto cleanup;
     if ((rc = store_user_list(s, find_user, &w, &err))) {
         sconf_error(&err);
-        status = sconf_status(rc);
+        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     if (!w.found || w.user.role != ROLE_ENUMERATOR) {
@@ -101,7 +102,7 @@ static int exec(int argc, char **argv)
     rc = store_push(s, &w.user, &batch, results, &http, &err);
     if (rc) {
         fprintf(stderr, "%s: %s\n", file, err.msg);
-        status = rc == DT_EINVAL ? EXIT_FAILED : sconf_status(rc);
+        status = rc == DT_EINVAL ? EXIT_FAILED : cmdline_exit_status(rc);
         goto cleanup;
     }
     /* Said only after the commit: every line is a promise. */
@@ -116,7 +117,7 @@ static int exec(int argc, char **argv)
         if (r->verdict == VERDICT_REJECTED) {
             char where[256];
             snprintf(where, sizeof(where), "%s: %s", file, r->rev_id);
-            sconf_problems(stdout, where, &r->problems);
+            cmdline_problems(stdout, where, &r->problems);
         }
     }
     printf("%s: %d accepted, %d conflict%s, %d duplicate%s, %d rejected (as user %s)\n", file,

@@ -1,5 +1,6 @@
 /* cmd_review.c - `syncd review list|show|approve|reject|resolve`: a supervisor's review from the
  * server's command line (acting as the local administrator) */
+#include "cmdline.h"
 #include "cmd.h"
 #include "sconf.h"
 
@@ -77,7 +78,7 @@ static int list(int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     if (json) {
         rc = print_json(cases);
@@ -161,7 +162,7 @@ static int show(int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     if (json)
         rc = print_json(c);
@@ -191,7 +192,7 @@ static int decide(const cmd_entry *cmd, store_decision d, int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     if (d == DECIDE_RESOLVE)
         printf("case %s: conflict resolved, %s is the head\n", argv[0], rev);

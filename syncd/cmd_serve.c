@@ -12,8 +12,8 @@
 
 /* Every route of the API; a new route is a file and a line here. */
 static const http_route *const routes[] = {
-    &route_push,         &route_pull,         &route_whoami,       &route_cases_list,
-    &route_case_show,    &route_case_approve, &route_case_reject,  &route_case_resolve,
+    &route_push,      &route_pull,         &route_whoami,      &route_cases_list,
+    &route_case_show, &route_case_approve, &route_case_reject, &route_case_resolve,
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
@@ -32,9 +32,9 @@ static int serve(int argc, char **argv)
 
     for (int i = 0; i < argc; i++) {
         const char **slot = !strcmp(argv[i], "--db")       ? &db_arg
-                             : !strcmp(argv[i], "--listen") ? &listen_arg
-                             : !strcmp(argv[i], "--config") ? &config_arg
-                                                            : NULL;
+                            : !strcmp(argv[i], "--listen") ? &listen_arg
+                            : !strcmp(argv[i], "--config") ? &config_arg
+                                                           : NULL;
         if (!slot || i + 1 >= argc)
             return cmd_usage(&cmd_serve);
         *slot = argv[++i];

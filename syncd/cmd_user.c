@@ -1,4 +1,5 @@
 /* cmd_user.c - `syncd user add|list|revoke`: who may use syncd, and their tokens */
+#include "cmdline.h"
 #include "cmd.h"
 #include "sconf.h"
 
@@ -30,7 +31,7 @@ static int add(int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     printf("user '%s' added as %s", argv[0], role_name);
     if (communes && *communes)
@@ -69,7 +70,7 @@ static int list(int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     if (n == 0)
         printf("no users yet: add one with `syncd user add NAME --role ROLE`\n");
@@ -91,7 +92,7 @@ static int revoke(int argc, char **argv)
     store_close(s);
     if (rc) {
         sconf_error(&err);
-        return sconf_status(rc);
+        return cmdline_exit_status(rc);
     }
     printf("user '%s': token revoked (their data stays)\n", argv[0]);
     return EXIT_OK;

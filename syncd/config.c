@@ -1,5 +1,6 @@
 /* config.c - syncd's settings: defaults, a small key=value file, and where the store lives */
 #include "config.h"
+#include "cmdline.h"
 #include "proto.h"
 
 #include <ctype.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 #define SYSTEM_DB_DIR "/var/lib/dieutra"
-#define LINE_MAX_LEN 4096
+#define LINE_MAX_LEN  4096
 
 void config_defaults(syncd_config *c)
 {
@@ -43,10 +44,20 @@ static int parse_number(unsigned long long *out, const char *key, const char *te
         goto bad;
     if (sizes && *end) {
         switch (*end) {
-        case 'K': case 'k': mult = 1024ULL; break;
-        case 'M': case 'm': mult = 1024ULL * 1024; break;
-        case 'G': case 'g': mult = 1024ULL * 1024 * 1024; break;
-        default: goto bad;
+        case 'K':
+        case 'k':
+            mult = 1024ULL;
+            break;
+        case 'M':
+        case 'm':
+            mult = 1024ULL * 1024;
+            break;
+        case 'G':
+        case 'g':
+            mult = 1024ULL * 1024 * 1024;
+            break;
+        default:
+            goto bad;
         }
         end++;
     }
@@ -75,12 +86,12 @@ int config_set(syncd_config *c, const char *key, const char *value, dt_err *err)
         snprintf(c->db, sizeof(c->db), "%s", value);
         return DT_OK;
     }
-#define NUMBER(name, field, type, min, max, sizes)                                            \
-    if (!strcmp(key, name)) {                                                                 \
-        if (parse_number(&v, key, value, min, max, sizes, err))                              \
-            return DT_EINVAL;                                                                 \
-        c->field = (type)v;                                                                   \
-        return DT_OK;                                                                         \
+#define NUMBER(name, field, type, min, max, sizes)                                                 \
+    if (!strcmp(key, name)) {                                                                      \
+        if (parse_number(&v, key, value, min, max, sizes, err))                                    \
+            return DT_EINVAL;                                                                      \
+        c->field = (type)v;                                                                        \
+        return DT_OK;                                                                              \
     }
     NUMBER("max_body", max_body, size_t, 1024, 1024ULL * 1024 * 1024, 1)
     NUMBER("max_inflated", max_inflated, size_t, 1024, 4ULL * 1024 * 1024 * 1024, 1)
@@ -151,23 +162,6 @@ cleanup:
     return rc;
 }
 
-/* Creates dir and its parents (like mkdir -p), private to the user. */
-static int make_dirs(char *dir, dt_err *err)
-{
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(dir, 0700);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return err_set(err, DT_EIO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return err_set(err, DT_EIO, "cannot create %s: %s", dir, strerror(errno));
-    return DT_OK;
-}
-
 static int copy_path(char *out, size_t size, const char *path, dt_err *err)
 {
     if ((size_t)snprintf(out, size, "%s", path) >= size)
@@ -175,8 +169,7 @@ static int copy_path(char *out, size_t size, const char *path, dt_err *err)
     return DT_OK;
 }
 
-int config_db_path(char *out, size_t size, const char *given, const char *configured,
-                   dt_err *err)
+int config_db_path(char *out, size_t size, const char *given, const char *configured, dt_err *err)
 {
     const char *env = getenv(CONFIG_DB_ENV), *state = getenv("XDG_STATE_HOME"),
                *home = getenv("HOME");
@@ -195,9 +188,8 @@ int config_db_path(char *out, size_t size, const char *given, const char *config
     else if (home && *home == '/')
         snprintf(dir, sizeof(dir), "%s/.local/state/dieutra", home);
     else
-        return err_set(err, DT_EINVAL, "no store given: use --db PATH or set %s",
-                       CONFIG_DB_ENV);
-    if (make_dirs(dir, err))
+        return err_set(err, DT_EINVAL, "no store given: use --db PATH or set %s", CONFIG_DB_ENV);
+    if (cmdline_mkdirs(dir, err))
         return DT_EIO;
     if ((size_t)snprintf(out, size, "%s/syncd.db", dir) >= size)
         return err_set(err, DT_EINVAL, "the store path is too long");

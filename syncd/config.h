@@ -6,22 +6,22 @@
 
 #include "err.h"
 
-#define CONFIG_DB_ENV "DIEUTRA_SYNCD_DB" /* overrides the default store path */
+#define CONFIG_DB_ENV   "DIEUTRA_SYNCD_DB" /* overrides the default store path */
 #define CONFIG_PATH_MAX 4096
 
 /* What `syncd serve` runs with. config_defaults gives the protocol's defaults
  * (docs/protocol.md); a file and the command line override them. */
 typedef struct syncd_config {
-    char listen[256];          /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
-    char db[CONFIG_PATH_MAX];  /* the store; "" means the default rule (config_db_path) */
-    size_t max_body;           /* bytes of a request body as sent (413 past it) */
-    size_t max_inflated;       /* bytes of a body once decompressed (413 past it) */
-    int max_batch;             /* revisions in one push (413 past it) */
-    int max_pull;              /* changes in one pull answer */
-    unsigned timeout;          /* seconds a connection may stay idle */
-    size_t memory_limit;       /* bytes libmicrohttpd may use per connection (headers, reads) */
-    unsigned threads;          /* worker threads; 0: one per core */
-    unsigned max_connections;  /* open connections at once */
+    char listen[256];         /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+    char db[CONFIG_PATH_MAX]; /* the store; "" means the default rule (config_db_path) */
+    size_t max_body;          /* bytes of a request body as sent (413 past it) */
+    size_t max_inflated;      /* bytes of a body once decompressed (413 past it) */
+    int max_batch;            /* revisions in one push (413 past it) */
+    int max_pull;             /* changes in one pull answer */
+    unsigned timeout;         /* seconds a connection may stay idle */
+    size_t memory_limit;      /* bytes libmicrohttpd may use per connection (headers, reads) */
+    unsigned threads;         /* worker threads; 0: one per core */
+    unsigned max_connections; /* open connections at once */
 } syncd_config;
 
 /* Fills c with the defaults: 127.0.0.1:8080, the protocol's limits, 60 s. */
@@ -41,7 +41,6 @@ int config_load(syncd_config *c, const char *path, dt_err *err);
  * that folder is writable, else $XDG_STATE_HOME/dieutra/syncd.db or
  * ~/.local/state/dieutra/syncd.db (the folder is created). Returns 0, DT_EINVAL (no
  * home, path too long) or DT_EIO (cannot create the folder). */
-int config_db_path(char *out, size_t size, const char *given, const char *configured,
-                   dt_err *err);
+int config_db_path(char *out, size_t size, const char *given, const char *configured, dt_err *err);
 
 #endif

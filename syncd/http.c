@@ -22,24 +22,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PATH_LOG_MAX 200  /* bytes of a path kept for the log and messages */
-#define TOKEN_MAX 256     /* longer Authorization values are refused without a look-up */
+#define PATH_LOG_MAX  200           /* bytes of a path kept for the log and messages */
+#define TOKEN_MAX     256           /* longer Authorization values are refused without a look-up */
 #define DISCARD_SLACK (1024 * 1024) /* bytes read past a refused body before hanging up */
 
 struct http_server {
     struct MHD_Daemon *mhd;
-    syncd_config cfg;                 /* a copy: the limits */
-    store *s;                         /* the caller's */
-    const http_route *const *routes;  /* the caller's table */
+    syncd_config cfg;                /* a copy: the limits */
+    store *s;                        /* the caller's */
+    const http_route *const *routes; /* the caller's table */
     int nroutes;
-    atomic_int inflight;              /* requests between their first call and completion */
-    atomic_int stopping;              /* set by http_stop: answers close their connection */
+    atomic_int inflight; /* requests between their first call and completion */
+    atomic_int stopping; /* set by http_stop: answers close their connection */
 };
 
 enum body_state {
-    BODY_OK,       /* accumulating (or none) */
+    BODY_OK,        /* accumulating (or none) */
     BODY_TOO_LARGE, /* passed max_body: the rest is read and dropped */
-    BODY_NOMEM     /* out of memory while accumulating */
+    BODY_NOMEM      /* out of memory while accumulating */
 };
 
 struct http_req {
@@ -47,19 +47,19 @@ struct http_req {
     struct MHD_Connection *conn;
     const http_route *route;
     char params[HTTP_MAX_PARAMS][UUID_LEN + 1]; /* the {uuid} segments */
-    store_user user;          /* the caller, once authed */
+    store_user user;                            /* the caller, once authed */
     int authed;
-    buf body;                 /* the body as received, capped at max_body */
-    size_t bytes_in;          /* body bytes received (also those dropped) */
+    buf body;        /* the body as received, capped at max_body */
+    size_t bytes_in; /* body bytes received (also those dropped) */
     enum body_state body_state;
-    int gzip_in;              /* Content-Encoding: gzip */
-    char *inflated;           /* the decompressed body, or NULL */
+    int gzip_in;    /* Content-Encoding: gzip */
+    char *inflated; /* the decompressed body, or NULL */
     size_t inflated_len;
-    cJSON *json;              /* http_body_json's document */
-    int queued;               /* a response was queued */
-    int status;               /* its status */
-    size_t bytes_out;         /* its body's size as sent */
-    const char *allow;        /* 405: the Allow header */
+    cJSON *json;       /* http_body_json's document */
+    int queued;        /* a response was queued */
+    int status;        /* its status */
+    size_t bytes_out;  /* its body's size as sent */
+    const char *allow; /* 405: the Allow header */
     char method[16];
     char path[PATH_LOG_MAX + 1]; /* sanitized, for the log */
     char remote[INET6_ADDRSTRLEN + 1];
@@ -74,16 +74,26 @@ static const char oom_body[] =
 static const char *status_code_name(int status)
 {
     switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 413: return "too_large";
-    case 415: return "unsupported_media_type";
-    case 503: return "unavailable";
-    default: return "internal";
+    case 400:
+        return "bad_request";
+    case 401:
+        return "unauthorized";
+    case 403:
+        return "forbidden";
+    case 404:
+        return "not_found";
+    case 405:
+        return "method_not_allowed";
+    case 409:
+        return "conflict";
+    case 413:
+        return "too_large";
+    case 415:
+        return "unsupported_media_type";
+    case 503:
+        return "unavailable";
+    default:
+        return "internal";
     }
 }
 
@@ -133,7 +143,8 @@ static int accepts_gzip(const char *v)
 
         if (token_is(v, name_end, "gzip") || token_is(v, name_end, "x-gzip")) {
             /* parameters: only q matters, and only whether it is zero */
-            for (const char *q = semi; q && q < end; q = memchr(q + 1, ';', (size_t)(end - q - 1))) {
+            for (const char *q = semi; q && q < end;
+                 q = memchr(q + 1, ';', (size_t)(end - q - 1))) {
                 const char *p = q + 1;
                 while (p < end && (*p == ' ' || *p == '\t'))
                     p++;
@@ -285,8 +296,7 @@ int http_reply_dt(http_req *r, int code, const dt_err *err)
     case DT_ENOMEM:
         return http_reply_error(r, 503, "out of memory: try again later");
     default:
-        return http_reply_error(r, 503, "the store could not do it: %s; try again later",
-                                err->msg);
+        return http_reply_error(r, 503, "the store could not do it: %s; try again later", err->msg);
     }
 }
 
@@ -478,8 +488,8 @@ static int begin(http_req *r, const char *url, const char *method)
         return -1;
     }
     if (!(r->route->roles & HTTP_ROLE(r->user.role))) {
-        http_reply_error(r, 403, "a %s may not use %s %s", store_role_name(r->user.role),
-                         r->method, r->path);
+        http_reply_error(r, 403, "a %s may not use %s %s", store_role_name(r->user.role), r->method,
+                         r->path);
         return -1;
     }
     clen = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -488,8 +498,7 @@ static int begin(http_req *r, const char *url, const char *method)
         errno = 0;
         unsigned long long n = strtoull(clen, &end, 10);
         if (errno || *end || n > r->srv->cfg.max_body) {
-            http_reply_error(r, 413, "the body is larger than %zu bytes",
-                             r->srv->cfg.max_body);
+            http_reply_error(r, 413, "the body is larger than %zu bytes", r->srv->cfg.max_body);
             return -1;
         }
     }
@@ -591,9 +600,8 @@ static void req_free(http_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     http_server *h = cls;
     http_req *r = *con_cls;
@@ -667,11 +675,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     snprintf(line, sizeof(line), "%s %s %s %s %s %d in=%zu out=%zu %.1fms%s\n", when, r->remote,
              r->authed ? r->user.name : "-", r->method, r->path, r->status, r->bytes_in,
              r->bytes_out, ms_since(&r->t0),
-             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
              : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
              : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " (shut down)"
-             : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? " (client went away)"
-                                                          : " (aborted)");
+             : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT    ? " (client went away)"
+                                                             : " (aborted)");
     fputs(line, stderr);
     req_free(r);
     atomic_fetch_sub(&h->inflight, 1);
@@ -766,16 +774,14 @@ int http_start(http_server **out, int *port_out, const syncd_config *cfg, store 
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, so that it sees everything */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_END);
+    h->mhd =
+        MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+                         on_mhd_log, NULL, /* first, so that it sees everything */
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                         threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     if (!h->mhd) {
         free(h);
         return err_set(err, DT_EIO,

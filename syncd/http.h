@@ -17,8 +17,8 @@ typedef struct http_req http_req;
 typedef struct http_server http_server;
 
 #define HTTP_ROLE(r) (1u << (r)) /* a bit of http_route.roles */
-#define HTTP_ANY_ROLE                                                                        \
-    (HTTP_ROLE(ROLE_ENUMERATOR) | HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_STATISTICIAN) | \
+#define HTTP_ANY_ROLE                                                                              \
+    (HTTP_ROLE(ROLE_ENUMERATOR) | HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_STATISTICIAN) |      \
      HTTP_ROLE(ROLE_ADMIN))
 #define HTTP_MAX_PARAMS 4 /* {uuid} placeholders in one pattern */
 

@@ -1,5 +1,6 @@
 /* main.c - syncd: the central sync daemon; dispatches to one file per subcommand */
 #include "cmd.h"
+#include "cmdline.h"
 #include "version.h"
 
 #include <cjson/cJSON.h>
@@ -9,9 +10,9 @@
 #include <string.h>
 
 static const cmd_entry *const commands[] = {
-    &cmd_serve,          &cmd_user_add,       &cmd_user_list,      &cmd_user_revoke,
-    &cmd_form_publish,   &cmd_assign_import,  &cmd_review_list,    &cmd_review_show,
-    &cmd_review_approve, &cmd_review_reject,  &cmd_review_resolve, &cmd_import,
+    &cmd_serve,          &cmd_user_add,      &cmd_user_list,      &cmd_user_revoke,
+    &cmd_form_publish,   &cmd_assign_import, &cmd_review_list,    &cmd_review_show,
+    &cmd_review_approve, &cmd_review_reject, &cmd_review_resolve, &cmd_import,
     &cmd_check,
 };
 
@@ -25,30 +26,13 @@ int cmd_usage(const cmd_entry *c)
 
 static void help(FILE *out)
 {
-    fprintf(out, "syncd %s - the dieutra sync daemon\n\nusage: syncd COMMAND [ARGS]\n\n", DT_VERSION);
+    fprintf(out, "syncd %s - the dieutra sync daemon\n\nusage: syncd COMMAND [ARGS]\n\n",
+            DT_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-16s %-40s %s\n", commands[i]->name, commands[i]->args,
                 commands[i]->summary);
     fprintf(out, "\n  --help           this text\n  --version        versions of the program and "
                  "its libraries\n\nManual: docs/syncd.md, protocol: docs/protocol.md\n");
-}
-
-/* Number of leading argv words that spell name ("user add" is two), or 0. */
-static int match(const char *name, int argc, char **argv)
-{
-    const char *p = name;
-    int n = 0;
-
-    while (*p) {
-        size_t len = strcspn(p, " ");
-        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len) != 0)
-            return 0;
-        n++;
-        p += len;
-        while (*p == ' ')
-            p++;
-    }
-    return n;
 }
 
 int main(int argc, char **argv)
@@ -64,7 +48,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++) {
-        int n = match(commands[i]->name, argc - 1, argv + 1);
+        int n = cmdline_words(commands[i]->name, argc - 1, argv + 1);
         if (n)
             return commands[i]->exec(argc - 1 - n, argv + 1 + n);
     }

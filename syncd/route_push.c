@@ -53,8 +53,7 @@ static int push(http_req *r)
 
     rc = proto_push_parse(&p, body, len, cfg->max_batch, &err);
     if (rc == DT_ERR) {
-        http_reply_error(r, 413, "%s (at most %d revisions in one push)", err.msg,
-                         cfg->max_batch);
+        http_reply_error(r, 413, "%s (at most %d revisions in one push)", err.msg, cfg->max_batch);
         goto cleanup;
     }
     if (rc) {
@@ -72,8 +71,7 @@ static int push(http_req *r)
         goto cleanup;
     }
     if (rc) {
-        http_reply_error(r, 503, "the push was not stored: %s; send it again later",
-                         err.msg);
+        http_reply_error(r, 503, "the push was not stored: %s; send it again later", err.msg);
         goto cleanup;
     }
     http_reply_json(r, 200, results_json(res, p.nrevs));

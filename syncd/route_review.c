@@ -4,16 +4,16 @@
 
 #include <string.h>
 
-#define REVIEWERS (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN))
-#define READERS (REVIEWERS | HTTP_ROLE(ROLE_STATISTICIAN))
-#define COMMENT_MAX 2000  /* bytes in a decision's comment */
-#define COMMUNE_MAX 32    /* bytes in a commune code filter */
+#define REVIEWERS   (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN))
+#define READERS     (REVIEWERS | HTTP_ROLE(ROLE_STATISTICIAN))
+#define COMMENT_MAX 2000 /* bytes in a decision's comment */
+#define COMMUNE_MAX 32   /* bytes in a commune code filter */
 
 /* GET /api/v1/cases?status=S&commune=C: {"cases": [...]} */
 static int list(http_req *r)
 {
-    static const char *const statuses[] = {"finalized", "approved", "rejected", "conflict",
-                                           "duplicate", NULL};
+    static const char *const statuses[] = {"finalized", "approved",  "rejected",
+                                           "conflict",  "duplicate", NULL};
     const char *status = http_query(r, "status"), *commune = http_query(r, "commune");
     cJSON *cases = NULL, *doc;
     dt_err err;
@@ -26,11 +26,13 @@ static int list(http_req *r)
     for (int i = 0; status && statuses[i]; i++)
         known |= !strcmp(status, statuses[i]);
     if (status && !known)
-        return http_reply_error(r, 400, "status: expected finalized, approved, rejected, "
-                                        "conflict or duplicate");
-    if (commune && (strlen(commune) > COMMUNE_MAX ||
-                    strspn(commune, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") <
-                        strlen(commune)))
+        return http_reply_error(r, 400,
+                                "status: expected finalized, approved, rejected, "
+                                "conflict or duplicate");
+    if (commune &&
+        (strlen(commune) > COMMUNE_MAX ||
+         strspn(commune, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") <
+             strlen(commune)))
         return http_reply_error(r, 400, "commune: expected a commune code such as 04012");
     rc = store_review_list(http_store(r), http_user(r), status, commune, &cases, &err);
     if (rc)

@@ -1,5 +1,7 @@
 /* sconf.c - what syncd's commands share: finding and opening the store, reporting errors */
+#include "cmdline.h"
 #include "sconf.h"
+#include "cmdline.h"
 #include "cmd.h"
 #include "config.h"
 #include "utf8.h"
@@ -11,24 +13,7 @@ const store_user sconf_admin = {.name = "admin", .role = ROLE_ADMIN, .communes =
 
 const char *sconf_take_opt(int *argc, char **argv, const char *name, int *bad)
 {
-    const char *value = NULL;
-
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], name) != 0)
-            continue;
-        if (i + 1 >= *argc) {
-            if (bad)
-                *bad = 1;
-            *argc = i;
-            break;
-        }
-        value = argv[i + 1];
-        for (int k = i; k + 2 <= *argc; k++)
-            argv[k] = argv[k + 2];
-        *argc -= 2;
-        i--;
-    }
-    return value;
+    return cmdline_take(argc, argv, name, bad);
 }
 
 const char *sconf_take_db(int *argc, char **argv)
@@ -48,19 +33,6 @@ void sconf_error(const dt_err *err)
     fprintf(stderr, "syncd: %s\n", err->msg);
 }
 
-int sconf_status(int code)
-{
-    switch (code) {
-    case DT_OK:
-        return EXIT_OK;
-    case DT_EINVAL:
-    case DT_ENOTFOUND:
-        return EXIT_FAILED;
-    default:
-        return EXIT_TROUBLE;
-    }
-}
-
 store *sconf_open(const char *given)
 {
     char path[4096];
@@ -72,17 +44,6 @@ store *sconf_open(const char *given)
         return NULL;
     }
     return s;
-}
-
-void sconf_problems(FILE *out, const char *file, const errlist *problems)
-{
-    for (size_t i = 0; i < problems->n; i++) {
-        const err_item *it = &problems->items[i];
-        if (it->what[0])
-            fprintf(out, "%s: %s: %s: %s\n", file, it->where, it->what, it->msg);
-        else
-            fprintf(out, "%s: %s: %s\n", file, it->where, it->msg);
-    }
 }
 
 void sconf_column(const char *s, size_t width)

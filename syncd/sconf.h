@@ -31,12 +31,6 @@ store *sconf_open(const char *given);
 /* Prints "syncd: MESSAGE" on stderr. */
 void sconf_error(const dt_err *err);
 
-/* The exit status for a DT_ code: 0, 1 for bad input or a missing thing, 3 otherwise. */
-int sconf_status(int code);
-
-/* Prints each problem as "FILE: where: what: message" (what omitted when empty). */
-void sconf_problems(FILE *out, const char *file, const errlist *problems);
-
 /* Prints s and a space, padded to width characters (not bytes: names are UTF-8). */
 void sconf_column(const char *s, size_t width);
 

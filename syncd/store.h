@@ -23,7 +23,7 @@ typedef enum store_role {
     ROLE_ADMIN
 } store_role;
 
-#define STORE_NAME_MAX 64
+#define STORE_NAME_MAX  64
 #define STORE_TOKEN_LEN 64 /* hex characters of a token */
 
 typedef struct store_user {
@@ -75,14 +75,14 @@ int store_form_latest(store *s, const char *form_id, const form **out, dt_err *e
 typedef struct store_assignment {
     const char *assignment_id;
     const char *form_id;
-    const char *enumerator;   /* a user name */
+    const char *enumerator; /* a user name */
     const char *label;
     const char *prefill;      /* JSON object text */
     const char *commune_code; /* or NULL */
     double weight;
     int has_weight;
-    const char *stratum;      /* or NULL */
-    const char *psu;          /* or NULL */
+    const char *stratum; /* or NULL */
+    const char *psu;     /* or NULL */
 } store_assignment;
 
 /* Adds or replaces assignments in one transaction (all or nothing). The enumerator of
@@ -99,10 +99,10 @@ typedef enum store_verdict {
 } store_verdict;
 
 typedef struct store_result {
-    const char *rev_id;    /* points into the push */
+    const char *rev_id; /* points into the push */
     store_verdict verdict;
-    store_verdict first;   /* VERDICT_DUPLICATE: what it got the first time */
-    errlist problems;      /* VERDICT_REJECTED: every problem */
+    store_verdict first; /* VERDICT_DUPLICATE: what it got the first time */
+    errlist problems;    /* VERDICT_REJECTED: every problem */
 } store_result;
 
 /* Validates and merges a push batch from user u (docs/protocol.md). results has

@@ -23,6 +23,8 @@ extern const cmd_entry cmd_review_approve;
 extern const cmd_entry cmd_review_reject;
 extern const cmd_entry cmd_review_resolve;
 extern const cmd_entry cmd_import;
+extern const cmd_entry cmd_export;
+extern const cmd_entry cmd_indicators;
 extern const cmd_entry cmd_check;
 
 /* Prints "usage: syncd NAME ARGS" on stderr; returns EXIT_USAGE. */

@@ -135,7 +135,10 @@ int store_open(store **out, const char *path, dt_err *err)
     }
     rc = db_open(&s->db, path, 1, BUSY_MS, migrations,
                  (int)(sizeof(migrations) / sizeof(migrations[0])), err);
+    if (rc == DT_OK && !(s->path = strdup(path)))
+        rc = st_nomem(err);
     if (rc) {
+        sqlite3_close(s->db);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return rc;
@@ -162,6 +165,7 @@ void store_close(store *s)
         s->forms = next;
     }
     pthread_mutex_destroy(&s->lock);
+    free(s->path);
     free(s);
 }
 

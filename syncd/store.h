@@ -144,6 +144,37 @@ typedef enum store_decision { DECIDE_APPROVE, DECIDE_REJECT, DECIDE_RESOLVE } st
 int store_decide(store *s, const store_user *u, const char *case_id, store_decision d,
                  const char *comment, const char *rev_id, dt_err *err);
 
+/* ---- reading everything (exports, indicators) */
+
+/* One case as statisticians see it: its head revision and the sample design. Strings
+ * are valid only during the callback. */
+typedef struct store_case_row {
+    const char *case_id;
+    const char *form_id;
+    int form_version;
+    const char *status;  /* finalized, approved, rejected */
+    const char *outcome; /* complete, refusal */
+    const char *enumerator;
+    const char *commune_code;  /* or NULL */
+    const char *assignment_id; /* or NULL */
+    const char *head_rev;
+    const char *answers;    /* JSON text of the head revision */
+    const char *paradata;   /* JSON text */
+    const char *created_at; /* of the head revision, on the device */
+    double weight;          /* from the sample frame; has_weight 0 when none */
+    int has_weight;
+    const char *stratum; /* from the sample frame, or NULL */
+    const char *psu;     /* from the sample frame, or NULL */
+    int conflict, duplicate;
+} store_case_row;
+
+/* Calls fn for every case of form_id (NULL: every form) whose status is status
+ * ("approved", or NULL for all), in case_id order, from one consistent snapshot read on
+ * a connection of its own: pushes go on meanwhile. fn returns non-zero to stop (that
+ * value is returned). Memory stays bounded: one row at a time. */
+int store_each_case(store *s, const char *form_id, const char *status,
+                    int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err);
+
 /* ---- health */
 
 /* PRAGMA integrity_check and the invariants (every head is a stored revision of its

@@ -24,6 +24,7 @@ typedef struct cached_form {
 
 struct store {
     sqlite3 *db;          /* one connection, used only under lock */
+    char *path;           /* for the read-only connections of long reads (exports) */
     pthread_mutex_t lock; /* guards db and forms */
     cached_form *forms;
 };

@@ -537,3 +537,69 @@ done:
     free(new_key);
     return rc;
 }
+
+int store_each_case(store *s, const char *form_id, const char *status,
+                    int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc, stop = 0;
+
+    /* A read-only connection of its own: WAL gives it a snapshot, and the store's lock
+     * stays free for pushes while a province is exported. */
+    rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        rc = db_fail(db, rc, err, "opening the store to read");
+        goto cleanup;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if ((rc = db_exec(db, "BEGIN", err)))
+        goto cleanup;
+    rc = db_prepare(
+        db, &st,
+        "SELECT c.case_id, c.form_id, r.form_version, c.status, c.outcome, c.enumerator, "
+        "c.commune_code, c.assignment_id, c.head_rev, r.answers, r.paradata, r.created_at, "
+        "a.weight, a.stratum, a.psu, c.conflict, c.duplicate FROM cases c "
+        "JOIN revisions r ON r.rev_id = c.head_rev "
+        "LEFT JOIN assignments a ON a.assignment_id = c.assignment_id "
+        "WHERE (?1 IS NULL OR c.form_id = ?1) AND (?2 IS NULL OR c.status = ?2) "
+        "ORDER BY c.case_id",
+        err);
+    if (rc)
+        goto cleanup;
+    db_bind_text(st, 1, form_id);
+    db_bind_text(st, 2, status);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_case_row row = {
+            .case_id = db_text(st, 0),
+            .form_id = db_text(st, 1),
+            .form_version = sqlite3_column_int(st, 2),
+            .status = db_text(st, 3),
+            .outcome = db_text(st, 4),
+            .enumerator = db_text(st, 5),
+            .commune_code = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : db_text(st, 6),
+            .assignment_id = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : db_text(st, 7),
+            .head_rev = db_text(st, 8),
+            .answers = db_text(st, 9),
+            .paradata = db_text(st, 10),
+            .created_at = db_text(st, 11),
+            .weight = sqlite3_column_double(st, 12),
+            .has_weight = sqlite3_column_type(st, 12) != SQLITE_NULL,
+            .stratum = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : db_text(st, 13),
+            .psu = sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : db_text(st, 14),
+            .conflict = sqlite3_column_int(st, 15),
+            .duplicate = sqlite3_column_int(st, 16),
+        };
+        stop = fn(ctx, &row);
+    }
+    if (stop)
+        rc = stop;
+    else if (rc == SQLITE_DONE)
+        rc = DT_OK;
+    else
+        rc = db_fail(db, rc, err, "reading the cases");
+cleanup:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}

@@ -10,6 +10,8 @@ static const char *sync_state(const cstore_case *c)
 {
     if (!strcmp(c->status, "draft"))
         return c->head_rev ? "editing" : "-";
+    if (c->refused) /* it left the outbox but never reached the centre */
+        return "refused";
     return c->pending ? "waiting" : "synced";
 }
 

@@ -484,7 +484,8 @@ void cstore_case_free(cstore_case *c)
     "c.status, c.outcome, c.answers, c.paradata, c.position, c.label, c.weight, c.stratum, "       \
     "c.psu, c.head_rev, c.comment, c.created_at, c.updated_at, "                                   \
     "EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = c.head_rev), "                                \
-    "(SELECT count(*) FROM revisions r WHERE r.case_id = c.case_id) "
+    "(SELECT count(*) FROM revisions r WHERE r.case_id = c.case_id), "                             \
+    "EXISTS (SELECT 1 FROM sync_rejections x WHERE x.rev_id = c.head_rev) "
 
 static int read_case(sqlite3_stmt *st, cstore_case *c)
 {
@@ -511,6 +512,7 @@ static int read_case(sqlite3_stmt *st, cstore_case *c)
     c->updated_at = dup_text(st, 18);
     c->pending = sqlite3_column_int(st, 19);
     c->nrevs = sqlite3_column_int(st, 20);
+    c->refused = sqlite3_column_int(st, 21);
     if (!c->case_id || !c->form_id || !c->status || !c->answers || !c->paradata || !c->position ||
         !c->label || !c->comment || !c->updated_at) {
         cstore_case_free(c);

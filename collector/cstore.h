@@ -94,6 +94,7 @@ typedef struct cstore_case {
     char *updated_at;
     int pending; /* read only: the head revision waits in the outbox */
     int nrevs;   /* read only: revisions of this case */
+    int refused; /* read only: the server refused the head revision */
 } cstore_case;
 
 void cstore_case_free(cstore_case *c);

@@ -113,7 +113,8 @@ static void measure(const char *collector, const char *db, int reps, double *t, 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_collector COLLECTOR GEN_HOUSEHOLDS [CASES] [REPS] [WORKDIR]\n");
+        fprintf(stderr,
+                "usage: bench_collector COLLECTOR GEN_HOUSEHOLDS [CASES] [REPS] [WORKDIR]\n");
         return 2;
     }
     const char *collector = argv[1], *gen = argv[2];

@@ -8,11 +8,11 @@
 
 #include "err.h"
 
-#define PROTO_MAX_BODY      (8 * 1024 * 1024)  /* a request body as sent */
-#define PROTO_MAX_INFLATED  (64 * 1024 * 1024) /* a body once decompressed */
-#define PROTO_MAX_BATCH     200                /* revisions in one push */
-#define PROTO_MAX_PULL      500                /* changes in one pull answer */
-#define PROTO_MAX_NAME      200                /* bytes in author, ids, timestamps */
+#define PROTO_MAX_BODY     (8 * 1024 * 1024)  /* a request body as sent */
+#define PROTO_MAX_INFLATED (64 * 1024 * 1024) /* a body once decompressed */
+#define PROTO_MAX_BATCH    200                /* revisions in one push */
+#define PROTO_MAX_PULL     500                /* changes in one pull answer */
+#define PROTO_MAX_NAME     200                /* bytes in author, ids, timestamps */
 
 /* One revision as it travels. Strings point into the cJSON it was parsed from (or
  * belong to whoever built it); answers and paradata are that document's objects. */
@@ -43,9 +43,9 @@ cJSON *proto_rev_build(const proto_rev *r, const char *answers_json, const char 
 
 /* A push body, parsed: device_id and its revisions. revs points into doc. */
 typedef struct proto_push {
-    cJSON *doc;           /* owned: the parsed body */
+    cJSON *doc; /* owned: the parsed body */
     const char *device_id;
-    proto_rev *revs;      /* owned array */
+    proto_rev *revs; /* owned array */
     int nrevs;
 } proto_push;
 
@@ -78,8 +78,8 @@ int proto_gzip(char **out, size_t *out_len, const void *in, size_t in_len, dt_er
 char *proto_error_body(const char *code, const char *message);
 
 /* Bundles: a gzip-compressed document holding revisions, with a SHA-256 checksum. */
-int proto_bundle_write(const char *path, const char *user, const char *device_id,
-                       cJSON *revisions, dt_err *err);
+int proto_bundle_write(const char *path, const char *user, const char *device_id, cJSON *revisions,
+                       dt_err *err);
 /* Reads and checks a bundle (format, version, checksum, size). *doc is the whole
  * document (owned by the caller); *revs its "revisions" array, *user its "user". */
 int proto_bundle_read(const char *path, cJSON **doc, const cJSON **revs, const char **user,

@@ -23,13 +23,13 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 64
-#define MAX_CUTS 4096
+#define MAX_CUTS  4096
 
 typedef struct pair {
     int client, server;
-    int dir;          /* 0 pass, 1 up, 2 down */
-    long limit;       /* bytes before the cut in that direction */
-    long up, down;    /* bytes forwarded each way */
+    int dir;       /* 0 pass, 1 up, 2 down */
+    long limit;    /* bytes before the cut in that direction */
+    long up, down; /* bytes forwarded each way */
 } pair;
 
 static pair pairs[MAX_PAIRS];
@@ -182,7 +182,10 @@ int main(int argc, char **argv)
                 next_cut++;
             }
             fprintf(stderr, "cutproxy: connection %d: %s %ld\n", next_cut,
-                    p->dir == 1 ? "up" : p->dir == 2 ? "down" : "pass", p->limit);
+                    p->dir == 1   ? "up"
+                    : p->dir == 2 ? "down"
+                                  : "pass",
+                    p->limit);
         }
     }
 }

@@ -1,4 +1,5 @@
-/* driver.c - replays saved fuzz inputs through LLVMFuzzerTestOneInput, for builds without libFuzzer */
+/* driver.c - replays saved fuzz inputs through LLVMFuzzerTestOneInput, for builds without libFuzzer
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
@@ -108,8 +109,9 @@ int main(int argc, char **argv)
     int total = 0;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: %s DIR_OR_FILE...\n"
-                        "Replays each file (each file of each directory) through the fuzz target.\n",
+        fprintf(stderr,
+                "usage: %s DIR_OR_FILE...\n"
+                "Replays each file (each file of each directory) through the fuzz target.\n",
                 argv[0]);
         return 2;
     }

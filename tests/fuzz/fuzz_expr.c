@@ -9,12 +9,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
-            abort();                                                                           \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* ---- a small fake form, as in tests/unit/test_expr.c */
@@ -27,8 +27,9 @@ static const char *const names[NREFS] = {
 };
 /* scalar answers; note is unanswered */
 static const char *const answers[NREFS] = {
-    [R_AGE] = "35", [R_NAME] = "Lò Văn Minh", [R_DOB] = "2000-02-29",
-    [R_FRUITS] = "apple mango  kiwi", [R_HH] = "4",
+    [R_AGE] = "35",         [R_NAME] = "Lò Văn Minh",
+    [R_DOB] = "2000-02-29", [R_FRUITS] = "apple mango  kiwi",
+    [R_HH] = "4",
 };
 /* instances of the repeated questions: income has four (one unanswered), member none */
 static const char *const income[] = {"100", "", "250", "-50.5"};

@@ -32,11 +32,11 @@
 #define DEV  "21498b6e-5f4e-4a3b-8c2d-1e0f9a8b7c6d"
 
 /* Its keys in the order proto_rev_build writes them, so that both print the same. */
-#define GOOD_REV_WITH(rev_id)                                                                   \
-    "{\"rev_id\":\"" rev_id "\",\"case_id\":\"" CASE "\",\"parent_rev_id\":null,"               \
-    "\"form_id\":\"sonla_ict_household\",\"form_version\":1,\"author\":\"Lò Văn Minh\","       \
-    "\"device_id\":\"" DEV "\",\"created_at\":\"2026-11-29T09:25:56Z\","                        \
-    "\"outcome\":\"complete\",\"assignment_id\":\"MC-04012-001\","                              \
+#define GOOD_REV_WITH(rev_id)                                                                      \
+    "{\"rev_id\":\"" rev_id "\",\"case_id\":\"" CASE "\",\"parent_rev_id\":null,"                  \
+    "\"form_id\":\"sonla_ict_household\",\"form_version\":1,\"author\":\"Lò Văn Minh\","         \
+    "\"device_id\":\"" DEV "\",\"created_at\":\"2026-11-29T09:25:56Z\","                           \
+    "\"outcome\":\"complete\",\"assignment_id\":\"MC-04012-001\","                                 \
     "\"answers\":{\"hh_size\":4,\"head_name\":\"Lò Thị Hoa\"},\"paradata\":{\"duration_s\":912}}"
 
 static const char good_rev[] = GOOD_REV_WITH(REV);
@@ -145,9 +145,9 @@ static void test_proto__good_revision_parses_into_every_field(void **state)
 
 static void test_proto__each_missing_required_field_is_named(void **state)
 {
-    static const char *const required[] = {"rev_id",     "case_id", "form_id",   "form_version",
-                                           "author",     "device_id", "created_at", "outcome",
-                                           "answers",    "paradata"};
+    static const char *const required[] = {"rev_id",  "case_id",   "form_id",    "form_version",
+                                           "author",  "device_id", "created_at", "outcome",
+                                           "answers", "paradata"};
     char want[128];
 
     (void)state;
@@ -172,9 +172,9 @@ static void test_proto__parent_and_assignment_may_be_null_or_absent(void **state
 
 static void test_proto__fields_of_the_wrong_type_are_named(void **state)
 {
-    static const char *const strings[] = {"rev_id",    "case_id",    "parent_rev_id",
-                                          "form_id",   "author",     "device_id",
-                                          "created_at", "outcome",   "assignment_id"};
+    static const char *const strings[] = {"rev_id",     "case_id", "parent_rev_id",
+                                          "form_id",    "author",  "device_id",
+                                          "created_at", "outcome", "assignment_id"};
     static const char *const wrong[] = {"5", "true", "[]", "{}", "[\"" REV "\"]"};
     char want[128];
 
@@ -554,9 +554,9 @@ static void test_proto__push_with_revisions_parses_and_keeps_their_order(void **
     proto_push_free(NULL);
     cJSON_free(body);
 
-    assert_int_equal(push_parse(&p, "{\"device_id\":\"" DEV "\",\"revisions\":[]}",
-                                PROTO_MAX_BATCH, &err),
-                     DT_OK);
+    assert_int_equal(
+        push_parse(&p, "{\"device_id\":\"" DEV "\",\"revisions\":[]}", PROTO_MAX_BATCH, &err),
+        DT_OK);
     assert_int_equal(p.nrevs, 0);
     proto_push_free(&p);
 
@@ -571,7 +571,8 @@ static void test_proto__push_that_is_not_json_is_refused_with_where(void **state
     (void)state;
     expect_push_refused("", DT_EINVAL, "body: line 1, column 1: malformed JSON");
     expect_push_refused("{\"device_id\": ", DT_EINVAL, "body: line 1");
-    expect_push_refused("{\n\"device_id\": x}", DT_EINVAL, "body: line 2, column 14: malformed JSON");
+    expect_push_refused("{\n\"device_id\": x}", DT_EINVAL,
+                        "body: line 2, column 14: malformed JSON");
     expect_push_refused("{\"device_id\":\"" DEV "\",\"revisions\":[]} {}", DT_EINVAL,
                         "body: line 1, column 69: unexpected text after the JSON");
     expect_push_refused("{\"device_id\":\"\xc3\x28\",\"revisions\":[]}", DT_EINVAL,
@@ -692,8 +693,8 @@ static void test_proto__error_message_about_a_long_field_name_stays_valid_utf8(v
         assert_int_equal(push_parse(&p, body, PROTO_MAX_BATCH, &err), DT_EINVAL);
         size_t bad_at = 0;
         if (!utf8_valid(err.msg, strlen(err.msg), &bad_at))
-            fail_msg("%d leading bytes: the message is not UTF-8 at byte %zu of %zu", lead,
-                     bad_at, strlen(err.msg));
+            fail_msg("%d leading bytes: the message is not UTF-8 at byte %zu of %zu", lead, bad_at,
+                     strlen(err.msg));
         char *eb = proto_error_body("bad_request", err.msg);
         cJSON *j = NULL;
         dt_err jerr;
@@ -719,8 +720,7 @@ static unsigned char *gzip_repeat(const void *chunk, size_t chunk_len, size_t to
 
     assert_non_null(out);
     memset(&z, 0, sizeof(z));
-    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY),
-                     Z_OK);
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
     z.next_out = out;
     z.avail_out = (uInt)cap;
     do {
@@ -824,8 +824,8 @@ static void test_proto__gunzip_refuses_what_is_not_gzip(void **state)
     free(zl);
     /* the magic alone, or with a bad method byte */
     expect_gunzip_refused("\x1f\x8b", 2, 1000, DT_EINVAL, "corrupt or cut short");
-    expect_gunzip_refused("\x1f\x8b\x07\x00\x00\x00\x00\x00\x00\x03\x03\x00", 12, 1000,
-                          DT_EINVAL, "corrupt");
+    expect_gunzip_refused("\x1f\x8b\x07\x00\x00\x00\x00\x00\x00\x03\x03\x00", 12, 1000, DT_EINVAL,
+                          "corrupt");
 }
 
 static void test_proto__gunzip_refuses_every_truncation(void **state)
@@ -982,8 +982,8 @@ static void test_proto__gzip_bomb_is_refused_before_it_inflates(void **state)
 
 static void test_proto__gunzip_accepts_exactly_max_bytes_and_refuses_one_more(void **state)
 {
-    static const size_t sizes[] = {0, 1, 2, 100, 1023, 1024, 1025, 1100, 2047, 2048, 2049, 4096,
-                                   4097, 65535, 65536, 65537, 1000000};
+    static const size_t sizes[] = {0,    1,    2,    100,  1023,  1024,  1025,  1100,   2047,
+                                   2048, 2049, 4096, 4097, 65535, 65536, 65537, 1000000};
     unsigned char *data = malloc(1000001);
 
     (void)state;
@@ -1153,8 +1153,7 @@ static void sha256_of(const char *text, char *hex)
 }
 
 /* A bundle document as text with the given parts; sum NULL means the right checksum. */
-static char *bundle_text(const char *format, const char *version, const char *revs,
-                         const char *sum)
+static char *bundle_text(const char *format, const char *version, const char *revs, const char *sum)
 {
     size_t cap = strlen(revs) + 1024;
     char right[65], *text = malloc(cap);
@@ -1162,9 +1161,9 @@ static char *bundle_text(const char *format, const char *version, const char *re
     assert_non_null(text);
     sha256_of(revs, right);
     snprintf(text, cap,
-            "{\"format\":\"%s\",\"version\":%s,\"user\":\"lo_van_minh\",\"device_id\":\"" DEV
-            "\",\"created_at\":\"2026-11-29T10:00:00Z\",\"revisions\":%s,\"sha256\":\"%s\"}",
-            format, version, revs, sum ? sum : right);
+             "{\"format\":\"%s\",\"version\":%s,\"user\":\"lo_van_minh\",\"device_id\":\"" DEV
+             "\",\"created_at\":\"2026-11-29T10:00:00Z\",\"revisions\":%s,\"sha256\":\"%s\"}",
+             format, version, revs, sum ? sum : right);
     return text;
 }
 
@@ -1305,8 +1304,10 @@ static void test_proto__bundle_of_another_format_or_version_is_refused(void **st
     static const struct {
         const char *format, *version;
     } bad[] = {
-        {"dieutra-bundel", "1"}, {"", "1"},      {"dieutra-bundle", "2"},   {"dieutra-bundle", "0"},
-        {"dieutra-bundle", "\"1\""}, {"dieutra-bundle", "null"}, {"dieutra-bundle", "1.5"},
+        {"dieutra-bundel", "1"},     {"", "1"},
+        {"dieutra-bundle", "2"},     {"dieutra-bundle", "0"},
+        {"dieutra-bundle", "\"1\""}, {"dieutra-bundle", "null"},
+        {"dieutra-bundle", "1.5"},
     };
     const char *path = tmp_path("format.bundle");
 
@@ -1314,8 +1315,7 @@ static void test_proto__bundle_of_another_format_or_version_is_refused(void **st
     for (size_t i = 0; i < LEN(bad); i++) {
         char *text = bundle_text(bad[i].format, bad[i].version, revs, NULL);
         char what[96];
-        snprintf(what, sizeof(what), " (format \"%s\", version %s)", bad[i].format,
-                 bad[i].version);
+        snprintf(what, sizeof(what), " (format \"%s\", version %s)", bad[i].format, bad[i].version);
         bundle_case = what;
         write_gz_text(path, text);
         expect_bundle_refused(path, DT_EINVAL, "not a dieutra bundle of version 1");
@@ -1354,8 +1354,8 @@ static void test_proto__bundle_with_a_flipped_byte_is_refused(void **state)
     raw = read_whole(path, &raw_len);
     raw[raw_len / 2] ^= 0x10;
     write_file(path, raw, raw_len);
-    snprintf(want, sizeof(want), "%s: not a bundle, or damaged: the gzip data is corrupt or cut short",
-             path);
+    snprintf(want, sizeof(want),
+             "%s: not a bundle, or damaged: the gzip data is corrupt or cut short", path);
     expect_bundle_refused(path, DT_EINVAL, NULL);
     /* the message is built from the gunzip message: it reads as one sentence */
     {

@@ -91,7 +91,7 @@ static int store(importer *im, interview *iv, const char *case_id, const cJSON *
         paradata_end(p);
     answers = json ? cJSON_PrintUnformatted(json) : NULL;
     para = p ? paradata_text(p) : NULL;
-    if (!answers || !para || disp_case_label(&label, iv, 0)) {
+    if (!answers || !para || eng_household_label(&label, iv, 0)) {
         rc = err_set(err, DT_ENOMEM, "out of memory");
         goto cleanup;
     }

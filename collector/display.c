@@ -109,29 +109,6 @@ void disp_interview(FILE *out, interview *iv, int lang, const errlist *issues)
     }
 }
 
-int disp_case_label(buf *b, interview *iv, int lang)
-{
-    int n, rc = DT_OK, any = 0;
-    const int *key = form_household_key(eng_form(iv), &n);
-
-    for (int i = 0; i < n && rc == DT_OK; i++) {
-        const form_question *q = form_q(eng_form(iv), key[i]);
-        const val *v = eng_get(iv, (eng_pos){key[i], 0});
-        if (!v->has)
-            continue;
-        if (any)
-            rc = buf_puts(b, " / ");
-        if (rc == DT_OK && q->type == Q_SELECT_ONE) {
-            const form_choice *c = form_choice_find(q->list, (long long)v->num);
-            rc = buf_puts(b, c ? c->label[lang] : v->str);
-        } else if (rc == DT_OK) {
-            rc = buf_puts(b, v->str);
-        }
-        any = 1;
-    }
-    return rc;
-}
-
 int disp_today(void)
 {
     time_t now = time(NULL);

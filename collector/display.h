@@ -14,11 +14,7 @@
  * the buf error. */
 int disp_value(buf *b, const form_question *q, const val *v, int lang);
 
-/* Appends the household's identification for lists: the answers to the form's
- * household_key questions, choices by label, joined by " / " ("04012 / Bản Áng / 27").
- * Empty when the form has no key or nothing is answered yet. */
 struct interview;
-int disp_case_label(buf *b, struct interview *iv, int lang);
 
 /* Prints every question in order (each repeat instance in turn) as shown, skipped,
  * note, group or calc, with its value, and under it the problems of issues found at

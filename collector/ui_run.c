@@ -48,24 +48,12 @@ static void go(ui *u, eng_pos to)
 /* A label for lists: the assignment's, else the household key's answers. */
 static char *case_label(ui *u)
 {
-    int n;
-    const int *keys = form_household_key(u->f, &n);
     buf b;
 
     if (u->c.assignment_id && u->c.label && *u->c.label)
         return strdup(u->c.label);
     buf_init(&b, 4096);
-    for (int i = 0; i < n; i++) {
-        const form_question *q = form_q(u->f, keys[i]);
-        const val *v = eng_get(u->iv, (eng_pos){keys[i], 0});
-        const form_choice *c;
-        if (!v->has)
-            continue;
-        if (b.len)
-            buf_puts(&b, " / ");
-        c = q->type == Q_SELECT_ONE ? form_choice_find(q->list, (long long)v->num) : NULL;
-        buf_puts(&b, c ? c->label[u->flang] : v->str);
-    }
+    eng_household_label(&b, u->iv, u->flang);
     return buf_detach(&b);
 }
 

@@ -1,5 +1,6 @@
 /* engine.c - the interview engine: relevance, calculations, checks and navigation */
 #include "engine.h"
+#include "buf.h"
 #include "json.h"
 
 #include <math.h>
@@ -482,6 +483,29 @@ int eng_remove_instance(interview *iv, int r)
         iv->defaulted[r] = last;
     iv->dirty = 1;
     return DT_OK;
+}
+
+int eng_household_label(buf *b, interview *iv, int lang)
+{
+    int n, rc = DT_OK, any = 0;
+    const int *key = form_household_key(iv->f, &n);
+
+    for (int i = 0; i < n && rc == DT_OK; i++) {
+        const form_question *q = form_q(iv->f, key[i]);
+        const val *v = eng_get(iv, (eng_pos){key[i], 0});
+        if (!v->has)
+            continue;
+        if (any)
+            rc = buf_puts(b, " / ");
+        if (rc == DT_OK && q->type == Q_SELECT_ONE) {
+            const form_choice *c = form_choice_find(q->list, (long long)v->num);
+            rc = buf_puts(b, c ? c->label[lang] : v->str);
+        } else if (rc == DT_OK) {
+            rc = buf_puts(b, v->str);
+        }
+        any = 1;
+    }
+    return rc;
 }
 
 void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size)

@@ -110,6 +110,13 @@ int eng_prev(interview *iv, eng_pos cur, eng_pos *out);
  * of memory. */
 cJSON *eng_to_json(interview *iv);
 
+/* Appends the household's identification for lists: the answers to the form's
+ * household_key questions, choices by their label in language lang, joined by " / "
+ * ("04012 / Bản Áng / 27"). Appends nothing when the form has no key or nothing of it is
+ * answered. Returns 0 or the buf error. */
+struct buf;
+int eng_household_label(struct buf *b, interview *iv, int lang);
+
 /* Writes "members[2]/m_age" (or "m_age" outside repeats) into out. */
 void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size);
 

@@ -5,6 +5,8 @@
 #include "json.h"
 #include "uuid.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -361,6 +363,25 @@ static void sha256_hex(const char *text, char *out)
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+/* Flushes the folder that holds path, so that a rename survives a power cut (a USB
+ * stick pulled out right after "written"). Best effort: some file systems refuse. */
+static void sync_folder(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path > 0 ? slash - path : 1), path);
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 int proto_bundle_write(const char *path, const char *user, const char *device_id, cJSON *revisions,
                        dt_err *err)
 {
@@ -372,6 +393,11 @@ int proto_bundle_write(const char *path, const char *user, const char *device_id
     time_t t = time(NULL);
     struct tm tm;
 
+    if (!user || !device_id || strlen(path) + 5 > sizeof(tmp)) {
+        cJSON_Delete(doc);
+        return err_set(err, DT_EINVAL, "%s: a bundle needs a user, a device and a shorter path",
+                       path);
+    }
     gmtime_r(&t, &tm);
     strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
     revs_text = cJSON_PrintUnformatted(revisions);
@@ -402,9 +428,11 @@ int proto_bundle_write(const char *path, const char *user, const char *device_id
     fclose(f);
     f = NULL;
     if (rename(tmp, path) != 0) {
-        rc = err_set(err, DT_EIO, "%s: cannot write the bundle", path);
+        rc = err_set(err, DT_EIO, "%s: cannot write the bundle: %s", path, strerror(errno));
+        remove(tmp);
         goto cleanup;
     }
+    sync_folder(path);
     rc = DT_OK;
     goto cleanup;
 nomem:

@@ -1,19 +1,84 @@
-/* cmd_indicators.c - placeholder: being written */
+/* cmd_indicators.c - `syncd indicators`: T1-T6 of the province's 2025 digital plan, with their
+ * 95% confidence intervals, as a table, CSV or JSON */
+#include "cmdline.h"
 #include "cmd.h"
+#include "indicators.h"
+#include "sconf.h"
 
 #include <stdio.h>
+#include <string.h>
 
-static int todo(int argc, char **argv)
+static int indicators(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "syncd: not ready yet\n");
-    return EXIT_TROUBLE;
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0;
+    const char *by = sconf_take_opt(&argc, argv, "--by", &bad);
+    const char *format = sconf_take_opt(&argc, argv, "--format", &bad);
+    const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
+    ind_report *rep = NULL;
+    cJSON *doc = NULL;
+    store *s;
+    dt_err err;
+    int level, rc;
+
+    if (bad || argc != 0)
+        return cmd_usage(&cmd_indicators);
+    level = ind_level_parse(by ? by : "province");
+    if (level < 0) {
+        fprintf(stderr, "syncd: --by %s: expected province, district or commune\n", by);
+        return EXIT_USAGE;
+    }
+    if (!format)
+        format = "table";
+    if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json")) {
+        fprintf(stderr, "syncd: --format %s: expected table, csv or json\n", format);
+        return EXIT_USAGE;
+    }
+    if (!status)
+        status = "approved";
+    if (strcmp(status, "approved") && strcmp(status, "all")) {
+        fprintf(stderr, "syncd: --status %s: expected approved or all\n", status);
+        return EXIT_USAGE;
+    }
+    if (!(s = sconf_open(db)))
+        return EXIT_TROUBLE;
+    rc = ind_compute(&rep, s, (ind_level)level, strcmp(status, "all") ? status : NULL, &err);
+    store_close(s);
+    if (rc)
+        goto fail;
+    if (strcmp(format, "json") == 0) {
+        char *text = NULL;
+        if ((rc = ind_report_json(&doc, rep, &err)))
+            goto fail;
+        if (!(text = cJSON_Print(doc))) {
+            rc = err_set(&err, DT_ENOMEM, "out of memory writing the indicators");
+            goto fail;
+        }
+        if (printf("%s\n", text) < 0 || fflush(stdout))
+            rc = err_set(&err, DT_EIO, "writing the indicators failed");
+        cJSON_free(text);
+    } else if (strcmp(format, "csv") == 0) {
+        rc = ind_report_csv(stdout, rep, &err);
+    } else {
+        rc = ind_report_table(stdout, rep, &err);
+    }
+    if (rc)
+        goto fail;
+    cJSON_Delete(doc);
+    ind_report_free(rep);
+    return EXIT_OK;
+
+fail:
+    sconf_error(&err);
+    cJSON_Delete(doc);
+    ind_report_free(rep);
+    return cmdline_exit_status(rc);
 }
 
 const cmd_entry cmd_indicators = {
     .name = "indicators",
-    .args = "",
-    .summary = "(being written)",
-    .exec = todo,
+    .args = "[--by province|district|commune] [--format table|csv|json] "
+            "[--status approved|all] [--db PATH]",
+    .summary = "the 2025 indicators T1-T6 with 95% confidence intervals",
+    .exec = indicators,
 };

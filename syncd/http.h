@@ -43,6 +43,7 @@ extern const http_route route_case_show;
 extern const http_route route_case_approve;
 extern const http_route route_case_reject;
 extern const http_route route_case_resolve;
+extern const http_route route_indicators;
 
 /* Starts serving routes (nroutes of them) on cfg->listen with the limits of cfg, using
  * the store s (which stays the caller's). *port_out is the port bound (the real one

@@ -1,0 +1,1089 @@
+/* indicators.c - T1-T6 from the store's cases: one pass over the head revisions, then the
+ * ratio estimator of common/survey per group and indicator */
+#include "indicators.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "survey.h"
+#include "utf8.h"
+
+#define NEST           5 /* T1..T5: the indicators that are estimated */
+#define HOUSEHOLD_FORM "sonla_ict_household"
+#define OUT_MAX        (64u << 20) /* a CSV or table line buffer: far above any real report */
+
+/* ---- the indicators */
+
+typedef struct ind_def {
+    const char *code, *label_vi, *label_en, *unit, *unit_kind;
+    double target;
+} ind_def;
+
+static const ind_def defs[IND_COUNT] = {
+    {"T1", "Hộ gia đình có băng rộng cố định", "Households with fixed broadband", "% of households",
+     "household", 80.0},
+    {"T2", "Phủ sóng di động tốc độ cao (4G/5G) tại nơi ở",
+     "High-speed mobile (4G/5G) coverage at the dwelling", "% of households", "household", 99.56},
+    {"T3", "Hộ gia đình có điện thoại thông minh", "Households with a smartphone",
+     "% of households", "household", 96.52},
+    {"T4", "Người từ 15 tuổi có tài khoản thanh toán điện tử",
+     "Adults 15+ with an electronic payment account", "% of persons 15+", "person", 80.0},
+    {"T5", "Người sử dụng Internet", "People using the Internet", "% of persons 5+", "person",
+     48.56},
+    {"T6", "Tỷ trọng kinh tế số trong GRDP", "Digital economy share of provincial GRDP",
+     "% of GRDP", "", 10.0},
+};
+
+static const char out_of_scope[] = "not measurable from a household survey (out of scope)";
+
+const char *ind_level_name(ind_level l)
+{
+    switch (l) {
+    case IND_DISTRICT:
+        return "district";
+    case IND_COMMUNE:
+        return "commune";
+    default:
+        return "province";
+    }
+}
+
+int ind_level_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (strcmp(name, "province") == 0)
+        return IND_PROVINCE;
+    if (strcmp(name, "district") == 0)
+        return IND_DISTRICT;
+    if (strcmp(name, "commune") == 0)
+        return IND_COMMUNE;
+    return -1;
+}
+
+const char *ind_ci_method_name(ind_ci_method m)
+{
+    switch (m) {
+    case IND_CI_TAYLOR:
+        return "taylor";
+    case IND_CI_BINOMIAL:
+        return "binomial";
+    default:
+        return "none";
+    }
+}
+
+/* ---- a string -> index map (open addressing, FNV-1a) */
+
+typedef struct strmap {
+    char **keys;    /* by index, owned */
+    size_t n, kcap; /* keys used, allocated */
+    size_t *slots;  /* index + 1, 0 = empty */
+    size_t nslots;  /* a power of two */
+} strmap;
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int grow_slots(strmap *m)
+{
+    size_t n = m->nslots ? m->nslots * 2 : 64;
+    size_t *slots = calloc(n, sizeof(*slots));
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t at = (size_t)hash(m->keys[i]) & (n - 1);
+        while (slots[at])
+            at = (at + 1) & (n - 1);
+        slots[at] = i + 1;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->nslots = n;
+    return 0;
+}
+
+/* The index of key, adding it when new (*added 1). Returns -1 when out of memory. */
+static long strmap_put(strmap *m, const char *key, int *added)
+{
+    *added = 0;
+    if ((m->n + 1) * 2 > m->nslots && grow_slots(m))
+        return -1;
+    size_t at = (size_t)hash(key) & (m->nslots - 1);
+    while (m->slots[at]) {
+        size_t i = m->slots[at] - 1;
+        if (strcmp(m->keys[i], key) == 0)
+            return (long)i;
+        at = (at + 1) & (m->nslots - 1);
+    }
+    if (m->n == m->kcap) {
+        size_t cap = m->kcap ? m->kcap * 2 : 32;
+        char **k = realloc(m->keys, cap * sizeof(*k));
+        if (!k)
+            return -1;
+        m->keys = k;
+        m->kcap = cap;
+    }
+    char *copy = strdup(key);
+    if (!copy)
+        return -1;
+    m->keys[m->n] = copy;
+    m->slots[at] = m->n + 1;
+    *added = 1;
+    return (long)m->n++;
+}
+
+static void strmap_free(strmap *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->slots);
+}
+
+/* ---- the pass over the cases */
+
+/* One completed household: what it adds to each indicator's numerator and denominator. */
+typedef struct hh_rec {
+    size_t group;
+    size_t psu;      /* index in the PSU map */
+    double w;        /* the frame's weight; 0 when none (or not usable) */
+    int32_t y[NEST]; /* T1-T3: 0/1; T4, T5: members counted */
+    int32_t x[NEST]; /* T1-T3: 1 (0 when unanswered); T4: members 15+; T5: members 5+ */
+} hh_rec;
+
+typedef struct pass {
+    ind_report *r;
+    const form *f;
+    const form_list *districts; /* the district choice list, or NULL */
+    int vi, en;                 /* language indexes of the form */
+    strmap groups, strata, psus;
+    size_t *psu_stratum; /* by PSU index */
+    size_t psu_cap;
+    size_t gcap;
+    hh_rec *hh;
+    size_t nhh, hcap;
+    int any_weight;
+    dt_err *err;
+} pass;
+
+/* A number from an answer: a JSON number, or a string holding one. */
+static int num(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return 1;
+    }
+    if (cJSON_IsString(v) && v->valuestring[0]) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (*end == '\0') {
+            *out = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A text answer, or a number written as text ("123"), into out; "" when absent. */
+static void text(const cJSON *o, const char *key, char *out, size_t size)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    out[0] = '\0';
+    if (cJSON_IsString(v))
+        snprintf(out, size, "%s", v->valuestring);
+    else if (cJSON_IsNumber(v))
+        snprintf(out, size, "%.0f", v->valuedouble);
+}
+
+/* Whether a select_multiple answer holds any of codes 1, 2, 3 (an electronic account). */
+static int has_epay(const cJSON *m)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "m_epay"), *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        double d = cJSON_IsNumber(c)   ? c->valuedouble
+                   : cJSON_IsString(c) ? strtod(c->valuestring, NULL)
+                                       : 0.0;
+        if (d == 1.0 || d == 2.0 || d == 3.0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A flag: the form's calculation when the answers hold it, else the same rule from the raw
+ * answers. -1 when neither is there. */
+static int flag(const cJSON *o, const char *calc, int raw)
+{
+    double d;
+    if (num(o, calc, &d))
+        return d == 1.0;
+    return raw;
+}
+
+/* Fills h's y and x from one household's answers (docs/questionnaire.md, Indicators). */
+static void measure(hh_rec *h, const cJSON *a)
+{
+    double d;
+
+    /* T1: fixed_bb = 1 over households that answered it */
+    if (num(a, "fixed_bb", &d)) {
+        h->x[0] = 1;
+        h->y[0] = d == 1.0;
+    }
+    /* T2: hh_hispeed (signal 4 or 5) */
+    int sig = num(a, "signal", &d) ? (d == 4.0 || d == 5.0) : -1;
+    int hi = flag(a, "hh_hispeed", sig);
+    if (hi >= 0) {
+        h->x[1] = 1;
+        h->y[1] = hi;
+    }
+    /* T3: hh_smart (n_smartphones >= 1) */
+    int sm = num(a, "n_smartphones", &d) ? d >= 1.0 : -1;
+    sm = flag(a, "hh_smart", sm);
+    if (sm >= 0) {
+        h->x[2] = 1;
+        h->y[2] = sm;
+    }
+    /* T4, T5: over the roster */
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(a, "members"), *m;
+    cJSON_ArrayForEach(m, members)
+    {
+        double age;
+        int known = num(m, "m_age", &age);
+        int a15 = flag(m, "m_age15", known ? age >= 15.0 : -1);
+        int a5 = flag(m, "m_age5", known ? age >= 5.0 : -1);
+        if (a15 == 1) {
+            h->x[3]++;
+            h->y[3] += flag(m, "m_epay_flag", has_epay(m)) == 1;
+        }
+        if (a5 == 1) {
+            h->x[4]++;
+            h->y[4] += flag(m, "m_inet_flag", num(m, "m_internet", &d) && d == 1.0) == 1;
+        }
+    }
+}
+
+static int oom(pass *p)
+{
+    return err_set(p->err, DT_ENOMEM, "out of memory computing the indicators");
+}
+
+/* The group of a case at the report's level, made when new. Returns its index or -1. */
+static long group_of(pass *p, const cJSON *a, const store_case_row *row)
+{
+    char key[64], district[64], name[256];
+    int added;
+
+    text(a, "district", district, sizeof(district));
+    if (p->r->level == IND_PROVINCE)
+        key[0] = '\0';
+    else if (p->r->level == IND_DISTRICT)
+        snprintf(key, sizeof(key), "%s", district);
+    else {
+        text(a, "commune_code", key, sizeof(key));
+        if (!key[0] && row->commune_code)
+            snprintf(key, sizeof(key), "%s", row->commune_code);
+    }
+    long gi = strmap_put(&p->groups, key, &added);
+    if (gi < 0 || !added)
+        return gi;
+
+    if ((size_t)gi >= p->gcap) {
+        size_t cap = p->gcap ? p->gcap * 2 : 16;
+        ind_group *g = realloc(p->r->groups, cap * sizeof(*g));
+        if (!g)
+            return -1;
+        p->r->groups = g;
+        p->gcap = cap;
+    }
+    ind_group *g = &p->r->groups[gi];
+    memset(g, 0, sizeof(*g));
+    p->r->ngroups = (size_t)gi + 1;
+    const char *vi = "", *en = "";
+    if (p->r->level == IND_PROVINCE) {
+        vi = "Tỉnh Sơn La";
+        en = "Sơn La province";
+    } else if (p->r->level == IND_DISTRICT) {
+        char *end;
+        long long code = strtoll(district, &end, 10);
+        const form_choice *c =
+            p->districts && district[0] && !*end ? form_choice_find(p->districts, code) : NULL;
+        vi = c && p->vi >= 0 ? c->label[p->vi] : district[0] ? district : "(không rõ)";
+        en = c && p->en >= 0 ? c->label[p->en] : district[0] ? district : "(unknown)";
+    } else {
+        text(a, "commune_name", name, sizeof(name));
+        vi = en = name[0] ? name : key[0] ? key : "(unknown)";
+    }
+    g->key = strdup(key);
+    g->name = strdup(vi);
+    g->name_en = strdup(en);
+    g->district = strdup(p->r->level == IND_COMMUNE ? district : "");
+    if (!g->key || !g->name || !g->name_en || !g->district)
+        return -1;
+    return gi;
+}
+
+/* The PSU of a case: the frame's stratum and PSU, else the district answer and
+ * commune_code/village. PSU keys are nested in their stratum (a PSU "3" of two strata is
+ * two PSUs). Returns the PSU's index or -1 when out of memory. */
+static long psu_of(pass *p, const cJSON *a, const store_case_row *row)
+{
+    char stratum[256], psu[512], key[800];
+    int added;
+
+    if (row->stratum && row->psu) {
+        snprintf(stratum, sizeof(stratum), "%s", row->stratum);
+        snprintf(psu, sizeof(psu), "%s", row->psu);
+    } else {
+        char commune[64], village[256];
+        p->r->design_fallback++;
+        if (row->stratum)
+            snprintf(stratum, sizeof(stratum), "%s", row->stratum);
+        else
+            text(a, "district", stratum, sizeof(stratum));
+        text(a, "commune_code", commune, sizeof(commune));
+        text(a, "village", village, sizeof(village));
+        if (row->psu)
+            snprintf(psu, sizeof(psu), "%s", row->psu);
+        else
+            snprintf(psu, sizeof(psu), "%s/%s", commune, village);
+    }
+    long h = strmap_put(&p->strata, stratum, &added);
+    if (h < 0)
+        return -1;
+    snprintf(key, sizeof(key), "%s\x1f%s", stratum, psu);
+    long j = strmap_put(&p->psus, key, &added);
+    if (j < 0)
+        return -1;
+    if (added) {
+        if ((size_t)j >= p->psu_cap) {
+            size_t cap = p->psu_cap ? p->psu_cap * 2 : 64;
+            size_t *ps = realloc(p->psu_stratum, cap * sizeof(*ps));
+            if (!ps)
+                return -1;
+            p->psu_stratum = ps;
+            p->psu_cap = cap;
+        }
+        p->psu_stratum[j] = (size_t)h;
+    }
+    return j;
+}
+
+static int each(void *ctx, const store_case_row *row)
+{
+    pass *p = ctx;
+    cJSON *a = cJSON_Parse(row->answers ? row->answers : "{}");
+    int rc = 0;
+
+    if (!a) /* the store only keeps answers it parsed: out of memory */
+        return oom(p);
+    long gi = group_of(p, a, row);
+    if (gi < 0) {
+        rc = oom(p);
+        goto done;
+    }
+    ind_group *g = &p->r->groups[gi];
+    g->cases++;
+    p->r->cases++;
+    if (row->duplicate)
+        p->r->duplicates++;
+    if (row->outcome && strcmp(row->outcome, "refusal") == 0) {
+        g->refusals++;
+        p->r->refusals++;
+        goto done;
+    }
+
+    if (p->nhh == p->hcap) {
+        size_t cap = p->hcap ? p->hcap * 2 : 1024;
+        hh_rec *n = realloc(p->hh, cap * sizeof(*n));
+        if (!n) {
+            rc = oom(p);
+            goto done;
+        }
+        p->hh = n;
+        p->hcap = cap;
+    }
+    hh_rec *h = &p->hh[p->nhh];
+    memset(h, 0, sizeof(*h));
+    h->group = (size_t)gi;
+    long j = psu_of(p, a, row);
+    if (j < 0) {
+        rc = oom(p);
+        goto done;
+    }
+    h->psu = (size_t)j;
+    if (row->has_weight && isfinite(row->weight) && row->weight > 0.0) {
+        h->w = row->weight;
+        p->any_weight = 1;
+    }
+    measure(h, a);
+    p->nhh++;
+    g->households++;
+    p->r->households++;
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(a, "members");
+    int nm = cJSON_IsArray(members) ? cJSON_GetArraySize(members) : 0;
+    g->persons += nm;
+    p->r->persons += nm;
+
+done:
+    cJSON_Delete(a);
+    return rc;
+}
+
+/* ---- estimation */
+
+static void set_undefined(ind_value *v)
+{
+    v->defined = 0;
+    v->estimate = v->se = v->ci_low = v->ci_high = v->gap = NAN;
+}
+
+static void init_values(ind_group *g)
+{
+    for (int k = 0; k < IND_COUNT; k++) {
+        ind_value *v = &g->ind[k];
+        memset(v, 0, sizeof(*v));
+        v->code = defs[k].code;
+        v->label_vi = defs[k].label_vi;
+        v->label_en = defs[k].label_en;
+        v->unit = defs[k].unit;
+        v->unit_kind = defs[k].unit_kind;
+        v->target = defs[k].target;
+        v->measurable = k < NEST;
+        v->ci_method = IND_CI_NONE;
+        set_undefined(v);
+    }
+}
+
+static void put(ind_value *v, const svy_estimate *e, ind_ci_method m)
+{
+    v->num_w = e->y;
+    v->den_w = e->x;
+    if (!e->defined)
+        return;
+    v->defined = 1;
+    v->ci_method = m;
+    v->estimate = 100.0 * e->r;
+    v->se = 100.0 * e->se;
+    v->ci_low = 100.0 * e->lo;
+    v->ci_high = 100.0 * e->hi;
+    v->gap = v->target - v->estimate;
+}
+
+/* Per group and indicator, from the households of p. */
+static int estimate(pass *p)
+{
+    ind_report *r = p->r;
+    size_t ng = r->ngroups, npsu = p->psus.n, nstrata = p->strata.n;
+    size_t *start = calloc(ng + 1, sizeof(*start)), *order = NULL, *fill = NULL;
+    size_t *npsu_h = NULL, *touched = NULL;
+    double *acc = NULL;
+    unsigned char *in_design = NULL, *seen = NULL;
+    svy_psu *list = NULL;
+    int rc = DT_ENOMEM;
+
+    r->weighted = p->any_weight;
+    r->ci_method = r->weighted ? IND_CI_TAYLOR : IND_CI_BINOMIAL;
+    if (!start)
+        goto cleanup;
+    /* households by group (a counting sort) */
+    order = malloc((p->nhh ? p->nhh : 1) * sizeof(*order));
+    fill = calloc(ng + 1, sizeof(*fill));
+    if (!order || !fill)
+        goto cleanup;
+    for (size_t i = 0; i < p->nhh; i++)
+        start[p->hh[i].group + 1]++;
+    for (size_t gi = 0; gi < ng; gi++)
+        start[gi + 1] += start[gi];
+    for (size_t i = 0; i < p->nhh; i++) {
+        size_t gi = p->hh[i].group;
+        order[start[gi] + fill[gi]++] = i;
+    }
+
+    if (r->weighted) {
+        /* The design: the PSUs (and their strata) holding a weighted household. */
+        npsu_h = calloc(nstrata ? nstrata : 1, sizeof(*npsu_h));
+        in_design = calloc(npsu ? npsu : 1, 1);
+        seen = calloc(npsu ? npsu : 1, 1);
+        touched = malloc((npsu ? npsu : 1) * sizeof(*touched));
+        acc = malloc((npsu ? npsu : 1) * 2 * NEST * sizeof(*acc));
+        list = malloc((npsu ? npsu : 1) * sizeof(*list));
+        if (!npsu_h || !in_design || !seen || !touched || !acc || !list)
+            goto cleanup;
+        for (size_t i = 0; i < p->nhh; i++) {
+            const hh_rec *h = &p->hh[i];
+            if (h->w > 0.0 && !in_design[h->psu]) {
+                in_design[h->psu] = 1;
+                npsu_h[p->psu_stratum[h->psu]]++;
+                r->psus++;
+            }
+        }
+        for (size_t h = 0; h < nstrata; h++) {
+            if (npsu_h[h])
+                r->strata++;
+            if (npsu_h[h] == 1)
+                r->lonely_strata++;
+        }
+    }
+
+    for (size_t gi = 0; gi < ng; gi++) {
+        ind_group *g = &r->groups[gi];
+        long n_num[NEST] = {0}, n_units[NEST] = {0}, n_hh[NEST] = {0};
+        size_t nt = 0;
+
+        init_values(g);
+        for (size_t o = start[gi]; o < start[gi + 1]; o++) {
+            const hh_rec *h = &p->hh[order[o]];
+            if (r->weighted && !(h->w > 0.0)) {
+                g->no_weight++;
+                r->no_weight++;
+                continue;
+            }
+            for (int k = 0; k < NEST; k++) {
+                n_num[k] += h->y[k];
+                n_units[k] += h->x[k];
+                n_hh[k] += h->x[k] > 0;
+            }
+            if (!r->weighted)
+                continue;
+            double *a = &acc[h->psu * 2 * NEST];
+            if (!seen[h->psu]) {
+                seen[h->psu] = 1;
+                touched[nt++] = h->psu;
+                memset(a, 0, 2 * NEST * sizeof(*a));
+            }
+            for (int k = 0; k < NEST; k++) {
+                a[k] += h->w * h->y[k];
+                a[NEST + k] += h->w * h->x[k];
+            }
+        }
+        for (int k = 0; k < NEST; k++) {
+            ind_value *v = &g->ind[k];
+            svy_estimate e;
+            v->weighted = r->weighted;
+            v->n_num = n_num[k];
+            v->n_units = n_units[k];
+            v->n_households = n_hh[k];
+            if (r->weighted) {
+                svy_design d = {.nstrata = nstrata, .npsu = npsu_h, .lonely = SVY_LONELY_ADJUST};
+                for (size_t t = 0; t < nt; t++) {
+                    const double *a = &acc[touched[t] * 2 * NEST];
+                    list[t] = (svy_psu){p->psu_stratum[touched[t]], a[k], a[NEST + k]};
+                }
+                if (svy_ratio_psu(&e, &d, list, nt)) {
+                    rc = err_set(p->err, DT_ERR, "indicators: inconsistent design (a bug)");
+                    goto cleanup;
+                }
+                put(v, &e, IND_CI_TAYLOR);
+            } else {
+                svy_binomial(&e, (double)n_num[k], (double)n_units[k]);
+                put(v, &e, IND_CI_BINOMIAL);
+            }
+        }
+        for (size_t t = 0; t < nt; t++)
+            seen[touched[t]] = 0;
+    }
+    rc = 0;
+
+cleanup:
+    if (rc == DT_ENOMEM)
+        oom(p);
+    free(start);
+    free(order);
+    free(fill);
+    free(npsu_h);
+    free(in_design);
+    free(seen);
+    free(touched);
+    free(acc);
+    free(list);
+    return rc;
+}
+
+/* Group keys in order: numbers by value (district and commune codes), then text. */
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static int by_key(const void *pa, const void *pb)
+{
+    const ind_group *a = pa, *b = pb;
+    int da = all_digits(a->key), db = all_digits(b->key);
+    if (da && db && strlen(a->key) != strlen(b->key))
+        return strlen(a->key) < strlen(b->key) ? -1 : 1;
+    if (da != db)
+        return da ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+static const form *household_form(store *s)
+{
+    const form *f = NULL;
+    dt_err e;
+
+    if (store_form_latest(s, HOUSEHOLD_FORM, &f, &e) == 0)
+        return f;
+    if (store_form_latest(s, NULL, &f, &e) == 0)
+        return f;
+    return NULL;
+}
+
+int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err)
+{
+    ind_report *r = calloc(1, sizeof(*r));
+    pass p = {0};
+    int rc = DT_ENOMEM;
+
+    *out = NULL;
+    if (!r)
+        return err_set(err, DT_ENOMEM, "out of memory computing the indicators");
+    r->level = level;
+    r->lonely_psu = svy_lonely_name(SVY_LONELY_ADJUST);
+    r->status = strdup(status ? status : "all");
+    p.r = r;
+    p.err = err;
+    p.f = household_form(s);
+    p.vi = p.en = -1;
+    if (p.f) {
+        int q = form_find(p.f, "district");
+        p.districts = q >= 0 ? form_q(p.f, q)->list : NULL;
+        p.vi = form_lang_index(p.f, "vi");
+        p.en = form_lang_index(p.f, "en");
+        if (p.vi < 0)
+            p.vi = 0;
+        if (p.en < 0)
+            p.en = p.vi;
+    }
+    r->form_id = strdup(p.f ? form_id(p.f) : "");
+    if (!r->status || !r->form_id)
+        goto fail;
+
+    if (level == IND_PROVINCE) {
+        /* the province group exists even with no case */
+        cJSON *empty = cJSON_CreateObject();
+        store_case_row none = {0};
+        long gi = empty ? group_of(&p, empty, &none) : -1;
+        cJSON_Delete(empty);
+        if (gi < 0)
+            goto fail;
+    }
+    if (p.f) {
+        rc = store_each_case(s, form_id(p.f), status, each, &p, err);
+        if (rc)
+            goto cleanup;
+    }
+    if ((rc = estimate(&p)))
+        goto cleanup;
+    if (r->ngroups > 1)
+        qsort(r->groups, r->ngroups, sizeof(*r->groups), by_key);
+    *out = r;
+    r = NULL;
+    rc = 0;
+    goto cleanup;
+
+fail:
+    rc = err_set(err, DT_ENOMEM, "out of memory computing the indicators");
+cleanup:
+    ind_report_free(r);
+    strmap_free(&p.groups);
+    strmap_free(&p.strata);
+    strmap_free(&p.psus);
+    free(p.psu_stratum);
+    free(p.hh);
+    return rc;
+}
+
+void ind_report_free(ind_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        free(r->groups[i].key);
+        free(r->groups[i].name);
+        free(r->groups[i].name_en);
+        free(r->groups[i].district);
+    }
+    free(r->groups);
+    free(r->status);
+    free(r->form_id);
+    free(r);
+}
+
+/* ---- JSON */
+
+static cJSON *number(double d)
+{
+    return isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull();
+}
+
+static int add(cJSON *o, const char *key, cJSON *v)
+{
+    if (!v)
+        return -1;
+    if (!cJSON_AddItemToObject(o, key, v)) {
+        cJSON_Delete(v);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *value_note(const ind_value *v)
+{
+    if (!v->measurable)
+        return out_of_scope;
+    if (!v->defined)
+        return "no unit in the denominator";
+    return NULL;
+}
+
+static cJSON *value_json(const ind_value *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *note = value_note(v);
+    int bad = !o;
+
+    if (bad)
+        return NULL;
+    bad |= add(o, "code", cJSON_CreateString(v->code));
+    bad |= add(o, "label_vi", cJSON_CreateString(v->label_vi));
+    bad |= add(o, "label_en", cJSON_CreateString(v->label_en));
+    bad |= add(o, "unit", cJSON_CreateString(v->unit));
+    bad |= add(o, "unit_kind", cJSON_CreateString(v->unit_kind));
+    bad |= add(o, "target", cJSON_CreateNumber(v->target));
+    bad |= add(o, "measurable", cJSON_CreateBool(v->measurable));
+    bad |= add(o, "estimate", number(v->estimate));
+    bad |= add(o, "se", number(v->se));
+    bad |= add(o, "ci_low", number(v->ci_low));
+    bad |= add(o, "ci_high", number(v->ci_high));
+    bad |= add(o, "numerator", v->measurable ? cJSON_CreateNumber(v->num_w) : cJSON_CreateNull());
+    bad |= add(o, "denominator", v->measurable ? cJSON_CreateNumber(v->den_w) : cJSON_CreateNull());
+    bad |= add(o, "n_numerator", cJSON_CreateNumber((double)v->n_num));
+    bad |= add(o, "n_units", cJSON_CreateNumber((double)v->n_units));
+    bad |= add(o, "households", cJSON_CreateNumber((double)v->n_households));
+    bad |= add(o, "gap", number(v->gap));
+    bad |= add(o, "weighted", cJSON_CreateBool(v->weighted));
+    bad |= add(o, "ci_method", cJSON_CreateString(ind_ci_method_name(v->ci_method)));
+    bad |= add(o, "note", note ? cJSON_CreateString(note) : cJSON_CreateNull());
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *group_json(const ind_group *g)
+{
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    int bad = !o || !arr;
+
+    if (!bad) {
+        bad |= add(o, "key", cJSON_CreateString(g->key));
+        bad |= add(o, "name", cJSON_CreateString(g->name));
+        bad |= add(o, "name_en", cJSON_CreateString(g->name_en));
+        bad |= add(o, "district", cJSON_CreateString(g->district));
+        bad |= add(o, "cases", cJSON_CreateNumber((double)g->cases));
+        bad |= add(o, "households", cJSON_CreateNumber((double)g->households));
+        bad |= add(o, "persons", cJSON_CreateNumber((double)g->persons));
+        bad |= add(o, "refusals", cJSON_CreateNumber((double)g->refusals));
+        bad |= add(o, "no_weight", cJSON_CreateNumber((double)g->no_weight));
+        for (int k = 0; k < IND_COUNT && !bad; k++) {
+            cJSON *v = value_json(&g->ind[k]);
+            if (!v || !cJSON_AddItemToArray(arr, v)) {
+                cJSON_Delete(v);
+                bad = 1;
+            }
+        }
+        bad |= add(o, "indicators", arr);
+        arr = NULL;
+    }
+    cJSON_Delete(arr);
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    int bad = !o || !arr;
+
+    *out = NULL;
+    if (!bad) {
+        bad |= add(o, "level", cJSON_CreateString(ind_level_name(r->level)));
+        bad |= add(o, "status", cJSON_CreateString(r->status));
+        bad |= add(o, "form_id", cJSON_CreateString(r->form_id));
+        bad |= add(o, "weighted", cJSON_CreateBool(r->weighted));
+        bad |= add(o, "ci_method", cJSON_CreateString(ind_ci_method_name(r->ci_method)));
+        bad |= add(o, "lonely_psu", cJSON_CreateString(r->lonely_psu));
+        bad |= add(o, "cases", cJSON_CreateNumber((double)r->cases));
+        bad |= add(o, "households", cJSON_CreateNumber((double)r->households));
+        bad |= add(o, "persons", cJSON_CreateNumber((double)r->persons));
+        bad |= add(o, "refusals", cJSON_CreateNumber((double)r->refusals));
+        bad |= add(o, "no_weight", cJSON_CreateNumber((double)r->no_weight));
+        bad |= add(o, "design_fallback", cJSON_CreateNumber((double)r->design_fallback));
+        bad |= add(o, "strata", cJSON_CreateNumber((double)r->strata));
+        bad |= add(o, "psus", cJSON_CreateNumber((double)r->psus));
+        bad |= add(o, "lonely_strata", cJSON_CreateNumber((double)r->lonely_strata));
+        bad |= add(o, "duplicates", cJSON_CreateNumber((double)r->duplicates));
+        for (size_t i = 0; i < r->ngroups && !bad; i++) {
+            cJSON *g = group_json(&r->groups[i]);
+            if (!g || !cJSON_AddItemToArray(arr, g)) {
+                cJSON_Delete(g);
+                bad = 1;
+            }
+        }
+        bad |= add(o, "groups", arr);
+        arr = NULL;
+    }
+    cJSON_Delete(arr);
+    if (bad) {
+        cJSON_Delete(o);
+        return err_set(err, DT_ENOMEM, "out of memory writing the indicators");
+    }
+    *out = o;
+    return 0;
+}
+
+/* ---- the table */
+
+/* Writes s padded with spaces to width characters (code points), then a space. */
+static void pad(FILE *fp, const char *s, size_t width, int right)
+{
+    size_t n = utf8_length(s, strlen(s));
+    if (right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', fp);
+    fputs(s, fp);
+    if (!right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', fp);
+    fputc(' ', fp);
+}
+
+static void fmt(char *out, size_t size, double d, const char *suffix)
+{
+    if (isfinite(d))
+        snprintf(out, size, "%.1f%s", d, suffix);
+    else
+        snprintf(out, size, "-");
+}
+
+static const char *unit_word(const ind_value *v, long n)
+{
+    if (strcmp(v->unit_kind, "household") == 0)
+        return n == 1 ? "household" : "households";
+    return n == 1 ? "person" : "persons";
+}
+
+static void design_note(FILE *fp, const ind_report *r)
+{
+    if (r->weighted) {
+        fprintf(fp,
+                "Design: weighted (sample weights from the frame); 95%% CI: Taylor linearization "
+                "of the ratio, strata = district, PSU = village, PSUs with replacement within "
+                "strata, z = 1.96; %ld strata, %ld PSUs",
+                r->strata, r->psus);
+        if (r->lonely_strata)
+            fprintf(fp, "; %ld single-PSU strat%s (rule: %s)", r->lonely_strata,
+                    r->lonely_strata == 1 ? "um" : "a", r->lonely_psu);
+        fputs(".\n", fp);
+        if (r->no_weight)
+            fprintf(fp, "Left out: %ld completed interview%s without a sample weight.\n",
+                    r->no_weight, r->no_weight == 1 ? "" : "s");
+        if (r->design_fallback)
+            fprintf(fp,
+                    "Design fallback: %ld case%s without a stratum/PSU in the frame: stratum = "
+                    "district answer, PSU = commune_code/village.\n",
+                    r->design_fallback, r->design_fallback == 1 ? "" : "s");
+    } else {
+        fputs("Design: unweighted (no sample weights); 95% CI: Wilson binomial interval on the "
+              "units (binomial, no design).\n",
+              fp);
+    }
+    if (r->duplicates)
+        fprintf(fp,
+                "Possible duplicates: %ld cases flagged (kept in the estimates; see "
+                "`syncd review list`).\n",
+                r->duplicates);
+}
+
+int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
+{
+    size_t lw = strlen("indicator");
+
+    for (int k = 0; k < IND_COUNT; k++) {
+        char label[512];
+        snprintf(label, sizeof(label), "%s — %s", defs[k].label_vi, defs[k].label_en);
+        size_t n = utf8_length(label, strlen(label));
+        if (k < NEST && n > lw)
+            lw = n;
+    }
+    fprintf(fp,
+            "Chỉ tiêu chuyển đổi số 2025 — 2025 digital-plan indicators (%s, by %s, %s cases)\n",
+            r->form_id[0] ? r->form_id : "no form published", ind_level_name(r->level), r->status);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const ind_group *g = &r->groups[i];
+        fputc('\n', fp);
+        if (r->level == IND_PROVINCE)
+            fprintf(fp, "%s — %s", g->name, g->name_en);
+        else if (r->level == IND_DISTRICT)
+            fprintf(fp, "%s %s — %s", g->key, g->name, g->name_en);
+        else
+            fprintf(fp, "%s %s (district %s)", g->key, g->name, g->district);
+        fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
+                g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
+                g->refusals == 1 ? "" : "s");
+        pad(fp, "code", 4, 0);
+        pad(fp, "indicator", lw, 0);
+        pad(fp, "estimate", 8, 1);
+        pad(fp, "95% CI", 14, 0);
+        pad(fp, "target", 6, 1);
+        pad(fp, "gap", 6, 1);
+        pad(fp, "n (units)", 18, 1);
+        fputs("households\n", fp);
+        for (int k = 0; k < IND_COUNT; k++) {
+            const ind_value *v = &g->ind[k];
+            char label[512], est[32], ci[64], target[32], gap[32], n[48], lo[16], hi[16];
+            snprintf(label, sizeof(label), "%s — %s", v->label_vi, v->label_en);
+            snprintf(target, sizeof(target), "%g", v->target);
+            pad(fp, v->code, 4, 0);
+            if (!v->measurable) {
+                fprintf(fp, "%s: %s; target %s%%\n", label, out_of_scope, target);
+                continue;
+            }
+            pad(fp, label, lw, 0);
+            fmt(est, sizeof(est), v->estimate, "%");
+            fmt(lo, sizeof(lo), v->ci_low, "");
+            fmt(hi, sizeof(hi), v->ci_high, "");
+            if (v->defined)
+                snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+            else
+                snprintf(ci, sizeof(ci), "-");
+            fmt(gap, sizeof(gap), v->gap, "");
+            snprintf(n, sizeof(n), "%ld %s", v->n_units, unit_word(v, v->n_units));
+            pad(fp, est, 8, 1);
+            pad(fp, ci, 14, 0);
+            pad(fp, target, 6, 1);
+            pad(fp, gap, 6, 1);
+            pad(fp, n, 18, 1);
+            fprintf(fp, "%ld\n", v->n_households);
+        }
+    }
+    fputc('\n', fp);
+    fputs("gap = target - estimate, percentage points (> 0: short of the 2025 target).\n", fp);
+    long all = r->cases;
+    fprintf(fp, "Refusals (non-response, left out of every estimate): %ld of %ld cases",
+            r->refusals, all);
+    if (all)
+        fprintf(fp, " (%.1f%%)", 100.0 * (double)r->refusals / (double)all);
+    fputs(".\n", fp);
+    design_note(fp, r);
+    if (fflush(fp) || ferror(fp))
+        return err_set(err, DT_EIO, "writing the indicator table failed");
+    return 0;
+}
+
+/* ---- CSV */
+
+static void csv_num(char *out, size_t size, double d)
+{
+    if (isfinite(d))
+        snprintf(out, size, "%.10g", d);
+    else
+        out[0] = '\0';
+}
+
+int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
+{
+    static const char *const header[] = {
+        "level",   "key",       "name",        "code",        "label_vi", "label_en",
+        "unit",    "target",    "measurable",  "estimate",    "se",       "ci_low",
+        "ci_high", "numerator", "denominator", "n_numerator", "n_units",  "households",
+        "gap",     "weighted",  "ci_method",   "refusals",
+    };
+    enum { NF = sizeof(header) / sizeof(header[0]) };
+    buf b;
+    int rc = 0;
+
+    buf_init(&b, OUT_MAX);
+    if (csv_write_record(&b, header, NF))
+        goto nomem;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const ind_group *g = &r->groups[i];
+        for (int k = 0; k < IND_COUNT; k++) {
+            const ind_value *v = &g->ind[k];
+            char target[32], est[32], se[32], lo[32], hi[32], nw[32], dw[32], nn[32], nu[32],
+                nh[32], gap[32], ref[32];
+            csv_num(target, sizeof(target), v->target);
+            csv_num(est, sizeof(est), v->estimate);
+            csv_num(se, sizeof(se), v->se);
+            csv_num(lo, sizeof(lo), v->ci_low);
+            csv_num(hi, sizeof(hi), v->ci_high);
+            csv_num(nw, sizeof(nw), v->measurable ? v->num_w : NAN);
+            csv_num(dw, sizeof(dw), v->measurable ? v->den_w : NAN);
+            csv_num(gap, sizeof(gap), v->gap);
+            snprintf(nn, sizeof(nn), "%ld", v->n_num);
+            snprintf(nu, sizeof(nu), "%ld", v->n_units);
+            snprintf(nh, sizeof(nh), "%ld", v->n_households);
+            snprintf(ref, sizeof(ref), "%ld", g->refusals);
+            const char *f[NF] = {
+                ind_level_name(r->level),
+                g->key,
+                g->name,
+                v->code,
+                v->label_vi,
+                v->label_en,
+                v->unit,
+                target,
+                v->measurable ? "1" : "0",
+                est,
+                se,
+                lo,
+                hi,
+                nw,
+                dw,
+                nn,
+                nu,
+                nh,
+                gap,
+                v->weighted ? "1" : "0",
+                ind_ci_method_name(v->ci_method),
+                ref,
+            };
+            if (csv_write_record(&b, f, NF))
+                goto nomem;
+        }
+    }
+    if (b.len && fwrite(b.data, 1, b.len, fp) != b.len)
+        rc = err_set(err, DT_EIO, "writing the indicator CSV failed");
+    else if (fflush(fp) || ferror(fp))
+        rc = err_set(err, DT_EIO, "writing the indicator CSV failed");
+    buf_free(&b);
+    return rc;
+
+nomem:
+    buf_free(&b);
+    return err_set(err, DT_ENOMEM, "out of memory writing the indicator CSV");
+}

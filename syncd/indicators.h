@@ -1,0 +1,133 @@
+/* indicators.h - the province's 2025 digital-plan indicators T1-T6 from the store's cases:
+ * estimates, 95% confidence intervals from the sample design, targets and gaps, by province,
+ * district or commune; writers for JSON, a text table and CSV. Method: docs/indicators.md. */
+#ifndef SYNCD_INDICATORS_H
+#define SYNCD_INDICATORS_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "store.h"
+
+/* The level the estimates are grouped by. */
+typedef enum ind_level {
+    IND_PROVINCE, /* one group: the whole province */
+    IND_DISTRICT, /* one group per district (the `district` answer, GSO code) */
+    IND_COMMUNE   /* one group per commune (the `commune_code` answer) */
+} ind_level;
+
+/* "province", "district", "commune". */
+const char *ind_level_name(ind_level l);
+/* The level called name, or -1. */
+int ind_level_parse(const char *name);
+
+#define IND_COUNT 6 /* T1..T6, in this order: ind[0] is T1 */
+
+/* How an interval was computed. */
+typedef enum ind_ci_method {
+    IND_CI_NONE,    /* no estimate (empty denominator) or not measurable (T6) */
+    IND_CI_TAYLOR,  /* weighted; Taylor linearization of the ratio, strata and PSUs */
+    IND_CI_BINOMIAL /* unweighted; Wilson score interval on the units, no design */
+} ind_ci_method;
+
+/* "none", "taylor", "binomial" (the JSON and CSV spelling). */
+const char *ind_ci_method_name(ind_ci_method m);
+
+/* One indicator in one group. Percentages are 0-100. When defined is 0 (no unit in the
+ * denominator, or T6), estimate, se, ci_low, ci_high and gap are NaN (JSON null). */
+typedef struct ind_value {
+    const char *code;      /* "T1".."T6"; static */
+    const char *label_vi;  /* "Hộ gia đình có băng rộng cố định"; static */
+    const char *label_en;  /* "Households with fixed broadband"; static */
+    const char *unit;      /* "% of households", "% of persons 15+", "% of persons 5+",
+                              "% of GRDP"; static */
+    const char *unit_kind; /* "household", "person", or "" (T6); static */
+    double target;         /* the plan's 2025 target, % */
+    int measurable;        /* 0 for T6: out of scope for a household survey */
+    int defined;           /* 1 when there is an estimate */
+    double estimate;       /* %: 100 * num_w / den_w */
+    double se;             /* standard error, percentage points */
+    double ci_low;         /* 95% CI, %, clamped to [0, 100] */
+    double ci_high;
+    double num_w;      /* weighted numerator (unweighted: a count) */
+    double den_w;      /* weighted denominator (unweighted: a count) */
+    long n_num;        /* units in the numerator, unweighted */
+    long n_units;      /* units in the denominator, unweighted (households or persons) */
+    long n_households; /* households behind it (those contributing to the denominator) */
+    double gap;        /* target - estimate, percentage points: > 0 short of the target,
+                          <= 0 reached */
+    int weighted;      /* 1 when sample weights were used */
+    ind_ci_method ci_method;
+} ind_value;
+
+/* One group: the province, a district or a commune. */
+typedef struct ind_group {
+    char *key;       /* "" (province), a district code "123", a commune code "04012" */
+    char *name;      /* "Tỉnh Sơn La", the district's label (vi) from the form, the commune's
+                        name as answered */
+    char *name_en;   /* the district's English label; otherwise as name */
+    char *district;  /* the district code of a commune group; "" otherwise */
+    long cases;      /* cases of the group in the report (interviews + refusals) */
+    long households; /* completed interviews (non-refusals) */
+    long persons;    /* roster members of those households */
+    long refusals;   /* non-response: counted here, left out of every estimate */
+    long no_weight;  /* weighted report: completed cases without a weight, left out */
+    ind_value ind[IND_COUNT];
+} ind_group;
+
+/* A whole report. Plain data: read it directly. */
+typedef struct ind_report {
+    ind_level level;
+    char *status;            /* "approved" or "all" */
+    char *form_id;           /* the form the cases answer ("" when there is none) */
+    int weighted;            /* 1 when any completed case carries a sample weight: every
+                                estimate is weighted and its CI from the design */
+    ind_ci_method ci_method; /* IND_CI_TAYLOR when weighted, else IND_CI_BINOMIAL */
+    const char *lonely_psu;  /* the rule for a stratum with one PSU: "adjust" (static) */
+    long cases, households, persons, refusals; /* the whole province */
+    long no_weight;       /* weighted: completed cases without a weight, left out */
+    long design_fallback; /* cases whose stratum/PSU came from the answers (district;
+                             commune_code + village) because the frame had none */
+    long strata, psus;    /* weighted: strata and PSUs in the design */
+    long lonely_strata;   /* weighted: strata with a single PSU (rule: lonely_psu) */
+    long duplicates;      /* cases in the report flagged as possible duplicates (kept) */
+    ind_group *groups;    /* by key: district codes, commune codes ascending */
+    size_t ngroups;
+} ind_report;
+
+/* Computes T1-T6 over every case of the household form ("sonla_ict_household" when it is
+ * published, else the only published form) whose status is status ("approved", or NULL
+ * for all), grouped by level. Refusals (outcome "refusal") are counted as non-response and
+ * left out of the estimates. A store with no form or no case gives a report with one empty
+ * province group (province level) or no group (district, commune), every estimate
+ * undefined. *out belongs to the caller (ind_report_free). Returns 0, DT_ENOMEM, or the
+ * store's error (DT_EIO...). */
+int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err);
+
+/* Frees a report. Accepts NULL. */
+void ind_report_free(ind_report *r);
+
+/* The report as JSON: {"level", "status", "form_id", "weighted", "ci_method", "lonely_psu",
+ * "cases", "households", "persons", "refusals", "no_weight", "design_fallback", "strata",
+ * "psus", "lonely_strata", "duplicates", "groups": [{"key", "name", "name_en", "district", "cases",
+ * "households", "persons", "refusals", "no_weight", "indicators": [{"code", "label_vi", "label_en",
+ * "unit", "unit_kind", "target", "measurable", "estimate", "se", "ci_low", "ci_high",
+ * "numerator", "denominator", "n_numerator", "n_units", "households", "gap", "weighted",
+ * "ci_method", "note"}]}]}. NaN becomes null. *out belongs to the caller; DT_ENOMEM. */
+int ind_report_json(cJSON **out, const ind_report *r, dt_err *err);
+
+/* Writes the report as a text table for people (one block per group: code, indicator
+ * "vi — en", estimate %, 95% CI, target, gap, n units, households; T6 as out of scope;
+ * then refusals and the design note). Returns 0 or DT_EIO. */
+int ind_report_table(FILE *fp, const ind_report *r, dt_err *err);
+
+/* Writes the report as CSV (RFC 4180, UTF-8, header row), one row per group and
+ * indicator: level, key, name, code, label_vi, label_en, unit, target, measurable,
+ * estimate, se, ci_low, ci_high, numerator, denominator, n_numerator, n_units, households,
+ * gap, weighted, ci_method, refusals. Empty fields where there is no value.
+ * Returns 0 or DT_EIO. */
+int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err);
+
+#endif

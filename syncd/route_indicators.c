@@ -1,0 +1,40 @@
+/* route_indicators.c - GET /api/v1/indicators?by=province|district|commune&status=approved|all:
+ * T1-T6 with their 95% confidence intervals, as `syncd indicators --format json` prints them */
+#include "http.h"
+#include "indicators.h"
+
+#include <string.h>
+
+static int indicators(http_req *r)
+{
+    const char *by = http_query(r, "by"), *status = http_query(r, "status");
+    ind_report *rep = NULL;
+    cJSON *doc = NULL;
+    dt_err err;
+    int level, rc;
+
+    level = ind_level_parse(by ? by : "province");
+    if (level < 0)
+        return http_reply_error(r, 400, "by: expected province, district or commune");
+    if (!status)
+        status = "approved";
+    if (strcmp(status, "approved") && strcmp(status, "all"))
+        return http_reply_error(r, 400, "status: expected approved or all");
+    rc = ind_compute(&rep, http_store(r), (ind_level)level, strcmp(status, "all") ? status : NULL,
+                     &err);
+    if (rc == 0)
+        rc = ind_report_json(&doc, rep, &err);
+    ind_report_free(rep);
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    return http_reply_json(r, 200, doc);
+}
+
+/* Aggregates only, no case data: every reader of results may see the whole province. */
+const http_route route_indicators = {
+    .method = "GET",
+    .pattern = "/api/v1/indicators",
+    .roles = HTTP_ROLE(ROLE_STATISTICIAN) | HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN),
+    .body = 0,
+    .handler = indicators,
+};

@@ -1,0 +1,356 @@
+#!/bin/bash
+# indicators.sh - `syncd indicators` and GET /api/v1/indicators on a store built through the real
+# path (two laptops import households and refusals and sync to a real syncd on 127.0.0.1, a
+# supervisor approves some): every figure is checked against values computed here
+# independently (sqlite3 over the head revisions' raw answers, the Wilson interval and the
+# Taylor-linearization variance in awk); refusals are reported; --status all and approved
+# differ as they must; district and commune groups add up to the province; with a sample frame
+# the estimates are weighted with design-based intervals.
+# usage: indicators.sh SYNCD COLLECTOR GEN_HOUSEHOLDS SOURCE_DIR
+set -u
+
+SYNCD=$1
+COLLECTOR=$2
+GEN=$3
+SRC=$4
+. "$SRC/tests/integration/lib.sh"
+
+for tool in sqlite3 curl awk; do
+    if ! command -v $tool >/dev/null 2>&1; then
+        echo "skip: $tool is missing (packaging/install-deps installs it)"
+        rm -rf "$LOGDIR"
+        exit 77
+    fi
+done
+
+unset DIEUTRA_DB DIEUTRA_SYNCD_DB DIEUTRA_SYNC_BATCH http_proxy HTTP_PROXY all_proxy ALL_PROXY
+export DIEUTRA_SYNC_RETRY_MS=20
+export NO_PROXY=127.0.0.1
+FORM=$SRC/schema/forms/sonla_ict_household.json
+SDB=$LOGDIR/syncd.db
+SERVER=""
+
+stop_server() {
+    if [ -n "$SERVER" ]; then
+        kill -TERM "$SERVER" 2>/dev/null
+        wait "$SERVER" 2>/dev/null
+        SERVER=""
+    fi
+}
+trap stop_server EXIT
+trap 'stop_server; exit 1' INT TERM
+
+S() { "$SYNCD" "$@" --db "$SDB"; }
+C() { # N ARGS...: collector N with its own database
+    local n=$1
+    shift
+    "$COLLECTOR" "$@" --db "$LOGDIR/c$n.db"
+}
+q() { sqlite3 "$@"; }
+check() { # NAME COMMAND...
+    local name=$1
+    shift
+    if "$@"; then ok; else not_ok "$name"; fi
+}
+same() { # NAME GOT WANT
+    if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$2', want '$3'"; fi
+}
+# close NAME GOT WANT: numbers equal within 1e-6 (relative to the larger, at least 1)
+close() {
+    if awk -v a="$2" -v b="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (a < 0 ? -a : a);
+            if ((b < 0 ? -b : b) > m) m = (b < 0 ? -b : b); if (m < 1) m = 1;
+            exit !(a != "" && b != "" && d <= 1e-6 * m) }'; then ok
+    else not_ok "$1: got '$2', want '$3'"; fi
+}
+# j FILE PATH: a value of a JSON file
+j() { q :memory: "SELECT json_extract(readfile('$1'), '$2')"; }
+ngroups() { q :memory: "SELECT json_array_length(readfile('$1'), '\$.groups')"; }
+token_of() { # NAME ROLE [COMMUNES]
+    S user add "$1" --role "$2" ${3:+--communes "$3"} 2>&1 |
+        sed -n 's/^token (shown once, keep it safe): *//p'
+}
+# refusal N HH: an answers file with one refusal (consent = 2) in district 118
+refusal() {
+    printf '[{"form_id":"sonla_ict_household","form_version":1,"answers":{"district":118,"commune_code":"18%03d","commune_name":"Xã Từ Chối %d","village":"Bản Pá","hh_number":%d,"resp_name":"Lò Văn Từ","consent":2}}]\n' \
+        "$1" "$1" "$2"
+}
+
+# ---- the store: two laptops sync through a real server
+
+S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(cat "$LOGDIR/publish.out")"
+"$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 >"$LOGDIR/serve.out" 2>"$LOGDIR/serve.err" &
+SERVER=$!
+PORT=""
+for _ in $(seq 100); do
+    PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/serve.out")
+    [ -n "$PORT" ] && break
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$PORT" ] || [ "$PORT" = 0 ]; then
+    not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/serve.out" "$LOGDIR/serve.err")"
+    finish
+fi
+URL=http://127.0.0.1:$PORT
+
+for i in 1 2; do
+    T=$(token_of "enum$i" enumerator)
+    [ -n "$T" ] || { not_ok "no token for enum$i"; finish; }
+    C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
+    C $i enroll "$URL/" "$T" >"$LOGDIR/enroll$i.out" 2>&1 || not_ok "enroll $i: $(cat "$LOGDIR/enroll$i.out")"
+    "$GEN" 40 $((300 + i)) >"$LOGDIR/hh$i.json"
+    refusal "$i" 9000 >"$LOGDIR/ref$i.json"
+    C $i import "$LOGDIR/hh$i.json" >"$LOGDIR/import$i.out" 2>&1 || not_ok "import $i: $(tail -3 "$LOGDIR/import$i.out")"
+    C $i import "$LOGDIR/ref$i.json" >>"$LOGDIR/import$i.out" 2>&1 || not_ok "import refusal $i: $(tail -3 "$LOGDIR/import$i.out")"
+    C $i sync >"$LOGDIR/sync$i.out" 2>&1 || not_ok "sync $i: $(cat "$LOGDIR/sync$i.out")"
+done
+same "82 cases at the centre" "$(q "$SDB" "SELECT count(*) FROM cases")" 82
+
+# A supervisor approves laptop 1's cases (its refusal too) and 10 of laptop 2's; rejects one.
+for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum1' ORDER BY case_id"); do
+    S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
+done
+for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND outcome <> 'refusal' ORDER BY case_id LIMIT 10"); do
+    S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
+done
+REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND status = 'finalized' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1")
+S review reject "$REJ" --comment "Kiểm tra lại số thành viên" >/dev/null 2>&1 || not_ok "reject"
+same "51 approved" "$(q "$SDB" "SELECT count(*) FROM cases WHERE status = 'approved'")" 51
+
+# ---- the expected figures, from the raw answers of the head revisions
+
+# expected WHERE: "households refusals t1 t2 t3 t4n t4d t5n t5d" over the cases chosen
+expected() {
+    q -separator ' ' "$SDB" "
+WITH h AS (SELECT c.outcome, r.answers a FROM cases c JOIN revisions r ON r.rev_id = c.head_rev
+           WHERE $1),
+     ok AS (SELECT a FROM h WHERE outcome <> 'refusal'),
+     m AS (SELECT m.value v FROM ok, json_each(ok.a, '\$.members') m)
+SELECT (SELECT count(*) FROM ok), (SELECT count(*) FROM h WHERE outcome = 'refusal'),
+  (SELECT total(json_extract(a, '\$.fixed_bb') = 1) FROM ok),
+  (SELECT total(json_extract(a, '\$.signal') IN (4, 5)) FROM ok),
+  (SELECT total(json_extract(a, '\$.n_smartphones') >= 1) FROM ok),
+  (SELECT total(json_extract(v, '\$.m_age') >= 15 AND EXISTS (SELECT 1 FROM json_each(v, '\$.m_epay') e
+                                                              WHERE e.value IN (1, 2, 3))) FROM m),
+  (SELECT total(json_extract(v, '\$.m_age') >= 15) FROM m),
+  (SELECT total(json_extract(v, '\$.m_age') >= 5 AND json_extract(v, '\$.m_internet') = 1) FROM m),
+  (SELECT total(json_extract(v, '\$.m_age') >= 5) FROM m)"
+}
+wilson() { # K N: "estimate low high" in %, the 95% Wilson interval
+    awk -v k="$1" -v n="$2" 'BEGIN { z = 1.96; p = k / n; d = 1 + z * z / n;
+        c = (p + z * z / (2 * n)) / d; h = z / d * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+        lo = c - h; hi = c + h; if (lo < 0) lo = 0; if (hi > 1) hi = 1;
+        printf "%.12f %.12f %.12f\n", 100 * p, 100 * lo, 100 * hi }'
+}
+# check_unweighted FILE WHERE GROUP: the province figures of FILE against expected WHERE
+check_unweighted() {
+    local f=$1 e
+    read -r HH REF T1 T2 T3 T4N T4D T5N T5D <<<"$(expected "$2")"
+    local g='$.groups[0]'
+    same "$3: households" "$(j "$f" "$g.households")" "$HH"
+    same "$3: refusals" "$(j "$f" "$g.refusals")" "$REF"
+    same "$3: refusals (report)" "$(j "$f" '$.refusals')" "$REF"
+    local k=0
+    for nd in "$T1 $HH" "$T2 $HH" "$T3 $HH" "$T4N $T4D" "$T5N $T5D"; do
+        read -r n d <<<"$nd"
+        local i="$g.indicators[$k]"
+        close "$3: T$((k + 1)) numerator" "$(j "$f" "$i.numerator")" "$n"
+        close "$3: T$((k + 1)) denominator" "$(j "$f" "$i.denominator")" "$d"
+        close "$3: T$((k + 1)) n_units" "$(j "$f" "$i.n_units")" "$d"
+        read -r est lo hi <<<"$(wilson "$n" "$d")"
+        close "$3: T$((k + 1)) estimate" "$(j "$f" "$i.estimate")" "$est"
+        close "$3: T$((k + 1)) ci_low" "$(j "$f" "$i.ci_low")" "$lo"
+        close "$3: T$((k + 1)) ci_high" "$(j "$f" "$i.ci_high")" "$hi"
+        e=$(j "$f" "$i.target")
+        close "$3: T$((k + 1)) gap" "$(j "$f" "$i.gap")" "$(awk -v t="$e" -v x="$est" 'BEGIN { printf "%.12f", t - x }')"
+        same "$3: T$((k + 1)) method" "$(j "$f" "$i.ci_method")" binomial
+        k=$((k + 1))
+    done
+}
+
+# ---- unweighted, approved (the default) and all
+
+S indicators --format json >"$LOGDIR/appr.json" 2>"$LOGDIR/appr.err" || not_ok "indicators: $(cat "$LOGDIR/appr.err")"
+check_unweighted "$LOGDIR/appr.json" "c.status = 'approved'" approved
+same "status approved by default" "$(j "$LOGDIR/appr.json" '$.status')" approved
+same "unweighted" "$(j "$LOGDIR/appr.json" '$.weighted')" 0
+same "binomial" "$(j "$LOGDIR/appr.json" '$.ci_method')" binomial
+same "one province group" "$(j "$LOGDIR/appr.json" '$.groups[0].key')|$(ngroups "$LOGDIR/appr.json")" "|1"
+REF_APPR=$(q "$SDB" "SELECT count(*) FROM cases WHERE status = 'approved' AND outcome = 'refusal'")
+REF_ALL=$(q "$SDB" "SELECT count(*) FROM cases WHERE outcome = 'refusal'")
+check "laptop 1's refusal is approved" [ "$REF_APPR" -ge 1 ]
+same "approved: refusals" "$(j "$LOGDIR/appr.json" '$.refusals')" "$REF_APPR"
+same "T6 is out of scope" \
+    "$(j "$LOGDIR/appr.json" '$.groups[0].indicators[5].measurable')|$(j "$LOGDIR/appr.json" '$.groups[0].indicators[5].estimate')|$(j "$LOGDIR/appr.json" '$.groups[0].indicators[5].note')" \
+    "0||not measurable from a household survey (out of scope)"
+same "T5 target" "$(j "$LOGDIR/appr.json" '$.groups[0].indicators[4].target')" 48.56
+
+S indicators --format json --status all >"$LOGDIR/all.json" 2>&1 || not_ok "indicators --status all"
+check_unweighted "$LOGDIR/all.json" "1" all
+same "all: every refusal" "$(j "$LOGDIR/all.json" '$.refusals')" "$REF_ALL"
+check "all has more refusals than approved" [ "$REF_ALL" -gt "$REF_APPR" ]
+same "all - approved = the 31 cases not approved (one rejected)" \
+    "$(($(j "$LOGDIR/all.json" '$.cases') - $(j "$LOGDIR/appr.json" '$.cases')))" 31
+same "all: every case" "$(j "$LOGDIR/all.json" '$.cases')" 82
+
+# ---- groups add up
+
+for level in district commune; do
+    S indicators --format json --status all --by $level >"$LOGDIR/$level.json" 2>&1 || not_ok "--by $level"
+    f=$LOGDIR/$level.json
+    sum() { # FIELD of the groups / of indicator CODE
+        if [ $# = 1 ]; then
+            q :memory: "SELECT total(json_extract(g.value, '\$.$1')) FROM json_each(readfile('$f'), '\$.groups') g"
+        else
+            q :memory: "SELECT total(json_extract(i.value, '\$.$2')) FROM json_each(readfile('$f'), '\$.groups') g,
+                        json_each(g.value, '\$.indicators') i WHERE json_extract(i.value, '\$.code') = '$1'"
+        fi
+    }
+    for field in households refusals persons cases; do
+        close "$level groups: $field add up" "$(sum $field)" "$(j "$LOGDIR/all.json" "\$.groups[0].$field")"
+    done
+    for k in 0 1 2 3 4; do
+        for field in numerator denominator; do
+            close "$level groups: T$((k + 1)) $field adds up" "$(sum "T$((k + 1))" $field)" \
+                "$(j "$LOGDIR/all.json" "\$.groups[0].indicators[$k].$field")"
+        done
+    done
+done
+same "one group per district" "$(ngroups "$LOGDIR/district.json")" \
+    "$(q "$SDB" "SELECT count(DISTINCT json_extract(r.answers, '\$.district')) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev")"
+same "district names are the form's labels" "$(q :memory: "
+SELECT count(*) FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups') g
+WHERE json_extract(g.value, '\$.name') IS NOT (
+  SELECT json_extract(c.value, '\$.label.vi') FROM json_each(readfile('$FORM'), '\$.choices.district') c
+  WHERE json_extract(c.value, '\$.code') = CAST(json_extract(g.value, '\$.key') AS INTEGER))")" 0
+same "district 118 holds its refusals" \
+    "$(q :memory: "SELECT json_extract(g.value, '\$.refusals') FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups') g WHERE json_extract(g.value, '\$.key') = '118'")" \
+    "$(q "$SDB" "SELECT count(*) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev WHERE c.outcome = 'refusal' AND json_extract(r.answers, '\$.district') = 118")"
+same "groups in code order" \
+    "$(q :memory: "SELECT group_concat(json_extract(value, '\$.key')) FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups')")" \
+    "$(q "$SDB" "SELECT group_concat(d) FROM (SELECT DISTINCT json_extract(r.answers, '\$.district') d FROM cases c JOIN revisions r ON r.rev_id = c.head_rev ORDER BY d)")"
+
+# ---- the table and CSV
+
+S indicators >"$LOGDIR/table.out" 2>&1 || not_ok "indicators (table)"
+for want in "T1 " "Hộ gia đình có băng rộng cố định — Households with fixed broadband" \
+    "not measurable from a household survey (out of scope)" "Refusals (non-response, left out of every estimate): $REF_APPR of 51 cases" \
+    "binomial, no design" "95% CI" "households"; do
+    grep -qF -- "$want" "$LOGDIR/table.out" && ok || not_ok "table: missing '$want'"
+done
+T1=$(j "$LOGDIR/appr.json" '$.groups[0].indicators[0].estimate')
+grep -qF "$(awk -v x="$T1" 'BEGIN { printf "%.1f%%", x }')" "$LOGDIR/table.out" && ok || not_ok "table: T1 estimate $T1"
+S indicators --by district --status all --format csv >"$LOGDIR/district.csv" 2>&1 || not_ok "csv"
+same "csv: a header and 6 rows per district" "$(wc -l <"$LOGDIR/district.csv")" \
+    "$((1 + 6 * $(ngroups "$LOGDIR/district.json")))"
+head -1 "$LOGDIR/district.csv" | grep -q "^level,key,name,code,label_vi,label_en,unit,target" && ok || not_ok "csv header"
+S indicators --by village >/dev/null 2>&1
+same "--by village is a usage error" $? 2
+S indicators --status finalized >/dev/null 2>&1
+same "--status finalized is a usage error" $? 2
+
+# ---- over HTTP
+
+STAT=$(token_of stat1 statistician)
+SUP=$(token_of sup1 supervisor 18001)
+ENUM=$(token_of enum3 enumerator)
+get() { # TOKEN QUERY OUT: prints the status
+    curl -s -o "$3" -w '%{http_code}' -H "Authorization: Bearer $1" "$URL/api/v1/indicators$2"
+}
+same "statistician: 200" "$(get "$STAT" "?by=district&status=all" "$LOGDIR/http.json")" 200
+same "the same JSON as the command line" \
+    "$(q :memory: "SELECT json(readfile('$LOGDIR/http.json')) = json(readfile('$LOGDIR/district.json'))")" 1
+same "defaults: province, approved" "$(get "$SUP" "" "$LOGDIR/http2.json")" 200
+same "supervisor gets the province, approved" \
+    "$(q :memory: "SELECT json(readfile('$LOGDIR/http2.json')) = json(readfile('$LOGDIR/appr.json'))")" 1
+same "enumerator: 403" "$(get "$ENUM" "" /dev/null)" 403
+same "no token: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/indicators")" 401
+same "bad by: 400" "$(get "$STAT" "?by=village" "$LOGDIR/bad.json")" 400
+grep -q '"error"' "$LOGDIR/bad.json" && ok || not_ok "a JSON error body"
+same "bad status: 400" "$(get "$STAT" "?status=draft" /dev/null)" 400
+same "POST: 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $STAT" "$URL/api/v1/indicators")" 405
+stop_server
+
+# ---- weighted: a sample frame with weights, strata (district) and PSUs (village)
+
+# Every approved case gets a frame row but one (left unweighted: reported, left out); one
+# household sits alone in stratum 999 (a single-PSU stratum). The frame goes in through
+# `syncd assign import`; the link case -> assignment is what `collector interview
+# --assignment` records, written here directly because that command is interactive.
+NOW=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1")
+LONE=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1 OFFSET 1")
+{
+    echo "assignment_id,enumerator,weight,stratum,psu"
+    q -separator ',' "$SDB" "
+SELECT 'A-' || c.case_id, c.enumerator,
+       50 + (json_extract(r.answers, '\$.hh_number') * 37) % 300 + 0.25,
+       CASE WHEN c.case_id = '$LONE' THEN '999' ELSE json_extract(r.answers, '\$.district') END,
+       json_extract(r.answers, '\$.commune_code') || '-' || (unicode(json_extract(r.answers, '\$.village')) % 3)
+FROM cases c JOIN revisions r ON r.rev_id = c.head_rev
+WHERE c.status = 'approved' AND c.case_id <> '$NOW' ORDER BY c.case_id"
+} >"$LOGDIR/frame.csv"
+S assign import "$LOGDIR/frame.csv" >"$LOGDIR/assign.out" 2>&1 || not_ok "assign import: $(cat "$LOGDIR/assign.out")"
+q "$SDB" "UPDATE cases SET assignment_id = 'A-' || case_id WHERE status = 'approved' AND case_id <> '$NOW'"
+
+S indicators --format json >"$LOGDIR/w.json" 2>"$LOGDIR/w.err" || not_ok "weighted: $(cat "$LOGDIR/w.err")"
+same "weighted" "$(j "$LOGDIR/w.json" '$.weighted')|$(j "$LOGDIR/w.json" '$.ci_method')|$(j "$LOGDIR/w.json" '$.lonely_psu')" "1|taylor|adjust"
+same "one completed case without a weight, left out" "$(j "$LOGDIR/w.json" '$.no_weight')" 1
+LONELY=$(q "$SDB" "SELECT count(*) FROM (SELECT s.stratum FROM cases c JOIN assignments s ON s.assignment_id = c.assignment_id
+          WHERE c.status = 'approved' AND c.outcome <> 'refusal' GROUP BY s.stratum HAVING count(DISTINCT s.psu) = 1)")
+check "stratum 999 has a single PSU" [ "$LONELY" -ge 1 ]
+same "single-PSU strata counted" "$(j "$LOGDIR/w.json" '$.lonely_strata')" "$LONELY"
+same "strata counted" "$(j "$LOGDIR/w.json" '$.strata')" \
+    "$(q "$SDB" "SELECT count(DISTINCT s.stratum) FROM cases c JOIN assignments s ON s.assignment_id = c.assignment_id WHERE c.status = 'approved' AND c.outcome <> 'refusal'")"
+
+# taylor K: "estimate se" in %, computed here from the frame's design: per household the
+# stratum, the PSU, the weight, y and x of indicator K (1 T1 ... 5 T5)
+taylor() {
+    local y x
+    case $1 in
+    1) y="json_extract(a, '\$.fixed_bb') = 1" x=1 ;;
+    2) y="json_extract(a, '\$.signal') IN (4, 5)" x=1 ;;
+    3) y="json_extract(a, '\$.n_smartphones') >= 1" x=1 ;;
+    4) y="(SELECT count(*) FROM json_each(a, '\$.members') m WHERE json_extract(m.value, '\$.m_age') >= 15
+           AND EXISTS (SELECT 1 FROM json_each(m.value, '\$.m_epay') e WHERE e.value IN (1, 2, 3)))"
+       x="(SELECT count(*) FROM json_each(a, '\$.members') m WHERE json_extract(m.value, '\$.m_age') >= 15)" ;;
+    5) y="(SELECT count(*) FROM json_each(a, '\$.members') m WHERE json_extract(m.value, '\$.m_age') >= 5
+           AND json_extract(m.value, '\$.m_internet') = 1)"
+       x="(SELECT count(*) FROM json_each(a, '\$.members') m WHERE json_extract(m.value, '\$.m_age') >= 5)" ;;
+    esac
+    q -separator '|' "$SDB" "
+SELECT stratum, psu, weight, $y, $x FROM (
+  SELECT s.stratum, s.psu, s.weight, r.answers a FROM cases c JOIN revisions r ON r.rev_id = c.head_rev
+  JOIN assignments s ON s.assignment_id = c.assignment_id
+  WHERE c.status = 'approved' AND c.outcome <> 'refusal')" |
+        awk -F'|' '{ p = $1 SUBSEP $2; st[p] = $1; Y[p] += $3 * $4; X[p] += $3 * $5; TY += $3 * $4; TX += $3 * $5 }
+        END { R = TY / TX
+              for (p in Y) { z = (Y[p] - R * X[p]) / TX; h = st[p]; n[h]++; s[h] += z; ss[h] += z * z }
+              for (h in n) if (n[h] > 1) v += n[h] / (n[h] - 1) * (ss[h] - s[h] * s[h] / n[h]); else v += ss[h]
+              printf "%.12f %.12f %.12f %.12f\n", 100 * R, 100 * sqrt(v), TY, TX }'
+}
+for k in 1 2 3 4 5; do
+    read -r est se ny dx <<<"$(taylor $k)"
+    i="\$.groups[0].indicators[$((k - 1))]"
+    close "weighted T$k estimate" "$(j "$LOGDIR/w.json" "$i.estimate")" "$est"
+    close "weighted T$k se" "$(j "$LOGDIR/w.json" "$i.se")" "$se"
+    close "weighted T$k numerator" "$(j "$LOGDIR/w.json" "$i.numerator")" "$ny"
+    close "weighted T$k denominator" "$(j "$LOGDIR/w.json" "$i.denominator")" "$dx"
+    lo=$(awk -v e="$est" -v s="$se" 'BEGIN { v = e - 1.96 * s; if (v < 0) v = 0; printf "%.12f", v }')
+    hi=$(awk -v e="$est" -v s="$se" 'BEGIN { v = e + 1.96 * s; if (v > 100) v = 100; printf "%.12f", v }')
+    close "weighted T$k ci_low" "$(j "$LOGDIR/w.json" "$i.ci_low")" "$lo"
+    close "weighted T$k ci_high" "$(j "$LOGDIR/w.json" "$i.ci_high")" "$hi"
+    same "weighted T$k method" "$(j "$LOGDIR/w.json" "$i.ci_method")" taylor
+done
+S indicators --format json --by district >"$LOGDIR/wd.json" 2>&1 || not_ok "weighted --by district"
+for k in 0 3 4; do
+    close "weighted district numerators add up (T$((k + 1)))" \
+        "$(q :memory: "SELECT total(json_extract(g.value, '\$.indicators[$k].numerator')) FROM json_each(readfile('$LOGDIR/wd.json'), '\$.groups') g")" \
+        "$(j "$LOGDIR/w.json" "\$.groups[0].indicators[$k].numerator")"
+done
+S indicators >"$LOGDIR/wtable.out" 2>&1
+grep -qF "Design: weighted" "$LOGDIR/wtable.out" && grep -qF "Taylor linearization" "$LOGDIR/wtable.out" &&
+    grep -qE "$LONELY single-PSU strat(um|a) \(rule: adjust\)" "$LOGDIR/wtable.out" &&
+    grep -qF "Left out: 1 completed interview without a sample weight" "$LOGDIR/wtable.out" && ok ||
+    not_ok "weighted table notes: $(tail -5 "$LOGDIR/wtable.out")"
+
+finish

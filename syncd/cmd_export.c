@@ -1,19 +1,158 @@
-/* cmd_export.c - placeholder: being written */
+/* cmd_export.c - `syncd export`: statisticians' files (CSV, Stata, SPSS, JSON) into a folder */
+#include "cmdline.h"
 #include "cmd.h"
+#include "export.h"
+#include "sconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-static int todo(int argc, char **argv)
+typedef struct bar {
+    int tty;       /* progress on stderr, a terminal */
+    int shown;     /* a progress line needs clearing */
+    double last;   /* when it was last drawn */
+} bar;
+
+static double now_s(void)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "syncd: not ready yet\n");
-    return EXIT_TROUBLE;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress(void *ctx, const char *phase, long long done, long long total)
+{
+    static const char hashes[] = "##############################";
+    const int width = 30;
+    bar *b = ctx;
+    double t = now_s();
+
+    if (!b->tty || (t - b->last < 0.1 && done != total))
+        return;
+    b->last = t;
+    if (total < 0 || !strcmp(phase, "reading")) {
+        fprintf(stderr, "\rexport: reading cases: %lld", done);
+    } else {
+        int fill = total ? (int)(done * width / total) : width;
+        fprintf(stderr, "\rexport: %s [%.*s%*s] %lld/%lld rows", phase, fill, hashes,
+                width - fill, "", done, total);
+    }
+    fprintf(stderr, "\033[K");
+    fflush(stderr);
+    b->shown = 1;
+}
+
+static void end_bar(bar *b)
+{
+    if (b->shown) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+        b->shown = 0;
+    }
+}
+
+static int take_flag(int *argc, char **argv, const char *name)
+{
+    int found = 0;
+
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], name) != 0)
+            continue;
+        found = 1;
+        for (int k = i; k + 1 < *argc; k++)
+            argv[k] = argv[k + 1];
+        (*argc)--;
+        i--;
+    }
+    return found;
+}
+
+static int exec(int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0;
+    const char *format = sconf_take_opt(&argc, argv, "--format", &bad);
+    const char *out = sconf_take_opt(&argc, argv, "--out", &bad);
+    const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
+    const char *lang = sconf_take_opt(&argc, argv, "--lang", &bad);
+    const char *form_arg = sconf_take_opt(&argc, argv, "--form", &bad);
+    int history = take_flag(&argc, argv, "--history");
+    exp_options o = {0};
+    exp_summary sum;
+    bar b = {0};
+    char path[4096];
+    store *s = NULL;
+    dt_err err;
+    int f, rc;
+
+    if (bad || argc != 0 || !format || !out)
+        return cmd_usage(&cmd_export);
+    if ((f = exp_format_parse(format)) < 0) {
+        fprintf(stderr, "syncd: --format %s: use csv, dta, sav or json\n", format);
+        return EXIT_USAGE;
+    }
+    if (status && strcmp(status, "approved") != 0 && strcmp(status, "all") != 0) {
+        fprintf(stderr, "syncd: --status %s: use approved (the default) or all\n", status);
+        return EXIT_USAGE;
+    }
+    if (history && f != EXP_JSON) {
+        fprintf(stderr, "syncd: --history goes with --format json\n");
+        return EXIT_USAGE;
+    }
+    if (sconf_db_path(path, sizeof(path), db, &err) || store_open(&s, path, &err)) {
+        sconf_error(&err);
+        return EXIT_TROUBLE;
+    }
+    b.tty = isatty(STDERR_FILENO);
+    o.format = (exp_format)f;
+    o.out_dir = out;
+    o.status = status && !strcmp(status, "all") ? NULL : "approved";
+    o.lang = lang ? lang : "vi";
+    o.form_id = form_arg;
+    o.history = history;
+    o.db_path = path;
+    /* For tests and benchmarks: how many threads turn cases into rows (1: none besides
+     * this one). */
+    const char *threads = getenv("DIEUTRA_EXPORT_THREADS");
+    if (threads && *threads) {
+        char *end;
+        long n = strtol(threads, &end, 10);
+        if (!*end && n >= 1 && n <= 64)
+            o.threads = (int)n;
+    }
+    o.progress = progress;
+    o.progress_ctx = &b;
+    double t0 = now_s();
+    rc = exp_run(s, &o, &sum, &err);
+    double secs = now_s() - t0;
+    end_bar(&b);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return rc == DT_EINVAL || rc == DT_ENOTFOUND ? EXIT_FAILED : cmdline_exit_status(rc);
+    }
+    for (int i = 0; i < sum.nfiles; i++)
+        printf("wrote %s/%s: %lld %s\n", out, sum.files[i].name, sum.files[i].rows,
+               strcmp(sum.files[i].name, "codebook.csv") ? "rows" : "variables");
+    printf("%lld case%s (%s) of form %s, columns of version %d, in %.1f s\n", sum.cases,
+           sum.cases == 1 ? "" : "s", o.status ? "approved" : "all statuses", sum.form_id,
+           sum.form_version, secs);
+    if (sum.other_version)
+        printf("note: %lld case%s taken on an older version: answers matched by question name\n",
+               sum.other_version, sum.other_version == 1 ? " was" : "s were");
+    if (sum.strings_cut)
+        printf("note: %lld text value%s cut to the format's longest string (see the codebook)\n",
+               sum.strings_cut, sum.strings_cut == 1 ? "" : "s");
+    return EXIT_OK;
 }
 
 const cmd_entry cmd_export = {
     .name = "export",
-    .args = "",
-    .summary = "(being written)",
-    .exec = todo,
+    .args = "--format csv|dta|sav|json --out DIR [--status approved|all] [--lang vi|en] "
+            "[--form ID] [--history] [--db PATH]",
+    .summary = "statisticians' files: households, members, codebook",
+    .exec = exec,
 };

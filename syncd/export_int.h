@@ -1,0 +1,201 @@
+/* export_int.h - the inside of exports, shared by export.c (layout, the pass over the cases,
+ * the codebook), export_csv.c, export_stat.c (dta and sav) and export_json.c */
+#ifndef SYNCD_EXPORT_INT_H
+#define SYNCD_EXPORT_INT_H
+
+#include "export.h"
+#include "buf.h"
+#include "engine.h"
+#include "form.h"
+
+#include <stdio.h>
+
+/* Where a variable's value comes from. */
+typedef enum exp_src {
+    SRC_CASE_ID,
+    SRC_STATUS,
+    SRC_OUTCOME,
+    SRC_ENUMERATOR,
+    SRC_FORM_VERSION,
+    SRC_WEIGHT,
+    SRC_STRATUM,
+    SRC_PSU,
+    SRC_POSITION, /* the instance's number in its repeat, from 1 */
+    SRC_ANSWER,   /* the answer to question q */
+    SRC_CHOICE,   /* 1 when select_multiple q has code selected, else 0 */
+    SRC_GEO,      /* part `part` of geopoint q: latitude, longitude, altitude, accuracy */
+} exp_src;
+
+/* What a variable holds. */
+typedef enum exp_vtype {
+    VT_STR,  /* text */
+    VT_INT,  /* whole numbers */
+    VT_NUM,  /* any number */
+    VT_CODE, /* a select_one code, with the list's value labels */
+    VT_BIN,  /* 0/1 of a select_multiple choice, with no/yes labels */
+    VT_DATE, /* days since 1970-01-01; "YYYY-MM-DD" in text */
+    VT_CALC, /* a calculate: a number when every value is one, else text */
+} exp_vtype;
+
+/* One column of one file. */
+typedef struct exp_var {
+    char name[FORM_NAME_MAX + 1]; /* unique in its file (ignoring case), valid in Stata and SPSS */
+    char *label;                  /* variable label in the chosen language, owned */
+    char *note;                   /* for the codebook: why the name is not the question's; or NULL */
+    exp_src src;
+    exp_vtype type;
+    int q;                  /* SRC_ANSWER, SRC_CHOICE, SRC_GEO: question (layout form), else -1 */
+    long long code;         /* SRC_CHOICE */
+    int part;               /* SRC_GEO */
+    const form_list *list;  /* VT_CODE: the value labels */
+    /* What the data held, gathered while the rows go by (dta and sav need it first). */
+    long long nnum, nstr;   /* numbers and texts seen */
+    int all_int;            /* every number seen was whole */
+    double min, max;        /* of the numbers */
+    size_t max_len;         /* longest text, in bytes */
+    long long ncut;         /* texts cut to fit the format ... */
+    size_t width;           /* ... in this many bytes (dta, sav: the text's storage) */
+    int label_cut;          /* the label was cut to fit the format */
+    char storage[16];       /* dta, sav: how it is stored ("int8", "str36", "double") */
+} exp_var;
+
+/* One output file: households (repeat -1) or one repeat's instances. */
+typedef struct exp_level {
+    char name[FORM_NAME_MAX + 8]; /* file name without extension */
+    int repeat;                    /* the repeat question (layout form), or -1 */
+    exp_var *vars;
+    int nvars;
+    long long rows;
+} exp_level;
+
+/* A value while a row goes by. Texts are borrowed (from the interview or the case row). */
+typedef enum exp_cell_kind { CELL_MISSING, CELL_NUM, CELL_STR } exp_cell_kind;
+typedef struct exp_cell {
+    exp_cell_kind kind;
+    double num;      /* CELL_NUM */
+    const char *str; /* CELL_STR: the text; CELL_NUM: its canonical text, or NULL */
+    size_t len;
+} exp_cell;
+
+/* A form version other than the layout's, mapped by question name. */
+typedef struct exp_vmap {
+    int version;
+    const form *f;
+    int *q; /* layout question -> this version's question with the same name and type, or -1 */
+    struct exp_vmap *next;
+} exp_vmap;
+
+typedef struct exp_ctx exp_ctx;
+
+/* Per-format state, private to each writer. */
+typedef struct exp_csv exp_csv;
+typedef struct exp_stat exp_stat;
+typedef struct exp_json exp_json;
+
+/* A batch of cases on its way: copied from the store by the main thread, turned into bytes
+ * for each file by a worker, written by the main thread in case order. */
+#define EXP_BATCH 64
+typedef enum exp_job_state { JOB_FREE, JOB_READY, JOB_DONE } exp_job_state;
+typedef struct exp_job {
+    exp_job_state state;
+    int n;                           /* cases in the batch */
+    store_case_row row[EXP_BATCH];   /* strings point into text (or the store's row, inline) */
+    size_t off[EXP_BATCH][13];       /* while filling: where each string is in text */
+    exp_vmap *vm[EXP_BATCH];
+    size_t end[EXP_BATCH];           /* JSON: where each case's document ends in out[0] */
+    char *text;
+    size_t len, cap;
+    buf *out;          /* per level: CSV lines, spool records, or JSON documents */
+    long long *rows;   /* per level */
+    int rc;
+    dt_err err;
+} exp_job;
+
+#define EXP_NUM_TEXT 400 /* the longest text of a number (1e300 in plain decimal) */
+
+/* A worker's scratch: never shared. */
+typedef struct exp_worker {
+    exp_ctx *x;
+    exp_cell *cells;       /* as many as the widest level */
+    const char **fields;   /* CSV: the texts of a row */
+    char (*num)[EXP_NUM_TEXT]; /* CSV: texts of numbers, one per field */
+} exp_worker;
+
+struct exp_ctx {
+    store *s;
+    const exp_options *o;
+    const form *f; /* the layout form: the newest version */
+    int lang;      /* index in f */
+    int meta_en;   /* our own labels in English (the form language is not "vi") */
+    exp_level *levels;
+    int nlevels;
+    int widest;    /* the most variables in one file */
+    exp_vmap *vmaps;
+    exp_summary *sum;
+    dt_err err; /* the first error inside the pass */
+    exp_csv *csv;
+    exp_stat *stat;
+    exp_json *json;
+    /* the pipeline (export.c) */
+    exp_job *jobs;
+    int njobs;              /* slots in the ring */
+    int nthreads;           /* workers; 0: each case is done inline */
+    exp_worker *workers;    /* nthreads + 1: the last is the main thread's */
+    void *pool;             /* threads, lock and conditions */
+    long long next_in, next_work, next_out; /* jobs submitted, taken by a worker, written */
+    int stop, abort;
+};
+
+/* A file in the output folder: the final path and the temporary one written first. */
+int exp_path(char *out, size_t size, const exp_ctx *x, const char *name, const char *ext,
+             int partial);
+/* Opens DIR/NAME.EXT.partial for writing (mode 0600) with a large buffer. */
+int exp_open(FILE **out, const exp_ctx *x, const char *name, const char *ext, dt_err *err);
+/* Closes f, checking that everything reached the disk, and records NAME.EXT in the summary
+ * with rows. The export renames every NAME.EXT.partial to NAME.EXT at its very end, when
+ * all were written, or removes them all. */
+int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows,
+               dt_err *err);
+/* Removes DIR/NAME.EXT.partial (after a failure). */
+void exp_discard(const exp_ctx *x, const char *name, const char *ext);
+/* Reports progress when the caller asked for it. */
+void exp_progress(const exp_ctx *x, const char *phase, long long done, long long total);
+/* Writes bytes to f; DT_EIO naming what on failure. */
+int exp_write(FILE *f, const void *p, size_t n, const char *what, dt_err *err);
+
+/* The text of a number as XPath writes it ("3", "1.5", never an exponent), in out. */
+const char *exp_num_text(double d, char *out, size_t size);
+/* The longest prefix of s that is whole UTF-8 characters, at most max_bytes bytes and
+ * max_chars characters (0: no limit). */
+size_t exp_utf8_cut(const char *s, size_t len, size_t max_bytes, size_t max_chars);
+/* "no"/"yes" (0/1) in the export's language. */
+const char *exp_yesno(const exp_ctx *x, int yes);
+
+/* Each writer: begin opens its files; row (in a worker) appends one row's bytes to out; take
+ * (in the main thread, in case order) writes what one case gave a file; finish completes the
+ * files; free releases everything and removes unfinished files. */
+
+/* CSV (export_csv.c). */
+int exp_csv_begin(exp_ctx *x, dt_err *err);
+int exp_csv_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out);
+int exp_csv_take(exp_ctx *x, int level, const buf *b, dt_err *err);
+int exp_csv_finish(exp_ctx *x, dt_err *err);
+void exp_csv_free(exp_ctx *x);
+
+/* Stata and SPSS (export_stat.c): rows go to a spool, then through ReadStat. */
+int exp_stat_begin(exp_ctx *x, dt_err *err);
+int exp_stat_row(const exp_level *lv, const exp_cell *cells, buf *out);
+int exp_stat_take(exp_ctx *x, int level, const buf *b, long long rows, dt_err *err);
+int exp_stat_finish(exp_ctx *x, dt_err *err);
+void exp_stat_free(exp_ctx *x);
+
+/* JSON Lines (export_json.c): the interview's answers, the case's facts and, on request,
+ * its history read on a read-only connection of its own. */
+int exp_json_begin(exp_ctx *x, dt_err *err);
+int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out);
+int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len,
+                  dt_err *err);
+int exp_json_finish(exp_ctx *x, dt_err *err);
+void exp_json_free(exp_ctx *x);
+
+#endif

@@ -1,0 +1,235 @@
+/* export_json.c - exports as JSON Lines: one document per case (its facts, its answers in the
+ * answers format with the roster nested, its paradata) and, on request, its history: every
+ * revision and decision, read on a read-only connection of its own */
+#include "export_int.h"
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct exp_json {
+    FILE *f;
+    long long rows;
+    sqlite3 *db;        /* --history: a read-only connection, one transaction */
+    sqlite3_stmt *revs; /* the revisions of a case, as received */
+    sqlite3_stmt *decs; /* the decisions on a case, in order */
+};
+
+static const char *name = "households";
+static const char *ext = "jsonl";
+
+int exp_json_begin(exp_ctx *x, dt_err *err)
+{
+    exp_json *j = calloc(1, sizeof(*j));
+
+    if (!j)
+        return err_set(err, DT_ENOMEM, "out of memory");
+    x->json = j;
+    return exp_open(&j->f, x, name, ext, err);
+}
+
+/* Opened at the first case, after store_each_case took its snapshot: this second snapshot
+ * is the same or newer, so every exported head is in the history (revisions are never
+ * changed or deleted); a revision that arrived in between may be there too. */
+static int history_open(exp_ctx *x, exp_json *j, dt_err *err)
+{
+    int rc = sqlite3_open_v2(x->o->db_path, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+
+    if (rc != SQLITE_OK)
+        return db_fail(j->db, rc, err, "opening the store to read the history");
+    sqlite3_busy_timeout(j->db, 5000);
+    if ((rc = db_exec(j->db, "BEGIN", err)) ||
+        (rc = db_prepare(j->db, &j->revs,
+                         "SELECT rev_id, parent_rev_id, form_version, author, device_id, outcome, "
+                         "verdict, created_at, received_by, received_at, answers "
+                         "FROM revisions WHERE case_id = ? ORDER BY rowid",
+                         err)) ||
+        (rc = db_prepare(j->db, &j->decs,
+                         "SELECT rev_id, decision, comment, by_user, at FROM decisions "
+                         "WHERE case_id = ? ORDER BY seq",
+                         err)))
+        return rc;
+    return DT_OK;
+}
+
+static cJSON *text_or_null(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? cJSON_CreateNull()
+                                                        : cJSON_CreateString(db_text(st, col));
+}
+
+/* Adds column col of st to o as key: text, or NULL. Returns 0 or -1 (out of memory). */
+static int add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+    cJSON *v = text_or_null(st, col);
+
+    if (!v || !cJSON_AddItemToObject(o, key, v)) {
+        cJSON_Delete(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds "history" and "decisions" of case_id to doc. */
+static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id, dt_err *err)
+{
+    static const char *const rev_keys[] = {"rev_id",     "parent_rev_id", NULL,
+                                           "author",     "device_id",     "outcome",
+                                           "verdict",    "created_at",    "received_by",
+                                           "received_at"};
+    static const char *const dec_keys[] = {"rev_id", "decision", "comment", "by_user", "at"};
+    cJSON *hist, *decs;
+    int rc;
+
+    if (!j->db && (rc = history_open(x, j, err)))
+        return rc;
+    if (!(hist = cJSON_AddArrayToObject(doc, "history")) ||
+        !(decs = cJSON_AddArrayToObject(doc, "decisions")))
+        return err_set(err, DT_ENOMEM, "out of memory");
+    sqlite3_reset(j->revs);
+    db_bind_text(j->revs, 1, case_id);
+    while ((rc = sqlite3_step(j->revs)) == SQLITE_ROW) {
+        cJSON *r = cJSON_CreateObject(), *a;
+        if (!r || !cJSON_AddItemToArray(hist, r)) {
+            cJSON_Delete(r);
+            return err_set(err, DT_ENOMEM, "out of memory");
+        }
+        for (int c = 0; c < 10; c++) {
+            if (c == 2) {
+                if (!cJSON_AddNumberToObject(r, "form_version", sqlite3_column_int(j->revs, 2)))
+                    return err_set(err, DT_ENOMEM, "out of memory");
+            } else if (add_col(r, rev_keys[c], j->revs, c)) {
+                return err_set(err, DT_ENOMEM, "out of memory");
+            }
+        }
+        /* the answers as they were received: JSON the store wrote itself, copied as is */
+        if (!(a = cJSON_CreateRaw(db_text(j->revs, 10))) || !cJSON_AddItemToObject(r, "answers", a)) {
+            cJSON_Delete(a);
+            return err_set(err, DT_ENOMEM, "out of memory");
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return db_fail(j->db, rc, err, "reading the history");
+    sqlite3_reset(j->decs);
+    db_bind_text(j->decs, 1, case_id);
+    while ((rc = sqlite3_step(j->decs)) == SQLITE_ROW) {
+        cJSON *d = cJSON_CreateObject();
+        if (!d || !cJSON_AddItemToArray(decs, d)) {
+            cJSON_Delete(d);
+            return err_set(err, DT_ENOMEM, "out of memory");
+        }
+        for (int c = 0; c < 5; c++)
+            if (add_col(d, dec_keys[c], j->decs, c))
+                return err_set(err, DT_ENOMEM, "out of memory");
+    }
+    if (rc != SQLITE_DONE)
+        return db_fail(j->db, rc, err, "reading the decisions");
+    return DT_OK;
+}
+
+static int add_str(cJSON *o, const char *key, const char *s)
+{
+    return (s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key)) ? 0 : -1;
+}
+
+int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out)
+{
+    cJSON *doc = cJSON_CreateObject(), *answers = NULL;
+    char *text = NULL;
+    int rc = DT_ENOMEM;
+
+    (void)x;
+    if (!doc || add_str(doc, "case_id", row->case_id) || add_str(doc, "form_id", row->form_id) ||
+        !cJSON_AddNumberToObject(doc, "form_version", row->form_version) ||
+        add_str(doc, "status", row->status) || add_str(doc, "outcome", row->outcome) ||
+        add_str(doc, "enumerator", row->enumerator) ||
+        add_str(doc, "commune_code", row->commune_code) ||
+        add_str(doc, "assignment_id", row->assignment_id) ||
+        !(row->has_weight ? cJSON_AddNumberToObject(doc, "weight", row->weight)
+                          : cJSON_AddNullToObject(doc, "weight")) ||
+        add_str(doc, "stratum", row->stratum) || add_str(doc, "psu", row->psu) ||
+        !cJSON_AddBoolToObject(doc, "conflict", row->conflict) ||
+        !cJSON_AddBoolToObject(doc, "duplicate", row->duplicate) ||
+        add_str(doc, "head_rev", row->head_rev) || add_str(doc, "created_at", row->created_at))
+        goto cleanup;
+    /* Relevant answers and calculations, recomputed by the engine: what the flat files hold. */
+    if (!(answers = eng_to_json(iv)) || !cJSON_AddItemToObject(doc, "answers", answers))
+        goto cleanup;
+    answers = NULL;
+    /* The paradata as stored: JSON the store wrote itself, copied without parsing. */
+    if (!cJSON_AddRawToObject(doc, "paradata", row->paradata && *row->paradata ? row->paradata : "{}"))
+        goto cleanup;
+    if (!(text = cJSON_PrintUnformatted(doc)))
+        goto cleanup;
+    rc = buf_puts(out, text);
+cleanup:
+    cJSON_free(text);
+    cJSON_Delete(answers);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len,
+                  dt_err *err)
+{
+    exp_json *j = x->json;
+    char what[64];
+    int rc;
+
+    snprintf(what, sizeof(what), "%s.%s", name, ext);
+    if (!x->o->history) {
+        if ((rc = exp_write(j->f, doc, len, what, err)))
+            return rc;
+    } else {
+        /* {"case_id":...} becomes {"case_id":...,"history":[...],"decisions":[...]} */
+        cJSON *h = cJSON_CreateObject();
+        char *text = NULL;
+        if (!h)
+            return err_set(err, DT_ENOMEM, "out of memory");
+        rc = add_history(x, j, h, case_id, err);
+        if (!rc && !(text = cJSON_PrintUnformatted(h)))
+            rc = err_set(err, DT_ENOMEM, "out of memory");
+        if (!rc && len >= 2)
+            rc = exp_write(j->f, doc, len - 1, what, err);
+        if (!rc)
+            rc = exp_write(j->f, ",", 1, what, err);
+        if (!rc)
+            rc = exp_write(j->f, text + 1, strlen(text + 1), what, err);
+        cJSON_free(text);
+        cJSON_Delete(h);
+        if (rc)
+            return rc;
+    }
+    if ((rc = exp_write(j->f, "\n", 1, what, err)))
+        return rc;
+    j->rows++;
+    return DT_OK;
+}
+
+int exp_json_finish(exp_ctx *x, dt_err *err)
+{
+    exp_json *j = x->json;
+    FILE *f = j->f;
+
+    j->f = NULL;
+    return exp_commit(x, f, name, ext, j->rows, err);
+}
+
+void exp_json_free(exp_ctx *x)
+{
+    exp_json *j = x->json;
+
+    if (!j)
+        return;
+    if (j->f) {
+        fclose(j->f);
+        exp_discard(x, name, ext);
+    }
+    sqlite3_finalize(j->revs);
+    sqlite3_finalize(j->decs);
+    if (j->db)
+        sqlite3_close(j->db);
+    free(j);
+    x->json = NULL;
+}

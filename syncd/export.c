@@ -63,8 +63,7 @@ int exp_open(FILE **out, const exp_ctx *x, const char *name, const char *ext, dt
     return DT_OK;
 }
 
-int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows,
-               dt_err *err)
+int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows, dt_err *err)
 {
     char path[4096];
     int bad = ferror(f), saved = 0;
@@ -157,13 +156,30 @@ size_t exp_utf8_cut(const char *s, size_t len, size_t max_bytes, size_t max_char
 }
 
 /* Our own texts, in Vietnamese and English (any other form language gets English). */
-enum { T_CASE_ID, T_STATUS, T_OUTCOME, T_ENUMERATOR, T_FORM_VERSION, T_WEIGHT, T_STRATUM,
-       T_PSU, T_POSITION, T_NO, T_YES, T_LAT, T_LON, T_ALT, T_ACC, T_NTEXTS };
+enum {
+    T_CASE_ID,
+    T_STATUS,
+    T_OUTCOME,
+    T_ENUMERATOR,
+    T_FORM_VERSION,
+    T_WEIGHT,
+    T_STRATUM,
+    T_PSU,
+    T_POSITION,
+    T_NO,
+    T_YES,
+    T_LAT,
+    T_LON,
+    T_ALT,
+    T_ACC,
+    T_NTEXTS
+};
 static const char *const texts[T_NTEXTS][2] = {
     [T_CASE_ID] = {"Mã hồ sơ (UUID)", "Case ID (UUID)"},
     [T_STATUS] = {"Trạng thái duyệt (finalized, approved, rejected)",
                   "Review status (finalized, approved, rejected)"},
-    [T_OUTCOME] = {"Kết quả phỏng vấn (complete, refusal)", "Interview outcome (complete, refusal)"},
+    [T_OUTCOME] = {"Kết quả phỏng vấn (complete, refusal)",
+                   "Interview outcome (complete, refusal)"},
     [T_ENUMERATOR] = {"Điều tra viên", "Enumerator"},
     [T_FORM_VERSION] = {"Phiên bản phiếu hỏi", "Questionnaire version"},
     [T_WEIGHT] = {"Quyền số mẫu", "Sampling weight"},
@@ -219,10 +235,9 @@ static char *xprintf(const char *fmt, ...)
 
 /* Stata's reserved names, and SPSS's reserved keywords (SPSS ignores case: so do we). */
 static const char *const reserved[] = {
-    "_all", "_b",  "byte", "_coef", "_cons", "double", "float", "if",  "in",   "int",
-    "long", "_n",  "_pi",  "_pred", "_rc",   "_skip",  "strl",  "using", "with", "all",
-    "and",  "by",  "eq",   "ge",    "gt",    "le",     "lt",    "ne",  "not",  "or",
-    "to",   NULL,
+    "_all", "_b",  "byte",  "_coef", "_cons", "double", "float", "if",   "in",  "int", "long",
+    "_n",   "_pi", "_pred", "_rc",   "_skip", "strl",   "using", "with", "all", "and", "by",
+    "eq",   "ge",  "gt",    "le",    "lt",    "ne",     "not",   "or",   "to",  NULL,
 };
 
 static int is_reserved(const char *name)
@@ -253,7 +268,9 @@ static int name_taken(const exp_level *lv, const char *name)
  * and says why in v->note. */
 static int name_var(const exp_level *lv, exp_var *v, const char *base, const char *suffix)
 {
-    char want[256], b[256], cand[FORM_NAME_MAX + 1];
+    /* Sized so that no snprintf here can truncate: the logic below keeps names within
+     * FORM_NAME_MAX, which the compiler cannot see. */
+    char want[320], b[256], cand[340];
     const char *why = NULL;
     size_t slen = strlen(suffix);
 
@@ -275,7 +292,7 @@ static int name_var(const exp_level *lv, exp_var *v, const char *base, const cha
     for (int k = 2; name_taken(lv, cand); k++) {
         char tail[16];
         int tl = snprintf(tail, sizeof(tail), "_%d", k);
-        char full[FORM_NAME_MAX * 2 + 2];
+        char full[320];
         snprintf(full, sizeof(full), "%s%s", b, suffix);
         if (strlen(full) + (size_t)tl > FORM_NAME_MAX)
             full[FORM_NAME_MAX - tl] = '\0';
@@ -283,7 +300,8 @@ static int name_var(const exp_level *lv, exp_var *v, const char *base, const cha
         why = "the name was already taken in this file";
     }
     memcpy(v->name, cand, strlen(cand) + 1);
-    if (why && strcmp(cand, want) != 0 && !(v->note = xprintf("named %s instead of %s: %s", cand, want, why)))
+    if (why && strcmp(cand, want) != 0 &&
+        !(v->note = xprintf("named %s instead of %s: %s", cand, want, why)))
         return DT_ENOMEM;
     return DT_OK;
 }
@@ -311,8 +329,7 @@ static int add_var(exp_level *lv, exp_src src, exp_vtype type, int q, const char
     return DT_OK;
 }
 
-static int add_meta(exp_ctx *x, exp_level *lv, exp_src src, exp_vtype type, const char *name,
-                    int t)
+static int add_meta(exp_ctx *x, exp_level *lv, exp_src src, exp_vtype type, const char *name, int t)
 {
     return add_var(lv, src, type, -1, name, "", xstrdup(text(x, t)));
 }
@@ -456,8 +473,9 @@ static int build_layout(exp_ctx *x)
                 snprintf(pos, sizeof(pos), "%.*s", (int)(len - 1), rn);
             else
                 snprintf(pos, sizeof(pos), "%s_no", rn);
-            if ((rc = add_var(lv, SRC_POSITION, VT_INT, -1, pos, "",
-                              xprintf("%s (%s)", text(x, T_POSITION), qlabel(x, form_q(x->f, lv->repeat))))))
+            if ((rc = add_var(
+                     lv, SRC_POSITION, VT_INT, -1, pos, "",
+                     xprintf("%s (%s)", text(x, T_POSITION), qlabel(x, form_q(x->f, lv->repeat))))))
                 return rc;
         }
     }
@@ -519,10 +537,10 @@ static int vmap_get(exp_ctx *x, const char *form_id, int version, exp_vmap **out
         const form_question *a = form_q(x->f, q);
         int j = m->f == x->f ? q : form_find(m->f, a->name);
         const form_question *b = j >= 0 ? form_q(m->f, j) : NULL;
-        int same_level = b && ((a->repeat < 0 && b->repeat < 0) ||
-                               (a->repeat >= 0 && b->repeat >= 0 &&
-                                !strcmp(form_q(x->f, a->repeat)->name,
-                                        form_q(m->f, b->repeat)->name)));
+        int same_level =
+            b && ((a->repeat < 0 && b->repeat < 0) ||
+                  (a->repeat >= 0 && b->repeat >= 0 &&
+                   !strcmp(form_q(x->f, a->repeat)->name, form_q(m->f, b->repeat)->name)));
         m->q[q] = b && b->type == a->type && same_level ? j : -1;
     }
     m->next = x->vmaps;
@@ -569,8 +587,8 @@ static int geo_part(const char *s, int part, double *out)
     return 0;
 }
 
-static void fill(const exp_level *lv, const exp_vmap *vm, interview *iv,
-                 const store_case_row *row, int inst, exp_cell *cells)
+static void fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
+                 int inst, exp_cell *cells)
 {
     static const char *const bin[] = {"0", "1"};
 
@@ -748,7 +766,8 @@ static int consume(exp_ctx *x, exp_job *j, dt_err *err)
     if (x->o->format == EXP_JSON) {
         size_t start = 0;
         for (int k = 0; k < j->n && !rc; k++) {
-            rc = exp_json_take(x, j->row[k].case_id, j->out[0].data + start, j->end[k] - start, err);
+            rc =
+                exp_json_take(x, j->row[k].case_id, j->out[0].data + start, j->end[k] - start, err);
             start = j->end[k];
         }
         x->levels[0].rows += j->rows[0];
@@ -882,10 +901,10 @@ static int drain(exp_ctx *x, long long until, dt_err *err)
 #define ROW_TEXTS 13
 static void row_texts(store_case_row *r, const char **t[ROW_TEXTS])
 {
-    const char **all[ROW_TEXTS] = {&r->case_id,    &r->form_id,       &r->status,  &r->outcome,
-                                   &r->enumerator, &r->commune_code,  &r->assignment_id,
-                                   &r->head_rev,   &r->answers,       &r->paradata,
-                                   &r->created_at, &r->stratum,       &r->psu};
+    const char **all[ROW_TEXTS] = {
+        &r->case_id,      &r->form_id,       &r->status,   &r->outcome, &r->enumerator,
+        &r->commune_code, &r->assignment_id, &r->head_rev, &r->answers, &r->paradata,
+        &r->created_at,   &r->stratum,       &r->psu};
     memcpy(t, all, sizeof(all));
 }
 
@@ -1099,11 +1118,12 @@ static int write_codebook_flat(exp_ctx *x, FILE *f, buf *line, long long *rows, 
             if (!rc && v->note)
                 rc = buf_puts(&note, v->note);
             if (!rc && v->label_cut)
-                rc = buf_printf(&note, "%sthe label is cut in this format (in full here)%s",
-                                note.len ? "; " : "",
-                                v->type == VT_BIN ? ", the choice first" : "");
+                rc =
+                    buf_printf(&note, "%sthe label is cut in this format (in full here)%s",
+                               note.len ? "; " : "", v->type == VT_BIN ? ", the choice first" : "");
             if (!rc && v->ncut)
-                rc = buf_printf(&note, "%s%lld value(s) cut to %zu bytes (the format's longest text)",
+                rc = buf_printf(&note,
+                                "%s%lld value(s) cut to %zu bytes (the format's longest text)",
                                 note.len ? "; " : "", v->ncut, v->width);
             const char *fields[8] = {file,
                                      v->name,
@@ -1141,15 +1161,18 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
         {"duplicate", "boolean", "Another case has the same household key"},
         {"head_rev", "text", "The revision exported (the case's head)"},
         {"created_at", "text", "When the head revision was made, on the device (UTC)"},
-        {"answers", "object", "Relevant answers and calculations, repeats as arrays (docs/form-format.md)"},
+        {"answers", "object",
+         "Relevant answers and calculations, repeats as arrays (docs/form-format.md)"},
         {"paradata", "object", "Interview times, sessions, device (docs/collector-db.md)"},
-        {"history", "array", "--history: every revision, oldest first, with its answers as received"},
+        {"history", "array",
+         "--history: every revision, oldest first, with its answers as received"},
         {"decisions", "array", "--history: supervisors' decisions, in order"},
     };
     int rc = DT_OK, nq = form_nquestions(x->f);
 
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]) && !rc; i++) {
-        const char *fields[8] = {"households.jsonl", meta[i][0], meta[i][2], meta[i][1], "", "", "", ""};
+        const char *fields[8] = {
+            "households.jsonl", meta[i][0], meta[i][2], meta[i][1], "", "", "", ""};
         rc = codebook_row(f, line, fields, err);
         ++*rows;
     }
@@ -1161,21 +1184,26 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
         if (fq->type == Q_NOTE || fq->type == Q_GROUP)
             continue;
         if (fq->repeat >= 0)
-            snprintf(path, sizeof(path), "answers.%s[].%s", form_q(x->f, fq->repeat)->name, fq->name);
+            snprintf(path, sizeof(path), "answers.%s[].%s", form_q(x->f, fq->repeat)->name,
+                     fq->name);
         else
-            snprintf(path, sizeof(path), "answers.%s%s", fq->name, fq->type == Q_REPEAT ? "[]" : "");
+            snprintf(path, sizeof(path), "answers.%s%s", fq->name,
+                     fq->type == Q_REPEAT ? "[]" : "");
         if (fq->list)
             snprintf(tbuf, sizeof(tbuf), "%s %s%s", form_type_name(fq->type), fq->list->name,
                      fq->type == Q_SELECT_MULTIPLE ? " (array of codes)" : "");
         else
             snprintf(tbuf, sizeof(tbuf), "%s%s", form_type_name(fq->type),
-                     fq->type == Q_DATE ? " (YYYY-MM-DD)" : fq->type == Q_GEOPOINT ? " ([lat, lon, alt, acc])" : "");
+                     fq->type == Q_DATE       ? " (YYYY-MM-DD)"
+                     : fq->type == Q_GEOPOINT ? " ([lat, lon, alt, acc])"
+                                              : "");
         buf_init(&vl, 1 << 20);
         v.type = fq->list ? VT_CODE : VT_STR;
         char *lab = fq->type == Q_CALCULATE ? xprintf("= %s", expr_text(fq->calculation)) : NULL;
         rc = value_labels(x, &v, &vl);
-        const char *fields[8] = {"households.jsonl", path, lab ? lab : qlabel(x, fq), tbuf, "",
-                                 vl.data ? vl.data : "", fq->name, ""};
+        const char *fields[8] = {
+            "households.jsonl", path, lab ? lab : qlabel(x, fq), tbuf, "", vl.data ? vl.data : "",
+            fq->name,           ""};
         rc = rc ? err_set(err, DT_ENOMEM, "out of memory") : codebook_row(f, line, fields, err);
         free(lab);
         buf_free(&vl);
@@ -1186,8 +1214,8 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
 
 static int write_codebook(exp_ctx *x, dt_err *err)
 {
-    static const char *const head[] = {"file", "variable", "label", "type", "storage",
-                                       "value_labels", "question", "note"};
+    static const char *const head[] = {"file",    "variable",     "label",    "type",
+                                       "storage", "value_labels", "question", "note"};
     FILE *f = NULL;
     buf line;
     long long rows = 0;

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 typedef struct bar {
-    int tty;       /* progress on stderr, a terminal */
-    int shown;     /* a progress line needs clearing */
-    double last;   /* when it was last drawn */
+    int tty;     /* progress on stderr, a terminal */
+    int shown;   /* a progress line needs clearing */
+    double last; /* when it was last drawn */
 } bar;
 
 static double now_s(void)
@@ -37,8 +37,8 @@ static void progress(void *ctx, const char *phase, long long done, long long tot
         fprintf(stderr, "\rexport: reading cases: %lld", done);
     } else {
         int fill = total ? (int)(done * width / total) : width;
-        fprintf(stderr, "\rexport: %s [%.*s%*s] %lld/%lld rows", phase, fill, hashes,
-                width - fill, "", done, total);
+        fprintf(stderr, "\rexport: %s [%.*s%*s] %lld/%lld rows", phase, fill, hashes, width - fill,
+                "", done, total);
     }
     fprintf(stderr, "\033[K");
     fflush(stderr);

@@ -41,28 +41,28 @@ typedef enum exp_vtype {
 typedef struct exp_var {
     char name[FORM_NAME_MAX + 1]; /* unique in its file (ignoring case), valid in Stata and SPSS */
     char *label;                  /* variable label in the chosen language, owned */
-    char *note;                   /* for the codebook: why the name is not the question's; or NULL */
+    char *note; /* for the codebook: why the name is not the question's; or NULL */
     exp_src src;
     exp_vtype type;
-    int q;                  /* SRC_ANSWER, SRC_CHOICE, SRC_GEO: question (layout form), else -1 */
-    long long code;         /* SRC_CHOICE */
-    int part;               /* SRC_GEO */
-    const form_list *list;  /* VT_CODE: the value labels */
+    int q;                 /* SRC_ANSWER, SRC_CHOICE, SRC_GEO: question (layout form), else -1 */
+    long long code;        /* SRC_CHOICE */
+    int part;              /* SRC_GEO */
+    const form_list *list; /* VT_CODE: the value labels */
     /* What the data held, gathered while the rows go by (dta and sav need it first). */
-    long long nnum, nstr;   /* numbers and texts seen */
-    int all_int;            /* every number seen was whole */
-    double min, max;        /* of the numbers */
-    size_t max_len;         /* longest text, in bytes */
-    long long ncut;         /* texts cut to fit the format ... */
-    size_t width;           /* ... in this many bytes (dta, sav: the text's storage) */
-    int label_cut;          /* the label was cut to fit the format */
-    char storage[16];       /* dta, sav: how it is stored ("int8", "str36", "double") */
+    long long nnum, nstr; /* numbers and texts seen */
+    int all_int;          /* every number seen was whole */
+    double min, max;      /* of the numbers */
+    size_t max_len;       /* longest text, in bytes */
+    long long ncut;       /* texts cut to fit the format ... */
+    size_t width;         /* ... in this many bytes (dta, sav: the text's storage) */
+    int label_cut;        /* the label was cut to fit the format */
+    char storage[16];     /* dta, sav: how it is stored ("int8", "str36", "double") */
 } exp_var;
 
 /* One output file: households (repeat -1) or one repeat's instances. */
 typedef struct exp_level {
     char name[FORM_NAME_MAX + 8]; /* file name without extension */
-    int repeat;                    /* the repeat question (layout form), or -1 */
+    int repeat;                   /* the repeat question (layout form), or -1 */
     exp_var *vars;
     int nvars;
     long long rows;
@@ -98,15 +98,15 @@ typedef struct exp_json exp_json;
 typedef enum exp_job_state { JOB_FREE, JOB_READY, JOB_DONE } exp_job_state;
 typedef struct exp_job {
     exp_job_state state;
-    int n;                           /* cases in the batch */
-    store_case_row row[EXP_BATCH];   /* strings point into text (or the store's row, inline) */
-    size_t off[EXP_BATCH][13];       /* while filling: where each string is in text */
+    int n;                         /* cases in the batch */
+    store_case_row row[EXP_BATCH]; /* strings point into text (or the store's row, inline) */
+    size_t off[EXP_BATCH][13];     /* while filling: where each string is in text */
     exp_vmap *vm[EXP_BATCH];
-    size_t end[EXP_BATCH];           /* JSON: where each case's document ends in out[0] */
+    size_t end[EXP_BATCH]; /* JSON: where each case's document ends in out[0] */
     char *text;
     size_t len, cap;
-    buf *out;          /* per level: CSV lines, spool records, or JSON documents */
-    long long *rows;   /* per level */
+    buf *out;        /* per level: CSV lines, spool records, or JSON documents */
+    long long *rows; /* per level */
     int rc;
     dt_err err;
 } exp_job;
@@ -116,8 +116,8 @@ typedef struct exp_job {
 /* A worker's scratch: never shared. */
 typedef struct exp_worker {
     exp_ctx *x;
-    exp_cell *cells;       /* as many as the widest level */
-    const char **fields;   /* CSV: the texts of a row */
+    exp_cell *cells;           /* as many as the widest level */
+    const char **fields;       /* CSV: the texts of a row */
     char (*num)[EXP_NUM_TEXT]; /* CSV: texts of numbers, one per field */
 } exp_worker;
 
@@ -129,7 +129,7 @@ struct exp_ctx {
     int meta_en;   /* our own labels in English (the form language is not "vi") */
     exp_level *levels;
     int nlevels;
-    int widest;    /* the most variables in one file */
+    int widest; /* the most variables in one file */
     exp_vmap *vmaps;
     exp_summary *sum;
     dt_err err; /* the first error inside the pass */
@@ -138,10 +138,10 @@ struct exp_ctx {
     exp_json *json;
     /* the pipeline (export.c) */
     exp_job *jobs;
-    int njobs;              /* slots in the ring */
-    int nthreads;           /* workers; 0: each case is done inline */
-    exp_worker *workers;    /* nthreads + 1: the last is the main thread's */
-    void *pool;             /* threads, lock and conditions */
+    int njobs;                              /* slots in the ring */
+    int nthreads;                           /* workers; 0: each case is done inline */
+    exp_worker *workers;                    /* nthreads + 1: the last is the main thread's */
+    void *pool;                             /* threads, lock and conditions */
     long long next_in, next_work, next_out; /* jobs submitted, taken by a worker, written */
     int stop, abort;
 };
@@ -154,8 +154,7 @@ int exp_open(FILE **out, const exp_ctx *x, const char *name, const char *ext, dt
 /* Closes f, checking that everything reached the disk, and records NAME.EXT in the summary
  * with rows. The export renames every NAME.EXT.partial to NAME.EXT at its very end, when
  * all were written, or removes them all. */
-int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows,
-               dt_err *err);
+int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows, dt_err *err);
 /* Removes DIR/NAME.EXT.partial (after a failure). */
 void exp_discard(const exp_ctx *x, const char *name, const char *ext);
 /* Reports progress when the caller asked for it. */
@@ -193,8 +192,7 @@ void exp_stat_free(exp_ctx *x);
  * its history read on a read-only connection of its own. */
 int exp_json_begin(exp_ctx *x, dt_err *err);
 int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out);
-int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len,
-                  dt_err *err);
+int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err);
 int exp_json_finish(exp_ctx *x, dt_err *err);
 void exp_json_free(exp_ctx *x);
 

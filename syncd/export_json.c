@@ -33,8 +33,8 @@ int exp_json_begin(exp_ctx *x, dt_err *err)
  * changed or deleted); a revision that arrived in between may be there too. */
 static int history_open(exp_ctx *x, exp_json *j, dt_err *err)
 {
-    int rc = sqlite3_open_v2(x->o->db_path, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc =
+        sqlite3_open_v2(x->o->db_path, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
     if (rc != SQLITE_OK)
         return db_fail(j->db, rc, err, "opening the store to read the history");
@@ -56,7 +56,7 @@ static int history_open(exp_ctx *x, exp_json *j, dt_err *err)
 static cJSON *text_or_null(sqlite3_stmt *st, int col)
 {
     return sqlite3_column_type(st, col) == SQLITE_NULL ? cJSON_CreateNull()
-                                                        : cJSON_CreateString(db_text(st, col));
+                                                       : cJSON_CreateString(db_text(st, col));
 }
 
 /* Adds column col of st to o as key: text, or NULL. Returns 0 or -1 (out of memory). */
@@ -74,10 +74,9 @@ static int add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 /* Adds "history" and "decisions" of case_id to doc. */
 static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id, dt_err *err)
 {
-    static const char *const rev_keys[] = {"rev_id",     "parent_rev_id", NULL,
-                                           "author",     "device_id",     "outcome",
-                                           "verdict",    "created_at",    "received_by",
-                                           "received_at"};
+    static const char *const rev_keys[] = {"rev_id",      "parent_rev_id", NULL,      "author",
+                                           "device_id",   "outcome",       "verdict", "created_at",
+                                           "received_by", "received_at"};
     static const char *const dec_keys[] = {"rev_id", "decision", "comment", "by_user", "at"};
     cJSON *hist, *decs;
     int rc;
@@ -104,7 +103,8 @@ static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id,
             }
         }
         /* the answers as they were received: JSON the store wrote itself, copied as is */
-        if (!(a = cJSON_CreateRaw(db_text(j->revs, 10))) || !cJSON_AddItemToObject(r, "answers", a)) {
+        if (!(a = cJSON_CreateRaw(db_text(j->revs, 10))) ||
+            !cJSON_AddItemToObject(r, "answers", a)) {
             cJSON_Delete(a);
             return err_set(err, DT_ENOMEM, "out of memory");
         }
@@ -158,7 +158,8 @@ int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out)
         goto cleanup;
     answers = NULL;
     /* The paradata as stored: JSON the store wrote itself, copied without parsing. */
-    if (!cJSON_AddRawToObject(doc, "paradata", row->paradata && *row->paradata ? row->paradata : "{}"))
+    if (!cJSON_AddRawToObject(doc, "paradata",
+                              row->paradata && *row->paradata ? row->paradata : "{}"))
         goto cleanup;
     if (!(text = cJSON_PrintUnformatted(doc)))
         goto cleanup;
@@ -170,8 +171,7 @@ cleanup:
     return rc;
 }
 
-int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len,
-                  dt_err *err)
+int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err)
 {
     exp_json *j = x->json;
     char what[64];

@@ -24,7 +24,7 @@
 #define SAV_VARLABEL_BYTES 256
 #define DTA_VALLABEL_BYTES 32000
 #define SAV_VALLABEL_BYTES 120
-#define FILELABEL_BYTES    60 /* dta: 80 characters; sav: 64 bytes */
+#define FILELABEL_BYTES    60     /* dta: 80 characters; sav: 64 bytes */
 #define DTA_DATE_SHIFT     3653   /* days from 1960-01-01 (Stata's 0) to 1970-01-01 */
 #define SAV_DATE_SHIFT     141428 /* days from 1582-10-14 (SPSS's 0) to 1970-01-01 */
 
@@ -32,13 +32,13 @@
 enum { SP_MISSING, SP_DOUBLE, SP_INT8, SP_INT32, SP_STR8, SP_STR32 };
 
 struct exp_stat {
-    FILE **spool;        /* one per level */
-    FILE *out;           /* the file being written */
-    int write_errno;     /* the first write error, for the message */
+    FILE **spool;    /* one per level */
+    FILE *out;       /* the file being written */
+    int write_errno; /* the first write error, for the message */
     int write_failed;
-    char *sbuf;          /* one text read back from a spool */
+    char *sbuf; /* one text read back from a spool */
     size_t scap;
-    char **labels;       /* cut copies of labels, freed with the writer */
+    char **labels; /* cut copies of labels, freed with the writer */
     int nlabels, caplabels;
 };
 
@@ -357,8 +357,8 @@ typedef struct labelset {
 } labelset;
 
 /* The value labels of list (or the 0/1 labels when list is NULL), made once per file. */
-static readstat_label_set_t *label_set(exp_ctx *x, readstat_writer_t *w, labelset *sets,
-                                       int *nsets, const form_list *list)
+static readstat_label_set_t *label_set(exp_ctx *x, readstat_writer_t *w, labelset *sets, int *nsets,
+                                       const form_list *list)
 {
     exp_stat *st = x->stat;
     int dta = x->o->format == EXP_DTA;
@@ -481,8 +481,7 @@ nomem:
     return err_set(err, DT_ENOMEM, "out of memory");
 }
 
-static int rs_fail(exp_ctx *x, const char *file, readstat_error_t e, const char *what,
-                   dt_err *err)
+static int rs_fail(exp_ctx *x, const char *file, readstat_error_t e, const char *what, dt_err *err)
 {
     exp_stat *st = x->stat;
 
@@ -571,7 +570,8 @@ static int write_level(exp_ctx *x, int l, dt_err *err)
         readstat_writer_set_compression(w, READSTAT_COMPRESS_ROWS);
     if ((rc = define(x, w, lv, vars, err)))
         goto cleanup;
-    e = dta ? readstat_begin_writing_dta(w, st, lv->rows) : readstat_begin_writing_sav(w, st, lv->rows);
+    e = dta ? readstat_begin_writing_dta(w, st, lv->rows)
+            : readstat_begin_writing_sav(w, st, lv->rows);
     if (e != READSTAT_OK) {
         rc = rs_fail(x, file, e, NULL, err);
         goto cleanup;

@@ -21,10 +21,10 @@
 typedef struct check {
     int sav, meta;
     int nvars;
-    char **cells;  /* the current row's texts */
-    char **names;  /* the variables' names: the CSV header */
+    char **cells; /* the current row's texts */
+    char **names; /* the variables' names: the CSV header */
     int header_done;
-    int *is_date;  /* per variable */
+    int *is_date; /* per variable */
     buf line;
     long long rows;
 } check;
@@ -121,7 +121,8 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
     } else if (!readstat_value_is_missing(value, v)) {
         double d = readstat_double_value(value);
         if (c->is_date[i]) {
-            int days = c->sav ? (int)llround(d / 86400.0) - SAV_DATE_SHIFT : (int)d - DTA_DATE_SHIFT;
+            int days =
+                c->sav ? (int)llround(d / 86400.0) - SAV_DATE_SHIFT : (int)d - DTA_DATE_SHIFT;
             expr_format_date(days, text);
         } else {
             expr_format_number(d, text, sizeof(text));

@@ -44,6 +44,22 @@ const char *cmdline_take(int *argc, char **argv, const char *option, int *missin
     return value;
 }
 
+int cmdline_take_flag(int *argc, char **argv, const char *flag)
+{
+    int found = 0;
+
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], flag) != 0)
+            continue;
+        found = 1;
+        for (int k = i; k + 1 < *argc; k++)
+            argv[k] = argv[k + 1];
+        (*argc)--;
+        i--;
+    }
+    return found;
+}
+
 int cmdline_exit_status(int code)
 {
     switch (code) {

@@ -21,6 +21,10 @@ int cmdline_words(const char *name, int argc, char **argv);
  * to 1 and the option is dropped. */
 const char *cmdline_take(int *argc, char **argv, const char *option, int *missing);
 
+/* Removes every FLAG (an option without a value) from argv; returns 1 when it was
+ * there. */
+int cmdline_take_flag(int *argc, char **argv, const char *flag);
+
 /* The exit status for a DT_ code: 0 for DT_OK, EXIT_FAILED for bad input or a missing
  * thing, EXIT_TROUBLE otherwise. */
 int cmdline_exit_status(int code);

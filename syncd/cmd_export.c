@@ -54,22 +54,6 @@ static void end_bar(bar *b)
     }
 }
 
-static int take_flag(int *argc, char **argv, const char *name)
-{
-    int found = 0;
-
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], name) != 0)
-            continue;
-        found = 1;
-        for (int k = i; k + 1 < *argc; k++)
-            argv[k] = argv[k + 1];
-        (*argc)--;
-        i--;
-    }
-    return found;
-}
-
 static int exec(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
@@ -79,7 +63,7 @@ static int exec(int argc, char **argv)
     const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
     const char *lang = sconf_take_opt(&argc, argv, "--lang", &bad);
     const char *form_arg = sconf_take_opt(&argc, argv, "--form", &bad);
-    int history = take_flag(&argc, argv, "--history");
+    int history = cmdline_take_flag(&argc, argv, "--history");
     exp_options o = {0};
     exp_summary sum;
     bar b = {0};

@@ -42,26 +42,10 @@ static int print_json(const cJSON *j)
     return EXIT_OK;
 }
 
-static int has_flag(int *argc, char **argv, const char *name)
-{
-    int found = 0;
-
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], name) != 0)
-            continue;
-        found = 1;
-        for (int k = i; k + 1 < *argc; k++)
-            argv[k] = argv[k + 1];
-        (*argc)--;
-        i--;
-    }
-    return found;
-}
-
 static int list(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
-    int bad = 0, json = has_flag(&argc, argv, "--json");
+    int bad = 0, json = cmdline_take_flag(&argc, argv, "--json");
     const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
     const char *commune = sconf_take_opt(&argc, argv, "--commune", &bad);
     cJSON *cases = NULL;
@@ -148,7 +132,7 @@ static void print_case(const cJSON *c)
 static int show(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
-    int json = has_flag(&argc, argv, "--json");
+    int json = cmdline_take_flag(&argc, argv, "--json");
     cJSON *c = NULL;
     store *s;
     dt_err err;

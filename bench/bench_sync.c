@@ -1069,7 +1069,8 @@ static void copy_file(const char *from, const char *to)
  * and the baseline's file are copies of it. */
 static void make_template(const opts *o, const form *f, sdata_client *clients, const char *path)
 {
-    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql}};
+    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql},
+                                        {2, embed_syncd_0002_sessions_sql}};
     sqlite3 *db = NULL;
     synth_rng rng;
     dt_err err;
@@ -1078,7 +1079,7 @@ static void make_template(const opts *o, const form *f, sdata_client *clients, c
     setup_store(o, path, clients);
     if (o->preload <= 0)
         return;
-    if (db_open(&db, path, 0, 5000, migs, 1, &err))
+    if (db_open(&db, path, 0, 5000, migs, 2, &err))
         die("preload: %s", err.msg);
     synth_seed(&rng, SEED + 1);
     for (long done = 0; done < o->preload;) {
@@ -1126,7 +1127,8 @@ static void remove_workdir(int reps)
 static int start_rep(const opts *o, int rep, sdata_client *clients, const char *template_path,
                      char *store_path, size_t size, const char *log_path, sqlite3 **base)
 {
-    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql}};
+    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql},
+                                        {2, embed_syncd_0002_sessions_sql}};
     char base_path[4200];
     dt_err err;
     int port;
@@ -1135,7 +1137,7 @@ static int start_rep(const opts *o, int rep, sdata_client *clients, const char *
     snprintf(base_path, sizeof(base_path), "%s/baseline-%d.db", workdir, rep + 1);
     copy_file(template_path, store_path);
     copy_file(template_path, base_path);
-    if (db_open(base, base_path, 0, 5000, migs, 1, &err))
+    if (db_open(base, base_path, 0, 5000, migs, 2, &err))
         die("baseline: %s", err.msg);
     if ((port = syncd_proc_serve(o->syncd, store_path, o->config, log_path)) < 0)
         die("syncd serve did not start");

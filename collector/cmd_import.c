@@ -73,7 +73,42 @@ static int doc_case_id(importer *im, const cJSON *doc, char *out, errlist *probl
 
 /* Stores one valid interview: created and finalized in one transaction, so that a
  * crash leaves either nothing or the whole finalized interview. */
-static int store(importer *im, interview *iv, const char *case_id, const cJSON *doc, dt_err *err)
+/* The assignment a document names ("assignment_id"), which must be on this laptop and for
+ * the document's form: 0 (a filled, or left zeroed when none is named), DT_EINVAL with the
+ * problem added, or an error of the database. */
+static int doc_assignment(importer *im, const cJSON *doc, cstore_assignment *a, errlist *problems,
+                          dt_err *err)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "assignment_id");
+    int rc;
+
+    memset(a, 0, sizeof(*a));
+    if (!id || cJSON_IsNull(id))
+        return DT_OK;
+    if (!cJSON_IsString(id) || !*id->valuestring) {
+        errlist_add(problems, "assignment_id", "", "expected the id of an assignment");
+        return DT_EINVAL;
+    }
+    rc = cstore_assignment_get(im->cs, id->valuestring, a, err);
+    if (rc == DT_ENOTFOUND) {
+        errlist_add(problems, "assignment_id", id->valuestring,
+                    "no such assignment on this laptop (collector assignments)");
+        return DT_EINVAL;
+    }
+    if (rc)
+        return rc;
+    if (strcmp(a->form_id, form_id(im->f)) != 0) {
+        errlist_add(problems, "assignment_id", id->valuestring, "this assignment is for form %s",
+                    a->form_id);
+        cstore_assignment_free(a);
+        memset(a, 0, sizeof(*a));
+        return DT_EINVAL;
+    }
+    return DT_OK;
+}
+
+static int store(importer *im, interview *iv, const char *case_id, const cJSON *doc,
+                 const cstore_assignment *a, dt_err *err)
 {
     cstore_case c = {0};
     char now[32], rev[UUID_LEN + 1];
@@ -105,6 +140,13 @@ static int store(importer *im, interview *iv, const char *case_id, const cJSON *
     c.paradata = para;
     c.label = label.data ? label.data : "";
     c.created_at = now;
+    if (a->assignment_id) {
+        c.assignment_id = a->assignment_id;
+        c.weight = a->weight;
+        c.has_weight = a->has_weight;
+        c.stratum = a->stratum;
+        c.psu = a->psu;
+    }
     if ((rc = cstore_begin(im->cs, err)))
         goto cleanup;
     rc = cstore_case_create(im->cs, &c, err);
@@ -130,6 +172,7 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
 {
     errlist problems = {0};
     interview *iv = NULL;
+    cstore_assignment a = {0};
     char case_id[UUID_LEN + 1], where[4200];
     int rc;
 
@@ -164,7 +207,9 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
     }
     if (problems.n)
         goto refused;
-    if ((rc = store(im, iv, case_id, doc, err)))
+    if ((rc = doc_assignment(im, doc, &a, &problems, err)) == DT_EINVAL)
+        goto refused;
+    if (rc || (rc = store(im, iv, case_id, doc, &a, err)))
         goto cleanup;
     im->imported++;
     /* Said only after the commit, and flushed: a line on the screen is a promise. */
@@ -179,6 +224,7 @@ refused:
             problems.n == 1 ? "" : "s");
 cleanup:
     eng_free(iv);
+    cstore_assignment_free(&a);
     errlist_free(&problems);
     return rc;
 }

@@ -1,9 +1,13 @@
 /* json.c - reading JSON documents with errors that say where */
 #include "json.h"
+#include "buf.h"
 #include "utf8.h"
 
 #include <errno.h>
+#include <float.h>
+#include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +141,200 @@ int json_get_int(const cJSON *item, long long *out)
         return 0;
     *out = (long long)d;
     return 1;
+}
+
+/* ---- printing compact JSON as cJSON does */
+
+int json_append_string(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
+    int rc;
+
+    if ((rc = buf_append(b, "\"", 1)))
+        return rc;
+    /* Runs of bytes that need no escape go in with one append: most strings are one. */
+    for (run = p; *p; p++) {
+        char esc[6] = {'\\', 0, '0', '0', 0, 0};
+        size_t n = 2;
+        if (*p > 31 && *p != '"' && *p != '\\')
+            continue;
+        switch (*p) {
+        case '"':
+        case '\\':
+            esc[1] = (char)*p;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default: /* cJSON's "u%04x": lowercase hex */
+            esc[1] = 'u';
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            n = 6;
+            break;
+        }
+        if ((rc = buf_append(b, run, (size_t)(p - run))) || (rc = buf_append(b, esc, n)))
+            return rc;
+        run = p + 1;
+    }
+    if ((rc = buf_append(b, run, (size_t)(p - run))))
+        return rc;
+    return buf_append(b, "\"", 1);
+}
+
+/* cJSON's test of a number read back: equal within DBL_EPSILON relative to the larger. */
+static int close_enough(double a, double b)
+{
+    double larger = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+    return fabs(a - b) <= larger * DBL_EPSILON;
+}
+
+/* What "%1.15g" prints for the finite d when d is a whole number below 1e15, or is the
+ * double nearest k / 10^p for some whole k and p <= 3 while below 1e9: then the digits
+ * of k with the point put back are d rounded to 15 significant digits (d is within half
+ * an ulp, 2^-53 relative, of k / 10^p, which has at most 13 digits), and they read back
+ * as d exactly, so cJSON keeps them. Writes at most 24 bytes to out; returns their
+ * number, or 0 when d is none of these. */
+static int number_fast(double d, char *out)
+{
+    static const double scale[] = {1, 10, 100, 1000};
+    double a = fabs(d);
+    char digits[24];
+    long long k = -1;
+    int p = 0, nd = 0, n = 0;
+
+    if (a < 1e15 && a == floor(a)) {
+        k = (long long)a;
+    } else if (a < 1e9) {
+        for (int q = 1; q <= 3; q++) {
+            double t = (double)llround(a * scale[q]);
+            if (t / scale[q] == a) {
+                k = (long long)t;
+                p = q;
+                break;
+            }
+        }
+    }
+    if (k < 0)
+        return 0;
+    do { /* least significant first */
+        digits[nd++] = (char)('0' + k % 10);
+        k /= 10;
+    } while (k);
+    while (nd <= p) /* 5 / 10^3 is 0.005 */
+        digits[nd++] = '0';
+    /* Dropped like %g drops them: zeros at the end of the fraction. */
+    int skip = 0;
+    while (skip < p && digits[skip] == '0')
+        skip++;
+    if (signbit(d)) /* -0.0 too: cJSON prints "-0" */
+        out[n++] = '-';
+    for (int i = nd - 1; i >= p; i--)
+        out[n++] = digits[i];
+    if (skip < p) {
+        out[n++] = '.';
+        for (int i = p - 1; i >= skip; i--)
+            out[n++] = digits[i];
+    }
+    return n;
+}
+
+/* cJSON's way for every other finite number: "%1.15g" when it reads back close enough,
+ * else "%1.17g", with the locale's decimal point turned into '.'. out has 32 bytes. */
+static int number_slow(double d, char *out)
+{
+    char point = localeconv()->decimal_point[0], *end;
+    int n = snprintf(out, 32, "%1.15g", d);
+    double back = strtod(out, &end); /* what sscanf("%lg") does inside glibc */
+
+    if (end == out || !close_enough(back, d))
+        n = snprintf(out, 32, "%1.17g", d);
+    if (n < 0 || n >= 32)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (out[i] == point)
+            out[i] = '.';
+    return n;
+}
+
+static int append_number(buf *b, double d)
+{
+    char out[32];
+    int n;
+
+    if (isnan(d) || isinf(d))
+        return buf_append(b, "null", 4);
+    n = number_fast(d, out);
+    if (n == 0)
+        n = number_slow(d, out);
+    return n < 0 ? DT_EINVAL : buf_append(b, out, (size_t)n);
+}
+
+int json_append_compact(buf *b, const cJSON *item)
+{
+    const cJSON *c;
+    int rc;
+
+    if (!item)
+        return DT_EINVAL;
+    switch (item->type & 0xFF) {
+    case cJSON_NULL:
+        return buf_append(b, "null", 4);
+    case cJSON_False:
+        return buf_append(b, "false", 5);
+    case cJSON_True:
+        return buf_append(b, "true", 4);
+    case cJSON_Number:
+        return append_number(b, item->valuedouble);
+    case cJSON_Raw:
+        return item->valuestring ? buf_puts(b, item->valuestring) : DT_EINVAL;
+    case cJSON_String:
+        return json_append_string(b, item->valuestring);
+    case cJSON_Array:
+        if ((rc = buf_append(b, "[", 1)))
+            return rc;
+        for (c = item->child; c; c = c->next)
+            if ((c != item->child && (rc = buf_append(b, ",", 1))) ||
+                (rc = json_append_compact(b, c)))
+                return rc;
+        return buf_append(b, "]", 1);
+    case cJSON_Object:
+        if ((rc = buf_append(b, "{", 1)))
+            return rc;
+        for (c = item->child; c; c = c->next)
+            if ((c != item->child && (rc = buf_append(b, ",", 1))) ||
+                (rc = json_append_string(b, c->string)) || (rc = buf_append(b, ":", 1)) ||
+                (rc = json_append_compact(b, c)))
+                return rc;
+        return buf_append(b, "}", 1);
+    default:
+        return DT_EINVAL;
+    }
+}
+
+char *json_print_compact(const cJSON *item)
+{
+    buf b;
+
+    /* No cap but memory, like cJSON. */
+    buf_init(&b, SIZE_MAX / 2);
+    if (json_append_compact(&b, item)) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
 }

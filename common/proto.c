@@ -1,6 +1,7 @@
 /* proto.c - the sync protocol's shared pieces: revisions on the wire, push batches, gzip, bundles
  */
 #include "proto.h"
+#include "buf.h"
 #include "expr.h"
 #include "json.h"
 #include "uuid.h"
@@ -169,6 +170,46 @@ void proto_rev_hash(const proto_rev *r, char *out)
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+int proto_rev_hash_texts(const proto_rev *r, const char *answers_text, const char *paradata_text,
+                         char *out)
+{
+    crypto_generichash_state st;
+    unsigned char h[32];
+    const cJSON *m;
+    buf b;
+    int rc;
+
+    /* The bytes of cJSON_PrintUnformatted(r->json), fed in order: the small members are
+     * printed into b, and b goes to the hash before each given text. Members are matched
+     * by identity, not by name: a duplicate "answers" key is printed like any other. */
+    buf_init(&b, PROTO_MAX_INFLATED);
+    crypto_generichash_init(&st, NULL, 0, sizeof(h));
+    if ((rc = buf_append(&b, "{", 1)))
+        goto cleanup;
+    for (m = r->json->child; m; m = m->next) {
+        const char *text = m == r->answers ? answers_text : m == r->paradata ? paradata_text : NULL;
+        if ((m != r->json->child && (rc = buf_append(&b, ",", 1))) ||
+            (rc = json_append_string(&b, m->string)) || (rc = buf_append(&b, ":", 1)))
+            goto cleanup;
+        if (!text) {
+            if ((rc = json_append_compact(&b, m)))
+                goto cleanup;
+            continue;
+        }
+        crypto_generichash_update(&st, (const unsigned char *)b.data, b.len);
+        crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
+        buf_reset(&b);
+    }
+    if ((rc = buf_append(&b, "}", 1)))
+        goto cleanup;
+    crypto_generichash_update(&st, (const unsigned char *)b.data, b.len);
+    crypto_generichash_final(&st, h, sizeof(h));
+    sodium_bin2hex(out, 65, h, sizeof(h));
+cleanup:
+    buf_free(&b);
+    return rc;
+}
+
 /* ---- push batches */
 
 int proto_push_parse(proto_push *out, const char *body, size_t len, int max_revs, dt_err *err)
@@ -243,7 +284,7 @@ int proto_gunzip(char **out, size_t *out_len, const void *in, size_t in_len, siz
 {
     z_stream z;
     size_t cap = in_len * 4 + 1024, len = 0;
-    char *buf = NULL;
+    char *dst = NULL;
     int rc = DT_OK, zrc;
 
     *out = NULL;
@@ -255,7 +296,7 @@ int proto_gunzip(char **out, size_t *out_len, const void *in, size_t in_len, siz
         return err_set(err, DT_ENOMEM, "out of memory");
     if (cap > max + 1)
         cap = max + 1;
-    if (!(buf = malloc(cap + 1))) {
+    if (!(dst = malloc(cap + 1))) {
         rc = err_set(err, DT_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -269,15 +310,15 @@ int proto_gunzip(char **out, size_t *out_len, const void *in, size_t in_len, siz
                 goto cleanup;
             }
             size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-            char *p = realloc(buf, ncap + 1);
+            char *p = realloc(dst, ncap + 1);
             if (!p) {
                 rc = err_set(err, DT_ENOMEM, "out of memory");
                 goto cleanup;
             }
-            buf = p;
+            dst = p;
             cap = ncap;
         }
-        z.next_out = (Bytef *)buf + len;
+        z.next_out = (Bytef *)dst + len;
         z.avail_out = (uInt)(cap - len);
         zrc = inflate(&z, Z_NO_FLUSH);
         len = cap - z.avail_out;
@@ -297,13 +338,13 @@ int proto_gunzip(char **out, size_t *out_len, const void *in, size_t in_len, siz
         rc = err_set(err, DT_EINVAL, "unexpected bytes after the end of the gzip data");
         goto cleanup;
     }
-    buf[len] = '\0';
-    *out = buf;
+    dst[len] = '\0';
+    *out = dst;
     *out_len = len;
-    buf = NULL;
+    dst = NULL;
 cleanup:
     inflateEnd(&z);
-    free(buf);
+    free(dst);
     return rc;
 }
 
@@ -311,7 +352,7 @@ int proto_gzip(char **out, size_t *out_len, const void *in, size_t in_len, dt_er
 {
     z_stream z;
     size_t cap;
-    char *buf;
+    char *dst;
 
     *out = NULL;
     *out_len = 0;
@@ -319,22 +360,22 @@ int proto_gzip(char **out, size_t *out_len, const void *in, size_t in_len, dt_er
     if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return err_set(err, DT_ENOMEM, "out of memory");
     cap = deflateBound(&z, (uLong)in_len) + 32;
-    buf = malloc(cap);
-    if (!buf) {
+    dst = malloc(cap);
+    if (!dst) {
         deflateEnd(&z);
         return err_set(err, DT_ENOMEM, "out of memory");
     }
     z.next_in = (Bytef *)(uintptr_t)in;
     z.avail_in = (uInt)in_len;
-    z.next_out = (Bytef *)buf;
+    z.next_out = (Bytef *)dst;
     z.avail_out = (uInt)cap;
     if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
         deflateEnd(&z);
-        free(buf);
+        free(dst);
         return err_set(err, DT_ERR, "compression failed");
     }
     *out_len = cap - z.avail_out;
-    *out = buf;
+    *out = dst;
     deflateEnd(&z);
     return DT_OK;
 }

@@ -60,6 +60,14 @@ void proto_push_free(proto_push *p);
  * different body under a known rev_id. */
 void proto_rev_hash(const proto_rev *r, char *out);
 
+/* proto_rev_hash, given the compact texts of r->answers and r->paradata
+ * (json_print_compact), which a caller storing them has made anyway: the same bytes are
+ * hashed, piece by piece, without printing the revision again. Returns 0, DT_ENOMEM, or
+ * DT_EINVAL for a member cJSON cannot print (none in a parsed revision); out is then
+ * unchanged. */
+int proto_rev_hash_texts(const proto_rev *r, const char *answers_text, const char *paradata_text,
+                         char *out);
+
 /* 1 when data starts like a gzip stream. */
 int proto_is_gzip(const void *data, size_t len);
 

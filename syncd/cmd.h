@@ -15,6 +15,7 @@ extern const cmd_entry cmd_serve;
 extern const cmd_entry cmd_user_add;
 extern const cmd_entry cmd_user_list;
 extern const cmd_entry cmd_user_revoke;
+extern const cmd_entry cmd_user_link;
 extern const cmd_entry cmd_form_publish;
 extern const cmd_entry cmd_assign_import;
 extern const cmd_entry cmd_review_list;

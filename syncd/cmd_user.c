@@ -4,6 +4,7 @@
 #include "sconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int add(int argc, char **argv)
@@ -98,6 +99,50 @@ static int revoke(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* A one-time sign-in link: what an administrator sends a supervisor, and what a test or
+ * the demo opens in a browser without typing a token. */
+static int make_link(int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0;
+    const char *minutes_arg = sconf_take_opt(&argc, argv, "--minutes", &bad);
+    const char *url = sconf_take_opt(&argc, argv, "--url", &bad);
+    char secret[STORE_SESSION_LEN + 1], *end = NULL;
+    long minutes = 15;
+    size_t ul;
+    store *s;
+    dt_err err;
+    int rc;
+
+    if (bad || argc != 1 || argv[0][0] == '-')
+        return cmd_usage(&cmd_user_link);
+    if (minutes_arg) {
+        minutes = strtol(minutes_arg, &end, 10);
+        if (*end || minutes < 1 || minutes > 7 * 24 * 60) {
+            fprintf(stderr, "syncd: --minutes '%s': expected a whole number from 1 to 10080\n",
+                    minutes_arg);
+            return EXIT_USAGE;
+        }
+    }
+    if (!url)
+        url = "http://127.0.0.1:8080";
+    ul = strlen(url);
+    while (ul && url[ul - 1] == '/')
+        ul--;
+    if (!(s = sconf_open(db)))
+        return EXIT_TROUBLE;
+    rc = store_session_new(s, argv[0], SESSION_LINK, minutes * 60, secret, &err);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return cmdline_exit_status(rc);
+    }
+    printf("%.*s/signin?code=%s\n", (int)ul, url, secret);
+    fprintf(stderr, "syncd: a sign-in link for '%s', good once within %ld minutes\n", argv[0],
+            minutes);
+    return EXIT_OK;
+}
+
 const cmd_entry cmd_user_add = {
     .name = "user add",
     .args = "NAME --role ROLE [--communes C1,C2] [--db PATH]",
@@ -117,4 +162,11 @@ const cmd_entry cmd_user_revoke = {
     .args = "NAME [--db PATH]",
     .summary = "stop a user's token from working",
     .exec = revoke,
+};
+
+const cmd_entry cmd_user_link = {
+    .name = "user link",
+    .args = "NAME [--minutes M] [--url http://HOST:PORT] [--db PATH]",
+    .summary = "print a one-time sign-in link to the dashboard",
+    .exec = make_link,
 };

@@ -2,6 +2,7 @@
  * auth, routing, JSON errors, a request log and a graceful stop */
 #include "http.h"
 #include "buf.h"
+#include "html.h"
 #include "json.h"
 #include "proto.h"
 #include "uuid.h"
@@ -22,9 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PATH_LOG_MAX  200           /* bytes of a path kept for the log and messages */
-#define TOKEN_MAX     256           /* longer Authorization values are refused without a look-up */
-#define DISCARD_SLACK (1024 * 1024) /* bytes read past a refused body before hanging up */
+#define PATH_LOG_MAX   200           /* bytes of a path kept for the log and messages */
+#define TOKEN_MAX      256           /* longer Authorization values are refused without a look-up */
+#define DISCARD_SLACK  (1024 * 1024) /* bytes read past a refused body before hanging up */
+#define GZIP_MIN       256           /* smaller answers go as they are: gzip would not pay */
+#define SESSION_COOKIE "dieutra_session"
+#define FORM_FIELDS    8 /* fields of an HTML form body kept */
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -55,7 +59,12 @@ struct http_req {
     int gzip_in;    /* Content-Encoding: gzip */
     char *inflated; /* the decompressed body, or NULL */
     size_t inflated_len;
-    cJSON *json;       /* http_body_json's document */
+    cJSON *json; /* http_body_json's document */
+    struct {
+        char *key, *value; /* url-decoded, in place in form_text */
+    } form[FORM_FIELDS];
+    int nform;         /* -1 until the form body is parsed */
+    char *form_text;   /* a copy of the form body, cut into the fields */
     int queued;        /* a response was queued */
     int status;        /* its status */
     size_t bytes_out;  /* its body's size as sent */
@@ -65,6 +74,9 @@ struct http_req {
     char remote[INET6_ADDRSTRLEN + 1];
     struct timespec t0;
 };
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define HTML_TYPE "text/html; charset=utf-8"
 
 static const char oom_body[] =
     "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory: try again later\"}}";
@@ -160,8 +172,8 @@ static int accepts_gzip(const char *v)
     return 0;
 }
 
-/* 1 when a Content-Type value is application/json (parameters such as charset allowed). */
-static int is_json_type(const char *v)
+/* 1 when a Content-Type value is type (parameters such as charset allowed). */
+static int is_type(const char *v, const char *type)
 {
     size_t n;
 
@@ -170,17 +182,27 @@ static int is_json_type(const char *v)
     while (*v == ' ' || *v == '\t')
         v++;
     n = strcspn(v, "; \t");
-    return n == 16 && !strncasecmp(v, "application/json", 16);
+    return n == strlen(type) && !strncasecmp(v, type, n);
 }
 
 /* ---- answering */
 
-static void add_headers(http_req *r, struct MHD_Response *resp, int gz)
+/* Pages are self-contained: inline style and SVG, nothing fetched from anywhere, no script. */
+#define PAGE_CSP                                                                                   \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
+    "frame-ancestors 'none'; base-uri 'none'"
+
+static void add_headers(http_req *r, struct MHD_Response *resp, const char *ctype, int gz)
 {
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (!strncmp(ctype, "text/html", 9)) {
+        MHD_add_response_header(resp, "Content-Security-Policy", PAGE_CSP);
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    }
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (r->status == MHD_HTTP_UNAUTHORIZED)
@@ -202,7 +224,7 @@ static void queue_oom(http_req *r)
     if (!resp)
         return;
     r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
-    add_headers(r, resp, 0);
+    add_headers(r, resp, JSON_TYPE, 0);
     if (MHD_queue_response(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = sizeof(oom_body) - 1;
@@ -210,9 +232,9 @@ static void queue_oom(http_req *r)
     MHD_destroy_response(resp);
 }
 
-/* Queues body (malloc'd, taken over; NULL means out of memory), gzip-compressed when the
- * client accepts it. */
-static void queue(http_req *r, int status, char *body)
+/* Queues body (malloc'd, taken over; NULL means out of memory) of type ctype,
+ * gzip-compressed when the client accepts it and it is worth it. */
+static void queue_typed(http_req *r, int status, const char *ctype, char *body)
 {
     struct MHD_Response *resp;
     size_t len;
@@ -227,7 +249,7 @@ static void queue(http_req *r, int status, char *body)
         return;
     }
     len = strlen(body);
-    if (accepts_gzip(header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+    if (len >= GZIP_MIN && accepts_gzip(header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
         char *z = NULL;
         size_t zlen = 0;
         dt_err err;
@@ -248,7 +270,7 @@ static void queue(http_req *r, int status, char *body)
         return;
     }
     r->status = status;
-    add_headers(r, resp, gz);
+    add_headers(r, resp, ctype, gz);
     if (MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = len;
@@ -256,12 +278,54 @@ static void queue(http_req *r, int status, char *body)
     MHD_destroy_response(resp);
 }
 
+static void queue(http_req *r, int status, char *body)
+{
+    queue_typed(r, status, JSON_TYPE, body);
+}
+
+/* text escaped for HTML (malloc'd; NULL when out of memory). */
+static char *html_escape(const char *text)
+{
+    buf b;
+
+    buf_init(&b, 1u << 24);
+    if (html_put(&b, text))
+        return NULL;
+    return buf_detach(&b);
+}
+
+/* An error as a small page for people, for the dashboard's routes. */
+static void queue_error_page(http_req *r, int status, const char *msg)
+{
+    char *esc = html_escape(msg);
+    char *page = NULL;
+    size_t n;
+
+    if (esc) {
+        n = strlen(esc) + 1024;
+        page = malloc(n);
+        if (page)
+            snprintf(page, n,
+                     "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+                     "<title>dieutra: %d</title><style>body{font-family:sans-serif;margin:2em}"
+                     "</style></head><body><h1>%d</h1><p>%s</p><p><a href=\"/\">Bảng "
+                     "tiến độ / Dashboard</a> · <a href=\"/signin\">Đăng nhập / Sign "
+                     "in</a></p></body></html>\n",
+                     status, status, esc);
+        free(esc);
+    }
+    queue_typed(r, status, HTML_TYPE, page);
+}
+
 static int vreply_error(http_req *r, int status, const char *fmt, va_list ap)
 {
     char msg[DT_ERR_MSG_MAX + 128];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    queue(r, status, proto_error_body(status_code_name(status), msg));
+    if (r->route && r->route->html)
+        queue_error_page(r, status, msg);
+    else
+        queue(r, status, proto_error_body(status_code_name(status), msg));
     return 0;
 }
 
@@ -283,6 +347,70 @@ int http_reply_json(http_req *r, int status, cJSON *doc)
     if (!text)
         return http_reply_error(r, 503, "out of memory: try again later");
     queue(r, status, text);
+    return 0;
+}
+
+int http_reply_html(http_req *r, int status, char *html)
+{
+    queue_typed(r, status, HTML_TYPE, html);
+    return 0;
+}
+
+int http_reply_redirect(http_req *r, const char *location, const char *set_cookie)
+{
+    struct MHD_Response *resp;
+
+    if (r->queued)
+        return 0;
+    resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        queue_oom(r);
+        return 0;
+    }
+    r->status = MHD_HTTP_SEE_OTHER;
+    add_headers(r, resp, HTML_TYPE, 0);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    if (set_cookie)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
+    if (MHD_queue_response(r->conn, MHD_HTTP_SEE_OTHER, resp) == MHD_YES)
+        r->queued = 1;
+    MHD_destroy_response(resp);
+    return 0;
+}
+
+int http_reply_file(http_req *r, int fd, size_t size, const char *content_type,
+                    const char *filename)
+{
+    struct MHD_Response *resp;
+    char disposition[256], shown[128];
+
+    if (r->queued) {
+        close(fd);
+        return 0;
+    }
+    resp = MHD_create_response_from_fd(size, fd); /* closes fd when destroyed, not on NULL */
+    if (!resp) {
+        close(fd);
+        queue_oom(r);
+        return 0;
+    }
+    sanitize(shown, sizeof(shown), filename);
+    for (char *p = shown; *p; p++)
+        if (*p == '"' || *p == '\\' || *p == '/')
+            *p = '_';
+    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", shown);
+    r->status = 200;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (atomic_load(&r->srv->stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (MHD_queue_response(r->conn, MHD_HTTP_OK, resp) == MHD_YES) {
+        r->queued = 1;
+        r->bytes_out = size;
+    }
+    MHD_destroy_response(resp);
     return 0;
 }
 
@@ -327,6 +455,64 @@ const char *http_query(const http_req *r, const char *key)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+const char *http_cookie(const http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_header(const http_req *r, const char *name)
+{
+    return header(r, name);
+}
+
+/* Cuts the form body (application/x-www-form-urlencoded) into url-decoded fields. */
+static void parse_form(http_req *r)
+{
+    size_t len;
+    const char *body = http_body(r, &len);
+    char *p;
+
+    r->nform = 0;
+    r->form_text = malloc(len + 1);
+    if (!r->form_text)
+        return;
+    memcpy(r->form_text, body, len);
+    r->form_text[len] = '\0';
+    for (p = r->form_text; *p && r->nform < FORM_FIELDS;) {
+        char *amp = p + strcspn(p, "&"), *eq;
+        int last = *amp == '\0';
+        *amp = '\0';
+        eq = strchr(p, '=');
+        if (eq) {
+            *eq = '\0';
+            for (char *q = p; *q; q++)
+                if (*q == '+')
+                    *q = ' ';
+            for (char *q = eq + 1; *q; q++)
+                if (*q == '+')
+                    *q = ' ';
+            MHD_http_unescape(p);
+            MHD_http_unescape(eq + 1);
+            r->form[r->nform].key = p;
+            r->form[r->nform].value = eq + 1;
+            r->nform++;
+        }
+        if (last)
+            break;
+        p = amp + 1;
+    }
+}
+
+const char *http_form(http_req *r, const char *key)
+{
+    if (r->nform < 0)
+        parse_form(r);
+    for (int i = 0; i < r->nform; i++)
+        if (!strcmp(r->form[i].key, key))
+            return r->form[i].value;
+    return NULL;
+}
+
 const char *http_body(const http_req *r, size_t *len)
 {
     if (r->inflated) {
@@ -369,6 +555,8 @@ static int match(const char *pattern, const char *path, char params[][UUID_LEN +
 {
     int np = 0;
 
+    if (!strcmp(pattern, "/")) /* the root has no segment */
+        return !strcmp(path, "/");
     for (;;) {
         if (*pattern != '/' || *path != '/')
             return 0;
@@ -468,6 +656,52 @@ static int authenticate(http_req *r)
     return 0;
 }
 
+/* A dashboard route: the session cookie, else a bearer token. Without either, pages go to
+ * the sign-in page. 0 when the caller is known, else answered and -1. */
+static int authenticate_session(http_req *r)
+{
+    const char *cookie = http_cookie(r, SESSION_COOKIE);
+    dt_err err;
+    int rc;
+
+    if (header(r, MHD_HTTP_HEADER_AUTHORIZATION))
+        return authenticate(r);
+    if (!cookie) {
+        if (r->route->html)
+            http_reply_redirect(r, "/signin", NULL);
+        else
+            http_reply_error(r, 401, "sign in first, or send 'Authorization: Bearer TOKEN'");
+        return -1;
+    }
+    rc = store_session_auth(r->srv->s, cookie, &r->user, &err);
+    if (rc == DT_ENOTFOUND) {
+        /* ended, expired or revoked: forget the cookie and sign in again */
+        if (r->route->html)
+            http_reply_redirect(r, "/signin?ended=1", SESSION_COOKIE "=; Path=/; Max-Age=0");
+        else
+            http_reply_error(r, 401, "the session has ended: sign in again");
+        return -1;
+    }
+    if (rc) {
+        http_reply_dt(r, rc, &err);
+        return -1;
+    }
+    r->authed = 1;
+    return 0;
+}
+
+/* A form posted from another site is refused: the Origin a browser sends must be this
+ * server (SameSite cookies already keep the session out of such a post). */
+static int same_origin(const http_req *r)
+{
+    const char *origin = header(r, "Origin"), *host = header(r, MHD_HTTP_HEADER_HOST), *p;
+
+    if (!origin)
+        return 1; /* not a browser, or an old one: nothing to compare */
+    p = strstr(origin, "://");
+    return host && p && !strcmp(p + 3, host);
+}
+
 /* The first call, headers in: everything that can be refused before the body is. 0 to
  * go on, -1 when refused (answered, unless even that failed). */
 static int begin(http_req *r, const char *url, const char *method)
@@ -475,9 +709,19 @@ static int begin(http_req *r, const char *url, const char *method)
     const char *clen, *te, *ctype, *cenc;
     int has_body, status;
 
-    if (authenticate(r))
-        return -1;
+    /* The API answers 401 before anything about its paths; the dashboard's pages know
+     * their route first, to send a browser to the sign-in page. */
     status = route(r, url, method);
+    if (status == 0 && r->route->auth == HTTP_AUTH_SESSION) {
+        if (authenticate_session(r))
+            return -1;
+    } else if (status != 0 || r->route->auth == HTTP_AUTH_BEARER) {
+        const http_route *found = r->route;
+        r->route = NULL; /* errors of the API are JSON */
+        if (authenticate(r))
+            return -1;
+        r->route = found;
+    }
     if (status == 404) {
         http_reply_error(r, 404, "no such resource: %s", r->path);
         return -1;
@@ -487,9 +731,13 @@ static int begin(http_req *r, const char *url, const char *method)
                          r->allow);
         return -1;
     }
-    if (!(r->route->roles & HTTP_ROLE(r->user.role))) {
+    if (r->route->auth != HTTP_AUTH_NONE && !(r->route->roles & HTTP_ROLE(r->user.role))) {
         http_reply_error(r, 403, "a %s may not use %s %s", store_role_name(r->user.role), r->method,
                          r->path);
+        return -1;
+    }
+    if (r->route->body == HTTP_BODY_FORM && !same_origin(r)) {
+        http_reply_error(r, 403, "this form was posted from another site");
         return -1;
     }
     clen = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -507,10 +755,14 @@ static int begin(http_req *r, const char *url, const char *method)
     if (!r->route->body || !has_body)
         return 0;
     ctype = header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!is_json_type(ctype)) {
+    if (!is_type(ctype, r->route->body == HTTP_BODY_FORM ? "application/x-www-form-urlencoded"
+                                                         : "application/json")) {
         char shown[80];
         sanitize(shown, sizeof(shown), ctype ? ctype : "none");
-        http_reply_error(r, 415, "the body must be application/json (got %s)", shown);
+        http_reply_error(r, 415, "the body must be %s (got %s)",
+                         r->route->body == HTTP_BODY_FORM ? "application/x-www-form-urlencoded"
+                                                          : "application/json",
+                         shown);
         return -1;
     }
     cenc = header(r, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -596,6 +848,10 @@ static void req_free(http_req *r)
     buf_free(&r->body);
     free(r->inflated);
     cJSON_Delete(r->json);
+    if (r->form_text) {
+        sodium_memzero(r->form_text, strlen(r->form_text)); /* it may hold a token */
+        free(r->form_text);
+    }
     free(r);
 }
 
@@ -626,6 +882,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         r->srv = h;
         r->conn = conn;
+        r->nform = -1;
         buf_init(&r->body, h->cfg.max_body);
         sanitize(r->method, sizeof(r->method), method);
         sanitize(r->path, sizeof(r->path), url);

@@ -897,7 +897,7 @@ static const char *unit_word(const ind_value *v, long n)
     return n == 1 ? "person" : "persons";
 }
 
-static void design_note(FILE *fp, const ind_report *r)
+void ind_report_note(FILE *fp, const ind_report *r)
 {
     if (r->weighted) {
         fprintf(fp,
@@ -999,7 +999,7 @@ int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
     if (all)
         fprintf(fp, " (%.1f%%)", 100.0 * (double)r->refusals / (double)all);
     fputs(".\n", fp);
-    design_note(fp, r);
+    ind_report_note(fp, r);
     if (fflush(fp) || ferror(fp))
         return err_set(err, DT_EIO, "writing the indicator table failed");
     return 0;

@@ -123,6 +123,10 @@ int ind_report_json(cJSON **out, const ind_report *r, dt_err *err);
  * then refusals and the design note). Returns 0 or DT_EIO. */
 int ind_report_table(FILE *fp, const ind_report *r, dt_err *err);
 
+/* Writes the lines about the method: the design (weighted, strata, PSUs, the single-PSU
+ * rule) or the binomial interval, cases left out, possible duplicates. */
+void ind_report_note(FILE *fp, const ind_report *r);
+
 /* Writes the report as CSV (RFC 4180, UTF-8, header row), one row per group and
  * indicator: level, key, name, code, label_vi, label_en, unit, target, measurable,
  * estimate, se, ci_low, ci_high, numerator, denominator, n_numerator, n_units, households,

@@ -35,6 +35,7 @@ const http_route route_indicators = {
     .method = "GET",
     .pattern = "/api/v1/indicators",
     .roles = HTTP_ROLE(ROLE_STATISTICIAN) | HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN),
-    .body = 0,
+    .body = HTTP_BODY_NONE,
     .handler = indicators,
+    .auth = HTTP_AUTH_SESSION, /* a signed-in browser may open the JSON too */
 };

@@ -30,6 +30,6 @@ const http_route route_pull = {
     .method = "GET",
     .pattern = "/api/v1/pull",
     .roles = HTTP_ROLE(ROLE_ENUMERATOR),
-    .body = 0,
+    .body = HTTP_BODY_NONE,
     .handler = pull,
 };

@@ -87,6 +87,6 @@ const http_route route_push = {
     .method = "POST",
     .pattern = "/api/v1/push",
     .roles = HTTP_ROLE(ROLE_ENUMERATOR),
-    .body = 1,
+    .body = HTTP_BODY_JSON,
     .handler = push,
 };

@@ -137,7 +137,7 @@ const http_route route_cases_list = {
     .method = "GET",
     .pattern = "/api/v1/cases",
     .roles = READERS,
-    .body = 0,
+    .body = HTTP_BODY_NONE,
     .handler = list,
 };
 
@@ -145,7 +145,7 @@ const http_route route_case_show = {
     .method = "GET",
     .pattern = "/api/v1/cases/{uuid}",
     .roles = READERS,
-    .body = 0,
+    .body = HTTP_BODY_NONE,
     .handler = show,
 };
 
@@ -153,7 +153,7 @@ const http_route route_case_approve = {
     .method = "POST",
     .pattern = "/api/v1/cases/{uuid}/approve",
     .roles = REVIEWERS,
-    .body = 1,
+    .body = HTTP_BODY_JSON,
     .handler = approve,
 };
 
@@ -161,7 +161,7 @@ const http_route route_case_reject = {
     .method = "POST",
     .pattern = "/api/v1/cases/{uuid}/reject",
     .roles = REVIEWERS,
-    .body = 1,
+    .body = HTTP_BODY_JSON,
     .handler = reject,
 };
 
@@ -169,6 +169,6 @@ const http_route route_case_resolve = {
     .method = "POST",
     .pattern = "/api/v1/cases/{uuid}/resolve",
     .roles = REVIEWERS,
-    .body = 1,
+    .body = HTTP_BODY_JSON,
     .handler = resolve,
 };

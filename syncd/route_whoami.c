@@ -34,6 +34,6 @@ const http_route route_whoami = {
     .method = "GET",
     .pattern = "/api/v1/whoami",
     .roles = HTTP_ANY_ROLE,
-    .body = 0,
+    .body = HTTP_BODY_NONE,
     .handler = whoami,
 };

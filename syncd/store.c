@@ -13,6 +13,7 @@
 
 static const db_migration migrations[] = {
     {1, embed_syncd_0001_init_sql},
+    {2, embed_syncd_0002_sessions_sql},
 };
 
 static const char *const role_names[] = {"enumerator", "supervisor", "statistician", "admin"};
@@ -117,12 +118,129 @@ int st_add_bool(cJSON *o, const char *key, int b)
     return cJSON_AddBoolToObject(o, key, b) ? DT_OK : DT_ENOMEM;
 }
 
+/* ---- each thread's connection for checking tokens */
+
+/* A token is checked on every request: on the writer's connection that meant waiting for
+ * the store's lock behind pushes, and preparing the SELECT each time. Instead each thread
+ * that checks tokens keeps a read-only connection (a WAL reader: it never waits for a
+ * commit) with the SELECT prepared once. Each look-up is a read transaction of its own,
+ * so a revocation committed before it is seen. */
+typedef struct auth_conn {
+    const store *s;
+    pthread_t owner; /* the thread whose key holds it */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    struct auth_conn *next;
+} auth_conn;
+
+/* Every open auth_conn, of every store. Closed by whichever comes first: its thread's
+ * exit (auth_conn_exit) or store_close, which cannot wait for threads (the main thread
+ * never runs key destructors). The lock is static, not the store's: a thread may exit
+ * after its store is gone. */
+static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
+static auth_conn *auth_conns;
+
+static void auth_conn_free(auth_conn *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->st);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+/* The key's destructor, run when a thread that checked tokens exits. store_close may
+ * have closed and freed c already (the key is then deleted, but a thread may be past
+ * that check): c is only touched when it is still in the list and this thread's. */
+static void auth_conn_exit(void *arg)
+{
+    auth_conn **pp, *c = NULL;
+
+    pthread_mutex_lock(&auth_lock);
+    for (pp = &auth_conns; *pp; pp = &(*pp)->next)
+        if (*pp == arg && pthread_equal((*pp)->owner, pthread_self())) {
+            c = *pp;
+            *pp = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&auth_lock);
+    auth_conn_free(c);
+}
+
+/* This thread's connection for store_auth, opened on first use. */
+static int auth_conn_get(store *s, auth_conn **out, dt_err *err)
+{
+    auth_conn *c = pthread_getspecific(s->auth_key);
+    int rc;
+
+    *out = c;
+    if (c)
+        return DT_OK;
+    if (!(c = calloc(1, sizeof(*c))))
+        return st_nomem(err);
+    c->s = s;
+    c->owner = pthread_self();
+    rc = sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        rc = db_fail(c->db, rc, err, "opening the store to check a token");
+        goto fail;
+    }
+    sqlite3_busy_timeout(c->db, BUSY_MS);
+    if ((rc = db_prepare(c->db, &c->st,
+                         "SELECT name, role, communes FROM users WHERE token_hash = ? AND "
+                         "revoked_at IS NULL",
+                         err)))
+        goto fail;
+    pthread_mutex_lock(&auth_lock);
+    if (pthread_setspecific(s->auth_key, c) != 0) {
+        pthread_mutex_unlock(&auth_lock);
+        rc = st_nomem(err);
+        goto fail;
+    }
+    c->next = auth_conns;
+    auth_conns = c;
+    pthread_mutex_unlock(&auth_lock);
+    *out = c;
+    return DT_OK;
+fail:
+    auth_conn_free(c);
+    return rc;
+}
+
+/* Closes the connections of every thread that checked tokens in s. Run by store_close,
+ * when no other thread uses s any more (syncd stops its HTTP threads first). */
+static void auth_conns_close(store *s)
+{
+    auth_conn **pp, *mine = NULL;
+
+    pthread_mutex_lock(&auth_lock);
+    for (pp = &auth_conns; *pp;) {
+        auth_conn *c = *pp;
+        if (c->s != s) {
+            pp = &c->next;
+            continue;
+        }
+        *pp = c->next;
+        c->next = mine;
+        mine = c;
+    }
+    /* Under the lock: a thread exiting now finds its connection gone, and after this no
+     * destructor runs and no thread's old value is seen under a key created later. */
+    pthread_key_delete(s->auth_key);
+    pthread_mutex_unlock(&auth_lock);
+    while (mine) {
+        auth_conn *next = mine->next;
+        auth_conn_free(mine);
+        mine = next;
+    }
+}
+
 /* ---- open and close */
 
 int store_open(store **out, const char *path, dt_err *err)
 {
     store *s;
-    int rc;
+    int rc, has_lock = 0, has_key = 0;
 
     *out = NULL;
     if (sodium_init() < 0)
@@ -130,27 +248,41 @@ int store_open(store **out, const char *path, dt_err *err)
     if (!(s = calloc(1, sizeof(*s))))
         return st_nomem(err);
     if (pthread_mutex_init(&s->lock, NULL) != 0) {
-        free(s);
-        return err_set(err, DT_ERR, "cannot create the store's lock");
+        rc = err_set(err, DT_ERR, "cannot create the store's lock");
+        goto fail;
     }
+    has_lock = 1;
+    if (pthread_key_create(&s->auth_key, auth_conn_exit) != 0) {
+        rc = err_set(err, DT_ERR, "cannot create the store's thread key");
+        goto fail;
+    }
+    has_key = 1;
     rc = db_open(&s->db, path, 1, BUSY_MS, migrations,
                  (int)(sizeof(migrations) / sizeof(migrations[0])), err);
     if (rc == DT_OK && !(s->path = strdup(path)))
         rc = st_nomem(err);
-    if (rc) {
-        sqlite3_close(s->db);
-        pthread_mutex_destroy(&s->lock);
-        free(s);
-        return rc;
-    }
+    if (rc)
+        goto fail;
     *out = s;
     return DT_OK;
+fail:
+    sqlite3_close(s->db);
+    if (has_key)
+        pthread_key_delete(s->auth_key);
+    if (has_lock)
+        pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s);
+    return rc;
 }
 
 void store_close(store *s)
 {
     if (!s)
         return;
+    /* The readers first, so that the writer's connection is the last one and its close
+     * removes the WAL. */
+    auth_conns_close(s);
     if (s->db) {
         /* Leaves one self-contained file behind (a copy of it is a backup). A busy
          * database skips this: the WAL is checkpointed by the next writer anyway. */
@@ -195,7 +327,7 @@ store_verdict st_verdict_parse(const char *s)
 /* ---- users and tokens */
 
 /* hex of BLAKE2b-256 of the token text: what users.token_hash holds. */
-static void token_hash(const char *token, char *out)
+void st_token_hash(const char *token, char *out)
 {
     unsigned char h[32];
 
@@ -271,7 +403,7 @@ int store_user_add(store *s, const char *name, store_role role, const char *comm
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
     sodium_memzero(raw, sizeof(raw));
-    token_hash(token, hash);
+    st_token_hash(token, hash);
     st_now_utc(now);
 
     st_lock(s);
@@ -334,7 +466,7 @@ int store_user_revoke(store *s, const char *name, dt_err *err)
     return rc;
 }
 
-static void read_user(sqlite3_stmt *st, int col, store_user *u)
+void st_read_user(sqlite3_stmt *st, int col, store_user *u)
 {
     int role = store_role_parse(db_text(st, col + 1));
 
@@ -367,7 +499,7 @@ int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked)
             rc = st_nomem(err);
             break;
         }
-        read_user(st, 0, &users[n]);
+        st_read_user(st, 0, &users[n]);
         revoked[n++] = sqlite3_column_int(st, 3);
         rc = DT_OK;
     }
@@ -387,7 +519,7 @@ int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked)
 
 int store_auth(store *s, const char *token, store_user *out, dt_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    auth_conn *c = NULL;
     char hash[65];
     int rc;
 
@@ -395,26 +527,23 @@ int store_auth(store *s, const char *token, store_user *out, dt_err *err)
     if (!token || strlen(token) != STORE_TOKEN_LEN ||
         strspn(token, "0123456789abcdef") != STORE_TOKEN_LEN)
         return err_set(err, DT_ENOTFOUND, "unknown token");
-    token_hash(token, hash);
-    st_lock(s);
-    rc = db_prepare(s->db, &st,
-                    "SELECT name, role, communes FROM users WHERE token_hash = ? AND "
-                    "revoked_at IS NULL",
-                    err);
-    if (rc == DT_OK) {
-        db_bind_text(st, 1, hash);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            read_user(st, 0, out);
-            rc = DT_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = err_set(err, DT_ENOTFOUND, "unknown or revoked token");
-        } else {
-            rc = db_fail(s->db, rc, err, "checking the token");
-        }
+    st_token_hash(token, hash);
+    /* Not under the store's lock: this thread's own read-only connection. */
+    if ((rc = auth_conn_get(s, &c, err)))
+        return rc;
+    db_bind_text(c->st, 1, hash);
+    rc = sqlite3_step(c->st);
+    if (rc == SQLITE_ROW) {
+        st_read_user(c->st, 0, out);
+        rc = DT_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = err_set(err, DT_ENOTFOUND, "unknown or revoked token");
+    } else {
+        rc = db_fail(c->db, rc, err, "checking the token");
     }
-    sqlite3_finalize(st);
-    st_unlock(s);
+    /* Ends the read transaction: the next look-up sees whatever was committed meanwhile
+     * (a revocation), and no snapshot is held between requests. */
+    sqlite3_reset(c->st);
     return rc;
 }
 

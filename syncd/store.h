@@ -56,6 +56,30 @@ int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked)
 /* Finds the user of a token. DT_ENOTFOUND for an unknown or revoked token. */
 int store_auth(store *s, const char *token, store_user *out, dt_err *err);
 
+/* ---- the dashboard's sign-ins */
+
+#define STORE_SESSION_LEN 64 /* hex characters of a session or link secret */
+
+typedef enum store_session_kind {
+    SESSION_BROWSER, /* a signed-in browser (the cookie) */
+    SESSION_LINK     /* a one-time sign-in link (`syncd user link`) */
+} store_session_kind;
+
+/* Starts a session of kind for user (who must have an active token), ending after seconds;
+ * its secret goes to secret_out (STORE_SESSION_LEN + 1 bytes), only its hash is kept.
+ * DT_ENOTFOUND: no such user, or revoked. */
+int store_session_new(store *s, const char *user, store_session_kind kind, long seconds,
+                      char *secret_out, dt_err *err);
+/* The user of a live browser session. DT_ENOTFOUND when it is unknown, has expired or was
+ * ended, or when the user's token has been revoked since. */
+int store_session_auth(store *s, const char *secret, store_user *out, dt_err *err);
+/* Trades a one-time link for a new browser session (seconds long), in one transaction: the
+ * link cannot be used twice. DT_ENOTFOUND as store_session_auth. */
+int store_session_redeem(store *s, const char *link, long seconds, char *session_out,
+                         store_user *out, dt_err *err);
+/* Ends a session (signing out). An unknown secret is not an error. */
+int store_session_end(store *s, const char *secret, dt_err *err);
+
 /* ---- forms */
 
 /* Publishes a form version after the caller validated it with the engine (f). The
@@ -174,6 +198,31 @@ typedef struct store_case_row {
  * value is returned). Memory stays bounded: one row at a time. */
 int store_each_case(store *s, const char *form_id, const char *status,
                     int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err);
+
+/* ---- progress (the dashboard) */
+
+/* The fieldwork of one commune as the centre sees it. Strings are valid only during the
+ * callback. The centre sees an interview only once it is finalized and synced: an
+ * assigned household without one is in progress on a laptop (or not started). */
+typedef struct store_progress_row {
+    const char *district;     /* GSO code (from the frame's prefill, else the answers); "" */
+    const char *commune_code; /* "" for cases that name none */
+    const char *commune_name; /* from the frame's prefill, else the answers; "" */
+    long assigned;            /* households in the sample frame */
+    long pending;             /* of those, no interview received yet */
+    long received;            /* cases received (with or without an assignment) */
+    long finalized;           /* received, waiting for review */
+    long approved, rejected;
+    long conflicts;  /* cases with two branches, waiting for a supervisor */
+    long duplicates; /* cases flagged as possible duplicates */
+    long refusals;   /* received cases whose outcome is a refusal */
+} store_progress_row;
+
+/* Calls fn for every commune in u's scope (supervisors: their communes; statisticians and
+ * admins: all; enumerators: DT_EINVAL "forbidden"), ordered by district then commune code.
+ * fn returns non-zero to stop (that value is returned). */
+int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
+                   void *ctx, dt_err *err);
 
 /* ---- health */
 

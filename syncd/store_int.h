@@ -27,6 +27,7 @@ struct store {
     char *path;           /* for the read-only connections of long reads (exports) */
     pthread_mutex_t lock; /* guards db and forms */
     cached_form *forms;
+    pthread_key_t auth_key; /* each thread's read-only connection for store_auth */
 };
 
 /* The current time as "2026-11-29T09:10:00Z" (out: at least 21 bytes), and today's
@@ -52,6 +53,18 @@ int st_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int st_add_json(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int st_add_number(cJSON *o, const char *key, double n);
 int st_add_bool(cJSON *o, const char *key, int b);
+
+/* The hex of BLAKE2b-256 of a secret (a token, a session id): what the store keeps of it
+ * (out: 65 bytes). */
+void st_token_hash(const char *token, char *out);
+/* A user from columns col (name), col + 1 (role), col + 2 (communes) of st. */
+void st_read_user(sqlite3_stmt *st, int col, store_user *u);
+
+/* Who may see what: supervisors their communes, statisticians and admins everything;
+ * enumerators nothing (DT_EINVAL, "forbidden: ..."). Binds ?1 (sees all) and ?2
+ * (",04012,04045,") of a statement whose WHERE clause uses ST_SCOPE. */
+int st_bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err);
+#define ST_SCOPE "(?1 = 1 OR instr(?2, ',' || commune_code || ',') > 0)"
 
 /* The verdict called s ("accepted", "conflict"). */
 store_verdict st_verdict_parse(const char *s);

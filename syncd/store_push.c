@@ -14,7 +14,7 @@
 typedef struct prep {
     char hash[65];
     int rejected;  /* problems found by validation */
-    char *answers; /* compact JSON, for storing */
+    char *answers; /* compact JSON (json_print_compact: free()), hashed and stored */
     char *paradata;
     char *commune; /* the answer to commune_code, or NULL */
     char *hkey;    /* the household key, or NULL */
@@ -23,8 +23,8 @@ typedef struct prep {
 static void prep_free(prep *p, int n)
 {
     for (int i = 0; p && i < n; i++) {
-        cJSON_free(p[i].answers);
-        cJSON_free(p[i].paradata);
+        free(p[i].answers);
+        free(p[i].paradata);
         free(p[i].commune);
         free(p[i].hkey);
     }
@@ -67,7 +67,13 @@ static int validate(store *s, const proto_rev *r, int today, prep *p, store_resu
     const form *f;
     int rc, n;
 
-    proto_rev_hash(r, p->hash);
+    /* Printed once: the texts are stored, and hashed in place of the whole revision
+     * printed again (the same bytes, so stored hashes stay valid). */
+    p->answers = json_print_compact(r->answers);
+    p->paradata = json_print_compact(r->paradata);
+    if (!p->answers || !p->paradata ||
+        proto_rev_hash_texts(r, p->answers, p->paradata, p->hash) != DT_OK)
+        return st_nomem(err);
     rc = store_form_get(s, r->form_id, r->form_version, &f, err);
     if (rc == DT_ENOTFOUND) {
         p->rejected = 1;
@@ -103,9 +109,7 @@ static int validate(store *s, const proto_rev *r, int today, prep *p, store_resu
             goto cleanup;
         }
     }
-    p->answers = cJSON_PrintUnformatted(r->answers);
-    p->paradata = cJSON_PrintUnformatted(r->paradata);
-    if (!p->answers || !p->paradata || household_key(iv, &p->hkey))
+    if (household_key(iv, &p->hkey))
         rc = st_nomem(err);
 cleanup:
     eng_free(iv);

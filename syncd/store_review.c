@@ -214,22 +214,6 @@ cleanup:
 
 /* ---- review */
 
-/* Who may see what: supervisors their communes, statisticians and admins everything.
- * Binds ?1 (sees all) and ?2 (",04012,04045,") of a statement. */
-static int bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err)
-{
-    char list[sizeof(u->communes) + 2];
-
-    if (u->role == ROLE_ENUMERATOR)
-        return err_set(err, DT_EINVAL, "forbidden: an enumerator cannot review cases (HTTP 403)");
-    snprintf(list, sizeof(list), ",%s,", u->communes);
-    sqlite3_bind_int(st, 1, u->role != ROLE_SUPERVISOR);
-    db_bind_text(st, 2, list);
-    return DT_OK;
-}
-
-#define SCOPE "(?1 = 1 OR instr(?2, ',' || commune_code || ',') > 0)"
-
 #define CASE_COLUMNS                                                                               \
     "case_id, enumerator, commune_code, household_key, status, outcome, conflict, duplicate, "     \
     "head_rev, updated_at, form_id, assignment_id, created_at"
@@ -274,12 +258,12 @@ int store_review_list(store *s, const store_user *u, const char *status, const c
         return st_nomem(err);
     st_lock(s);
     rc = db_prepare(s->db, &st,
-                    "SELECT " CASE_COLUMNS " FROM cases WHERE " SCOPE
+                    "SELECT " CASE_COLUMNS " FROM cases WHERE " ST_SCOPE
                     " AND (?3 IS NULL OR status = ?3 OR (?3 = 'conflict' AND conflict = 1) OR "
                     "(?3 = 'duplicate' AND duplicate = 1)) AND (?4 IS NULL OR commune_code = ?4) "
                     "ORDER BY commune_code, household_key, case_id",
                     err);
-    if (rc == DT_OK && (rc = bind_scope(st, u, err)) == DT_OK) {
+    if (rc == DT_OK && (rc = st_bind_scope(st, u, err)) == DT_OK) {
         db_bind_text(st, 3, status);
         db_bind_text(st, 4, commune);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -309,12 +293,12 @@ int store_review_list(store *s, const store_user *u, const char *status, const c
 static int find_case(store *s, const store_user *u, const char *case_id, sqlite3_stmt **st,
                      dt_err *err)
 {
-    int rc = db_prepare(s->db, st,
-                        "SELECT " CASE_COLUMNS " FROM cases WHERE " SCOPE " AND case_id = ?3", err);
+    int rc = db_prepare(
+        s->db, st, "SELECT " CASE_COLUMNS " FROM cases WHERE " ST_SCOPE " AND case_id = ?3", err);
 
     if (rc)
         return rc;
-    if ((rc = bind_scope(*st, u, err)))
+    if ((rc = st_bind_scope(*st, u, err)))
         return rc;
     db_bind_text(*st, 3, case_id);
     rc = sqlite3_step(*st);

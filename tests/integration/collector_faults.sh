@@ -124,7 +124,11 @@ ra=$?
 (echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('hold', 'x');"; sleep 8; echo "ROLLBACK;") |
     sqlite3 "$DIR/c.db" &
 holder=$!
-sleep 1
+# wait until the holder has the write lock (a loaded machine may take a while to start it)
+for _ in $(seq 50); do
+    sqlite3 "$DIR/c.db" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 || break
+    sleep 0.1
+done
 "$COLLECTOR" import --db "$DIR/c.db" "$DATA/household_4members.json" >"$LOGDIR/busy.out" 2>&1
 expect "busy database" 3 "busy: another program is writing" $? "$LOGDIR/busy.out"
 wait $holder

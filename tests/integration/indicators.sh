@@ -15,30 +15,13 @@ GEN=$3
 SRC=$4
 . "$SRC/tests/integration/lib.sh"
 
-for tool in sqlite3 curl awk; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "skip: $tool is missing (packaging/install-deps installs it)"
-        rm -rf "$LOGDIR"
-        exit 77
-    fi
-done
+need sqlite3 curl awk
 
 unset DIEUTRA_DB DIEUTRA_SYNCD_DB DIEUTRA_SYNC_BATCH http_proxy HTTP_PROXY all_proxy ALL_PROXY
 export DIEUTRA_SYNC_RETRY_MS=20
 export NO_PROXY=127.0.0.1
 FORM=$SRC/schema/forms/sonla_ict_household.json
 SDB=$LOGDIR/syncd.db
-SERVER=""
-
-stop_server() {
-    if [ -n "$SERVER" ]; then
-        kill -TERM "$SERVER" 2>/dev/null
-        wait "$SERVER" 2>/dev/null
-        SERVER=""
-    fi
-}
-trap stop_server EXIT
-trap 'stop_server; exit 1' INT TERM
 
 S() { "$SYNCD" "$@" --db "$SDB"; }
 C() { # N ARGS...: collector N with its own database
@@ -78,20 +61,7 @@ refusal() {
 # ---- the store: two laptops sync through a real server
 
 S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(cat "$LOGDIR/publish.out")"
-"$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 >"$LOGDIR/serve.out" 2>"$LOGDIR/serve.err" &
-SERVER=$!
-PORT=""
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/serve.out")
-    [ -n "$PORT" ] && break
-    kill -0 "$SERVER" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$PORT" ] || [ "$PORT" = 0 ]; then
-    not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/serve.out" "$LOGDIR/serve.err")"
-    finish
-fi
-URL=http://127.0.0.1:$PORT
+start_syncd "$SYNCD" "$SDB" || finish
 
 for i in 1 2; do
     T=$(token_of "enum$i" enumerator)
@@ -269,7 +239,7 @@ same "bad by: 400" "$(get "$STAT" "?by=village" "$LOGDIR/bad.json")" 400
 grep -q '"error"' "$LOGDIR/bad.json" && ok || not_ok "a JSON error body"
 same "bad status: 400" "$(get "$STAT" "?status=draft" /dev/null)" 400
 same "POST: 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $STAT" "$URL/api/v1/indicators")" 405
-stop_server
+stop_syncd
 
 # ---- weighted: a sample frame with weights, strata (district) and PSUs (village)
 

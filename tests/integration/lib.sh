@@ -36,3 +36,57 @@ expect_lines() {
     done <"$1"
     return $_missing
 }
+
+# need TOOL...: skips the test (status 77) when a tool is missing; packaging/install-deps
+# installs every one of them.
+need() {
+    for _tool in "$@"; do
+        if ! command -v "$_tool" >/dev/null 2>&1; then
+            echo "skip: $_tool is missing (packaging/install-deps installs it)"
+            rm -rf "$LOGDIR"
+            exit 77
+        fi
+    done
+}
+
+SERVER=""
+PORT=""
+URL=""
+
+SERVER_RC=""
+
+# stop_syncd: stops the server start_syncd started (SIGTERM, as systemd does), if any; its
+# exit status goes to SERVER_RC.
+stop_syncd() {
+    if [ -n "$SERVER" ]; then
+        kill -TERM "$SERVER" 2>/dev/null
+        wait "$SERVER" 2>/dev/null
+        SERVER_RC=$?
+        SERVER=""
+    fi
+}
+
+# start_syncd SYNCD DB [ARGS...]: `syncd serve` on 127.0.0.1:0 (its output in LOGDIR/serve.out
+# and serve.err); sets SERVER (its pid), PORT and URL, and stops it when the test ends.
+# Returns 1, having said why, when it did not start.
+start_syncd() {
+    _syncd=$1
+    _db=$2
+    shift 2
+    "$_syncd" serve --db "$_db" --listen 127.0.0.1:0 "$@" >"$LOGDIR/serve.out" 2>"$LOGDIR/serve.err" &
+    SERVER=$!
+    trap stop_syncd EXIT
+    trap 'stop_syncd; exit 1' INT TERM
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/serve.out")
+        [ -n "$PORT" ] && break
+        kill -0 "$SERVER" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$PORT" ] || [ "$PORT" = 0 ]; then
+        not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/serve.out" "$LOGDIR/serve.err")"
+        return 1
+    fi
+    URL=http://127.0.0.1:$PORT
+}

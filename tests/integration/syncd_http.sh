@@ -230,7 +230,7 @@ call "another enumerator's case" 403 forbidden -H "$A_E2" -H "$JSON" \
 
 # paths and methods
 call "unknown path" 404 not_found -H "$A_E1" "$API/nothing"
-call "outside the API" 404 not_found -H "$A_E1" "http://127.0.0.1:$PORT/"
+call "outside the API" 404 not_found -H "$A_E1" "http://127.0.0.1:$PORT/etc/passwd"
 call "traversal" 404 not_found -H "$A_E1" --path-as-is "$API/../../etc/passwd"
 call "encoded traversal" 404 not_found -H "$A_SUP" --path-as-is "$API/cases/..%2f.."
 call "encoded traversal 2" 404 not_found -H "$A_SUP" --path-as-is "$API/cases/%2e%2e/%2e%2e/etc/passwd"

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,6 +483,397 @@ static void test_proto__hash_differs_when_an_answer_or_field_changes(void **stat
         cJSON_free(text);
         cJSON_Delete(j);
     }
+}
+
+/* ---- json_print_compact, and proto_rev_hash_texts with its texts */
+
+/* Fails unless json_print_compact gives exactly what cJSON_PrintUnformatted gives (both
+ * NULL included). */
+static void expect_same_print(const cJSON *item, const char *what)
+{
+    char *want = cJSON_PrintUnformatted(item);
+    char *got = json_print_compact(item);
+
+    if (!want != !got)
+        fail_msg("%s: cJSON gives %.300s, json_print_compact %.300s", what, want ? want : "NULL",
+                 got ? got : "NULL");
+    if (want && strcmp(want, got) != 0)
+        fail_msg("%s: cJSON prints %.300s, json_print_compact %.300s", what, want, got);
+    cJSON_free(want);
+    free(got);
+}
+
+/* expect_same_print for item and everything inside it. */
+static void expect_same_print_deep(const cJSON *item, const char *what)
+{
+    expect_same_print(item, what);
+    for (const cJSON *c = item->child; c; c = c->next)
+        expect_same_print_deep(c, what);
+}
+
+/* The fuzz corpus next to the test data (DT_TEST_DATA is tests/data). */
+static const char *corpus_dir(const char *name)
+{
+    static char path[1100];
+    const char *data = getenv("DT_TEST_DATA");
+
+    snprintf(path, sizeof(path), "%s/../fuzz/corpus/%s", data && *data ? data : "tests/data", name);
+    return path;
+}
+
+/* Each file of a corpus folder: parsed (gunzipped first when it is gzip) and, whether it
+ * parses or not, its text as a string and as a key. Returns how many documents parsed. */
+static int print_corpus(const char *name, int *files)
+{
+    const char *dir = corpus_dir(name);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int parsed = 0;
+
+    if (!d)
+        fail_msg("cannot open %s (is DT_TEST_DATA tests/data?)", dir);
+    while ((de = readdir(d))) {
+        char path[1400], *raw = NULL, *plain = NULL;
+        size_t raw_len = 0, plain_len = 0;
+        dt_err err;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        assert_int_equal(file_read(&raw, &raw_len, path, 64 * MIB, &err), DT_OK);
+        (*files)++;
+        if (proto_is_gzip(raw, raw_len) &&
+            proto_gunzip(&plain, &plain_len, raw, raw_len, 8 * MIB, &err) != DT_OK)
+            plain = NULL;
+        const char *text = plain ? plain : raw;
+        size_t len = plain ? plain_len : raw_len;
+        cJSON *doc = cJSON_ParseWithLength(text, len);
+        if (doc) {
+            expect_same_print_deep(doc, path);
+            parsed++;
+        }
+        cJSON_Delete(doc);
+        cJSON *s = cJSON_CreateString(text), *o = cJSON_CreateObject();
+        assert_non_null(s);
+        assert_non_null(o);
+        expect_same_print(s, path);
+        assert_non_null(cJSON_AddNumberToObject(o, text, 0.1));
+        expect_same_print(o, path);
+        cJSON_Delete(s);
+        cJSON_Delete(o);
+        free(plain);
+        free(raw);
+    }
+    closedir(d);
+    return parsed;
+}
+
+static void test_proto__compact_print_is_cjsons_over_the_fuzz_corpus(void **state)
+{
+    int files = 0, parsed;
+
+    (void)state;
+    parsed = print_corpus("push", &files);
+    parsed += print_corpus("expr", &files);
+    /* the corpus has some 40 push bodies, most of them JSON */
+    assert_true(files >= 40);
+    assert_true(parsed >= 20);
+}
+
+static void expect_same_number(double d)
+{
+    char what[64];
+    cJSON *n = cJSON_CreateNumber(d), *a = cJSON_CreateArray();
+
+    assert_non_null(n);
+    assert_non_null(a);
+    snprintf(what, sizeof(what), "%.17g", d);
+    expect_same_print(n, what);
+    cJSON_AddItemToArray(a, n);
+    expect_same_print(a, what);
+    cJSON_Delete(a);
+}
+
+/* A fixed sequence of 64-bit numbers (xorshift64*). */
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+static void test_proto__compact_print_writes_numbers_as_cjson_does(void **state)
+{
+    static const double tricky[] = {0.1,
+                                    -0.5,
+                                    1e-7,
+                                    123456789.125,
+                                    2147483648.0,
+                                    -2147483649.0,
+                                    1e300,
+                                    1e-300,
+                                    0.30000000000000004,
+                                    -0.0,
+                                    0.0,
+                                    12.345,
+                                    999999999.999,
+                                    1e9,
+                                    1e9 - 0.001,
+                                    1e9 + 0.5,
+                                    0.001,
+                                    0.0005,
+                                    0.0001,
+                                    1e-4,
+                                    0.7,
+                                    1.005,
+                                    2.675,
+                                    100.5,
+                                    1234567.8,
+                                    1.0 / 3,
+                                    2.0 / 3,
+                                    0.1 + 0.2,
+                                    1e15,
+                                    1e15 - 1,
+                                    1e15 + 1,
+                                    1e16,
+                                    9007199254740992.0,
+                                    9007199254740993.0,
+                                    18446744073709551616.0,
+                                    1e21,
+                                    1e22,
+                                    123e-20,
+                                    -1e-7,
+                                    999999999.9995,
+                                    0.015,
+                                    7.0,
+                                    -7.0,
+                                    2147483647.0,
+                                    -2147483648.0,
+                                    DBL_MAX,
+                                    -DBL_MAX,
+                                    DBL_MIN,
+                                    4.9406564584124654e-324,
+                                    DBL_EPSILON,
+                                    3.14159265358979,
+                                    912.4,
+                                    0.3,
+                                    45.6,
+                                    1e-5,
+                                    123456.789,
+                                    5e-324,
+                                    1e308};
+    static const char parsed[] = "[0.1,-0.5,1e-7,123456789.125,2147483648,-2147483649,1e300,"
+                                 "1e-300,0.30000000000000004,-0.0,-0,12.345,999999999.999,1e9,"
+                                 "1E+2,1.5e1,0.000001,100000000000000000000000,1e400,-1e400]";
+    static const double scale[] = {1, 10, 100, 1000, 10000, 100000};
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    cJSON *doc;
+
+    (void)state;
+    for (size_t i = 0; i < LEN(tricky); i++) {
+        expect_same_number(tricky[i]);
+        expect_same_number(nextafter(tricky[i], INFINITY));
+        expect_same_number(nextafter(tricky[i], -INFINITY));
+    }
+    expect_same_number(NAN);
+    expect_same_number(-NAN);
+    expect_same_number(INFINITY);
+    expect_same_number(-INFINITY);
+    doc = parse_json(parsed);
+    expect_same_print_deep(doc, parsed);
+    cJSON_Delete(doc);
+
+    for (int i = 0; i < 40000; i++) {
+        uint64_t r = next_random(&seed), bits = next_random(&seed);
+        int p = (int)(r % 6), digits = 1 + (int)((r >> 8) % 15);
+        double k = (double)(next_random(&seed) % (uint64_t)pow(10, digits)), d, any;
+        /* k / 10^p: the paradata's tenths and the like, and past the fast paths */
+        d = k / scale[p];
+        if (r & (1 << 20))
+            d = -d;
+        expect_same_number(d);
+        expect_same_number(nextafter(d, INFINITY));
+        /* any bit pattern: NaNs, infinities, subnormals, everything in between */
+        memcpy(&any, &bits, sizeof(any));
+        expect_same_number(any);
+        /* whole numbers of any size */
+        expect_same_number(ldexp((double)(bits >> 11), (int)(r % 64) - 53));
+    }
+}
+
+static void test_proto__compact_print_escapes_strings_as_cjson_does(void **state)
+{
+    static const char *const strings[] = {"",
+                                          "plain",
+                                          "Lò Thị Hoa",
+                                          "Sơn La: Mường La, Thuận Châu",
+                                          "\"quoted\"",
+                                          "back\\slash",
+                                          "a/b",
+                                          "\b\f\n\r\t",
+                                          "\x01\x02\x1f\x7f",
+                                          "tab\tin",
+                                          "end\n",
+                                          "\xff\xfe invalid",
+                                          "\xc3\x28",
+                                          "\xe2\x82\xac euro",
+                                          "\xf0\x9f\x98\x80 emoji",
+                                          "{\"not\":\"json\"}",
+                                          "\\u0000",
+                                          "'single'"};
+    cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray(), *s, *raw;
+    char all[256];
+
+    (void)state;
+    assert_non_null(o);
+    assert_non_null(a);
+    for (size_t i = 0; i < LEN(strings); i++) {
+        s = cJSON_CreateString(strings[i]);
+        expect_same_print(s, strings[i]);
+        cJSON_AddItemToArray(a, s);
+        cJSON_AddStringToObject(o, strings[i], strings[i]); /* as keys too */
+    }
+    /* every byte but NUL, alone and all together */
+    for (int c = 1; c < 256; c++) {
+        char one[2] = {(char)c, 0};
+        s = cJSON_CreateString(one);
+        expect_same_print(s, "one byte");
+        cJSON_Delete(s);
+        all[c - 1] = (char)c;
+    }
+    all[255] = '\0';
+    cJSON_AddStringToObject(o, all, all);
+    expect_same_print(a, "array of strings");
+    expect_same_print(o, "object with strings as keys");
+
+    /* the other kinds, references, empty containers, nesting */
+    cJSON *mix = parse_json("{\"t\":true,\"f\":false,\"n\":null,\"e\":[],\"o\":{},"
+                            "\"deep\":[[[{\"a\":[1,2.5,{\"b\":\"c\"}]}]]],\"\":\"empty key\"}");
+    cJSON_AddItemToObject(mix, "raw", cJSON_CreateRaw("{\"raw\": [1, 2]}"));
+    cJSON_AddItemReferenceToObject(mix, "ref", cJSON_GetObjectItem(mix, "deep"));
+    cJSON_AddItemToObject(mix, "const", cJSON_CreateStringReference("by reference"));
+    expect_same_print_deep(mix, "kinds");
+    cJSON_Delete(mix);
+
+    /* what cJSON cannot print: both give NULL */
+    expect_same_print(NULL, "NULL");
+    raw = cJSON_CreateRaw("x");
+    cJSON_free(raw->valuestring);
+    raw->valuestring = NULL;
+    cJSON *wrap = cJSON_CreateArray();
+    cJSON_AddItemToArray(wrap, raw);
+    expect_same_print(wrap, "raw without text");
+    cJSON_Delete(wrap);
+    s = cJSON_CreateNull();
+    s->type = cJSON_Invalid;
+    expect_same_print(s, "invalid item");
+    cJSON_Delete(s);
+    /* a string item without text prints as "" */
+    s = cJSON_CreateString("x");
+    cJSON_free(s->valuestring);
+    s->valuestring = NULL;
+    expect_same_print(s, "string without text");
+    cJSON_Delete(s);
+
+    cJSON_Delete(a);
+    cJSON_Delete(o);
+}
+
+/* proto_rev_hash_texts with r's own texts gives proto_rev_hash. */
+static void expect_same_hash(const proto_rev *r, const char *what)
+{
+    char want[65], got[65];
+    char *answers = json_print_compact(r->answers), *paradata = json_print_compact(r->paradata);
+
+    assert_non_null(answers);
+    assert_non_null(paradata);
+    proto_rev_hash(r, want);
+    memset(got, 0, sizeof(got));
+    assert_int_equal(proto_rev_hash_texts(r, answers, paradata, got), DT_OK);
+    if (strcmp(want, got) != 0)
+        fail_msg("%s: proto_rev_hash %s, proto_rev_hash_texts %s", what, want, got);
+    /* and the texts given are what is hashed */
+    assert_int_equal(proto_rev_hash_texts(r, "{}", paradata, got), DT_OK);
+    if (!strcmp(want, got) && strcmp(answers, "{}") != 0)
+        fail_msg("%s: the answers text given is not hashed", what);
+    free(answers);
+    free(paradata);
+}
+
+static void expect_same_hash_of(const char *text)
+{
+    cJSON *j = parse_json(text);
+    proto_rev r;
+    dt_err err;
+
+    if (proto_rev_parse(&r, j, "r", &err) != DT_OK)
+        fail_msg("test bug: %s: %s", err.msg, text);
+    expect_same_hash(&r, text);
+    cJSON_Delete(j);
+}
+
+static void test_proto__hash_from_texts_is_the_hash_of_the_revision(void **state)
+{
+    static const char *const bodies[] = {"one_revision.json",    "parent_and_child.json",
+                                         "escaped_unicode.json", "pretty_printed.json",
+                                         "duplicate_keys.json",  "deep_answers.json"};
+    int hashed = 0;
+
+    (void)state;
+    expect_same_hash_of(good_rev);
+    /* other key orders, null and absent optional fields, a parent */
+    expect_same_hash_of("{\"answers\":{\"a\":1},\"paradata\":{},\"rev_id\":\"" REV
+                        "\",\"case_id\":\"" CASE "\",\"form_id\":\"f\",\"form_version\":3,"
+                        "\"author\":\"x\",\"device_id\":\"" DEV "\",\"created_at\":"
+                        "\"2026-11-29T09:25:56Z\",\"outcome\":\"refusal\"}");
+    expect_same_hash_of(
+        "{\"rev_id\":\"" REV "\",\"paradata\":{\"screens\":[[\"hh_size\",12.3],"
+        "[\"m_age\",0.5],[\"x\",1e-7]],\"t\":912.4},\"case_id\":\"" CASE
+        "\",\"parent_rev_id\":\"" REV2 "\",\"form_id\":\"f\",\"form_version\":1,"
+        "\"author\":\"Cầm \\\"Văn\\\" Sơn\\n\",\"device_id\":\"" DEV
+        "\",\"created_at\":\"2026-11-29T09:25:56Z\",\"outcome\":\"complete\","
+        "\"assignment_id\":null,\"answers\":{\"note\":\"tab\\there\\u0001\","
+        "\"members\":[{\"m_name\":\"Lò Thị Hoa\",\"m_age\":41,\"w\":0.30000000000000004}],"
+        "\"devices\":[\"phone\",\"tv\"],\"income\":123456789.125}}");
+    /* "answers" twice: the first is r->answers, the second is printed as it stands */
+    expect_same_hash_of("{\"rev_id\":\"" REV "\",\"case_id\":\"" CASE "\",\"form_id\":\"f\","
+                        "\"form_version\":1,\"author\":\"x\",\"device_id\":\"" DEV "\","
+                        "\"created_at\":\"2026-11-29T09:25:56Z\",\"outcome\":\"complete\","
+                        "\"answers\":{\"a\":1},\"paradata\":{\"p\":2},\"answers\":{\"a\":2},"
+                        "\"paradata\":{\"p\":0.1}}");
+
+    /* built by the collector */
+    proto_rev in = {.rev_id = REV,
+                    .case_id = CASE,
+                    .form_id = "sonla_ict_household",
+                    .form_version = 1,
+                    .author = "Lò Văn Minh",
+                    .device_id = DEV,
+                    .created_at = "2026-11-29T09:25:56Z",
+                    .outcome = "complete"};
+    cJSON *built = proto_rev_build(&in, good_answers, "{\"screens\":[0.1,2.5,912.4,-0.0]}");
+    proto_rev r;
+    dt_err err;
+    assert_non_null(built);
+    assert_int_equal(proto_rev_parse(&r, built, "r", &err), DT_OK);
+    expect_same_hash(&r, "built");
+    cJSON_Delete(built);
+
+    /* every revision of the corpus's push bodies */
+    for (size_t i = 0; i < LEN(bodies); i++) {
+        char path[1200], *text = NULL;
+        size_t len = 0;
+        proto_push p;
+        snprintf(path, sizeof(path), "%s/%s", corpus_dir("push"), bodies[i]);
+        assert_int_equal(file_read(&text, &len, path, MIB, &err), DT_OK);
+        if (proto_push_parse(&p, text, len, PROTO_MAX_BATCH, &err) == DT_OK) {
+            for (int k = 0; k < p.nrevs; k++, hashed++)
+                expect_same_hash(&p.revs[k], path);
+            proto_push_free(&p);
+        }
+        free(text);
+    }
+    assert_true(hashed >= 3);
 }
 
 /* ---- proto_push_parse */
@@ -1418,6 +1811,10 @@ int main(void)
         T(test_proto__build_refuses_answers_that_are_not_a_json_object),
         T(test_proto__hash_is_stable_for_the_same_content),
         T(test_proto__hash_differs_when_an_answer_or_field_changes),
+        T(test_proto__compact_print_is_cjsons_over_the_fuzz_corpus),
+        T(test_proto__compact_print_writes_numbers_as_cjson_does),
+        T(test_proto__compact_print_escapes_strings_as_cjson_does),
+        T(test_proto__hash_from_texts_is_the_hash_of_the_revision),
         T(test_proto__push_with_revisions_parses_and_keeps_their_order),
         T(test_proto__push_that_is_not_json_is_refused_with_where),
         T(test_proto__push_that_is_not_an_object_is_refused),

@@ -950,6 +950,178 @@ static void test_store__threads_share_one_store(void **state)
     cJSON_Delete(list);
 }
 
+/* ---- tokens checked from several threads (each has its own read-only connection) */
+
+typedef struct auth_worker {
+    fixture *fx;
+    const char *token_b; /* another user's token, never revoked */
+    pthread_barrier_t *step;
+    int before, after_a, after_c, b; /* what store_auth returned */
+    char name_b[STORE_NAME_MAX + 1];
+} auth_worker;
+
+static void *auth_around_revocations(void *arg)
+{
+    auth_worker *w = arg;
+    store_user u;
+    dt_err err;
+
+    w->before = store_auth(w->fx->s, w->fx->token_a, &u, &err);
+    pthread_barrier_wait(w->step); /* the main thread revokes meanwhile */
+    pthread_barrier_wait(w->step);
+    w->after_a = store_auth(w->fx->s, w->fx->token_a, &u, &err);
+    w->b = store_auth(w->fx->s, w->token_b, &u, &err);
+    snprintf(w->name_b, sizeof(w->name_b), "%s", u.name);
+    pthread_barrier_wait(w->step); /* revoked by another process, like `syncd user revoke` */
+    pthread_barrier_wait(w->step);
+    w->after_c = store_auth(w->fx->s, w->token_b, &u, &err);
+    return NULL;
+}
+
+/* The WAL file is removed when the last connection to the store closes: when it is still
+ * there after store_close, a connection was left open. */
+static void expect_no_connection_left(fixture *fx)
+{
+    char wal[1200];
+
+    store_close(fx->s);
+    fx->s = NULL;
+    snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+    if (access(wal, F_OK) == 0)
+        fail_msg("%s is still there after store_close: a connection was left open", wal);
+}
+
+static void test_store__a_revoked_token_stops_at_once_in_a_thread_that_used_it(void **state)
+{
+    fixture *fx = *state;
+    char token_b[STORE_TOKEN_LEN + 1];
+    pthread_barrier_t step;
+    pthread_t th;
+    store *cli = NULL;
+    store_user u;
+    dt_err err;
+
+    assert_int_equal(store_user_add(fx->s, "vi_van_ba", ROLE_ENUMERATOR, "", token_b, &err), DT_OK);
+    assert_int_equal(pthread_barrier_init(&step, NULL, 2), 0);
+    auth_worker w = {.fx = fx, .token_b = token_b, .step = &step, .before = -99};
+    assert_int_equal(pthread_create(&th, NULL, auth_around_revocations, &w), 0);
+
+    pthread_barrier_wait(&step);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_OK); /* this thread too */
+    assert_int_equal(store_user_revoke(fx->s, "lo_van_minh", &err), DT_OK);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_ENOTFOUND);
+    pthread_barrier_wait(&step);
+
+    pthread_barrier_wait(&step);
+    assert_int_equal(store_open(&cli, fx->path, &err), DT_OK);
+    assert_int_equal(store_user_revoke(cli, "vi_van_ba", &err), DT_OK);
+    store_close(cli);
+    assert_int_equal(store_auth(fx->s, token_b, &u, &err), DT_ENOTFOUND);
+    pthread_barrier_wait(&step);
+
+    pthread_join(th, NULL);
+    pthread_barrier_destroy(&step);
+    assert_int_equal(w.before, DT_OK);
+    assert_int_equal(w.after_a, DT_ENOTFOUND);
+    assert_int_equal(w.b, DT_OK);
+    assert_string_equal(w.name_b, "vi_van_ba");
+    assert_int_equal(w.after_c, DT_ENOTFOUND);
+    expect_no_connection_left(fx);
+}
+
+typedef struct auth_load {
+    fixture *fx;
+    int bad; /* look-ups that did not answer as expected */
+} auth_load;
+
+static void *auth_many(void *arg)
+{
+    auth_load *l = arg;
+    char other[STORE_TOKEN_LEN + 1];
+    store_user u;
+    dt_err err;
+
+    memcpy(other, l->fx->token_a, sizeof(other));
+    other[5] = other[5] == '0' ? '1' : '0';
+    for (int i = 0; i < 300; i++) {
+        if (store_auth(l->fx->s, l->fx->token_a, &u, &err) != DT_OK ||
+            strcmp(u.name, "lo_van_minh") != 0 || u.role != ROLE_ENUMERATOR)
+            l->bad++;
+        if (store_auth(l->fx->s, other, &u, &err) != DT_ENOTFOUND || u.name[0])
+            l->bad++;
+    }
+    return NULL;
+}
+
+static void test_store__tokens_are_checked_from_many_threads_while_others_write(void **state)
+{
+    fixture *fx = *state;
+    char token[STORE_TOKEN_LEN + 1], name[32];
+    pthread_t th[8];
+    auth_load l[8];
+    dt_err err;
+
+    for (int t = 0; t < 8; t++) {
+        l[t] = (auth_load){.fx = fx};
+        assert_int_equal(pthread_create(&th[t], NULL, auth_many, &l[t]), 0);
+    }
+    /* commits meanwhile: a reader never waits for them, nor fails */
+    for (int i = 0; i < 30; i++) {
+        snprintf(name, sizeof(name), "extra_%d", i);
+        assert_int_equal(store_user_add(fx->s, name, ROLE_ENUMERATOR, "", token, &err), DT_OK);
+    }
+    for (int t = 0; t < 8; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(l[t].bad, 0);
+    }
+    /* the threads are gone: their connections were closed as they exited */
+    expect_no_connection_left(fx);
+}
+
+typedef struct outliver {
+    fixture *fx;
+    pthread_barrier_t *step;
+    int first, second;
+} outliver;
+
+static void *auth_across_reopen(void *arg)
+{
+    outliver *o = arg;
+    store_user u;
+    dt_err err;
+
+    o->first = store_auth(o->fx->s, o->fx->token_a, &u, &err);
+    pthread_barrier_wait(o->step); /* the store is closed and opened again */
+    pthread_barrier_wait(o->step);
+    o->second = store_auth(o->fx->s, o->fx->token_a, &u, &err);
+    return NULL; /* exits after its first store is gone, holding a connection of the second */
+}
+
+static void test_store__a_thread_may_outlive_the_store_it_checked_tokens_in(void **state)
+{
+    fixture *fx = *state;
+    pthread_barrier_t step;
+    pthread_t th;
+    store_user u;
+    dt_err err;
+
+    assert_int_equal(pthread_barrier_init(&step, NULL, 2), 0);
+    outliver o = {.fx = fx, .step = &step, .first = -99, .second = -99};
+    assert_int_equal(pthread_create(&th, NULL, auth_across_reopen, &o), 0);
+    pthread_barrier_wait(&step);
+    /* closes the thread's connection (and this thread's) while the thread lives on */
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_OK);
+    expect_no_connection_left(fx);
+    assert_int_equal(store_open(&fx->s, fx->path, &err), DT_OK);
+    assert_int_equal(store_auth(fx->s, fx->token_a, &u, &err), DT_OK);
+    pthread_barrier_wait(&step);
+    pthread_join(th, NULL);
+    pthread_barrier_destroy(&step);
+    assert_int_equal(o.first, DT_OK);
+    assert_int_equal(o.second, DT_OK);
+    expect_no_connection_left(fx);
+}
+
 /* ---- health */
 
 static void test_store__a_healthy_store_passes_its_check_and_a_damaged_one_does_not(void **state)
@@ -1004,6 +1176,9 @@ int main(int argc, char **argv)
         T(assignments_need_a_known_enumerator_and_go_in_whole),
         T(a_supervisor_sees_only_the_cases_of_their_communes),
         T(threads_share_one_store),
+        T(a_revoked_token_stops_at_once_in_a_thread_that_used_it),
+        T(tokens_are_checked_from_many_threads_while_others_write),
+        T(a_thread_may_outlive_the_store_it_checked_tokens_in),
         T(a_healthy_store_passes_its_check_and_a_damaged_one_does_not),
 #undef T
     };

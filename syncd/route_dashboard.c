@@ -1,0 +1,198 @@
+/* route_dashboard.c - the dashboard at / for supervisors, statisticians and administrators:
+ * sign in with a token (or a one-time link), then a session cookie; sign out */
+#include "dash.h"
+#include "http.h"
+#include "indicators.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SESSION_SECONDS (12 * 3600) /* a working day at the centre */
+#define READERS         (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_STATISTICIAN) | HTTP_ROLE(ROLE_ADMIN))
+
+/* Lax, not Strict: a sign-in link opened from a mail or chat is a cross-site navigation,
+ * and its redirect to / must carry the new cookie. Cross-site posts are refused by http.c's
+ * Origin check. No Secure flag: syncd speaks plain HTTP; behind an HTTPS proxy, the proxy
+ * adds it (docs/syncd.md). */
+#define COOKIE_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
+
+static int page(http_req *r)
+{
+    const char *status = http_query(r, "status");
+    ind_report *prov = NULL, *dist = NULL;
+    dash_view v;
+    buf b;
+    dt_err err;
+    int rc;
+
+    if (status && strcmp(status, "approved") && strcmp(status, "all"))
+        return http_reply_error(r, 400, "status: expected approved or all");
+    if (!status)
+        status = "approved";
+    buf_init(&b, 64u << 20);
+    rc = ind_compute(&prov, http_store(r), IND_PROVINCE, strcmp(status, "all") ? status : NULL,
+                     &err);
+    if (rc == DT_OK)
+        rc = ind_compute(&dist, http_store(r), IND_DISTRICT, strcmp(status, "all") ? status : NULL,
+                         &err);
+    if (rc == DT_OK) {
+        memset(&v, 0, sizeof(v));
+        v.user = http_user(r);
+        v.status = status;
+        v.prov = prov;
+        v.dist = dist;
+        if (store_form_latest(http_store(r), prov->form_id[0] ? prov->form_id : NULL, &v.form,
+                              &err))
+            v.form = NULL; /* no names then: codes only */
+        /* a supervisor's few communes are what they came for */
+        v.open_communes = v.user->role == ROLE_SUPERVISOR;
+        rc = dash_page(&b, http_store(r), &v, &err);
+    }
+    ind_report_free(prov);
+    ind_report_free(dist);
+    if (rc) {
+        buf_free(&b);
+        return http_reply_dt(r, rc, &err);
+    }
+    return http_reply_html(r, 200, buf_detach(&b));
+}
+
+static int signin_page(http_req *r, int status, const char *message)
+{
+    buf b;
+
+    buf_init(&b, 1u << 20);
+    if (dash_signin_page(&b, message)) {
+        buf_free(&b);
+        return http_reply_error(r, 503, "out of memory: try again later");
+    }
+    return http_reply_html(r, status, buf_detach(&b));
+}
+
+/* Sends the browser to the dashboard with its new session (a link may ask for every case
+ * received: &status=all). */
+static int signed_in(http_req *r, const char *secret)
+{
+    const char *status = http_query(r, "status");
+    char cookie[STORE_SESSION_LEN + 128];
+
+    snprintf(cookie, sizeof(cookie), "dieutra_session=%s; Max-Age=%d" COOKIE_ATTRS, secret,
+             SESSION_SECONDS);
+    return http_reply_redirect(r, status && !strcmp(status, "all") ? "/?status=all" : "/", cookie);
+}
+
+static int refused_role(http_req *r, const store_user *u)
+{
+    char msg[256];
+
+    snprintf(msg, sizeof(msg),
+             "Bảng tiến độ dành cho giám sát viên, thống kê và quản trị; %s là %s. — The "
+             "dashboard is for supervisors, statisticians and administrators; this token is an "
+             "%s's.",
+             u->name, store_role_name(u->role), store_role_name(u->role));
+    return signin_page(r, 403, msg);
+}
+
+static int signin_get(http_req *r)
+{
+    const char *code = http_query(r, "code");
+    char secret[STORE_SESSION_LEN + 1];
+    store_user u;
+    dt_err err;
+    int rc;
+
+    if (!code)
+        return signin_page(r, 200,
+                           http_query(r, "ended")
+                               ? "Phiên làm việc đã kết thúc, hãy đăng nhập lại. — Your session "
+                                 "has ended: sign in again."
+                               : NULL);
+    rc = store_session_redeem(http_store(r), code, SESSION_SECONDS, secret, &u, &err);
+    if (rc == DT_ENOTFOUND)
+        return signin_page(r, 401,
+                           "Liên kết đăng nhập không hợp lệ (đã dùng hoặc hết hạn). — This "
+                           "sign-in link is not valid: it was used already, or it expired.");
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    if (!(READERS & HTTP_ROLE(u.role))) {
+        store_session_end(http_store(r), secret, &err);
+        return refused_role(r, &u);
+    }
+    return signed_in(r, secret);
+}
+
+static int signin_post(http_req *r)
+{
+    const char *token = http_form(r, "token");
+    char secret[STORE_SESSION_LEN + 1];
+    store_user u;
+    dt_err err;
+    int rc;
+
+    if (!token || !*token)
+        return signin_page(r, 400, "Hãy nhập mã truy cập. — Enter your token.");
+    rc = store_auth(http_store(r), token, &u, &err);
+    if (rc == DT_ENOTFOUND || rc == DT_EINVAL)
+        return signin_page(r, 401,
+                           "Mã truy cập không đúng hoặc đã bị thu hồi. — Unknown or revoked "
+                           "token.");
+    if (rc)
+        return http_reply_dt(r, rc, &err);
+    if (!(READERS & HTTP_ROLE(u.role)))
+        return refused_role(r, &u);
+    if ((rc = store_session_new(http_store(r), u.name, SESSION_BROWSER, SESSION_SECONDS, secret,
+                                &err)))
+        return http_reply_dt(r, rc, &err);
+    return signed_in(r, secret);
+}
+
+static int signout(http_req *r)
+{
+    const char *cookie = http_cookie(r, "dieutra_session");
+    dt_err err;
+    int rc;
+
+    if (cookie && (rc = store_session_end(http_store(r), cookie, &err)))
+        return http_reply_dt(r, rc, &err);
+    return http_reply_redirect(r, "/signin", "dieutra_session=; Max-Age=0" COOKIE_ATTRS);
+}
+
+const http_route route_dashboard = {
+    .method = "GET",
+    .pattern = "/",
+    .roles = READERS,
+    .body = HTTP_BODY_NONE,
+    .handler = page,
+    .auth = HTTP_AUTH_SESSION,
+    .html = 1,
+};
+
+const http_route route_signin_page = {
+    .method = "GET",
+    .pattern = "/signin",
+    .roles = 0,
+    .body = HTTP_BODY_NONE,
+    .handler = signin_get,
+    .auth = HTTP_AUTH_NONE,
+    .html = 1,
+};
+
+const http_route route_signin = {
+    .method = "POST",
+    .pattern = "/signin",
+    .roles = 0,
+    .body = HTTP_BODY_FORM,
+    .handler = signin_post,
+    .auth = HTTP_AUTH_NONE,
+    .html = 1,
+};
+
+const http_route route_signout = {
+    .method = "POST",
+    .pattern = "/signout",
+    .roles = 0,
+    .body = HTTP_BODY_FORM,
+    .handler = signout,
+    .auth = HTTP_AUTH_NONE,
+    .html = 1,
+};

@@ -3,7 +3,6 @@
  * one zip archive, for statisticians */
 #include "export.h"
 #include "http.h"
-#include "store_int.h" /* the store's path: see store_dir */
 #include "zipdir.h"
 
 #include <dirent.h>
@@ -36,13 +35,15 @@ static pthread_mutex_t export_lock = PTHREAD_MUTEX_INITIALIZER;
  * path is private to the store module: exports need it anyway (exp_options.db_path). */
 static int store_dir(char *out, size_t size, const store *s)
 {
-    const char *slash = strrchr(s->path, '/');
+    const char *slash = strrchr(store_path(s), '/');
 
     if (!slash)
         return snprintf(out, size, ".") >= (int)size ? -1 : 0;
-    if (slash == s->path)
+    if (slash == store_path(s))
         return snprintf(out, size, "/") >= (int)size ? -1 : 0;
-    return snprintf(out, size, "%.*s", (int)(slash - s->path), s->path) >= (int)size ? -1 : 0;
+    return snprintf(out, size, "%.*s", (int)(slash - store_path(s)), store_path(s)) >= (int)size
+               ? -1
+               : 0;
 }
 
 /* Removes a folder that holds only files (what an export puts in its folder): the files, then
@@ -194,7 +195,7 @@ static int export_zip(http_req *r)
     o.status = status && !strcmp(status, "all") ? NULL : "approved";
     o.lang = lang;          /* NULL: the form's first language */
     o.form_id = form_id(f); /* the form checked above, even if another is published since */
-    o.db_path = s->path;
+    o.db_path = store_path(s);
     if ((rc = exp_run(s, &o, &sum, &err)))
         goto cleanup;
     for (int i = 0; i < sum.nfiles; i++)

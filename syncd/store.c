@@ -301,6 +301,11 @@ void store_close(store *s)
     free(s);
 }
 
+const char *store_path(const store *s)
+{
+    return s->path;
+}
+
 const char *store_role_name(store_role r)
 {
     return (unsigned)r < sizeof(role_names) / sizeof(role_names[0]) ? role_names[r] : "?";

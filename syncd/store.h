@@ -12,8 +12,9 @@
 #include "proto.h"
 
 /* An open store. Safe to share between threads: every call takes the store's lock
- * around its database work (SQLite has one writer anyway); validation with the form
- * engine runs outside the lock. */
+ * around its database work (SQLite has one writer anyway), except the token look-up of
+ * store_auth, which reads on a connection of its thread; validation with the form engine
+ * runs outside the lock. */
 typedef struct store store;
 
 typedef enum store_role {
@@ -36,6 +37,9 @@ typedef struct store_user {
 int store_open(store **out, const char *path, dt_err *err);
 /* Checkpoints the WAL into the database file and closes. Accepts NULL. */
 void store_close(store *s);
+/* The file the store was opened from (for what reads it on a connection of its own, and
+ * for files kept next to it). Valid until store_close. */
+const char *store_path(const store *s);
 
 const char *store_role_name(store_role r);
 /* The role called name, or -1. */

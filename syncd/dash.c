@@ -459,6 +459,8 @@ static void indicators_section(out *o, const dash_view *v)
 {
     const ind_report *r = v->prov;
     int all = !strcmp(v->status, "all");
+    char when[64];
+    struct tm tm;
 
     o_puts(o, "<section id=\"indicators\"><h2>Chỉ tiêu chuyển đổi số 2025 — 2025 digital-plan "
               "indicators</h2>\n<nav class=\"note\">");
@@ -466,11 +468,13 @@ static void indicators_section(out *o, const dash_view *v)
                     "cả phiếu đã nhận / every interview received</span>"
                   : "<span>Chỉ phiếu đã duyệt / approved interviews only</span><a "
                     "href=\"/?status=all\">Tất cả phiếu đã nhận / every interview received</a>");
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&v->computed_at, &tm));
     o_printf(o,
              "</nav><p class=\"note\" id=\"basis\">%ld hộ phỏng vấn xong, %ld người, %ld từ "
-             "chối — %ld households interviewed, %ld persons, %ld refusals (%s)</p>\n",
+             "chối — %ld households interviewed, %ld persons, %ld refusals (%s); tính lúc / "
+             "computed at %s</p>\n",
              r->households, r->persons, r->refusals, r->households, r->persons, r->refusals,
-             all ? "every case received" : "approved cases");
+             all ? "every case received" : "approved cases", when);
     for (int k = 0; k < IND_COUNT && r->ngroups > 0; k++) {
         const ind_value *pv = &r->groups[0].ind[k];
         o_printf(o, "<h3 id=\"%s-title\">%s — ", pv->code, pv->code);

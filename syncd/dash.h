@@ -11,6 +11,8 @@
 #include "indicators.h"
 #include "store.h"
 
+#include <time.h>
+
 /* What one page shows. */
 typedef struct dash_view {
     const store_user *user; /* who is looking (scope of the progress table) */
@@ -19,6 +21,7 @@ typedef struct dash_view {
     const ind_report *dist; /* the same, by district */
     const form *form;       /* the household form (district names), or NULL */
     int open_communes;      /* 1: each district's communes shown unfolded */
+    time_t computed_at;     /* when the indicators were computed */
 } dash_view;
 
 /* Appends the whole page (an HTML document) to b, reading the progress from s. Returns 0,

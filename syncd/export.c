@@ -910,14 +910,12 @@ static void row_texts(store_case_row *r, const char **t[ROW_TEXTS])
 
 /* Copies the row's texts into the batch, for a worker to read after the callback returned
  * (offsets now, pointers when the batch is submitted: the text may move as it grows). */
-static int copy_row(exp_ctx *x, exp_job *j, const store_case_row *row)
+static int copy_row(exp_job *j, const store_case_row *row)
 {
     const char **t[ROW_TEXTS];
     int k = j->n;
 
-    j->row[k] = *row;
-    if (x->o->format != EXP_JSON)
-        j->row[k].paradata = NULL; /* only JSON carries it */
+    j->row[k] = *row; /* paradata only for JSON: store_each_case was told */
     row_texts(&j->row[k], t);
     for (int i = 0; i < ROW_TEXTS; i++) {
         if (!*t[i]) {
@@ -975,7 +973,7 @@ static int queue(exp_ctx *x, const store_case_row *row, exp_vmap *vm, dt_err *er
         p->filling->len = 0;
     }
     exp_job *j = p->filling;
-    if (copy_row(x, j, row))
+    if (copy_row(j, row))
         return err_set(err, DT_ENOMEM, "out of memory");
     j->vm[j->n++] = vm;
     return j->n == EXP_BATCH ? submit(x, err) : DT_OK;
@@ -1299,7 +1297,8 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
     if (rc || (x.nthreads && (rc = pool_start(&x, err))))
         goto cleanup;
     err_clear(&x.err);
-    rc = store_each_case(s, form_id(x.f), o->status, each_case, &x, err);
+    rc = store_each_case(s, form_id(x.f), o->status,
+                         o->format == EXP_JSON ? STORE_EACH_PARADATA : 0u, each_case, &x, err);
     if (!rc && x.pool && !(rc = submit(&x, &x.err))) /* the last batch */
         rc = drain(&x, x.next_in, &x.err);
     if (rc) {

@@ -648,13 +648,62 @@ static const form *household_form(store *s)
     return NULL;
 }
 
+/* The province's report from a pass already estimated at another level: the same households
+ * in one group (the design, strata and PSUs, is the same). p's households are regrouped in
+ * place. Returns 0 or DT_ENOMEM. */
+static int province_from(ind_report **out, pass *p)
+{
+    ind_report *r = calloc(1, sizeof(*r)), *by = p->r;
+    cJSON *empty = cJSON_CreateObject();
+    store_case_row none = {0};
+    pass q = *p; /* shares the design maps and the households, read only */
+    int rc = DT_ENOMEM;
+
+    memset(&q.groups, 0, sizeof(q.groups));
+    q.gcap = 0;
+    q.r = r;
+    if (!r || !empty)
+        goto cleanup;
+    r->level = IND_PROVINCE;
+    r->lonely_psu = by->lonely_psu;
+    r->status = strdup(by->status);
+    r->form_id = strdup(by->form_id);
+    if (!r->status || !r->form_id || group_of(&q, empty, &none) != 0)
+        goto cleanup;
+    r->cases = r->groups[0].cases = by->cases;
+    r->households = r->groups[0].households = by->households;
+    r->persons = r->groups[0].persons = by->persons;
+    r->refusals = r->groups[0].refusals = by->refusals;
+    r->duplicates = by->duplicates;
+    r->design_fallback = by->design_fallback;
+    for (size_t i = 0; i < p->nhh; i++)
+        p->hh[i].group = 0;
+    if ((rc = estimate(&q)))
+        goto cleanup;
+    *out = r;
+    r = NULL;
+cleanup:
+    cJSON_Delete(empty);
+    strmap_free(&q.groups);
+    ind_report_free(r);
+    return rc ? err_set(p->err, DT_ENOMEM, "out of memory computing the indicators") : DT_OK;
+}
+
 int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err)
+{
+    return ind_compute_pair(out, NULL, s, level, status, err);
+}
+
+int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_level level,
+                     const char *status, dt_err *err)
 {
     ind_report *r = calloc(1, sizeof(*r));
     pass p = {0};
     int rc = DT_ENOMEM;
 
     *out = NULL;
+    if (province)
+        *province = NULL;
     if (!r)
         return err_set(err, DT_ENOMEM, "out of memory computing the indicators");
     r->level = level;
@@ -688,11 +737,13 @@ int ind_compute(ind_report **out, store *s, ind_level level, const char *status,
             goto fail;
     }
     if (p.f) {
-        rc = store_each_case(s, form_id(p.f), status, each, &p, err);
+        rc = store_each_case(s, form_id(p.f), status, 0, each, &p, err);
         if (rc)
             goto cleanup;
     }
     if ((rc = estimate(&p)))
+        goto cleanup;
+    if (province && (rc = province_from(province, &p)))
         goto cleanup;
     if (r->ngroups > 1)
         qsort(r->groups, r->ngroups, sizeof(*r->groups), by_key);

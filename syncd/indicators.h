@@ -106,6 +106,12 @@ typedef struct ind_report {
  * store's error (DT_EIO...). */
 int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err);
 
+/* ind_compute at level, and, when province is not NULL, the province's report too from the
+ * same read of the store (a page showing both reads the store once). *province belongs to
+ * the caller. */
+int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_level level,
+                     const char *status, dt_err *err);
+
 /* Frees a report. Accepts NULL. */
 void ind_report_free(ind_report *r);
 

@@ -4,8 +4,11 @@
 #include "http.h"
 #include "indicators.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SESSION_SECONDS (12 * 3600) /* a working day at the centre */
 #define READERS         (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_STATISTICIAN) | HTTP_ROLE(ROLE_ADMIN))
@@ -16,10 +19,84 @@
  * adds it (docs/syncd.md). */
 #define COOKIE_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
 
+/* The indicators of a page, shared by the requests that show them. Computing them reads
+ * every case (seconds for a province), so a page reuses the last ones while no case has
+ * changed, or while they are younger than REUSE_SECONDS (during fieldwork cases change all
+ * the time: the page then says when its figures were computed). */
+#define REUSE_SECONDS 30
+
+typedef struct figures {
+    ind_report *prov, *dist;
+    long long version; /* store_version when computed */
+    time_t at;
+    int refs; /* the cache's and each page's using it; under cache_lock */
+} figures;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static figures *cache[2]; /* approved, all */
+
+static void figures_release(figures *f)
+{
+    int last;
+
+    if (!f)
+        return;
+    pthread_mutex_lock(&cache_lock);
+    last = --f->refs == 0;
+    pthread_mutex_unlock(&cache_lock);
+    if (last) {
+        ind_report_free(f->prov);
+        ind_report_free(f->dist);
+        free(f);
+    }
+}
+
+/* The figures for status (slot 0 approved, 1 all), from the cache or computed; the caller
+ * releases them. */
+static int figures_get(figures **out, store *s, int all, dt_err *err)
+{
+    figures *f = NULL, *old = NULL;
+    long long version = 0;
+    time_t now = time(NULL);
+    int rc;
+
+    *out = NULL;
+    if ((rc = store_version(s, &version, err)))
+        return rc;
+    pthread_mutex_lock(&cache_lock);
+    f = cache[all];
+    if (f && (f->version == version || now - f->at < REUSE_SECONDS))
+        f->refs++;
+    else
+        f = NULL;
+    pthread_mutex_unlock(&cache_lock);
+    if (f) {
+        *out = f;
+        return DT_OK;
+    }
+    if (!(f = calloc(1, sizeof(*f))))
+        return err_set(err, DT_ENOMEM, "out of memory");
+    f->version = version;
+    f->at = now;
+    f->refs = 2; /* the cache's and the caller's */
+    rc = ind_compute_pair(&f->dist, &f->prov, s, IND_DISTRICT, all ? NULL : "approved", err);
+    if (rc) {
+        free(f);
+        return rc;
+    }
+    pthread_mutex_lock(&cache_lock);
+    old = cache[all];
+    cache[all] = f;
+    pthread_mutex_unlock(&cache_lock);
+    figures_release(old);
+    *out = f;
+    return DT_OK;
+}
+
 static int page(http_req *r)
 {
     const char *status = http_query(r, "status");
-    ind_report *prov = NULL, *dist = NULL;
+    figures *fig = NULL;
     dash_view v;
     buf b;
     dt_err err;
@@ -30,26 +107,22 @@ static int page(http_req *r)
     if (!status)
         status = "approved";
     buf_init(&b, 64u << 20);
-    rc = ind_compute(&prov, http_store(r), IND_PROVINCE, strcmp(status, "all") ? status : NULL,
-                     &err);
-    if (rc == DT_OK)
-        rc = ind_compute(&dist, http_store(r), IND_DISTRICT, strcmp(status, "all") ? status : NULL,
-                         &err);
+    rc = figures_get(&fig, http_store(r), !strcmp(status, "all"), &err);
     if (rc == DT_OK) {
         memset(&v, 0, sizeof(v));
         v.user = http_user(r);
         v.status = status;
-        v.prov = prov;
-        v.dist = dist;
-        if (store_form_latest(http_store(r), prov->form_id[0] ? prov->form_id : NULL, &v.form,
-                              &err))
+        v.prov = fig->prov;
+        v.dist = fig->dist;
+        v.computed_at = fig->at;
+        if (store_form_latest(http_store(r), fig->prov->form_id[0] ? fig->prov->form_id : NULL,
+                              &v.form, &err))
             v.form = NULL; /* no names then: codes only */
         /* a supervisor's few communes are what they came for */
         v.open_communes = v.user->role == ROLE_SUPERVISOR;
         rc = dash_page(&b, http_store(r), &v, &err);
     }
-    ind_report_free(prov);
-    ind_report_free(dist);
+    figures_release(fig);
     if (rc) {
         buf_free(&b);
         return http_reply_dt(r, rc, &err);

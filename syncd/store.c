@@ -301,6 +301,30 @@ void store_close(store *s)
     free(s);
 }
 
+int st_open_reader(store *s, sqlite3 **out, dt_err *err)
+{
+    sqlite3 *db = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        rc = db_fail(db, rc, err, "opening the store to read");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, BUSY_MS);
+    /* Long reads go through the revisions in random order: mapping the file saves a read()
+     * per page (SQLite caps the size at its own maximum). */
+    if ((rc = db_exec(db, "PRAGMA mmap_size = 2147418112", err)) ||
+        (rc = db_exec(db, "BEGIN", err))) {
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return DT_OK;
+}
+
 const char *store_path(const store *s)
 {
     return s->path;

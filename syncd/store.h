@@ -187,7 +187,7 @@ typedef struct store_case_row {
     const char *assignment_id; /* or NULL */
     const char *head_rev;
     const char *answers;    /* JSON text of the head revision */
-    const char *paradata;   /* JSON text */
+    const char *paradata;   /* JSON text, or NULL when not asked for */
     const char *created_at; /* of the head revision, on the device */
     double weight;          /* from the sample frame; has_weight 0 when none */
     int has_weight;
@@ -196,11 +196,14 @@ typedef struct store_case_row {
     int conflict, duplicate;
 } store_case_row;
 
+#define STORE_EACH_PARADATA 1u /* store_each_case: read each head's paradata too */
+
 /* Calls fn for every case of form_id (NULL: every form) whose status is status
  * ("approved", or NULL for all), in case_id order, from one consistent snapshot read on
- * a connection of its own: pushes go on meanwhile. fn returns non-zero to stop (that
- * value is returned). Memory stays bounded: one row at a time. */
-int store_each_case(store *s, const char *form_id, const char *status,
+ * a connection of its own: pushes go on meanwhile. row->paradata is NULL unless flags has
+ * STORE_EACH_PARADATA. fn returns non-zero to stop (that value is returned). Memory stays
+ * bounded: one row at a time. */
+int store_each_case(store *s, const char *form_id, const char *status, unsigned flags,
                     int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err);
 
 /* ---- progress (the dashboard) */
@@ -227,6 +230,11 @@ typedef struct store_progress_row {
  * fn returns non-zero to stop (that value is returned). */
 int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
                    void *ctx, dt_err *err);
+
+/* A number that grows whenever a case changes (a revision arrives, a decision, an
+ * assignment or a form is added): equal numbers mean the same cases, statuses and frame.
+ * For what caches results computed from every case. */
+int store_version(store *s, long long *out, dt_err *err);
 
 /* ---- health */
 

@@ -35,6 +35,11 @@ struct store {
 void st_now_utc(char *out);
 int st_today_local(void);
 
+/* Opens a read-only connection of its own on the store, in a read transaction: one
+ * snapshot (WAL) for a long read that must neither wait for nor block the writer. The
+ * caller closes it (sqlite3_close ends the transaction). */
+int st_open_reader(store *s, sqlite3 **out, dt_err *err);
+
 /* The store's lock: every use of s->db is between these. */
 void st_lock(store *s);
 void st_unlock(store *s);

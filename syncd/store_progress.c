@@ -39,11 +39,14 @@ static const char progress_sql[] =
 int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
                    void *ctx, dt_err *err)
 {
+    sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     int rc;
 
-    st_lock(s);
-    if ((rc = db_prepare(s->db, &st, progress_sql, err)) || (rc = st_bind_scope(st, u, err)))
+    /* a reader of its own: a province's frame and cases take a second to count, and pushes
+     * must not wait for a page */
+    if ((rc = st_open_reader(s, &db, err)) || (rc = db_prepare(db, &st, progress_sql, err)) ||
+        (rc = st_bind_scope(st, u, err)))
         goto done;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_progress_row row;
@@ -63,8 +66,33 @@ int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_
         if ((rc = fn(ctx, &row)))
             goto done;
     }
-    rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading the progress");
+    rc = rc == SQLITE_DONE ? DT_OK : db_fail(db, rc, err, "reading the progress");
 done:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+int store_version(store *s, long long *out, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    st_lock(s);
+    rc = db_prepare(s->db, &st,
+                    "SELECT (SELECT coalesce(max(rowid), 0) FROM revisions), "
+                    "(SELECT coalesce(max(seq), 0) FROM changes)",
+                    err);
+    if (rc == DT_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            /* both only grow: their sum moves whenever either does */
+            *out = sqlite3_column_int64(st, 0) + sqlite3_column_int64(st, 1);
+            rc = DT_OK;
+        } else {
+            rc = db_fail(s->db, rc, err, "reading the store's version");
+        }
+    }
     sqlite3_finalize(st);
     st_unlock(s);
     return rc;

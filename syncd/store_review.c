@@ -522,27 +522,21 @@ done:
     return rc;
 }
 
-int store_each_case(store *s, const char *form_id, const char *status,
+int store_each_case(store *s, const char *form_id, const char *status, unsigned flags,
                     int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     int rc, stop = 0;
 
-    /* A read-only connection of its own: WAL gives it a snapshot, and the store's lock
-     * stays free for pushes while a province is exported. */
-    rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        rc = db_fail(db, rc, err, "opening the store to read");
-        goto cleanup;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    if ((rc = db_exec(db, "BEGIN", err)))
+    /* the store's lock stays free for pushes while a province is exported */
+    if ((rc = st_open_reader(s, &db, err)))
         goto cleanup;
     rc = db_prepare(
         db, &st,
         "SELECT c.case_id, c.form_id, r.form_version, c.status, c.outcome, c.enumerator, "
-        "c.commune_code, c.assignment_id, c.head_rev, r.answers, r.paradata, r.created_at, "
+        "c.commune_code, c.assignment_id, c.head_rev, r.answers, "
+        "CASE WHEN ?3 THEN r.paradata END, r.created_at, "
         "a.weight, a.stratum, a.psu, c.conflict, c.duplicate FROM cases c "
         "JOIN revisions r ON r.rev_id = c.head_rev "
         "LEFT JOIN assignments a ON a.assignment_id = c.assignment_id "
@@ -553,6 +547,8 @@ int store_each_case(store *s, const char *form_id, const char *status,
         goto cleanup;
     db_bind_text(st, 1, form_id);
     db_bind_text(st, 2, status);
+    /* paradata is half of a revision's text: left on the disk unless asked for */
+    sqlite3_bind_int(st, 3, (flags & STORE_EACH_PARADATA) != 0);
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_case_row row = {
             .case_id = db_text(st, 0),
@@ -565,7 +561,7 @@ int store_each_case(store *s, const char *form_id, const char *status,
             .assignment_id = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : db_text(st, 7),
             .head_rev = db_text(st, 8),
             .answers = db_text(st, 9),
-            .paradata = db_text(st, 10),
+            .paradata = sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL : db_text(st, 10),
             .created_at = db_text(st, 11),
             .weight = sqlite3_column_double(st, 12),
             .has_weight = sqlite3_column_type(st, 12) != SQLITE_NULL,

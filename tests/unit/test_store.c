@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "embedded.h"
+#include "indicators.h"
 #include "json.h"
 #include "store.h"
 
@@ -1124,6 +1125,105 @@ static void test_store__a_thread_may_outlive_the_store_it_checked_tokens_in(void
 
 /* ---- health */
 
+/* ---- indicators: the province computed alongside districts equals the province alone */
+
+static void assert_same_value(const ind_value *a, const ind_value *b)
+{
+    assert_string_equal(a->code, b->code);
+    assert_int_equal(a->defined, b->defined);
+    assert_int_equal(a->n_num, b->n_num);
+    assert_int_equal(a->n_units, b->n_units);
+    assert_int_equal(a->n_households, b->n_households);
+    assert_int_equal(a->ci_method, b->ci_method);
+    if (!a->defined)
+        return;
+    assert_true(a->estimate == b->estimate && a->se == b->se);
+    assert_true(a->ci_low == b->ci_low && a->ci_high == b->ci_high);
+    assert_true(a->num_w == b->num_w && a->den_w == b->den_w && a->gap == b->gap);
+}
+
+static void compare_pair(fixture *fx, const char *status)
+{
+    ind_report *alone = NULL, *by = NULL, *prov = NULL;
+    dt_err err;
+
+    assert_int_equal(ind_compute(&alone, fx->s, IND_PROVINCE, status, &err), DT_OK);
+    assert_int_equal(ind_compute_pair(&by, &prov, fx->s, IND_DISTRICT, status, &err), DT_OK);
+    assert_int_equal(by->level, IND_DISTRICT);
+    assert_true(by->ngroups >= 3 || alone->cases == 0);
+    assert_int_equal(prov->ngroups, 1);
+    assert_string_equal(prov->groups[0].name, alone->groups[0].name);
+    assert_int_equal(prov->weighted, alone->weighted);
+    assert_int_equal(prov->cases, alone->cases);
+    assert_int_equal(prov->households, alone->households);
+    assert_int_equal(prov->persons, alone->persons);
+    assert_int_equal(prov->refusals, alone->refusals);
+    assert_int_equal(prov->no_weight, alone->no_weight);
+    assert_int_equal(prov->strata, alone->strata);
+    assert_int_equal(prov->psus, alone->psus);
+    assert_int_equal(prov->lonely_strata, alone->lonely_strata);
+    assert_int_equal(prov->groups[0].households, alone->groups[0].households);
+    for (int k = 0; k < IND_COUNT; k++)
+        assert_same_value(&prov->groups[0].ind[k], &alone->groups[0].ind[k]);
+    ind_report_free(alone);
+    ind_report_free(by);
+    ind_report_free(prov);
+}
+
+/* A household of district d, with or without fixed broadband, answering assignment asg. */
+static cJSON *hh_in(int n, int d, int bb, const char *asg)
+{
+    cJSON *a = answers("household_4members"), *r;
+    char commune[8];
+
+    snprintf(commune, sizeof(commune), "%05d", d * 100 + n % 3);
+    cJSON_ReplaceItemInObject(a, "district", cJSON_CreateNumber(d));
+    cJSON_ReplaceItemInObject(a, "commune_code", cJSON_CreateString(commune));
+    cJSON_ReplaceItemInObject(a, "hh_number", cJSON_CreateNumber(n));
+    cJSON_ReplaceItemInObject(a, "fixed_bb", cJSON_CreateNumber(bb ? 1 : 2));
+    if (!bb)
+        cJSON_DeleteItemFromObject(a, "fixed_bb_type");
+    r = rev(U(1000 + n), U(2000 + n), NULL, "2026-11-20T08:00:00Z", a, "complete");
+    if (asg)
+        cJSON_ReplaceItemInObject(r, "assignment_id", cJSON_CreateString(asg));
+    return r;
+}
+
+static void test_store__the_province_beside_districts_equals_the_province_alone(void **state)
+{
+    fixture *fx = *state;
+    static const int districts[] = {116, 118, 123};
+    dt_err err;
+
+    /* unweighted first */
+    for (int n = 1; n <= 9; n++)
+        push_one(fx, &fx->a, hh_in(n, districts[n % 3], n % 2, NULL), VERDICT_ACCEPTED,
+                 VERDICT_ACCEPTED);
+    compare_pair(fx, NULL);
+    /* then households of a frame with weights, strata and PSUs (one stratum has one PSU) */
+    for (int n = 10; n <= 21; n++) {
+        char id[32], psu[32], stratum[8];
+        int d = districts[n % 3];
+        snprintf(id, sizeof(id), "A-%d", n);
+        snprintf(stratum, sizeof(stratum), "%d", d);
+        snprintf(psu, sizeof(psu), "%d-%d", d, d == 118 ? 1 : n % 2);
+        store_assignment as = {.assignment_id = id,
+                               .form_id = FORM,
+                               .enumerator = fx->a.name,
+                               .label = id,
+                               .prefill = "{}",
+                               .weight = 100.0 + 10 * n,
+                               .has_weight = 1,
+                               .stratum = stratum,
+                               .psu = psu};
+        if (store_assign(fx->s, &as, 1, &err) != DT_OK)
+            fail_msg("store_assign: %s", err.msg);
+        push_one(fx, &fx->a, hh_in(n, d, n % 3 != 0, id), VERDICT_ACCEPTED, VERDICT_ACCEPTED);
+    }
+    compare_pair(fx, NULL);
+    compare_pair(fx, "approved"); /* none approved: every estimate undefined, alike */
+}
+
 static void test_store__a_healthy_store_passes_its_check_and_a_damaged_one_does_not(void **state)
 {
     fixture *fx = *state;
@@ -1179,6 +1279,7 @@ int main(int argc, char **argv)
         T(a_revoked_token_stops_at_once_in_a_thread_that_used_it),
         T(tokens_are_checked_from_many_threads_while_others_write),
         T(a_thread_may_outlive_the_store_it_checked_tokens_in),
+        T(the_province_beside_districts_equals_the_province_alone),
         T(a_healthy_store_passes_its_check_and_a_damaged_one_does_not),
 #undef T
     };

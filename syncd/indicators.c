@@ -737,7 +737,7 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
             goto fail;
     }
     if (p.f) {
-        rc = store_each_case(s, form_id(p.f), status, 0, each, &p, err);
+        rc = store_each_case(s, form_id(p.f), status, STORE_EACH_ANY_ORDER, each, &p, err);
         if (rc)
             goto cleanup;
     }

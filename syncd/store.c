@@ -314,10 +314,9 @@ int st_open_reader(store *s, sqlite3 **out, dt_err *err)
         return rc;
     }
     sqlite3_busy_timeout(db, BUSY_MS);
-    /* Long reads go through the revisions in random order: mapping the file saves a read()
-     * per page (SQLite caps the size at its own maximum). */
-    if ((rc = db_exec(db, "PRAGMA mmap_size = 2147418112", err)) ||
-        (rc = db_exec(db, "BEGIN", err))) {
+    /* No mmap: mapped pages count as the process's memory, and an export must stay small
+     * (readers in file order gain more: STORE_EACH_ANY_ORDER). */
+    if ((rc = db_exec(db, "BEGIN", err))) {
         sqlite3_close(db);
         return rc;
     }

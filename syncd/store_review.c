@@ -522,6 +522,15 @@ done:
     return rc;
 }
 
+#define EACH_CASE_SQL                                                                              \
+    "SELECT c.case_id, c.form_id, r.form_version, c.status, c.outcome, c.enumerator, "             \
+    "c.commune_code, c.assignment_id, c.head_rev, r.answers, "                                     \
+    "CASE WHEN ?3 THEN r.paradata END, r.created_at, "                                             \
+    "a.weight, a.stratum, a.psu, c.conflict, c.duplicate FROM cases c "                            \
+    "JOIN revisions r ON r.rev_id = c.head_rev "                                                   \
+    "LEFT JOIN assignments a ON a.assignment_id = c.assignment_id "                                \
+    "WHERE (?1 IS NULL OR c.form_id = ?1) AND (?2 IS NULL OR c.status = ?2) "
+
 int store_each_case(store *s, const char *form_id, const char *status, unsigned flags,
                     int (*fn)(void *, const store_case_row *), void *ctx, dt_err *err)
 {
@@ -532,17 +541,13 @@ int store_each_case(store *s, const char *form_id, const char *status, unsigned 
     /* the store's lock stays free for pushes while a province is exported */
     if ((rc = st_open_reader(s, &db, err)))
         goto cleanup;
-    rc = db_prepare(
-        db, &st,
-        "SELECT c.case_id, c.form_id, r.form_version, c.status, c.outcome, c.enumerator, "
-        "c.commune_code, c.assignment_id, c.head_rev, r.answers, "
-        "CASE WHEN ?3 THEN r.paradata END, r.created_at, "
-        "a.weight, a.stratum, a.psu, c.conflict, c.duplicate FROM cases c "
-        "JOIN revisions r ON r.rev_id = c.head_rev "
-        "LEFT JOIN assignments a ON a.assignment_id = c.assignment_id "
-        "WHERE (?1 IS NULL OR c.form_id = ?1) AND (?2 IS NULL OR c.status = ?2) "
-        "ORDER BY c.case_id",
-        err);
+    /* In case_id order the revisions are read in random order; in the order the cases were
+     * stored, their revisions (stored with them) are read nearly in file order: half the
+     * time for a province. */
+    rc = db_prepare(db, &st,
+                    (flags & STORE_EACH_ANY_ORDER) ? EACH_CASE_SQL "ORDER BY c.rowid"
+                                                   : EACH_CASE_SQL "ORDER BY c.case_id",
+                    err);
     if (rc)
         goto cleanup;
     db_bind_text(st, 1, form_id);

@@ -1,6 +1,9 @@
 /* bench_collector.c - the collector on a laptop that has been used for a whole survey: time from
  * starting `collector interview` to its first question, and peak resident memory, with 50,000
  * interviews in the database, against the same on an empty database */
+#include "cmdline.h"
+#include "figures.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -85,36 +88,48 @@ static double first_question(const char *collector, const char *db, long *rss_ki
     return t;
 }
 
-static int cmp(const void *a, const void *b)
+/* Both databases in each repetition, back to back, so that each ratio compares runs that saw
+ * the same machine. Exits when an interview shows no question. */
+static void measure(const char *collector, const char *empty, const char *full, int reps, figure *t,
+                    figure *rss)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void measure(const char *collector, const char *db, int reps, double *t, long *rss)
-{
-    double ts[32];
-
-    *rss = 0;
     for (int i = 0; i < reps; i++) {
-        long r = 0;
-        ts[i] = first_question(collector, db, &r);
-        if (ts[i] < 0) {
+        long r_empty = 0, r_full = 0;
+        t->b[i] = first_question(collector, empty, &r_empty) * 1e3;
+        t->v[i] = first_question(collector, full, &r_full) * 1e3;
+        if (t->b[i] < 0 || t->v[i] < 0) {
             fprintf(stderr, "bench_collector: the interview did not show a question\n");
             exit(1);
         }
-        if (r > *rss)
-            *rss = r;
+        rss->b[i] = r_empty / 1024.0;
+        rss->v[i] = r_full / 1024.0;
     }
-    qsort(ts, (size_t)reps, sizeof(double), cmp);
-    *t = ts[reps / 2];
+}
+
+static int write_report(const char *path, const figure *fs, int reps, long cases, double t_fill)
+{
+    cJSON *doc = fig_report_new("bench_collector");
+    cJSON *figs = cJSON_GetObjectItemCaseSensitive(doc, "figures");
+
+    if (!doc || !cJSON_AddNumberToObject(doc, "cases", (double)cases) ||
+        !cJSON_AddNumberToObject(doc, "repetitions", reps) ||
+        !cJSON_AddNumberToObject(doc, "fill_seconds", t_fill) ||
+        !cJSON_AddItemToArray(figs, fig_json(&fs[0], reps)) ||
+        !cJSON_AddItemToArray(figs, fig_json(&fs[1], reps)) || fig_report_write(doc, path)) {
+        fprintf(stderr, "bench_collector: cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr,
-                "usage: bench_collector COLLECTOR GEN_HOUSEHOLDS [CASES] [REPS] [WORKDIR]\n");
+    int bad = 0;
+    const char *json_out = cmdline_take(&argc, argv, "--json", &bad);
+
+    if (bad || argc < 3) {
+        fprintf(stderr, "usage: bench_collector COLLECTOR GEN_HOUSEHOLDS [CASES] [REPS] [WORKDIR] "
+                        "[--json PATH]\n");
         return 2;
     }
     const char *collector = argv[1], *gen = argv[2];
@@ -122,10 +137,17 @@ int main(int argc, char **argv)
     int reps = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 5;
     const char *dir = argc > 5 ? argv[5] : "/tmp";
     char empty[1024], full[1024], json[1024], cmd[4096];
-    double t_empty, t_full, t0;
-    long rss_empty, rss_full;
+    double t0;
+    figure fs[2] = {{.key = "collector_first_question",
+                     .label = "collector: time to the first question",
+                     .unit = "ms",
+                     .baseline = "the same on an empty database"},
+                    {.key = "collector_rss",
+                     .label = "collector: peak RSS of an interview",
+                     .unit = "MiB",
+                     .baseline = "the same on an empty database"}};
 
-    if (cases <= 0 || reps <= 0 || reps > 32)
+    if (cases <= 0 || reps <= 0 || reps > FIG_MAX_REPS)
         return 2;
     snprintf(empty, sizeof(empty), "%s/bench-empty.db", dir);
     snprintf(full, sizeof(full), "%s/bench-%ld.db", dir, cases);
@@ -146,17 +168,20 @@ int main(int argc, char **argv)
     }
     double t_fill = now() - t0;
 
-    measure(collector, empty, reps, &t_empty, &rss_empty);
-    measure(collector, full, reps, &t_full, &rss_full);
+    measure(collector, empty, full, reps, &fs[0], &fs[1]);
     printf("collector benchmark: first question of `collector interview`, median of %d runs\n",
            reps);
     printf("  %-40s %14s %14s\n", "", "time (ms)", "peak RSS (MiB)");
-    printf("  %-40s %14.1f %14.1f\n", "baseline: empty database", t_empty * 1e3,
-           rss_empty / 1024.0);
-    printf("  %-40s %14.1f %14.1f\n", "with the survey's cases", t_full * 1e3, rss_full / 1024.0);
-    printf("  %-40s %14.2f %14.2f\n", "ratio", t_full / t_empty,
-           (double)rss_full / (double)rss_empty);
-    printf("  (%ld interviews generated and imported in %.1f s)\n", cases, t_fill);
+    printf("  %-40s %14.1f %14.1f\n", "baseline: empty database", fig_median(fs[0].b, reps),
+           fig_median(fs[1].b, reps));
+    printf("  %-40s %14.1f %14.1f\n", "with the survey's cases", fig_median(fs[0].v, reps),
+           fig_median(fs[1].v, reps));
+    printf("  %-40s %14.2f %14.2f\n", "ratio (median of each run's)", fig_ratio(&fs[0], reps),
+           fig_ratio(&fs[1], reps));
+    printf("  (%ld interviews generated and imported in %.1f s; time spread %.0f%% / %.0f%%)\n",
+           cases, t_fill, 100 * fig_spread(fs[0].v, reps), 100 * fig_spread(fs[0].b, reps));
+    if (json_out && write_report(json_out, fs, reps, cases, t_fill))
+        return 1;
     snprintf(cmd, sizeof(cmd), "rm -f %s* %s* %s", empty, full, json);
     return system(cmd) == 0 ? 0 : 1;
 }

@@ -4,7 +4,7 @@
 #include "bare_http.h"
 #include "buf.h"
 #include "db.h"
-#include "embedded.h"
+#include "figures.h"
 #include "form.h"
 #include "proto.h"
 #include "sync_data.h"
@@ -878,72 +878,18 @@ static void load_test(const char *store_path, const pushed *all, long n, long pr
 
 /* ---- figures and the report */
 
-typedef struct figure {
-    const char *key;   /* in the JSON */
-    const char *label; /* in the table */
-    const char *unit;
-    const char *baseline; /* what it is compared with */
-    const char *goal;     /* ">= 0.5", "<= 0.15" or NULL */
-    double goal_ratio;
-    int higher_better;
-    double v[MAX_REPS], b[MAX_REPS];
-} figure;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(const double *x, int n)
-{
-    double s[MAX_REPS];
-
-    memcpy(s, x, sizeof(double) * (size_t)n);
-    qsort(s, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-/* (max - min) / median: how much a figure moved across repetitions. */
-static double spread(const double *x, int n)
-{
-    double lo = x[0], hi = x[0], m = median(x, n);
-
-    for (int i = 1; i < n; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
-    return m > 0 ? (hi - lo) / m : 0;
-}
-
-/* The ratio of each repetition (the figure and its baseline were measured back to back), and
- * their median: steadier than the ratio of the medians on a machine whose speed moves. */
-static double ratio_median(const figure *f, int reps)
-{
-    double r[MAX_REPS];
-
-    for (int i = 0; i < reps; i++)
-        r[i] = f->b[i] > 0 ? f->v[i] / f->b[i] : 0;
-    return median(r, reps);
-}
-
-static int goal_met(const figure *f, double ratio)
-{
-    return !f->goal || (f->higher_better ? ratio >= f->goal_ratio : ratio <= f->goal_ratio);
-}
-
 static void print_table(const figure *fs, int nf, int reps)
 {
     printf("\n  %-46s %12s %12s %7s  %-14s %s\n", "measure", "syncd", "baseline", "ratio", "goal",
            "spread (syncd / baseline)");
     for (int i = 0; i < nf; i++) {
         const figure *f = &fs[i];
-        double v = median(f->v, reps), b = median(f->b, reps), r = ratio_median(f, reps);
+        double v = fig_median(f->v, reps), b = fig_median(f->b, reps), r = fig_ratio(f, reps);
         char goal[32];
         snprintf(goal, sizeof(goal), "%s%s", f->goal ? f->goal : "-",
-                 f->goal ? (goal_met(f, r) ? " met" : " MISSED") : "");
+                 f->goal ? (fig_goal_met(f, r) ? " met" : " MISSED") : "");
         printf("  %-46s %12.0f %12.0f %7.3f  %-14s %4.1f%% / %4.1f%%\n", f->label, v, b, r, goal,
-               100 * spread(f->v, reps), 100 * spread(f->b, reps));
+               100 * fig_spread(f->v, reps), 100 * fig_spread(f->b, reps));
     }
     printf("  (ratio: the median of each repetition's figure / its baseline, measured back to "
            "back; spread: (max - min) / median)\n  baselines:\n");
@@ -951,29 +897,12 @@ static void print_table(const figure *fs, int nf, int reps)
         printf("    %-9s %s\n", fs[i].key, fs[i].baseline);
 }
 
-static cJSON *runs_json(const double *x, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-
-    for (int i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(x[i]));
-    return a;
-}
-
 static void write_json(const char *path, const opts *o, const figure *fs, int nf, cJSON *details,
                        long stored)
 {
-    cJSON *doc = cJSON_CreateObject(), *arr;
-    char date[16], *text;
-    time_t t = time(NULL);
-    struct tm tm;
-    FILE *fp;
+    cJSON *doc = fig_report_new("bench_sync");
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "figures"), *lt;
 
-    localtime_r(&t, &tm);
-    strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-    cJSON_AddStringToObject(doc, "benchmark", "bench_sync");
-    cJSON_AddStringToObject(doc, "date", date);
-    cJSON_AddNumberToObject(doc, "cores", (double)sysconf(_SC_NPROCESSORS_ONLN));
     cJSON_AddNumberToObject(doc, "households", (double)o->households);
     cJSON_AddNumberToObject(doc, "preloaded_households", (double)o->preload);
     cJSON_AddNumberToObject(doc, "repetitions", o->reps);
@@ -981,39 +910,16 @@ static void write_json(const char *path, const opts *o, const figure *fs, int nf
     cJSON_AddNumberToObject(doc, "batch", BATCH);
     cJSON_AddNumberToObject(doc, "http_clients", o->http_clients);
     cJSON_AddNumberToObject(doc, "http_seconds", o->seconds);
-    arr = cJSON_AddArrayToObject(doc, "figures");
-    for (int i = 0; i < nf; i++) {
-        const figure *f = &fs[i];
-        double v = median(f->v, o->reps), b = median(f->b, o->reps), r = ratio_median(f, o->reps);
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddItemToArray(arr, j);
-        cJSON_AddStringToObject(j, "name", f->key);
-        cJSON_AddStringToObject(j, "measure", f->label);
-        cJSON_AddStringToObject(j, "unit", f->unit);
-        cJSON_AddStringToObject(j, "baseline_is", f->baseline);
-        cJSON_AddNumberToObject(j, "value", v);
-        cJSON_AddNumberToObject(j, "baseline", b);
-        cJSON_AddNumberToObject(j, "ratio", r); /* median of the repetitions' ratios */
-        cJSON_AddNumberToObject(j, "ratio_of_medians", b > 0 ? v / b : 0);
-        if (f->goal) {
-            cJSON_AddStringToObject(j, "goal", f->goal);
-            cJSON_AddBoolToObject(j, "met", goal_met(f, r));
-        }
-        cJSON_AddItemToObject(j, "runs", runs_json(f->v, o->reps));
-        cJSON_AddItemToObject(j, "baseline_runs", runs_json(f->b, o->reps));
-        cJSON_AddNumberToObject(j, "spread", spread(f->v, o->reps));
-        cJSON_AddNumberToObject(j, "baseline_spread", spread(f->b, o->reps));
-    }
+    for (int i = 0; i < nf; i++)
+        if (!cJSON_AddItemToArray(arr, fig_json(&fs[i], o->reps)))
+            die("out of memory");
     cJSON_AddItemToObject(doc, "details", details);
-    cJSON *lt = cJSON_AddObjectToObject(doc, "load_test");
-    cJSON_AddNumberToObject(lt, "households_pushed", (double)stored);
-    cJSON_AddBoolToObject(lt, "each_stored_once", 1);
-    text = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    if (!text || !(fp = fopen(path, "w")) || fputs(text, fp) < 0 || fputc('\n', fp) < 0 ||
-        fclose(fp) != 0)
+    if ((lt = cJSON_AddObjectToObject(doc, "load_test"))) {
+        cJSON_AddNumberToObject(lt, "households_pushed", (double)stored);
+        cJSON_AddBoolToObject(lt, "each_stored_once", 1);
+    }
+    if (!doc || fig_report_write(doc, path))
         die("cannot write %s: %s", path, strerror(errno));
-    cJSON_free(text);
 }
 
 /* ---- setup */
@@ -1046,6 +952,25 @@ static void setup_store(const opts *o, const char *store_path, sdata_client *cli
     }
 }
 
+/* Opens a store that syncd made, with syncd's pragmas, to write rows into it as syncd does.
+ * Not db_open: its schema is whatever this syncd migrated it to, which the benchmark need not
+ * know. 0, or an error with err. */
+static int open_rows(sqlite3 **db, const char *path, dt_err *err)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(*db, 5000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(*db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA foreign_keys=ON",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(*db, rc, err, path);
+    return 0;
+}
+
 /* Copies a closed database file. */
 static void copy_file(const char *from, const char *to)
 {
@@ -1069,27 +994,32 @@ static void copy_file(const char *from, const char *to)
  * and the baseline's file are copies of it. */
 static void make_template(const opts *o, const form *f, sdata_client *clients, const char *path)
 {
-    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql},
-                                        {2, embed_syncd_0002_sessions_sql}};
     sqlite3 *db = NULL;
-    synth_rng rng;
     dt_err err;
     double t0 = now();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int par = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
 
     setup_store(o, path, clients);
     if (o->preload <= 0)
         return;
-    if (db_open(&db, path, 0, 5000, migs, 2, &err))
+    if (open_rows(&db, path, &err))
         die("preload: %s", err.msg);
-    synth_seed(&rng, SEED + 1);
-    for (long done = 0; done < o->preload;) {
-        sdata_set set;
-        int n = o->preload - done < 10000 ? (int)(o->preload - done) : 10000;
-        if (sdata_make(&set, f, &rng, 5000001 + done, n, BATCH, clients, o->clients, &err))
+    /* Generated on every core, 10,000 households a job: the engine is most of the time. */
+    for (long done = 0, chunk = 0; done < o->preload;) {
+        sdata_job jobs[8];
+        int count = 0;
+        for (; count < par && done < o->preload; count++, chunk++) {
+            int n = o->preload - done < 10000 ? (int)(o->preload - done) : 10000;
+            jobs[count] = (sdata_job){.first = 5000001 + done, .n = n, .seed = SEED + 1 + chunk};
+            done += n;
+        }
+        if (sdata_make_jobs(jobs, count, f, BATCH, clients, o->clients, &err))
             die("preload: %s", err.msg);
-        ingest_sqlite(db, clients, &set);
-        sdata_free(&set);
-        done += n;
+        for (int k = 0; k < count; k++) {
+            ingest_sqlite(db, clients, &jobs[k].set);
+            sdata_free(&jobs[k].set);
+        }
     }
     if (sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
         die("preload: %s", sqlite3_errmsg(db));
@@ -1097,7 +1027,8 @@ static void make_template(const opts *o, const form *f, sdata_client *clients, c
     printf("preloaded %ld households in %.0f s\n", o->preload, now() - t0);
 }
 
-static void remove_workdir(int reps)
+/* Removes repetition r's stores (1-based): a province's are more than a gigabyte each. */
+static void remove_rep(int r)
 {
     static const char *const files[] = {"store-%d.db",
                                         "store-%d.db-wal",
@@ -1108,12 +1039,19 @@ static void remove_workdir(int reps)
                                         NULL};
     char p[4200], name[64];
 
+    for (int i = 0; files[i]; i++) {
+        snprintf(name, sizeof(name), files[i], r);
+        snprintf(p, sizeof(p), "%s/%s", workdir, name);
+        unlink(p);
+    }
+}
+
+static void remove_workdir(int reps)
+{
+    char p[4200];
+
     for (int r = 1; r <= reps; r++)
-        for (int i = 0; files[i]; i++) {
-            snprintf(name, sizeof(name), files[i], r);
-            snprintf(p, sizeof(p), "%s/%s", workdir, name);
-            unlink(p);
-        }
+        remove_rep(r);
     snprintf(p, sizeof(p), "%s/syncd.log", workdir);
     unlink(p);
     snprintf(p, sizeof(p), "%s/template.db", workdir);
@@ -1127,8 +1065,6 @@ static void remove_workdir(int reps)
 static int start_rep(const opts *o, int rep, sdata_client *clients, const char *template_path,
                      char *store_path, size_t size, const char *log_path, sqlite3 **base)
 {
-    static const db_migration migs[] = {{1, embed_syncd_0001_init_sql},
-                                        {2, embed_syncd_0002_sessions_sql}};
     char base_path[4200];
     dt_err err;
     int port;
@@ -1137,7 +1073,7 @@ static int start_rep(const opts *o, int rep, sdata_client *clients, const char *
     snprintf(base_path, sizeof(base_path), "%s/baseline-%d.db", workdir, rep + 1);
     copy_file(template_path, store_path);
     copy_file(template_path, base_path);
-    if (db_open(base, base_path, 0, 5000, migs, 2, &err))
+    if (open_rows(base, base_path, &err))
         die("baseline: %s", err.msg);
     if ((port = syncd_proc_serve(o->syncd, store_path, o->config, log_path)) < 0)
         die("syncd serve did not start");
@@ -1332,6 +1268,8 @@ int main(int argc, char **argv)
                fs[1].b[rep], fs[2].v[rep], fs[2].b[rep], fs[3].v[rep], fs[3].b[rep],
                ir.retries ? " (with retries)" : "");
         load_test(store_path, all, n, o.preload);
+        if (!o.keep)
+            remove_rep(rep + 1);
         nall += n;
         fflush(stdout);
         sdata_free(&set);

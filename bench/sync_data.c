@@ -7,6 +7,7 @@
 #include "proto.h"
 #include "version.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,5 +232,93 @@ int sdata_make(sdata_set *out, const form *f, synth_rng *rng, long first_number,
     }
     if (rc)
         sdata_free(out);
+    return rc;
+}
+
+int sdata_make_revs(sdata_set *out, cJSON **revs, const form *f, synth_rng *rng, long first_number,
+                    int n, const sdata_client *client, dt_err *err)
+{
+    int rc = DT_OK;
+
+    memset(out, 0, sizeof(*out));
+    *revs = NULL;
+    if (n <= 0)
+        return err_set(err, DT_EINVAL, "nothing to generate");
+    out->hh = calloc((size_t)n, sizeof(*out->hh));
+    *revs = cJSON_CreateArray();
+    if (!out->hh || !*revs) {
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    out->n = n;
+    for (int i = 0; i < n && rc == DT_OK; i++) {
+        rc = make_one(&out->hh[i], *revs, f, rng, first_number + i, client, err);
+        out->members += out->hh[i].members;
+    }
+cleanup:
+    if (rc) {
+        sdata_free(out);
+        cJSON_Delete(*revs);
+        *revs = NULL;
+    }
+    return rc;
+}
+
+typedef struct job_run {
+    sdata_job *job;
+    const form *f;
+    int batch, nclients;
+    const sdata_client *clients;
+    int rc;
+    dt_err err;
+} job_run;
+
+static void *job_thread(void *arg)
+{
+    job_run *r = arg;
+    synth_rng rng;
+
+    synth_seed(&rng, r->job->seed);
+    if (r->job->revs_only)
+        r->rc = sdata_make_revs(&r->job->set, &r->job->revs, r->f, &rng, r->job->first, r->job->n,
+                                r->clients, &r->err);
+    else
+        r->rc = sdata_make(&r->job->set, r->f, &rng, r->job->first, r->job->n, r->batch, r->clients,
+                           r->nclients, &r->err);
+    return NULL;
+}
+
+int sdata_make_jobs(sdata_job *jobs, int count, const form *f, int batch,
+                    const sdata_client *clients, int nclients, dt_err *err)
+{
+    job_run *runs = calloc((size_t)count, sizeof(*runs));
+    pthread_t *th = calloc((size_t)count, sizeof(*th));
+    int rc = DT_OK, started = 0;
+
+    if (!runs || !th) {
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (; started < count; started++) {
+        runs[started] = (job_run){&jobs[started], f, batch, nclients, clients, DT_OK, {0, ""}};
+        if (pthread_create(&th[started], NULL, job_thread, &runs[started])) {
+            rc = err_set(err, DT_ERR, "cannot start a thread");
+            break;
+        }
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        if (runs[i].rc && !rc)
+            rc = err_set(err, runs[i].rc, "%s", runs[i].err.msg);
+    }
+    if (rc)
+        for (int i = 0; i < started; i++) {
+            sdata_free(&jobs[i].set);
+            cJSON_Delete(jobs[i].revs);
+            jobs[i].revs = NULL;
+        }
+cleanup:
+    free(runs);
+    free(th);
     return rc;
 }

@@ -64,6 +64,28 @@ typedef struct sdata_set {
 int sdata_make(sdata_set *out, const form *f, synth_rng *rng, long first_number, int n, int batch,
                const sdata_client *clients, int nclients, dt_err *err);
 
+/* The same households for one client without push batches: their wire revisions go to *revs,
+ * a cJSON array owned by the caller, as a bundle of `collector bundle export` holds them. */
+int sdata_make_revs(sdata_set *out, cJSON **revs, const form *f, synth_rng *rng, long first_number,
+                    int n, const sdata_client *client, dt_err *err);
+
+/* One set of households for sdata_make_jobs: numbers first, first + 1, ..., from a generator
+ * of its own seeded with seed, so that what it holds does not depend on the other jobs. */
+typedef struct sdata_job {
+    long first;
+    int n;
+    unsigned long long seed;
+    int revs_only; /* sdata_make_revs for clients[0] rather than sdata_make */
+    sdata_set set; /* the result; freed with sdata_free */
+    cJSON *revs;   /* with revs_only: the wire revisions, the caller's to delete */
+} sdata_job;
+
+/* Runs sdata_make (or sdata_make_revs) for each job on a thread of its own (the engine shares a
+ * form between threads, as syncd does): a province's households are generated on every core.
+ * Returns 0, or the first failed job's error (every job is then empty). */
+int sdata_make_jobs(sdata_job *jobs, int count, const form *f, int batch,
+                    const sdata_client *clients, int nclients, dt_err *err);
+
 /* Frees what a set holds. Accepts an empty set. */
 void sdata_free(sdata_set *s);
 

@@ -322,6 +322,10 @@ static double px(double pct, double x0, double w)
     return x0 + w * pct / 100.0;
 }
 
+/* Below this many units an estimate is shown in brackets with its n: its interval is
+ * unreliable (a stratum of one or two PSUs can even give a zero-width one). */
+#define FEW_UNITS 30
+
 /* One bar of a chart: label, estimate, interval whiskers, the value written at the end. */
 static void chart_row(out *o, double y, const char *label, const ind_value *v, int strong)
 {
@@ -354,8 +358,16 @@ static void chart_row(out *o, double y, const char *label, const ind_value *v, i
                  "stroke-width=\"1.5\"/>",
                  x0, y, xe - x0, strong ? "#0b5d3b" : "#6aa88a", xl, xh, y + 7, y + 7, xl, xl,
                  y + 2, y + 12, xh, xh, y + 2, y + 12);
-        o_printf(o, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\"%s>%s%% [%s–%s]</text>",
-                 x0 + w + 8, y + 11, strong ? " font-weight=\"700\"" : "", est, lo, hi);
+        /* few units: the figure is shown, greyed, with its n, as survey reports do */
+        if (v->n_units < FEW_UNITS)
+            o_printf(o,
+                     "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" fill=\"#888\" "
+                     "font-style=\"italic\"%s>(%s%% [%s–%s], n = %ld)</text>",
+                     x0 + w + 8, y + 11, strong ? " font-weight=\"700\"" : "", est, lo, hi,
+                     v->n_units);
+        else
+            o_printf(o, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\"%s>%s%% [%s–%s]</text>",
+                     x0 + w + 8, y + 11, strong ? " font-weight=\"700\"" : "", est, lo, hi);
     } else {
         o_printf(o,
                  "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" fill=\"#777\">chưa có số liệu — "
@@ -374,7 +386,7 @@ static void chart(out *o, int k, const dash_view *v)
     double height = top + row * (double)(1 + nd) + 8, xt = px(pv->target, x0, w);
 
     o_printf(o,
-             "<svg class=\"chart\" id=\"%s-chart\" width=\"800\" height=\"%.0f\" role=\"img\" "
+             "<svg class=\"chart\" id=\"%s-chart\" width=\"880\" height=\"%.0f\" role=\"img\" "
              "aria-labelledby=\"%s-title\" font-family=\"DejaVu Sans, Arial, sans-serif\">",
              pv->code, height + 14, pv->code);
     for (int g = 0; g <= 100; g += 25) {
@@ -446,7 +458,8 @@ static void method_note(out *o, const ind_report *r)
         o->rc = DT_ENOMEM;
         return;
     }
-    o_puts(o, "<p class=\"note\">");
+    o_puts(o, "<p class=\"note\">(…, n = …) trong biểu đồ: dưới 30 đơn vị, cần thận trọng — in "
+              "the charts: fewer than 30 units, read with care. ");
     o_esc(o, text);
     o_printf(o,
              " Từ chối (không trả lời, không tính vào ước lượng) / refusals (non-response, "

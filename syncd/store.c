@@ -129,7 +129,8 @@ typedef struct auth_conn {
     const store *s;
     pthread_t owner; /* the thread whose key holds it */
     sqlite3 *db;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st;      /* the user of a token */
+    sqlite3_stmt *session; /* the user of a dashboard session (store_session.c) */
     struct auth_conn *next;
 } auth_conn;
 
@@ -145,6 +146,7 @@ static void auth_conn_free(auth_conn *c)
     if (!c)
         return;
     sqlite3_finalize(c->st);
+    sqlite3_finalize(c->session);
     sqlite3_close(c->db);
     free(c);
 }
@@ -189,7 +191,8 @@ static int auth_conn_get(store *s, auth_conn **out, dt_err *err)
     if ((rc = db_prepare(c->db, &c->st,
                          "SELECT name, role, communes FROM users WHERE token_hash = ? AND "
                          "revoked_at IS NULL",
-                         err)))
+                         err)) ||
+        (rc = db_prepare(c->db, &c->session, ST_SESSION_USER_SQL, err)))
         goto fail;
     pthread_mutex_lock(&auth_lock);
     if (pthread_setspecific(s->auth_key, c) != 0) {
@@ -542,6 +545,15 @@ int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked)
             break;
     free(users);
     free(revoked);
+    return rc;
+}
+
+int st_session_stmt(store *s, sqlite3_stmt **out, dt_err *err)
+{
+    auth_conn *c = NULL;
+    int rc = auth_conn_get(s, &c, err);
+
+    *out = rc ? NULL : c->session;
     return rc;
 }
 

@@ -40,6 +40,17 @@ int st_today_local(void);
  * caller closes it (sqlite3_close ends the transaction). */
 int st_open_reader(store *s, sqlite3 **out, dt_err *err);
 
+/* The user (name, role, communes) of a live session: ?1 the secret's hash, ?2 now, ?3 the
+ * kind ("session", "link") or NULL for either. */
+#define ST_SESSION_USER_SQL                                                                        \
+    "SELECT u.name, u.role, u.communes FROM sessions se JOIN users u ON u.name = se.user_name "    \
+    "WHERE se.id_hash = ?1 AND se.expires_at > ?2 AND u.revoked_at IS NULL AND "                   \
+    "(?3 IS NULL OR se.kind = ?3)"
+
+/* This thread's read-only statement of ST_SESSION_USER_SQL (the connection store_auth
+ * uses: no writer's lock, each look-up its own read transaction). Reset it after use. */
+int st_session_stmt(store *s, sqlite3_stmt **out, dt_err *err);
+
 /* The store's lock: every use of s->db is between these. */
 void st_lock(store *s);
 void st_unlock(store *s);

@@ -76,24 +76,16 @@ cleanup:
     return rc;
 }
 
-/* The user behind a live secret of kind (NULL: any), with an active token. DT_ENOTFOUND
- * otherwise. The caller holds the lock. */
-static int find_session(store *s, const char *secret, const char *kind, store_user *out,
+/* The user behind a live secret of kind (NULL: any), with an active token, looked up with
+ * st (ST_SESSION_USER_SQL), which is reset after. DT_ENOTFOUND otherwise. */
+static int find_session(sqlite3_stmt *st, const char *secret, const char *kind, store_user *out,
                         dt_err *err)
 {
-    sqlite3_stmt *st = NULL;
     char hash[65], now[32];
     int rc;
 
     st_token_hash(secret, hash);
     st_now_utc(now);
-    rc = db_prepare(s->db, &st,
-                    "SELECT u.name, u.role, u.communes FROM sessions se JOIN users u ON "
-                    "u.name = se.user_name WHERE se.id_hash = ?1 AND se.expires_at > ?2 AND "
-                    "u.revoked_at IS NULL AND (?3 IS NULL OR se.kind = ?3)",
-                    err);
-    if (rc)
-        return rc;
     db_bind_text(st, 1, hash);
     db_bind_text(st, 2, now);
     db_bind_text(st, 3, kind);
@@ -104,9 +96,9 @@ static int find_session(store *s, const char *secret, const char *kind, store_us
     } else if (rc == SQLITE_DONE) {
         rc = err_set(err, DT_ENOTFOUND, "no such session, or it has ended");
     } else {
-        rc = db_fail(s->db, rc, err, "checking the session");
+        rc = db_fail(sqlite3_db_handle(st), rc, err, "checking the session");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -157,20 +149,22 @@ done:
 
 int store_session_auth(store *s, const char *secret, store_user *out, dt_err *err)
 {
+    sqlite3_stmt *st = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
     if (!valid_secret(secret))
         return err_set(err, DT_ENOTFOUND, "no such session, or it has ended");
-    st_lock(s);
-    rc = find_session(s, secret, "session", out, err);
-    st_unlock(s);
-    return rc;
+    /* every dashboard request: on this thread's reader, not behind the writer's lock */
+    if ((rc = st_session_stmt(s, &st, err)))
+        return rc;
+    return find_session(st, secret, "session", out, err);
 }
 
 int store_session_redeem(store *s, const char *link, long seconds, char *session_out,
                          store_user *out, dt_err *err)
 {
+    sqlite3_stmt *st = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -179,7 +173,12 @@ int store_session_redeem(store *s, const char *link, long seconds, char *session
     st_lock(s);
     if ((rc = db_begin(s->db, err)))
         goto done;
-    rc = find_session(s, link, "link", out, err);
+    /* in the writer's transaction: the look-up and the delete are one step, a link works
+     * once even when two browsers open it at the same moment */
+    rc = db_prepare(s->db, &st, ST_SESSION_USER_SQL, err);
+    if (rc == DT_OK)
+        rc = find_session(st, link, "link", out, err);
+    sqlite3_finalize(st);
     if (rc == DT_ENOTFOUND)
         err_set(err, DT_ENOTFOUND, "this sign-in link is not valid (used, or expired)");
     if (rc || (rc = delete_session(s, link, err)) ||

@@ -1,5 +1,6 @@
 /* db.c - SQLite helpers: opening with the project's pragmas, migrations, statements, errors */
 #include "db.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -163,6 +164,8 @@ int db_open(sqlite3 **out, const char *path, int create, int busy_ms, const db_m
 
     *out = NULL;
     snprintf(doing, sizeof(doing), "%s", path);
+    if (fault_install())
+        return err_set(err, DT_EINVAL, "DIEUTRA_FAULT is set to something this program cannot do");
     rc = sqlite3_open_v2(path, &db, flags, NULL);
     if (rc != SQLITE_OK) {
         if (!create && (rc & 0xff) == SQLITE_CANTOPEN)

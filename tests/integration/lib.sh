@@ -49,6 +49,20 @@ need() {
     done
 }
 
+# kill_plan COUNT_FILE RUNS: RUNS kill points for DIEUTRA_FAULT (common/fault.h), one per line,
+# spread evenly over what one whole run wrote and synced (the last line that
+# DIEUTRA_FAULT=count=COUNT_FILE left): four in five at a write, which is torn in its middle,
+# one in five just after a sync, when the data is durable and nobody was told. The points are
+# where the program is in its work, so no verdict depends on the machine's speed.
+kill_plan() {
+    tail -n 1 "$1" | awk -v runs="$2" '{
+        split($1, w, "="); split($2, s, "=")
+        ns = int(runs / 5); nw = runs - ns
+        for (i = 0; i < nw; i++) printf "kill-at-write=%d\n", 1 + int(i * w[2] / nw)
+        for (i = 0; i < ns; i++) printf "kill-at-sync=%d\n", 1 + int(i * s[2] / ns)
+    }'
+}
+
 SERVER=""
 PORT=""
 URL=""

@@ -173,7 +173,7 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
     errlist problems = {0};
     interview *iv = NULL;
     cstore_assignment a = {0};
-    char case_id[UUID_LEN + 1], where[4200];
+    char case_id[UUID_LEN + 1], rev[UUID_LEN + 1], where[4200];
     int rc;
 
     snprintf(where, sizeof(where), "%s: interview %d", im->file, n);
@@ -209,7 +209,12 @@ static int import_one(importer *im, const cJSON *doc, int n, dt_err *err)
         goto refused;
     if ((rc = doc_assignment(im, doc, &a, &problems, err)) == DT_EINVAL)
         goto refused;
-    if (rc || (rc = store(im, iv, case_id, doc, &a, err)))
+    if (rc)
+        goto cleanup;
+    /* A failed save still stops the import, but what the database holds is said first: an
+     * interview stored and reported as lost would be typed again, a duplicate household. */
+    if ((rc = store(im, iv, case_id, doc, &a, err)) &&
+        cstore_recheck_finalized(im->cs, case_id, rev) != 1)
         goto cleanup;
     im->imported++;
     /* Said only after the commit, and flushed: a line on the screen is a promise. */

@@ -41,6 +41,28 @@ static char *dup_text(sqlite3_stmt *st, int i)
     return strdup(db_text(st, i));
 }
 
+/* Opens cs->db at cs->path and prepares the statements kept open. */
+static int connect(cstore *cs, dt_err *err)
+{
+    int rc = db_open(&cs->db, cs->path, 1, BUSY_MS, migrations,
+                     (int)(sizeof(migrations) / sizeof(migrations[0])), err);
+
+    if (rc == DT_OK)
+        rc = db_prepare(cs->db, &cs->save,
+                        "UPDATE cases SET answers = ?, paradata = ?, position = ?, label = ?, "
+                        "updated_at = ? WHERE case_id = ? AND status = 'draft'",
+                        err);
+    return rc;
+}
+
+static void disconnect(cstore *cs)
+{
+    sqlite3_finalize(cs->save);
+    sqlite3_close(cs->db);
+    cs->save = NULL;
+    cs->db = NULL;
+}
+
 int cstore_open(cstore **out, const char *path, dt_err *err)
 {
     cstore *cs = calloc(1, sizeof(*cs));
@@ -51,14 +73,7 @@ int cstore_open(cstore **out, const char *path, dt_err *err)
         free(cs);
         return err_set(err, DT_ENOMEM, "out of memory");
     }
-    rc = db_open(&cs->db, path, 1, BUSY_MS, migrations,
-                 (int)(sizeof(migrations) / sizeof(migrations[0])), err);
-    if (rc == DT_OK)
-        rc = db_prepare(cs->db, &cs->save,
-                        "UPDATE cases SET answers = ?, paradata = ?, position = ?, label = ?, "
-                        "updated_at = ? WHERE case_id = ? AND status = 'draft'",
-                        err);
-    if (rc) {
+    if ((rc = connect(cs, err))) {
         cstore_close(cs);
         return rc;
     }
@@ -70,10 +85,31 @@ void cstore_close(cstore *cs)
 {
     if (!cs)
         return;
-    sqlite3_finalize(cs->save);
-    sqlite3_close(cs->db);
+    disconnect(cs);
     free(cs->path);
     free(cs);
+}
+
+int cstore_recheck_finalized(cstore *cs, const char *case_id, char *rev_out)
+{
+    cstore_case c = {0};
+    dt_err err;
+    int rc;
+
+    rev_out[0] = '\0';
+    /* Closing the last connection ends the failed transaction's traces in the log (or, when
+     * the log cannot be folded in, leaves it for the next open to recover): either way the
+     * next open sees what every later program will. */
+    disconnect(cs);
+    if (connect(cs, &err))
+        return -1;
+    rc = cstore_case_get(cs, case_id, &c, &err);
+    if (rc == DT_OK && !strcmp(c.status, "finalized") && c.head_rev)
+        snprintf(rev_out, UUID_LEN + 1, "%s", c.head_rev);
+    cstore_case_free(&c);
+    if (rc != DT_OK && rc != DT_ENOTFOUND)
+        return -1;
+    return rev_out[0] != '\0';
 }
 
 sqlite3 *cstore_sqlite(cstore *cs)

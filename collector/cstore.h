@@ -153,6 +153,12 @@ int cstore_begin(cstore *cs, dt_err *err);
 int cstore_commit(cstore *cs, dt_err *err);
 void cstore_rollback(cstore *cs);
 
+/* After a write that finalizes case_id reported an error: opens the database again (SQLite
+ * settles its log on the way) and tells the truth a report must give: 1 when the case is
+ * finalized after all (its head revision in rev_out, UUID_LEN + 1 bytes), 0 when it is not,
+ * -1 when the database cannot be opened again (cs is then unusable but for cstore_close). */
+int cstore_recheck_finalized(cstore *cs, const char *case_id, char *rev_out);
+
 /* ---- status */
 
 typedef struct cstore_counts {

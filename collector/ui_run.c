@@ -161,6 +161,9 @@ static int finalize(ui *u)
     free(answers);
     free(para);
     free(label);
+    /* "Finished" only when it is, and said whenever it is: the report is the file's truth. */
+    if (rc && cstore_recheck_finalized(u->cs, u->c.case_id, rev) == 1)
+        rc = DT_OK;
     if (rc) {
         cli_error(&err);
         ui_warn(u, T_FINALIZE_FAILED);

@@ -25,6 +25,15 @@ echo "set -g history-limit 100000" >"$LOGDIR/tmux.conf"
 trap '$T kill-server 2>/dev/null' EXIT
 trap 'exit 1' INT TERM
 
+# tmux needs a pseudo-terminal: where none can be had (no /dev/pts mounted, as in a bare
+# chroot), the test cannot run, and says so.
+if ! $T new-session -d -s probe -x 80 -y 24 -- sleep 5 2>"$LOGDIR/probe.err"; then
+    echo "skip: tmux cannot open a pseudo-terminal here (is /dev/pts mounted?): $(cat "$LOGDIR/probe.err")"
+    rm -rf "$LOGDIR"
+    exit 77
+fi
+$T kill-session -t probe 2>/dev/null
+
 # The pane runs the program, then says how it ended. The trap (not an ignore) keeps the
 # shell alive on Ctrl-C while the program gets SIGINT with its default disposition.
 cat >"$LOGDIR/run.sh" <<'EOF'

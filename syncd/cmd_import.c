@@ -49,6 +49,30 @@ static int as_push(proto_push *out, const cJSON *doc, const cJSON *revs, dt_err 
     return rc;
 }
 
+/* After a merge that reported an error: opens the store again (SQLite settles its log on the
+ * way, as for the next program) and says how many of the bundle's revisions it holds, so that
+ * nobody is told "lost" of what is stored. The batch is one transaction: all or none. */
+static void say_what_is_stored(store **s, const char *db, const char *file, const proto_push *b)
+{
+    int stored = 0, one;
+    dt_err err;
+
+    store_close(*s);
+    if (!(*s = sconf_open(db)))
+        return;
+    for (int i = 0; i < b->nrevs; i++) {
+        if (store_revision_exists(*s, b->revs[i].rev_id, &one, &err)) {
+            sconf_error(&err);
+            return;
+        }
+        stored += one;
+    }
+    fprintf(stderr,
+            "%s: %d of %d revisions are in the store after the error; importing the bundle "
+            "again is safe (what is there is answered duplicate)\n",
+            file, stored, b->nrevs);
+}
+
 static int exec(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
@@ -103,6 +127,8 @@ static int exec(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "%s: %s\n", file, err.msg);
         status = rc == DT_EINVAL ? EXIT_FAILED : cmdline_exit_status(rc);
+        if (rc != DT_EINVAL)
+            say_what_is_stored(&s, db, file, &batch);
         goto cleanup;
     }
     /* Said only after the commit: every line is a promise. */

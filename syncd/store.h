@@ -237,6 +237,10 @@ int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_
  * For what caches results computed from every case. */
 int store_version(store *s, long long *out, dt_err *err);
 
+/* Sets *out to 1 when revision rev_id is in the store, 0 when it is not. For telling the
+ * truth after a write reported an error. */
+int store_revision_exists(store *s, const char *rev_id, int *out, dt_err *err);
+
 /* ---- health */
 
 /* PRAGMA integrity_check and the invariants (every head is a stored revision of its

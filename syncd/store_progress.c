@@ -97,3 +97,26 @@ int store_version(store *s, long long *out, dt_err *err)
     st_unlock(s);
     return rc;
 }
+
+int store_revision_exists(store *s, const char *rev_id, int *out, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *out = 0;
+    st_lock(s);
+    rc = db_prepare(s->db, &st, "SELECT 1 FROM revisions WHERE rev_id = ?", err);
+    if (rc == DT_OK) {
+        db_bind_text(st, 1, rev_id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+            *out = rc == SQLITE_ROW;
+            rc = DT_OK;
+        } else {
+            rc = db_fail(s->db, rc, err, "looking up a revision");
+        }
+    }
+    sqlite3_finalize(st);
+    st_unlock(s);
+    return rc;
+}

@@ -11,7 +11,7 @@ SRC=$2
 
 for tool in tmux sqlite3; do
     if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool is not installed"
+        echo "skip: $tool is missing (packaging/install-deps installs it)"
         rm -rf "$LOGDIR"
         exit 77
     fi

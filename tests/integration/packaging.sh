@@ -7,7 +7,7 @@ set -u
 BUILD=$1
 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-command -v dpkg-deb >/dev/null || { echo "dpkg-deb missing: skipped"; exit 77; }
+command -v dpkg-deb >/dev/null || { echo "skip: dpkg-deb is missing (packaging/install-deps installs it)"; exit 77; }
 
 ( cd "$LOGDIR" && cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$LOGDIR/pkg" ) >"$LOGDIR/cpack.out" 2>&1 ||
     { not_ok "cpack"; cat "$LOGDIR/cpack.out"; finish; }

@@ -14,34 +14,17 @@ KILLS=${6:-8}
 . "$SRC/tests/integration/lib.sh"
 export DIEUTRA_SYNC_RETRY_MS=20 DIEUTRA_SYNC_TRIES=3
 STORE=$LOGDIR/syncd.db
-SPID=
 PPID_PROXY=
-cleanup() {
-    [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-    [ -n "$PPID_PROXY" ] && kill -9 "$PPID_PROXY" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
-
-start_syncd() { # LISTEN: starts syncd, sets SPID and PORT
-    "$SYNCD" serve --db "$STORE" --listen "$1" >"$LOGDIR/syncd.out" 2>>"$LOGDIR/syncd.log" &
-    SPID=$!
-    for _ in $(seq 1 200); do
-        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$LOGDIR/syncd.out")
-        [ -n "$PORT" ] && return 0
-        sleep 0.05
-    done
-    not_ok "syncd did not start"; cat "$LOGDIR/syncd.log"; finish
-}
+at_exit '[ -n "$PPID_PROXY" ] && kill -9 "$PPID_PROXY" 2>/dev/null'
 
 # The centre: a form, three enumerators.
 "$SYNCD" form publish --db "$STORE" "$SRC/schema/forms/sonla_ict_household.json" >/dev/null ||
     { not_ok "form publish"; finish; }
-start_syncd 127.0.0.1:0
+serve syncd "$SYNCD" serve --db "$STORE" --listen 127.0.0.1:0 || finish
 N=3
 total=0
 for i in $(seq 1 $N); do
-    tok=$("$SYNCD" user add --db "$STORE" "enum$i" --role enumerator | sed -n 's/^token (shown once, keep it safe): //p')
+    tok=$(token_of "$SYNCD" "$STORE" "enum$i" enumerator)
     db=$LOGDIR/c$i.db
     "$COLLECTOR" setup --db "$db" --enumerator "Enumerator $i" >/dev/null
     "$COLLECTOR" enroll --db "$db" "http://127.0.0.1:$PORT" "$tok" >/dev/null ||
@@ -68,8 +51,16 @@ exactly_once() { # NAME: every collector revision is in the store, once; no outb
     ok
 }
 
-# --- SIGKILL while all three push; restart; repeat; then everyone syncs to the end.
+# --- SIGKILL while all three push; restart; repeat; then everyone syncs to the end. syncd kills
+# itself (DIEUTRA_FAULT, common/fault.h) at a point of its own progress: in odd rounds just
+# after its Nth sync (a batch durable, its answer not sent), in even rounds in the middle of
+# its Nth write. A round's pushes are 12 batches at least, each a commit of several pages, so
+# every kill point lies inside them however fast or loaded the machine is.
 export DIEUTRA_SYNC_BATCH=10
+stop_syncd
+kill_point() { # ROUND
+    if [ $(($1 % 2)) = 1 ]; then echo "kill-at-sync=$((1 + $1 % 9))"; else echo "kill-at-write=$((3 + $1 * 7 % 40))"; fi
+}
 mid=0 # kills that landed while revisions were still arriving
 for k in $(seq 1 "$KILLS"); do
     # Fresh work for this round, so that every kill has pushes to interrupt.
@@ -78,24 +69,28 @@ for k in $(seq 1 "$KILLS"); do
         "$COLLECTOR" import --db "$LOGDIR/c$i.db" "$LOGDIR/round.json" >/dev/null
         total=$((total + 40))
     done
+    point=$(kill_point "$k")
+    DIEUTRA_FAULT=$point serve syncd "$SYNCD" serve --db "$STORE" --listen "127.0.0.1:$PORT" || finish
+    spid=$SERVER
     pids=
     for i in $(seq 1 $N); do
         "$COLLECTOR" sync --db "$LOGDIR/c$i.db" --quiet >"$LOGDIR/sync$i.out" 2>&1 &
         pids="$pids $!"
     done
-    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", 0.002 + (r % 40) / 1000 }')"
-    kill -9 "$SPID"
-    wait "$SPID" 2>/dev/null
     for p in $pids; do wait "$p"; done
+    if kill -0 "$spid" 2>/dev/null; then
+        not_ok "round $k: syncd did not reach its kill point ($point)"
+    fi
+    stop_syncd "$spid"
     stored=$(sqlite3 "$STORE" "SELECT count(*) FROM revisions")
-    echo "kill $k: $stored of $total revisions stored"
+    echo "kill $k ($point): $stored of $total revisions stored"
     [ "$stored" -lt "$total" ] && mid=$((mid + 1))
     # Nothing half applied: every stored revision has its case, every case its head.
     [ "$(sqlite3 "$STORE" "PRAGMA integrity_check")" = ok ] && "$SYNCD" check --db "$STORE" >/dev/null 2>&1 &&
         ok || not_ok "after kill $k: the store is not whole"
-    start_syncd "127.0.0.1:$PORT"
 done
-[ "$mid" -ge 1 ] && ok || not_ok "no kill landed in the middle of the pushes"
+serve syncd "$SYNCD" serve --db "$STORE" --listen "127.0.0.1:$PORT" || finish
+[ "$mid" = "$KILLS" ] && ok || not_ok "only $mid of $KILLS kills landed in the middle of the pushes"
 for i in $(seq 1 $N); do
     for _ in 1 2 3 4 5; do "$COLLECTOR" sync --db "$LOGDIR/c$i.db" --quiet >/dev/null 2>&1 && break; done
 done

@@ -22,31 +22,7 @@ expect() {
         not_ok "$1: exit $4 (want $2), output:"; cat "$5"; fi
 }
 
-# --- a full disk: a small file system of its own (or, without mount rights, a file size limit)
-"$GEN" 300 5 >"$LOGDIR/h300.json"
-DIR=$LOGDIR/full
-mkdir -p "$DIR"
-if unshare -rm true 2>/dev/null; then
-    unshare -rm bash -c "mount -t tmpfs -o size=400k tmpfs '$DIR' &&
-        '$COLLECTOR' setup --db '$DIR/c.db' --enumerator X >/dev/null &&
-        { '$COLLECTOR' import --db '$DIR/c.db' '$LOGDIR/h300.json' >'$LOGDIR/full.out' 2>&1; echo \$? >'$LOGDIR/full.rc'; } &&
-        '$COLLECTOR' check --db '$DIR/c.db' >'$LOGDIR/full.check' 2>&1 &&
-        sqlite3 '$DIR/c.db' 'SELECT count(*) FROM cases' >'$LOGDIR/full.n'"
-    pattern='disk is full'
-else
-    fresh_db "$DIR"
-    bash -c "trap '' XFSZ; ulimit -f 300; exec '$COLLECTOR' import --db '$DIR/c.db' '$LOGDIR/h300.json'" >"$LOGDIR/full.out" 2>&1
-    echo $? >"$LOGDIR/full.rc"
-    "$COLLECTOR" check --db "$DIR/c.db" >"$LOGDIR/full.check" 2>&1
-    count_cases "$DIR/c.db" >"$LOGDIR/full.n"
-    pattern='disk is full|disk reported an error'
-fi
-expect "full disk" 3 "$pattern" "$(cat "$LOGDIR/full.rc" 2>/dev/null)" "$LOGDIR/full.out"
-grep -q '^ok$' "$LOGDIR/full.check" && ok || { not_ok "full disk: check"; cat "$LOGDIR/full.check"; }
-# Every interview reported before the disk filled is there; none after.
-reported=$(grep -c 'imported as' "$LOGDIR/full.out")
-[ "$reported" -gt 0 ] && [ "$(cat "$LOGDIR/full.n")" = "$reported" ] && ok ||
-    not_ok "full disk: $reported reported, $(cat "$LOGDIR/full.n") stored"
+# (a full disk: tests/fault/full_disk.sh, both as a small tmpfs and as a file size limit)
 
 # --- a database that cannot be written (as an ordinary user: root ignores permissions)
 # Its own folder that everyone may enter (LOGDIR is private), so that the user can read the

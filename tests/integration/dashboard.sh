@@ -38,10 +38,6 @@ has() { # NAME FILE TEXT: FILE contains TEXT
 hasnt() { # NAME FILE TEXT
     if grep -qF -- "$3" "$2"; then not_ok "$1: '$3' in $2"; else ok; fi
 }
-token_of() { # NAME ROLE [COMMUNES]
-    S user add "$1" --role "$2" ${3:+--communes "$3"} 2>&1 |
-        sed -n 's/^token (shown once, keep it safe): *//p'
-}
 # status_of CURL-ARGS...: the HTTP status of a request
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # cells FILE ID: the numbers of the table row with that id, space-separated
@@ -64,11 +60,11 @@ chrome() {
 S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(cat "$LOGDIR/publish.out")"
 start_syncd "$SYNCD" "$SDB" || finish
 
-T1=$(token_of enum1 enumerator)
-T2=$(token_of enum2 enumerator)
-TSUP=$(token_of sup_moc_chau supervisor 23005,23008)
-TSTAT=$(token_of stat statistician)
-TSTAT2=$(token_of stat2 statistician)
+T1=$(token_of "$SYNCD" "$SDB" enum1 enumerator)
+T2=$(token_of "$SYNCD" "$SDB" enum2 enumerator)
+TSUP=$(token_of "$SYNCD" "$SDB" sup_moc_chau supervisor 23005,23008)
+TSTAT=$(token_of "$SYNCD" "$SDB" stat statistician)
+TSTAT2=$(token_of "$SYNCD" "$SDB" stat2 statistician)
 for t in "$T1" "$T2" "$TSUP" "$TSTAT" "$TSTAT2"; do [ -n "$t" ] || { not_ok "a token is missing"; finish; }; done
 
 # enum1's frame: 6 households in 23005 (Mộc Châu), 4 in 16001 (Thành phố Sơn La), weighted

@@ -37,10 +37,6 @@ check() { # NAME COMMAND...: a condition
 same() { # NAME GOT WANT
     if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$2', want '$3'"; fi
 }
-token_of() { # NAME ROLE [COMMUNES]: a new user's token
-    S user add "$1" --role "$2" ${3:+--communes "$3"} 2>&1 |
-        sed -n 's/^token (shown once, keep it safe): *//p'
-}
 json_get() { # FILE PATH
     sqlite3 :memory: "SELECT json_extract(CAST(readfile('$1') AS TEXT), '$2')"
 }
@@ -122,10 +118,10 @@ disposition() {
 
 # ---- a server on an empty store, and its users
 
-STAT=$(token_of stat1 statistician)
-ADMIN=$(token_of admin1 admin)
-ENUM=$(token_of enum1 enumerator)
-SUP=$(token_of sup1 supervisor 04012)
+STAT=$(token_of "$SYNCD" "$SDB" stat1 statistician)
+ADMIN=$(token_of "$SYNCD" "$SDB" admin1 admin)
+ENUM=$(token_of "$SYNCD" "$SDB" enum1 enumerator)
+SUP=$(token_of "$SYNCD" "$SDB" sup1 supervisor 04012)
 for t in "$STAT" "$ADMIN" "$ENUM" "$SUP"; do
     [ -n "$t" ] || { not_ok "syncd user add printed no token"; finish; }
 done
@@ -304,48 +300,62 @@ check "no temporary folder left at the end" [ -z "$(leftovers)" ]
 check "no folder that could not be removed" bash -c "! grep -q 'syncd: export: cannot remove' '$LOGDIR/serve.err'"
 
 # ---- a full disk: 503 with the file named, nothing left behind
-# The store is copied into a small tmpfs (in a user and mount namespace of its own) and served
-# from there: the export's files do not fit next to it.
+# The store is copied onto a small disk of its own and served from there: the export's files
+# do not fit next to it. The small disk is a tmpfs (in a user and mount namespace of its own)
+# where mounting is allowed, else a limit on the size of each file syncd writes.
+FULL=$LOGDIR/full
+mkdir -p "$FULL"
+sqlite3 "$SDB" ".backup '$LOGDIR/copy.db'"
+EXPORT="/api/v1/export?format=json&status=all&history=1&form=sonla_ict_household"
 if unshare -rm true 2>/dev/null; then
-    FULL=$LOGDIR/full
-    mkdir -p "$FULL"
-    sqlite3 "$SDB" ".backup '$LOGDIR/copy.db'"
+    full_errno="No space left on device"
     SIZE=$(($(stat -c %s "$LOGDIR/copy.db") / 1024 + 512))
+    # (syncd runs inside the namespace, so this one is started there by hand)
     cat >"$LOGDIR/full.sh" <<EOF
 mount -t tmpfs -o size=${SIZE}k tmpfs '$FULL' || exit 1
 mkdir '$FULL/store' && cp '$LOGDIR/copy.db' '$FULL/store/syncd.db' || exit 1
 '$SYNCD' serve --db '$FULL/store/syncd.db' --listen 127.0.0.1:0 >'$LOGDIR/full.serve' 2>'$LOGDIR/full.err' &
 pid=\$!
 port=""
-for _ in \$(seq 100); do
+for _ in \$(seq 300); do
     port=\$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' '$LOGDIR/full.serve')
     [ -n "\$port" ] && break
     sleep 0.1
 done
 curl --noproxy '*' -s -o '$LOGDIR/full.body' -w '%{http_code}' -H '$A_STAT' \
-    "http://127.0.0.1:\$port/api/v1/export?format=json&status=all&history=1&form=sonla_ict_household" >'$LOGDIR/full.code'
+    "http://127.0.0.1:\$port$EXPORT" >'$LOGDIR/full.code'
 kill -TERM \$pid
 wait \$pid
 echo \$? >'$LOGDIR/full.rc'
 ls -A '$FULL/store' >'$LOGDIR/full.ls'
 EOF
     unshare -rm bash "$LOGDIR/full.sh" >"$LOGDIR/full.out" 2>&1 || not_ok "the full-disk run: $(cat "$LOGDIR/full.out")"
-    same "full disk: 503" "$(cat "$LOGDIR/full.code" 2>/dev/null)" 503
-    M=$(json_get "$LOGDIR/full.body" '$.error.message' 2>/dev/null)
-    case "$M" in
-    *"No space left on device"*) ok ;;
-    *) not_ok "full disk: the message does not say so: '$M'" ;;
-    esac
-    case "$M" in
-    *"$FULL"* | *syncd-export*) not_ok "full disk: the message shows the server's folders: '$M'" ;;
-    *) ok ;;
-    esac
-    same "full disk: nothing left next to the store" \
-        "$(grep -v -x -e syncd.db -e syncd.db-wal -e syncd.db-shm "$LOGDIR/full.ls" 2>/dev/null)" ""
-    check "full disk: the server log says so" grep -q "syncd: export: .*No space left on device" "$LOGDIR/full.err"
-    same "full disk: the server stopped cleanly" "$(cat "$LOGDIR/full.rc" 2>/dev/null)" 0
 else
-    echo "note: no user namespaces here: the full-disk case is skipped"
+    echo "note: mounting a tmpfs is not allowed here: the full disk is a file size limit"
+    full_errno="File too large"
+    mkdir "$FULL/store" && cp "$LOGDIR/copy.db" "$FULL/store/syncd.db"
+    SIZE=$(($(stat -c %s "$LOGDIR/copy.db") / 1024 + 64))
+    printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f %d\nexec "%s" "$@"\n' "$SIZE" "$SYNCD" >"$LOGDIR/small-syncd"
+    chmod +x "$LOGDIR/small-syncd"
+    serve full "$LOGDIR/small-syncd" serve --db "$FULL/store/syncd.db" --listen 127.0.0.1:0 || finish
+    curl --noproxy '*' -s -o "$LOGDIR/full.body" -w '%{http_code}' -H "$A_STAT" "$URL$EXPORT" >"$LOGDIR/full.code"
+    stop_syncd
+    echo "$SERVER_RC" >"$LOGDIR/full.rc"
+    ls -A "$FULL/store" >"$LOGDIR/full.ls"
 fi
+same "full disk: 503" "$(cat "$LOGDIR/full.code" 2>/dev/null)" 503
+M=$(json_get "$LOGDIR/full.body" '$.error.message' 2>/dev/null)
+case "$M" in
+*"$full_errno"*) ok ;;
+*) not_ok "full disk: the message does not say so: '$M'" ;;
+esac
+case "$M" in
+*"$FULL"* | *syncd-export*) not_ok "full disk: the message shows the server's folders: '$M'" ;;
+*) ok ;;
+esac
+same "full disk: nothing left next to the store" \
+    "$(grep -v -x -e syncd.db -e syncd.db-wal -e syncd.db-shm "$LOGDIR/full.ls" 2>/dev/null)" ""
+check "full disk: the server log says so" grep -q "syncd: export: .*$full_errno" "$LOGDIR/full.err"
+same "full disk: the server stopped cleanly" "$(cat "$LOGDIR/full.rc" 2>/dev/null)" 0
 
 finish

@@ -48,10 +48,6 @@ close() {
 # j FILE PATH: a value of a JSON file
 j() { q :memory: "SELECT json_extract(readfile('$1'), '$2')"; }
 ngroups() { q :memory: "SELECT json_array_length(readfile('$1'), '\$.groups')"; }
-token_of() { # NAME ROLE [COMMUNES]
-    S user add "$1" --role "$2" ${3:+--communes "$3"} 2>&1 |
-        sed -n 's/^token (shown once, keep it safe): *//p'
-}
 # refusal N HH: an answers file with one refusal (consent = 2) in district 118
 refusal() {
     printf '[{"form_id":"sonla_ict_household","form_version":1,"answers":{"district":118,"commune_code":"18%03d","commune_name":"Xã Từ Chối %d","village":"Bản Pá","hh_number":%d,"resp_name":"Lò Văn Từ","consent":2}}]\n' \
@@ -64,7 +60,7 @@ S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(ca
 start_syncd "$SYNCD" "$SDB" || finish
 
 for i in 1 2; do
-    T=$(token_of "enum$i" enumerator)
+    T=$(token_of "$SYNCD" "$SDB" "enum$i" enumerator)
     [ -n "$T" ] || { not_ok "no token for enum$i"; finish; }
     C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
     C $i enroll "$URL/" "$T" >"$LOGDIR/enroll$i.out" 2>&1 || not_ok "enroll $i: $(cat "$LOGDIR/enroll$i.out")"
@@ -221,9 +217,9 @@ same "--status finalized is a usage error" $? 2
 
 # ---- over HTTP
 
-STAT=$(token_of stat1 statistician)
-SUP=$(token_of sup1 supervisor 18001)
-ENUM=$(token_of enum3 enumerator)
+STAT=$(token_of "$SYNCD" "$SDB" stat1 statistician)
+SUP=$(token_of "$SYNCD" "$SDB" sup1 supervisor 18001)
+ENUM=$(token_of "$SYNCD" "$SDB" enum3 enumerator)
 get() { # TOKEN QUERY OUT: prints the status
     curl -s -o "$3" -w '%{http_code}' -H "Authorization: Bearer $1" "$URL/api/v1/indicators$2"
 }

@@ -4,9 +4,14 @@ fails=0
 passes=0
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/dieutra-test.XXXXXX")
 
-# Keeps the logs of a failed run, removes them otherwise.
+# Keeps the logs of a failed run, removes them otherwise. A run in which no check ran has
+# tested nothing: it fails.
 finish() {
     echo "$passes passed, $fails failed"
+    if [ "$fails" -eq 0 ] && [ "$passes" -eq 0 ]; then
+        echo "FAIL: no check ran"
+        fails=1
+    fi
     if [ "$fails" -gt 0 ]; then
         echo "logs kept in $LOGDIR"
         exit 1
@@ -63,44 +68,86 @@ kill_plan() {
     }'
 }
 
+# token_of SYNCD DB NAME ROLE [COMMUNES]: adds the user to the store DB and prints the token
+# that `syncd user add` shows once (nothing when it refused).
+token_of() {
+    "$1" user add --db "$2" "$3" --role "$4" ${5:+--communes "$5"} 2>&1 |
+        sed -n 's/^token (shown once, keep it safe): *//p'
+}
+
+# ---- syncd servers. Every one started is stopped when the test ends (SIGTERM, as systemd
+# does); at_exit CMD adds what else a test must undo then.
+SERVERS=""
 SERVER=""
 PORT=""
 URL=""
-
 SERVER_RC=""
-
-# stop_syncd: stops the server start_syncd started (SIGTERM, as systemd does), if any; its
-# exit status goes to SERVER_RC.
-stop_syncd() {
-    if [ -n "$SERVER" ]; then
-        kill -TERM "$SERVER" 2>/dev/null
-        wait "$SERVER" 2>/dev/null
-        SERVER_RC=$?
-        SERVER=""
-    fi
+AT_EXIT=""
+at_exit() {
+    AT_EXIT="$AT_EXIT
+$1"
 }
+lib_exit() {
+    stop_all_syncd
+    eval "$AT_EXIT"
+}
+trap lib_exit EXIT
+trap 'exit 1' INT TERM
 
-# start_syncd SYNCD DB [ARGS...]: `syncd serve` on 127.0.0.1:0 (its output in LOGDIR/serve.out
-# and serve.err); sets SERVER (its pid), PORT and URL, and stops it when the test ends.
-# Returns 1, having said why, when it did not start.
-start_syncd() {
-    _syncd=$1
-    _db=$2
-    shift 2
-    "$_syncd" serve --db "$_db" --listen 127.0.0.1:0 "$@" >"$LOGDIR/serve.out" 2>"$LOGDIR/serve.err" &
+# serve NAME COMMAND...: runs COMMAND (a `syncd serve ...`, or a function that ends by exec'ing
+# one) in the background, its output appended to LOGDIR/NAME.out and NAME.err; waits (polling,
+# up to 30 s) until it says where it listens. Its arguments give the store and --listen:
+# 127.0.0.1:0 for a free port, 127.0.0.1:PORT to come back where laptops enrolled. Sets SERVER
+# (its pid), PORT and URL. Returns 1, having said why, when it did not start.
+serve() {
+    _name=$1
+    shift
+    : >"$LOGDIR/$_name.out"
+    "$@" >>"$LOGDIR/$_name.out" 2>>"$LOGDIR/$_name.err" &
     SERVER=$!
-    trap stop_syncd EXIT
-    trap 'stop_syncd; exit 1' INT TERM
+    SERVERS="$SERVERS $SERVER"
     PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/serve.out")
+    URL=""
+    for _ in $(seq 300); do
+        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/$_name.out")
         [ -n "$PORT" ] && break
         kill -0 "$SERVER" 2>/dev/null || break
         sleep 0.1
     done
     if [ -z "$PORT" ] || [ "$PORT" = 0 ]; then
-        not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/serve.out" "$LOGDIR/serve.err")"
+        PORT=""
+        not_ok "syncd serve ($_name) did not say where it listens: $(cat "$LOGDIR/$_name.out" "$LOGDIR/$_name.err")"
         return 1
     fi
     URL=http://127.0.0.1:$PORT
+}
+
+# start_syncd SYNCD DB [ARGS...]: serve, named "serve", with the store DB on a free port of
+# 127.0.0.1.
+start_syncd() {
+    _syncd=$1
+    _db=$2
+    shift 2
+    serve serve "$_syncd" serve --db "$_db" --listen 127.0.0.1:0 "$@"
+}
+
+# stop_syncd [PID]: stops that server (the last started when no PID is given) with SIGTERM and
+# waits for it; its exit status goes to SERVER_RC. A server already gone (killed by a test)
+# is only waited for.
+stop_syncd() {
+    _pid=${1:-$SERVER}
+    [ -n "$_pid" ] || return 0
+    kill -TERM "$_pid" 2>/dev/null
+    wait "$_pid" 2>/dev/null
+    SERVER_RC=$?
+    SERVERS=$(echo " $SERVERS " | sed "s/ $_pid / /g")
+    [ "$_pid" = "$SERVER" ] && SERVER=""
+    return 0
+}
+
+# stop_all_syncd: stops every server still running.
+stop_all_syncd() {
+    for _p in $SERVERS; do
+        stop_syncd "$_p"
+    done
 }

@@ -25,40 +25,6 @@ export DIEUTRA_SYNC_RETRY_MS=20 # the backoff of a real link, shortened
 export NO_PROXY=127.0.0.1
 FORM=$SRC/schema/forms/sonla_ict_household.json
 PER=20 # households per laptop
-SERVERS=""
-
-start_server() { # DB NAME: starts syncd on a free port of 127.0.0.1; sets PORT
-    "$SYNCD" serve --db "$1" --listen 127.0.0.1:0 >"$LOGDIR/$2.out" 2>"$LOGDIR/$2.err" &
-    local pid=$!
-    SERVERS="$SERVERS $pid"
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$LOGDIR/$2.out")
-        [ -n "$PORT" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [ -z "$PORT" ] || [ "$PORT" = 0 ]; then
-        not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/$2.out" "$LOGDIR/$2.err")"
-        finish
-    fi
-    LAST_PID=$pid
-}
-stop_servers() {
-    for pid in $SERVERS; do
-        kill -TERM "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    SERVERS=""
-}
-stop_one() { # PID
-    kill -TERM "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-    SERVERS=$(echo "$SERVERS" | sed "s/ $1\b//")
-}
-trap stop_servers EXIT
-trap 'stop_servers; exit 1' INT TERM
-
 S() { "$SYNCD" "$@" --db "$SDB"; }
 C() { # N ARGS...: collector N, with its own database
     local n=$1
@@ -84,9 +50,6 @@ check() { # NAME COMMAND...: a condition
     shift
     if "$@"; then ok; else not_ok "$name"; fi
 }
-token_of() { # NAME ROLE: adds a user in $SDB, prints the token shown once
-    S user add "$1" --role "$2" 2>&1 | sed -n 's/^token (shown once, keep it safe): *//p'
-}
 q() { sqlite3 "$@"; }
 local_revs() { # N: the revisions collector N made
     q "$LOGDIR/c$1.db" "SELECT rev_id FROM revisions ORDER BY 1"
@@ -105,15 +68,15 @@ head_of() { q "$LOGDIR/c$1.db" "SELECT head_rev FROM cases WHERE case_id = '$2'"
 
 SDB=$LOGDIR/syncd.db
 S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(cat "$LOGDIR/publish.out")"
-start_server "$SDB" syncd
-MAIN_PID=$LAST_PID
-URL=http://127.0.0.1:$PORT
-SUP_TOKEN=$(token_of sup1 supervisor)
+serve syncd "$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 || finish
+MAIN_PID=$SERVER
+MAIN_URL=$URL
+SUP_TOKEN=$(token_of "$SYNCD" "$SDB" sup1 supervisor)
 
 # ---- five laptops: setup, enroll, households, sync
 
 for i in 1 2 3 4 5; do
-    TOKEN[$i]=$(token_of "enum$i" enumerator)
+    TOKEN[$i]=$(token_of "$SYNCD" "$SDB" "enum$i" enumerator)
     [ -n "${TOKEN[$i]}" ] || { not_ok "syncd user add printed no token"; finish; }
     C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
     run "enroll $i" 0 "enrolled on $URL as enum$i \(enumerator\)" C $i enroll "$URL/" "${TOKEN[$i]}"
@@ -230,7 +193,7 @@ check "the centre never stored it" [ "$(q "$SDB" "SELECT count(*) FROM cases WHE
 
 # ---- a bundle gives what the network gives; importing it twice changes nothing
 
-TOKEN[6]=$(token_of enum6 enumerator)
+TOKEN[6]=$(token_of "$SYNCD" "$SDB" enum6 enumerator)
 C 6 setup --enumerator "Điều tra viên 6" >/dev/null
 C 6 enroll "$URL" "${TOKEN[6]}" >/dev/null
 "$GEN" 15 106 >"$LOGDIR/hh6.json"
@@ -244,11 +207,12 @@ check "export keeps the outbox" [ "$(q "$LOGDIR/c6.db" "SELECT count(*) FROM out
 SDB2=$LOGDIR/syncd2.db
 "$SYNCD" form publish "$FORM" --db "$SDB2" >/dev/null 2>&1
 T2=$("$SYNCD" user add enum6 --role enumerator --db "$SDB2" 2>&1 | sed -n 's/^token (shown once, keep it safe): *//p')
-start_server "$SDB2" syncd2
-URL2=http://127.0.0.1:$PORT
+serve syncd2 "$SYNCD" serve --db "$SDB2" --listen 127.0.0.1:0 || finish
+URL2=$URL
+URL=$MAIN_URL
 C 7 enroll "$URL2" "$T2" >/dev/null
 run "network sync to the second centre" 0 "accepted 16, duplicate 0, conflict 0, rejected 0" C 7 sync
-stop_one "$LAST_PID"
+stop_syncd
 # The stick path, into the main centre.
 snap() { # DB: the store's revisions and cases of enum6 (not the duplicate flag: that depends
          # on the other laptops' households)
@@ -278,16 +242,15 @@ check "outbox 6 is empty" [ "$(q "$LOGDIR/c6.db" "SELECT count(*) FROM outbox")"
 
 "$GEN" 3 201 >"$LOGDIR/hh1b.json"
 C 1 import "$LOGDIR/hh1b.json" >/dev/null 2>&1
-stop_one "$MAIN_PID"
+stop_syncd "$MAIN_PID"
 run "no server: exit 3, nothing lost" 3 "no connection: everything stays on this laptop, sync again later" C 1 sync
 check "the outbox still holds the 3" [ "$(q "$LOGDIR/c1.db" "SELECT count(*) FROM outbox")" = 3 ]
-start_server "$SDB" syncd_again
-URL=http://127.0.0.1:$PORT
+serve syncd_again "$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 || finish
 C 1 enroll "$URL" "${TOKEN[1]}" >/dev/null
 run "back online, the 3 go" 0 "accepted 3, duplicate 0, conflict 0, rejected 0" C 1 sync
 S user revoke enum5 >/dev/null 2>&1
 q "$LOGDIR/c5.db" "UPDATE meta SET value = '$URL' WHERE key = 'server_url'"
 run "a revoked token: exit 1, says to re-enroll" 1 "collector enroll" C 5 sync
 run "the check still passes on every laptop" 0 "^ok$" C 1 check
-stop_servers
+stop_all_syncd
 finish

@@ -22,17 +22,6 @@ DB=$LOGDIR/syncd.db
 FORM=$SRC/schema/forms/sonla_ict_household.json
 ANSWERS=$SRC/tests/data/answers/household_4members.json
 SQL="'; DROP TABLE cases; --"
-SERVER_PID=""
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-        SERVER_PID=""
-    fi
-}
-trap stop_server EXIT
-trap 'stop_server; exit 1' INT TERM
 
 new_uuid() {
     cat /proc/sys/kernel/random/uuid
@@ -43,16 +32,6 @@ sql_str() {
     printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
 }
 
-# token_of NAME ROLE [COMMUNES]: adds a user and prints the token shown once.
-token_of() {
-    local out
-    if [ -n "${3:-}" ]; then
-        out=$("$SYNCD" user add "$1" --role "$2" --communes "$3" --db "$DB" 2>&1)
-    else
-        out=$("$SYNCD" user add "$1" --role "$2" --db "$DB" 2>&1)
-    fi
-    printf '%s\n' "$out" | sed -n 's/^token (shown once, keep it safe): *//p'
-}
 
 # revision REV CASE DEVICE PARENT AUTHOR VILLAGE [FORM_ID]: one revision on the wire, JSON.
 revision() {
@@ -126,11 +105,11 @@ call() {
 
 "$SYNCD" form publish "$FORM" --db "$DB" >"$LOGDIR/publish.out" 2>&1 ||
     not_ok "form publish: $(cat "$LOGDIR/publish.out")"
-ENUM1=$(token_of enum1 enumerator)
-ENUM2=$(token_of enum2 enumerator)
-SUP=$(token_of sup1 supervisor 04012)
-STAT=$(token_of stat1 statistician)
-GONE=$(token_of gone1 enumerator)
+ENUM1=$(token_of "$SYNCD" "$DB" enum1 enumerator)
+ENUM2=$(token_of "$SYNCD" "$DB" enum2 enumerator)
+SUP=$(token_of "$SYNCD" "$DB" sup1 supervisor 04012)
+STAT=$(token_of "$SYNCD" "$DB" stat1 statistician)
+GONE=$(token_of "$SYNCD" "$DB" gone1 enumerator)
 for t in "$ENUM1" "$ENUM2" "$SUP" "$STAT" "$GONE"; do
     if [ -z "$t" ]; then
         not_ok "syncd user add printed no token"
@@ -142,27 +121,8 @@ done
 
 # ---- the server
 
-# start_server ARGS...: syncd serve in the background; sets SERVER_PID and PORT (empty when
-# it did not say where it listens).
-start_server() {
-    : >"$LOGDIR/serve.out"
-    "$SYNCD" serve "$@" >>"$LOGDIR/serve.out" 2>>"$LOGDIR/serve.err" &
-    SERVER_PID=$!
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\), store .*/\1/p' "$LOGDIR/serve.out")
-        [ -n "$PORT" ] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ "$PORT" = 0 ] && PORT=""
-}
 
-start_server --db "$DB" --listen 127.0.0.1:0
-if [ -z "$PORT" ]; then
-    not_ok "syncd serve did not say where it listens: $(cat "$LOGDIR/serve.out" "$LOGDIR/serve.err")"
-    finish
-fi
+serve serve "$SYNCD" serve --db "$DB" --listen 127.0.0.1:0 || finish
 ok
 API=http://127.0.0.1:$PORT/api/v1
 A_E1="Authorization: Bearer $ENUM1"
@@ -400,10 +360,8 @@ grep -q " - GET /api/v1/whoami 401 " "$LOGDIR/serve.err" && ok ||
 
 # ---- SIGTERM: a clean stop
 
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID"
-rc=$?
-SERVER_PID=""
+stop_syncd
+rc=$SERVER_RC
 if [ "$rc" = 0 ]; then ok; else not_ok "syncd serve exited $rc after SIGTERM: $(tail -5 "$LOGDIR/serve.err")"; fi
 if [ ! -s "$DB-wal" ]; then ok; else not_ok "the WAL was not checkpointed at the stop"; fi
 grep -q "^syncd: stopped" "$LOGDIR/serve.err" && ok || not_ok "syncd did not say it stopped"
@@ -413,10 +371,7 @@ if [ "$integrity" = ok ]; then ok; else not_ok "integrity_check: $integrity"; fi
 # ---- the config file: limits from it apply; the command line wins; a bad line is named
 
 printf '# a small server\nlisten = 127.0.0.1:1\nmax_body = 4K\nmax_batch = 2\n' >"$LOGDIR/small.conf"
-start_server --config "$LOGDIR/small.conf" --db "$DB" --listen 127.0.0.1:0
-if [ -z "$PORT" ]; then
-    not_ok "syncd serve --config did not start: $(tail -3 "$LOGDIR/serve.err")"
-else
+if serve serve "$SYNCD" serve --config "$LOGDIR/small.conf" --db "$DB" --listen 127.0.0.1:0; then
     API=http://127.0.0.1:$PORT/api/v1
     push_body "$DEV" "$(cat "$LOGDIR/rev1.json"),$(cat "$LOGDIR/rev1.json"),$(cat "$LOGDIR/rev1.json")" |
         gzip -c >"$LOGDIR/push3.json.gz"
@@ -427,11 +382,11 @@ else
         --data-binary @"$LOGDIR/5k.json" "$API/push"
     call "whoami on the small server" 200 - -H "$A_E1" "$API/whoami"
     [ "$PORT" != 1 ] && ok || not_ok "the config file's listen won over --listen"
-    stop_server
+    stop_syncd
 fi
-start_server --config "$SRC/packaging/syncd.conf" --db "$DB" --listen 127.0.0.1:0
-if [ -n "$PORT" ]; then ok; else not_ok "the packaged syncd.conf does not load: $(tail -3 "$LOGDIR/serve.err")"; fi
-stop_server
+# (serve says why when the packaged file does not load)
+serve serve "$SYNCD" serve --config "$SRC/packaging/syncd.conf" --db "$DB" --listen 127.0.0.1:0 && ok
+stop_syncd
 printf 'listen = 127.0.0.1:0\nmax_bodi = 4K\n' >"$LOGDIR/bad.conf"
 "$SYNCD" serve --config "$LOGDIR/bad.conf" --db "$DB" >"$LOGDIR/bad.out" 2>&1
 rc=$?

@@ -1,0 +1,71 @@
+/* geo.h - a table of area units and their predecessors: where an area code recorded before a
+ * reform of the units lies in the units of today
+ *
+ * The table is a CSV file, one row per unit of today:
+ *
+ *   new_code,new_name,old_district_codes,old_units(code:name(type))
+ *   "03943","Xã Mường Bang","122+125","03934:Xã Mường Lang(full);...;04111:Xã Mường Bằng(partial)"
+ *
+ * old_district_codes: the units of the level above, as it was before the reform, that the area
+ * came from ('+'-separated); old_units: the former units it was made from, each whole ("full")
+ * or in part ("partial": a former unit split between several units of today). Nothing in it is
+ * specific to one province or one reform: when the units change again, a new table is written
+ * (docs/geography.md). */
+#ifndef DT_GEO_H
+#define DT_GEO_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define GEO_CODE_MAX 16 /* bytes of a code, with its NUL */
+
+typedef struct geo_pred {
+    char code[GEO_CODE_MAX]; /* the former unit */
+    char *name;              /* its name then */
+    int partial;             /* 1: only part of it went into this unit */
+} geo_pred;
+
+typedef struct geo_unit {
+    char code[GEO_CODE_MAX];
+    char *name;
+    char (*districts)[GEO_CODE_MAX]; /* the former units of the level above */
+    int ndistricts;
+    geo_pred *preds;
+    int npreds;
+} geo_unit;
+
+typedef struct geo_table geo_table;
+
+/* Reads a table from data[0..len) (name is used in messages) and checks that it holds
+ * together: codes of 1-15 digits, each unit among its own predecessors, no unit twice, and
+ * every former unit either whole in exactly one unit or in part in two or more (never both,
+ * never with two names). Every problem goes to problems ("NAME: line N"). Returns 0 with *out
+ * owned by the caller (geo_free), DT_EINVAL when there were problems, or DT_ENOMEM. */
+int geo_load(geo_table **out, const char *name, const char *data, size_t len, errlist *problems,
+             dt_err *err);
+void geo_free(geo_table *t);
+
+/* The units of today, in the table's order. */
+int geo_count(const geo_table *t);
+const geo_unit *geo_at(const geo_table *t, int i);
+
+/* The unit of today with that code, or NULL. */
+const geo_unit *geo_find(const geo_table *t, const char *code);
+
+/* How many distinct former units (of the level of the units) the table names. */
+int geo_former_count(const geo_table *t);
+
+typedef enum geo_place_result {
+    GEO_PLACED,  /* the former unit lies whole in one unit of today */
+    GEO_SPLIT,   /* it was split: which unit depends on where in it the household lives */
+    GEO_UNKNOWN, /* no unit of today came from it */
+} geo_place_result;
+
+/* Where a code recorded before the reform lies now: GEO_PLACED with cands[0] the unit,
+ * GEO_SPLIT with the candidates in cands[0..*ncands), at most max (the table's order), or
+ * GEO_UNKNOWN with *ncands 0. */
+geo_place_result geo_place(const geo_table *t, const char *former_code, const geo_unit **cands,
+                           int max, int *ncands);
+
+#endif

@@ -1,0 +1,227 @@
+/* test_geo.c - the table of area units: Sơn La's shipped 2025 table holds together, former codes
+ * are placed (whole, split, unknown), and a table that does not hold together is refused with
+ * every problem named */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo.h"
+
+#define HEADER "new_code,new_name,old_district_codes,old_units(code:name(type))\n"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data;
+    long n;
+
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    n = ftell(fp);
+    assert_true(n > 0);
+    rewind(fp);
+    data = malloc((size_t)n + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+    data[n] = '\0';
+    fclose(fp);
+    *len = (size_t)n;
+    return data;
+}
+
+/* The shipped table: schema/geography/sonla_2025.csv, found from the test data folder. */
+static geo_table *load_sonla(void)
+{
+    const char *data_dir = getenv("DT_TEST_DATA");
+    char path[4096];
+    errlist problems = {0};
+    geo_table *t = NULL;
+    dt_err err;
+    size_t len;
+    char *data;
+
+    assert_non_null(data_dir);
+    snprintf(path, sizeof(path), "%s/../../schema/geography/sonla_2025.csv", data_dir);
+    data = slurp(path, &len);
+    int rc = geo_load(&t, "sonla_2025.csv", data, len, &problems, &err);
+    for (size_t i = 0; i < problems.n; i++)
+        fprintf(stderr, "%s: %s: %s\n", problems.items[i].where, problems.items[i].what,
+                problems.items[i].msg);
+    assert_int_equal(rc, DT_OK);
+    errlist_free(&problems);
+    free(data);
+    return t;
+}
+
+/* Loads text that must be refused; returns the problems (errlist_free) joined in one string. */
+static char *refused(const char *text)
+{
+    errlist problems = {0};
+    geo_table *t = NULL;
+    dt_err err;
+    static char all[8192];
+    size_t at = 0;
+
+    assert_int_equal(geo_load(&t, "t.csv", text, strlen(text), &problems, &err), DT_EINVAL);
+    assert_null(t);
+    all[0] = '\0';
+    for (size_t i = 0; i < problems.n; i++)
+        at += (size_t)snprintf(all + at, sizeof(all) - at, "%s | %s\n", problems.items[i].where,
+                               problems.items[i].msg);
+    errlist_free(&problems);
+    return all;
+}
+
+static void test_geo__sonla_has_75_units_from_200_former_ones(void **state)
+{
+    geo_table *t = load_sonla();
+    int wards = 0, communes = 0;
+
+    (void)state;
+    assert_int_equal(geo_count(t), 75);
+    assert_int_equal(geo_former_count(t), 200);
+    for (int i = 0; i < geo_count(t); i++) {
+        const geo_unit *u = geo_at(t, i);
+        wards += !strncmp(u->name, "Phường ", strlen("Phường "));
+        communes += !strncmp(u->name, "Xã ", strlen("Xã "));
+        assert_int_equal((int)strlen(u->code), 5);
+        assert_true(u->ndistricts >= 1);
+        /* the districts are the GSO's 116, 118-128 (there never was a 117) */
+        for (int d = 0; d < u->ndistricts; d++) {
+            int code = atoi(u->districts[d]);
+            assert_true(code == 116 || (code >= 118 && code <= 128));
+        }
+    }
+    assert_int_equal(wards, 8);
+    assert_int_equal(communes, 67);
+    geo_free(t);
+}
+
+static void test_geo__a_former_commune_is_placed_in_its_2025_unit(void **state)
+{
+    geo_table *t = load_sonla();
+    const geo_unit *c[4];
+    int n;
+
+    (void)state;
+    /* Xã Hua La (03676) went whole into Phường Chiềng Cơi (03670) */
+    assert_int_equal(geo_place(t, "03676", c, 4, &n), GEO_PLACED);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0]->code, "03670");
+    assert_string_equal(c[0]->name, "Phường Chiềng Cơi");
+    /* a unit that kept its code is its own predecessor */
+    assert_int_equal(geo_place(t, "03670", c, 4, &n), GEO_PLACED);
+    assert_string_equal(c[0]->code, "03670");
+    assert_ptr_equal(geo_find(t, "03670"), c[0]);
+    /* a retired code is not a unit of today */
+    assert_null(geo_find(t, "03676"));
+    geo_free(t);
+}
+
+static void test_geo__a_split_former_commune_has_two_candidates(void **state)
+{
+    geo_table *t = load_sonla();
+    const geo_unit *c[4];
+    int n;
+
+    (void)state;
+    /* Xã Chiềng Hắc (04012) was split between Phường Mộc Châu and Xã Chiềng Hặc */
+    assert_int_equal(geo_place(t, "04012", c, 4, &n), GEO_SPLIT);
+    assert_int_equal(n, 2);
+    assert_string_equal(c[0]->code, "03980");
+    assert_string_equal(c[1]->code, "04078");
+    /* Xã Mường Bằng (04111): Xã Mường Bang and Xã Chiềng Mung */
+    assert_int_equal(geo_place(t, "04111", c, 4, &n), GEO_SPLIT);
+    assert_int_equal(n, 2);
+    assert_string_equal(c[0]->code, "03943");
+    assert_string_equal(c[1]->code, "04123");
+    geo_free(t);
+}
+
+static void test_geo__a_code_in_no_table_is_unknown(void **state)
+{
+    geo_table *t = load_sonla();
+    const geo_unit *c[4];
+    int n = 9;
+
+    (void)state;
+    assert_int_equal(geo_place(t, "99999", c, 4, &n), GEO_UNKNOWN);
+    assert_int_equal(n, 0);
+    assert_int_equal(geo_place(t, "", c, 4, &n), GEO_UNKNOWN);
+    geo_free(t);
+}
+
+static void test_geo__a_unit_not_among_its_predecessors_is_refused(void **state)
+{
+    char *p = refused(HEADER "\"00001\",\"Xã A\",\"116\",\"00002:Xã B(full)\"\n");
+
+    (void)state;
+    assert_non_null(strstr(p, "t.csv: line 2"));
+    assert_non_null(strstr(p, "00001 is not among its old_units"));
+}
+
+static void test_geo__a_former_unit_whole_in_two_units_is_refused(void **state)
+{
+    char *p = refused(HEADER "\"00001\",\"Xã A\",\"116\",\"00001:Xã A(full);00003:Xã C(full)\"\n"
+                             "\"00002\",\"Xã B\",\"116\",\"00002:Xã B(full);00003:Xã C(full)\"\n");
+
+    (void)state;
+    assert_non_null(strstr(p, "former unit 00003 went whole into one unit and into another"));
+}
+
+static void test_geo__a_partial_unit_in_one_unit_only_is_refused(void **state)
+{
+    char *p =
+        refused(HEADER "\"00001\",\"Xã A\",\"116\",\"00001:Xã A(full);00003:Xã C(partial)\"\n");
+
+    (void)state;
+    assert_non_null(strstr(p, "00003 is (partial) in one unit only"));
+}
+
+static void test_geo__bad_fields_are_each_named(void **state)
+{
+    char *p = refused(HEADER "\"0001x\",\"Xã A\",\"116\",\"00001:Xã A(full)\"\n"
+                             "\"00002\",\"Xã B\",\"11a\",\"00002:Xã B(full)\"\n"
+                             "\"00004\",\"Xã D\",\"116\",\"00004:Xã D(whole)\"\n"
+                             "\"00005\",\"Xã E\",\"116\",\"00005 Xã E\"\n"
+                             "\"00006\",\"Xã F\",\"116\",\"00006:Xã F(full)\"\n"
+                             "\"00006\",\"Xã F\",\"116\",\"00006:Xã F(full)\"\n");
+
+    (void)state;
+    assert_non_null(strstr(p, "t.csv: line 2 | new_code: expected a code"));
+    assert_non_null(strstr(p, "t.csv: line 3 | old_district_codes: '11a' is not a code"));
+    assert_non_null(strstr(p, "t.csv: line 4 | old_units: '00004:Xã D(whole)': the part is"));
+    assert_non_null(strstr(p, "t.csv: line 5 | old_units: '00005 Xã E' is not CODE:NAME"));
+    assert_non_null(strstr(p, "this unit is listed twice"));
+}
+
+static void test_geo__a_file_without_the_columns_is_refused(void **state)
+{
+    char *p = refused("code,name\n\"00001\",\"Xã A\"\n");
+
+    (void)state;
+    assert_non_null(strstr(p, "the header has no column new_code"));
+    assert_non_null(strstr(p, "the header has no column old_units(code:name(type))"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_geo__sonla_has_75_units_from_200_former_ones),
+        cmocka_unit_test(test_geo__a_former_commune_is_placed_in_its_2025_unit),
+        cmocka_unit_test(test_geo__a_split_former_commune_has_two_candidates),
+        cmocka_unit_test(test_geo__a_code_in_no_table_is_unknown),
+        cmocka_unit_test(test_geo__a_unit_not_among_its_predecessors_is_refused),
+        cmocka_unit_test(test_geo__a_former_unit_whole_in_two_units_is_refused),
+        cmocka_unit_test(test_geo__a_partial_unit_in_one_unit_only_is_refused),
+        cmocka_unit_test(test_geo__bad_fields_are_each_named),
+        cmocka_unit_test(test_geo__a_file_without_the_columns_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -896,6 +896,9 @@ void cstore_case_unlock(cstore *cs, const char *case_id)
 {
     sqlite3_stmt *st = NULL;
 
+    /* (no connection after a failed recheck: the lock of a dead process is taken over) */
+    if (!cs->db)
+        return;
     if (sqlite3_prepare_v2(cs->db, "DELETE FROM case_locks WHERE case_id = ? AND pid = ?", -1, &st,
                            NULL) != SQLITE_OK)
         return;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "form.h"
 #include "geo.h"
 
 #define HEADER "new_code,new_name,old_district_codes,old_units(code:name(type))\n"
@@ -210,6 +211,51 @@ static void test_geo__a_file_without_the_columns_is_refused(void **state)
     assert_non_null(strstr(p, "the header has no column old_units(code:name(type))"));
 }
 
+/* Questionnaire version 2 asks for the unit of today: its list is the table's, code by code,
+ * with the unit's own name in Vietnamese and the former districts beside each. */
+static void test_geo__questionnaire_v2_lists_exactly_the_units_of_the_table(void **state)
+{
+    geo_table *t = load_sonla();
+    const char *data_dir = getenv("DT_TEST_DATA");
+    char path[4096];
+    errlist problems = {0};
+    form *f = NULL;
+    const form_list *l;
+    int q, unit_code = -1, districts = -1;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/../../schema/forms/sonla_ict_household_v2.json", data_dir);
+    assert_int_equal(form_load_file(&f, path, &problems), DT_OK);
+    assert_int_equal(form_version(f), 2);
+    assert_true(form_find(f, "district") < 0);
+    assert_true((q = form_find(f, "commune")) >= 0);
+    l = form_q(f, q)->list;
+    assert_non_null(l);
+    assert_int_equal(l->nchoices, geo_count(t));
+    for (int a = 0; a < l->nattrs; a++) {
+        if (!strcmp(l->attr_names[a], "unit_code"))
+            unit_code = a;
+        if (!strcmp(l->attr_names[a], "former_districts"))
+            districts = a;
+    }
+    assert_true(unit_code >= 0 && districts >= 0);
+    for (int i = 0; i < l->nchoices; i++) {
+        const form_choice *c = &l->choices[i];
+        const geo_unit *u = geo_find(t, c->attr[unit_code]);
+        char joined[256] = "";
+        assert_non_null(u);
+        assert_int_equal(c->code, atoll(u->code));
+        assert_string_equal(c->label[form_lang_index(f, "vi")], u->name);
+        for (int d = 0; d < u->ndistricts; d++)
+            snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s", d ? "+" : "",
+                     u->districts[d]);
+        assert_string_equal(c->attr[districts], joined);
+    }
+    form_free(f);
+    errlist_free(&problems);
+    geo_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_geo__a_partial_unit_in_one_unit_only_is_refused),
         cmocka_unit_test(test_geo__bad_fields_are_each_named),
         cmocka_unit_test(test_geo__a_file_without_the_columns_is_refused),
+        cmocka_unit_test(test_geo__questionnaire_v2_lists_exactly_the_units_of_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

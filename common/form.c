@@ -78,6 +78,7 @@ void form_free(form *f)
     free(f->by_name);
     free(f->order);
     free(f->hh_key);
+    free(f->geo_table);
     expr_free(f->refusal);
     free(f);
 }

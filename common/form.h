@@ -93,6 +93,17 @@ const expr *form_refusal(const form *f);
  * "household_key"), for duplicate detection; *n receives their number. */
 const int *form_household_key(const form *f, int *n);
 
+/* The form's geography ("geography" in docs/form-format.md). form_area: the question that
+ * holds the household's area unit (the supervisors' scope, the frame's commune), or -1; a form
+ * without the declaration has its question "commune_code", as every form had before it.
+ * form_geo_table: the table of units that places the area in the levels above, or NULL.
+ * form_area_code: the unit's code in an answer v to that question (the text; for a select_one,
+ * the choice attribute the form names, else the code), written to out; "" when unanswered. */
+struct val;
+int form_area(const form *f);
+const char *form_geo_table(const form *f);
+const char *form_area_code(const form *f, const struct val *v, char *out, size_t size);
+
 /* The form's title in language lang (an index). */
 const char *form_title(const form *f, int lang);
 

@@ -4,6 +4,8 @@
 
 #include "form.h"
 
+#include <cjson/cJSON.h>
+
 struct form {
     char *id;
     int version;
@@ -20,10 +22,17 @@ struct form {
     expr *refusal;
     int *hh_key;
     int nhh_key;
+    int area_q;      /* the question holding the area unit, or -1 (form_geo.c) */
+    int area_attr;   /* the attribute of its choices that holds the unit's code, or -1 */
+    char *geo_table; /* the table of units, or NULL */
 };
 
 /* Frees an array of n strings and the array. */
 void form_free_texts(char **t, int n);
+
+/* Reads the form's "geography" (docs/form-format.md) into area_q, area_attr and geo_table,
+ * after its questions; problems go to pr. Returns 0 or DT_ENOMEM. */
+int form_load_geography(form *f, const cJSON *doc, errlist *pr);
 
 /* Builds f->by_name. Returns 0 or DT_ENOMEM. */
 int form_index_names(form *f);

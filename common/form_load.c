@@ -163,7 +163,7 @@ static void load_header(loader *L, const cJSON *doc)
 {
     static const char *const keys[] = {"id",          "version",   "languages", "title",
                                        "choices",     "questions", "refusal",   "household_key",
-                                       "description", NULL};
+                                       "description", "geography", NULL};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
     long long v;
@@ -794,6 +794,8 @@ int form_load_json(form **out, const cJSON *doc, const char *name, errlist *prob
     for (int i = 0; i < L.f->nqs; i++)
         load_question(&L, &L.f->qs[i]);
     load_form_rules(&L, doc);
+    if (form_load_geography(L.f, doc, problems))
+        L.nomem = 1;
     if (!L.nomem)
         build_order(&L); /* cycles are reported together with everything else */
 cleanup:

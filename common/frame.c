@@ -28,7 +28,7 @@ struct frame {
     const form *f;
     int *col; /* per column */
     int ncols;
-    int commune_q; /* the question commune_code outside the roster, or -1 */
+    char area[64]; /* the current row's area unit code (form_area_code) */
     interview *iv; /* the current row's pre-filled answers */
     char *prefill; /* the current row's, owned */
     buf label;     /* the current row's household label */
@@ -95,8 +95,6 @@ int frame_open(frame **out, const char *path, const form *f, errlist *problems, 
     }
     fr->ncols = n;
     map_columns(fr, h, n, problems);
-    int q = form_find(f, "commune_code");
-    fr->commune_q = q >= 0 && form_q(f, q)->repeat < 0 ? q : -1;
     *out = fr;
     return DT_OK;
 fail:
@@ -231,8 +229,10 @@ int frame_next(frame *fr, frame_row *row, errlist *problems, dt_err *err)
     row->prefill = fr->prefill;
     if (!row->label)
         row->label = fr->label.data && *fr->label.data ? fr->label.data : row->assignment_id;
-    if (fr->commune_q >= 0 && eng_get(fr->iv, (eng_pos){fr->commune_q, 0})->has)
-        row->commune_code = eng_get(fr->iv, (eng_pos){fr->commune_q, 0})->str;
+    if (form_area(fr->f) >= 0 &&
+        *form_area_code(fr->f, eng_get(fr->iv, (eng_pos){form_area(fr->f), 0}), fr->area,
+                        sizeof(fr->area)))
+        row->commune_code = fr->area;
     return 1;
 nomem:
     cJSON_Delete(pre);

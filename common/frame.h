@@ -18,7 +18,7 @@ typedef struct frame_row {
                                  / 27"), else the assignment id */
     const char *stratum;      /* NULL when empty */
     const char *psu;          /* NULL when empty */
-    const char *commune_code; /* the pre-filled commune_code answer, or NULL */
+    const char *commune_code; /* the pre-filled area unit's code (form_area), or NULL */
     const char *prefill;      /* JSON object of the pre-filled answers */
     double weight;            /* when has_weight */
     int has_weight;

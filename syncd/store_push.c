@@ -101,10 +101,11 @@ static int validate(store *s, const proto_rev *r, int today, prep *p, store_resu
         p->rejected = 1;
         goto cleanup;
     }
-    int cq = form_find(f, "commune_code");
-    if (cq >= 0 && form_q(f, cq)->repeat < 0) {
-        const val *v = eng_get(iv, (eng_pos){cq, 0});
-        if (v->has && !(p->commune = strdup(v->str))) {
+    /* the area unit, as the form declares it: the supervisors' scope */
+    if (form_area(f) >= 0) {
+        char area[64];
+        form_area_code(f, eng_get(iv, (eng_pos){form_area(f), 0}), area, sizeof(area));
+        if (*area && !(p->commune = strdup(area))) {
             rc = st_nomem(err);
             goto cleanup;
         }

@@ -13,6 +13,9 @@
 
 #include "form.h"
 #include "geo.h"
+#include "value.h"
+
+#include <cjson/cJSON.h>
 
 #define HEADER "new_code,new_name,old_district_codes,old_units(code:name(type))\n"
 
@@ -256,6 +259,99 @@ static void test_geo__questionnaire_v2_lists_exactly_the_units_of_the_table(void
     geo_free(t);
 }
 
+static form *load_form(const char *file)
+{
+    const char *data_dir = getenv("DT_TEST_DATA");
+    char path[4096];
+    errlist problems = {0};
+    form *f = NULL;
+
+    snprintf(path, sizeof(path), "%s/../../schema/forms/%s", data_dir, file);
+    assert_int_equal(form_load_file(&f, path, &problems), DT_OK);
+    errlist_free(&problems);
+    return f;
+}
+
+static void test_geo__version_2_declares_its_area_and_gives_the_5_digit_code(void **state)
+{
+    form *f = load_form("sonla_ict_household_v2.json");
+    val v = {.has = 1, .num = 3646};
+    char code[64];
+
+    (void)state;
+    assert_int_equal(form_area(f), form_find(f, "commune"));
+    assert_string_equal(form_geo_table(f), "sonla_2025");
+    assert_string_equal(form_area_code(f, &v, code, sizeof(code)), "03646");
+    v.has = 0;
+    assert_string_equal(form_area_code(f, &v, code, sizeof(code)), "");
+    form_free(f);
+}
+
+static void test_geo__a_form_without_the_declaration_has_its_commune_code(void **state)
+{
+    form *f = load_form("sonla_ict_household.json");
+    val v = {.has = 1, .str = "04012", .len = 5};
+    char code[64];
+
+    (void)state;
+    assert_int_equal(form_area(f), form_find(f, "commune_code"));
+    assert_null(form_geo_table(f));
+    assert_string_equal(form_area_code(f, &v, code, sizeof(code)), "04012");
+    form_free(f);
+}
+
+/* The problems of a small form with the given "geography" (JSON text), joined. */
+static char *geography_problems(const char *geography)
+{
+    static char all[4096];
+    char text[2048];
+    errlist problems = {0};
+    form *f = NULL;
+    size_t at = 0;
+    cJSON *doc;
+
+    snprintf(
+        text, sizeof(text),
+        "{\"id\": \"t\", \"version\": 1, \"languages\": [\"en\"], \"title\": {\"en\": \"T\"},"
+        " \"choices\": {\"units\": [{\"code\": 1, \"label\": {\"en\": \"A\"}, \"unit\": \"01\"}]},"
+        " \"geography\": %s, \"questions\": ["
+        " {\"name\": \"u\", \"type\": \"select_one units\", \"label\": {\"en\": \"U\"}},"
+        " {\"name\": \"n\", \"type\": \"note\", \"label\": {\"en\": \"N\"}},"
+        " {\"name\": \"r\", \"type\": \"repeat\", \"label\": {\"en\": \"R\"}, \"children\": ["
+        "  {\"name\": \"x\", \"type\": \"text\", \"label\": {\"en\": \"X\"}}]}]}",
+        geography);
+    assert_non_null(doc = cJSON_Parse(text));
+    form_load_json(&f, doc, "t", &problems);
+    all[0] = '\0';
+    for (size_t i = 0; i < problems.n; i++)
+        at += (size_t)snprintf(all + at, sizeof(all) - at, "%s: %s\n", problems.items[i].what,
+                               problems.items[i].msg);
+    form_free(f);
+    errlist_free(&problems);
+    cJSON_Delete(doc);
+    return all;
+}
+
+static void test_geo__a_bad_geography_declaration_is_named(void **state)
+{
+    (void)state;
+    assert_string_equal(geography_problems("{\"area\": \"u\", \"area_code\": \"unit\", "
+                                           "\"table\": \"t_2025\"}"),
+                        "");
+    assert_non_null(strstr(geography_problems("{\"area\": \"nope\"}"),
+                           "geography.area: unknown question 'nope'"));
+    assert_non_null(strstr(geography_problems("{\"area\": \"x\"}"),
+                           "'x' must be a text, integer or select_one question outside"));
+    assert_non_null(strstr(geography_problems("{\"area\": \"n\"}"), "'n' must be a text"));
+    assert_non_null(strstr(geography_problems("{\"area\": \"u\", \"area_code\": \"code\"}"),
+                           "geography.area_code: expected an attribute of the choices of 'u'"));
+    assert_non_null(strstr(geography_problems("{\"area\": \"u\", \"table\": \"../etc\"}"),
+                           "geography.table: expected the name of a table of units"));
+    assert_non_null(strstr(geography_problems("{\"area\": \"u\", \"levels\": 1}"),
+                           "geography: unknown key 'levels'"));
+    assert_non_null(strstr(geography_problems("[1]"), "geography: expected an object"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +365,9 @@ int main(void)
         cmocka_unit_test(test_geo__bad_fields_are_each_named),
         cmocka_unit_test(test_geo__a_file_without_the_columns_is_refused),
         cmocka_unit_test(test_geo__questionnaire_v2_lists_exactly_the_units_of_the_table),
+        cmocka_unit_test(test_geo__version_2_declares_its_area_and_gives_the_5_digit_code),
+        cmocka_unit_test(test_geo__a_form_without_the_declaration_has_its_commune_code),
+        cmocka_unit_test(test_geo__a_bad_geography_declaration_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -307,29 +307,30 @@ FULL=$LOGDIR/full
 mkdir -p "$FULL"
 sqlite3 "$SDB" ".backup '$LOGDIR/copy.db'"
 EXPORT="/api/v1/export?format=json&status=all&history=1&form=sonla_ict_household"
+# Either way syncd is started by serve, through a wrapper that gives it the small disk.
 if unshare -rm true 2>/dev/null; then
     full_errno="No space left on device"
     SIZE=$(($(stat -c %s "$LOGDIR/copy.db") / 1024 + 512))
-    # (syncd runs inside the namespace, so this one is started there by hand)
-    cat >"$LOGDIR/full.sh" <<EOF
+    # tmpfs-syncd ARGS... (run by unshare -rm): mounts the tmpfs, copies the store onto it and
+    # runs syncd ARGS, passing SIGTERM on. The tmpfs is seen only inside the namespace, so what
+    # is left next to the store is listed here, after syncd stopped, before the tmpfs is gone.
+    cat >"$LOGDIR/tmpfs-syncd" <<EOF
+#!/bin/bash
 mount -t tmpfs -o size=${SIZE}k tmpfs '$FULL' || exit 1
 mkdir '$FULL/store' && cp '$LOGDIR/copy.db' '$FULL/store/syncd.db' || exit 1
-'$SYNCD' serve --db '$FULL/store/syncd.db' --listen 127.0.0.1:0 >'$LOGDIR/full.serve' 2>'$LOGDIR/full.err' &
+'$SYNCD' "\$@" &
 pid=\$!
-port=""
-for _ in \$(seq 300); do
-    port=\$(sed -n 's/^syncd: listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' '$LOGDIR/full.serve')
-    [ -n "\$port" ] && break
-    sleep 0.1
-done
-curl --noproxy '*' -s -o '$LOGDIR/full.body' -w '%{http_code}' -H '$A_STAT' \
-    "http://127.0.0.1:\$port$EXPORT" >'$LOGDIR/full.code'
-kill -TERM \$pid
+termed=0
+trap 'termed=1; kill -TERM \$pid' TERM
 wait \$pid
-echo \$? >'$LOGDIR/full.rc'
+rc=\$?
+# a wait cut short by the trap: wait again for syncd's own exit status
+if [ \$termed = 1 ] && [ \$rc -gt 128 ]; then wait \$pid; rc=\$?; fi
 ls -A '$FULL/store' >'$LOGDIR/full.ls'
+exit \$rc
 EOF
-    unshare -rm bash "$LOGDIR/full.sh" >"$LOGDIR/full.out" 2>&1 || not_ok "the full-disk run: $(cat "$LOGDIR/full.out")"
+    chmod +x "$LOGDIR/tmpfs-syncd"
+    full_syncd=(unshare -rm "$LOGDIR/tmpfs-syncd")
 else
     echo "note: mounting a tmpfs is not allowed here: the full disk is a file size limit"
     full_errno="File too large"
@@ -337,12 +338,13 @@ else
     SIZE=$(($(stat -c %s "$LOGDIR/copy.db") / 1024 + 64))
     printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f %d\nexec "%s" "$@"\n' "$SIZE" "$SYNCD" >"$LOGDIR/small-syncd"
     chmod +x "$LOGDIR/small-syncd"
-    serve full "$LOGDIR/small-syncd" serve --db "$FULL/store/syncd.db" --listen 127.0.0.1:0 || finish
-    curl --noproxy '*' -s -o "$LOGDIR/full.body" -w '%{http_code}' -H "$A_STAT" "$URL$EXPORT" >"$LOGDIR/full.code"
-    stop_syncd
-    echo "$SERVER_RC" >"$LOGDIR/full.rc"
-    ls -A "$FULL/store" >"$LOGDIR/full.ls"
+    full_syncd=("$LOGDIR/small-syncd")
 fi
+serve full "${full_syncd[@]}" serve --db "$FULL/store/syncd.db" --listen 127.0.0.1:0 || finish
+curl --noproxy '*' -s -o "$LOGDIR/full.body" -w '%{http_code}' -H "$A_STAT" "$URL$EXPORT" >"$LOGDIR/full.code"
+stop_syncd
+echo "$SERVER_RC" >"$LOGDIR/full.rc"
+[ "$full_syncd" = unshare ] || ls -A "$FULL/store" >"$LOGDIR/full.ls"
 same "full disk: 503" "$(cat "$LOGDIR/full.code" 2>/dev/null)" 503
 M=$(json_get "$LOGDIR/full.body" '$.error.message' 2>/dev/null)
 case "$M" in

@@ -206,7 +206,8 @@ check "export keeps the outbox" [ "$(q "$LOGDIR/c6.db" "SELECT count(*) FROM out
 # The network path: a second centre with the same form and an enum6 of its own.
 SDB2=$LOGDIR/syncd2.db
 "$SYNCD" form publish "$FORM" --db "$SDB2" >/dev/null 2>&1
-T2=$("$SYNCD" user add enum6 --role enumerator --db "$SDB2" 2>&1 | sed -n 's/^token (shown once, keep it safe): *//p')
+T2=$(token_of "$SYNCD" "$SDB2" enum6 enumerator)
+[ -n "$T2" ] || { not_ok "syncd user add (second centre) printed no token"; finish; }
 serve syncd2 "$SYNCD" serve --db "$SDB2" --listen 127.0.0.1:0 || finish
 URL2=$URL
 URL=$MAIN_URL

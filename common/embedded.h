@@ -4,6 +4,12 @@
 
 /* schema/forms/sonla_ict_household.json: the default questionnaire. */
 extern const char embed_forms_sonla_ict_household_json[];
+/* schema/forms/sonla_ict_household_v2.json: its version 2, in the units of 1 July 2025. */
+extern const char embed_forms_sonla_ict_household_v2_json[];
+
+/* schema/geography: the tables of units (common/geo_builtin.c). */
+extern const char embed_geography_sonla_2025_csv[];
+extern const char embed_geography_sonla_2025_above_csv[];
 
 /* schema/sql/collector/NNNN_*.sql: the collector database's migrations. */
 extern const char embed_collector_0001_init_sql[];

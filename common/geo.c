@@ -18,13 +18,20 @@ typedef struct geo_former {
     int partial;
 } geo_former;
 
+typedef struct geo_above {
+    char code[GEO_CODE_MAX];
+    char *name[2]; /* vi, en */
+} geo_above;
+
 struct geo_table {
     geo_unit *units;
     int n, cap;
     int *by_code;       /* unit indexes sorted by code */
     geo_former *former; /* every (former unit, unit of today) pair, sorted by former code */
     int nformer;
-    int ndistinct; /* distinct former codes */
+    int ndistinct;    /* distinct former codes */
+    geo_above *above; /* names of the former units of the level above */
+    int nabove;
 };
 
 static int valid_code(const char *s)
@@ -57,6 +64,11 @@ void geo_free(geo_table *t)
     free(t->units);
     free(t->by_code);
     free(t->former);
+    for (int i = 0; i < t->nabove; i++) {
+        free(t->above[i].name[0]);
+        free(t->above[i].name[1]);
+    }
+    free(t->above);
     free(t);
 }
 
@@ -351,4 +363,94 @@ geo_place_result geo_place(const geo_table *t, const char *former_code, const ge
     if (*ncands == 0)
         return GEO_UNKNOWN;
     return t->former[lo].partial ? GEO_SPLIT : GEO_PLACED;
+}
+
+/* One row of the names of the level above; 0 (a problem is added to pr) or DT_ENOMEM. */
+static int above_row(geo_table *t, const char *const *f, const int *col, errlist *pr,
+                     const char *where)
+{
+    geo_above *grown, *a;
+
+    if (!valid_code(f[col[0]])) {
+        errlist_add(pr, where, f[col[0]], "code: expected a code of 1-15 digits");
+        return 0;
+    }
+    if (geo_above_name(t, f[col[0]], 0)) {
+        errlist_add(pr, where, f[col[0]], "this unit is listed twice");
+        return 0;
+    }
+    if (!(grown = realloc(t->above, (size_t)(t->nabove + 1) * sizeof(*grown))))
+        return DT_ENOMEM;
+    t->above = grown;
+    a = &t->above[t->nabove];
+    memset(a, 0, sizeof(*a));
+    strcpy(a->code, f[col[0]]);
+    t->nabove++;
+    a->name[0] = strdup(f[col[1]]);
+    a->name[1] = strdup(*f[col[2]] ? f[col[2]] : f[col[1]]);
+    if (!a->name[0] || !a->name[1])
+        return DT_ENOMEM;
+    if (!*a->name[0])
+        errlist_add(pr, where, a->code, "name_vi: empty");
+    return 0;
+}
+
+int geo_load_above(geo_table *t, const char *name, const char *data, size_t len, errlist *problems,
+                   dt_err *err)
+{
+    static const char *const cols[] = {"code", "name_vi", "name_en"};
+    csv_reader *r = NULL;
+    const char *const *f;
+    size_t before = problems->n;
+    int col[3], nf, rc;
+    char where[512];
+
+    if ((rc = csv_open_mem(&r, name, data, len, GEO_MAX_LINES, err)))
+        return rc;
+    nf = csv_header(r, &f);
+    for (int i = 0; i < 3; i++)
+        if ((col[i] = csv_column(f, nf, cols[i])) < 0)
+            errlist_add(problems, name, "", "the header has no column %s", cols[i]);
+    while (problems->n == before && (rc = csv_next(r, &f, &nf, err)) == 1) {
+        snprintf(where, sizeof(where), "%s: line %d", name, csv_line(r));
+        if ((rc = above_row(t, f, col, problems, where)) == DT_ENOMEM)
+            break;
+    }
+    for (int i = 0; rc >= 0 && i < t->n; i++)
+        for (int d = 0; d < t->units[i].ndistricts; d++)
+            if (!geo_above_name(t, t->units[i].districts[d], 0))
+                errlist_add(problems, name, t->units[i].districts[d],
+                            "unit %s came from %s, which has no name here", t->units[i].code,
+                            t->units[i].districts[d]);
+    csv_close(r);
+    if (rc == DT_ENOMEM)
+        return err_set(err, DT_ENOMEM, "out of memory");
+    if (rc < 0)
+        return rc;
+    if (problems->n > before)
+        return err_set(err, DT_EINVAL, "%s: %zu problem%s", name, problems->n - before,
+                       problems->n - before == 1 ? "" : "s");
+    return DT_OK;
+}
+
+const char *geo_above_name(const geo_table *t, const char *code, int en)
+{
+    for (int i = 0; i < t->nabove; i++)
+        if (!strcmp(t->above[i].code, code))
+            return t->above[i].name[en ? 1 : 0];
+    return NULL;
+}
+
+const char *geo_districts(const geo_unit *u, char *out, size_t size)
+{
+    size_t at = 0;
+
+    out[0] = '\0';
+    for (int d = 0; d < u->ndistricts && at < size; d++) {
+        int n = snprintf(out + at, size - at, "%s%s", d ? "+" : "", u->districts[d]);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+    return out;
 }

@@ -68,4 +68,21 @@ typedef enum geo_place_result {
 geo_place_result geo_place(const geo_table *t, const char *former_code, const geo_unit **cands,
                            int max, int *ncands);
 
+/* Names the former units of the level above (the districts before 2025) from a CSV of
+ * code,name_vi,name_en (name is used in messages). Every former unit a unit of the table came
+ * from must be named. Returns 0, DT_EINVAL with problems, or DT_ENOMEM. */
+int geo_load_above(geo_table *t, const char *name, const char *data, size_t len, errlist *problems,
+                   dt_err *err);
+
+/* The name of a former unit of the level above, Vietnamese (en 0) or English, or NULL. */
+const char *geo_above_name(const geo_table *t, const char *code, int en);
+
+/* u's former units of the level above joined by '+' ("122+125") into out; returns out. */
+const char *geo_districts(const geo_unit *u, char *out, size_t size);
+
+/* A table the programs carry (schema/geography/NAME.csv with NAME_above.csv), loaded and
+ * checked. Returns 0 with *out owned by the caller, DT_ENOTFOUND when no table has that name, or
+ * another DT_ code with err. */
+int geo_builtin(geo_table **out, const char *name, dt_err *err);
+
 #endif

@@ -352,6 +352,59 @@ static void test_geo__a_bad_geography_declaration_is_named(void **state)
     assert_non_null(strstr(geography_problems("[1]"), "geography: expected an object"));
 }
 
+/* The table the programs carry is the shipped file, with the names of the former districts. */
+static void test_geo__the_built_in_table_names_the_former_districts(void **state)
+{
+    geo_table *t = NULL, *file = load_sonla();
+    const geo_unit *u;
+    char d[64];
+    dt_err err;
+
+    (void)state;
+    assert_int_equal(geo_builtin(&t, "sonla_2025", &err), DT_OK);
+    assert_int_equal(geo_count(t), geo_count(file));
+    assert_int_equal(geo_former_count(t), geo_former_count(file));
+    for (int i = 0; i < geo_count(t); i++)
+        assert_string_equal(geo_at(t, i)->code, geo_at(file, i)->code);
+    assert_string_equal(geo_above_name(t, "123", 0), "Huyện Mộc Châu");
+    assert_string_equal(geo_above_name(t, "116", 1), "Sơn La city");
+    assert_null(geo_above_name(t, "117", 0)); /* 117 was never a district of Sơn La */
+    u = geo_find(t, "03943");                 /* Xã Mường Bang: from Phù Yên and Mai Sơn */
+    assert_non_null(u);
+    assert_string_equal(geo_districts(u, d, sizeof(d)), "122+125");
+    assert_string_equal(geo_districts(geo_find(t, "03646"), d, sizeof(d)), "116");
+    assert_int_equal(geo_builtin(&file, "hanoi_2025", &err), DT_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "hanoi_2025"));
+    geo_free(t);
+}
+
+/* A district a unit came from that has no name, or a name listed twice, is refused. */
+static void test_geo__district_names_must_cover_the_table(void **state)
+{
+    const char *units = HEADER "\"1\",\"Xã A\",\"7+8\",\"1:Xã A(full)\"\n";
+    errlist problems = {0};
+    geo_table *t = NULL;
+    dt_err err;
+    int found = 0;
+
+    (void)state;
+    assert_int_equal(geo_load(&t, "t.csv", units, strlen(units), &problems, &err), DT_OK);
+    const char *above = "code,name_vi,name_en\n7,Huyện Bảy,Seven district\n";
+    assert_int_equal(geo_load_above(t, "a.csv", above, strlen(above), &problems, &err), DT_EINVAL);
+    for (size_t i = 0; i < problems.n; i++)
+        found |= strstr(problems.items[i].msg, "unit 1 came from 8") != NULL;
+    assert_true(found);
+    errlist_free(&problems);
+    geo_free(t);
+    assert_int_equal(geo_load(&t, "t.csv", units, strlen(units), &problems, &err), DT_OK);
+    above = "code,name_vi,name_en\n7,A,\n7,B,\n8,C,\n";
+    assert_int_equal(geo_load_above(t, "a.csv", above, strlen(above), &problems, &err), DT_EINVAL);
+    assert_string_equal(problems.items[0].msg, "this unit is listed twice");
+    assert_string_equal(geo_above_name(t, "7", 1), "A"); /* no English: the Vietnamese */
+    errlist_free(&problems);
+    geo_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +421,8 @@ int main(void)
         cmocka_unit_test(test_geo__version_2_declares_its_area_and_gives_the_5_digit_code),
         cmocka_unit_test(test_geo__a_form_without_the_declaration_has_its_commune_code),
         cmocka_unit_test(test_geo__a_bad_geography_declaration_is_named),
+        cmocka_unit_test(test_geo__the_built_in_table_names_the_former_districts),
+        cmocka_unit_test(test_geo__district_names_must_cover_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

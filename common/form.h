@@ -101,6 +101,11 @@ const int *form_household_key(const form *f, int *n);
  * the choice attribute the form names, else the code), written to out; "" when unanswered. */
 struct val;
 int form_area(const form *f);
+/* form_locality: the question naming the place within the unit (the village), which places a
+ * household of a split former unit through the frame; "village" when undeclared; or -1.
+ * form_area_choice: the area question's choice whose code attribute is code, or NULL. */
+int form_locality(const form *f);
+const form_choice *form_area_choice(const form *f, const char *code);
 const char *form_geo_table(const form *f);
 const char *form_area_code(const form *f, const struct val *v, char *out, size_t size);
 

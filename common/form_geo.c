@@ -19,22 +19,22 @@ static int valid_table_name(const char *s)
     return 1;
 }
 
-/* The area question as "area" names it: checked, or -1 with the problem added. */
-static int area_question(form *f, const cJSON *area, errlist *pr)
+/* The question geography.KEY names: checked, or -1 with the problem added. */
+static int geo_question(form *f, const cJSON *name, const char *key, errlist *pr)
 {
-    int q = cJSON_IsString(area) ? form_find(f, area->valuestring) : -1;
+    int q = cJSON_IsString(name) ? form_find(f, name->valuestring) : -1;
 
-    if (!cJSON_IsString(area)) {
-        errlist_add(pr, "form", "geography.area", "expected the name of a question");
+    if (!cJSON_IsString(name)) {
+        errlist_add(pr, "form", key, "expected the name of a question");
         return -1;
     }
     if (q < 0) {
-        errlist_add(pr, "form", "geography.area", "unknown question '%s'", area->valuestring);
+        errlist_add(pr, "form", key, "unknown question '%s'", name->valuestring);
         return -1;
     }
     if (f->qs[q].repeat >= 0 ||
         (f->qs[q].type != Q_TEXT && f->qs[q].type != Q_INTEGER && f->qs[q].type != Q_SELECT_ONE)) {
-        errlist_add(pr, "form", "geography.area",
+        errlist_add(pr, "form", key,
                     "'%s' must be a text, integer or select_one question outside any repeat",
                     f->qs[q].name);
         return -1;
@@ -42,18 +42,27 @@ static int area_question(form *f, const cJSON *area, errlist *pr)
     return q;
 }
 
+/* A question every form had before the declaration, when it is a text outside the roster. */
+static int undeclared(const form *f, const char *name)
+{
+    int q = form_find(f, name);
+
+    return q >= 0 && f->qs[q].repeat < 0 && f->qs[q].type == Q_TEXT ? q : -1;
+}
+
 int form_load_geography(form *f, const cJSON *doc, errlist *pr)
 {
-    static const char *const keys[] = {"area", "area_code", "table", NULL};
+    static const char *const keys[] = {"area", "area_code", "table", "locality", NULL};
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(doc, "geography"), *it;
     const cJSON *code, *table;
     int q;
 
     f->area_q = -1;
     f->area_attr = -1;
-    if (!g) { /* forms written before the declaration: the name they all used */
-        q = form_find(f, "commune_code");
-        f->area_q = q >= 0 && f->qs[q].repeat < 0 && f->qs[q].type == Q_TEXT ? q : -1;
+    f->locality_q = -1;
+    if (!g) { /* forms written before the declaration: the names they all used */
+        f->area_q = undeclared(f, "commune_code");
+        f->locality_q = undeclared(f, "village");
         return DT_OK;
     }
     if (!cJSON_IsObject(g))
@@ -66,7 +75,10 @@ int form_load_geography(form *f, const cJSON *doc, errlist *pr)
         if (!known && errlist_add(pr, "form", "geography", "unknown key '%s'", it->string))
             return DT_ENOMEM;
     }
-    if ((q = area_question(f, cJSON_GetObjectItemCaseSensitive(g, "area"), pr)) < 0)
+    if ((it = cJSON_GetObjectItemCaseSensitive(g, "locality")))
+        f->locality_q = geo_question(f, it, "geography.locality", pr);
+    if ((q = geo_question(f, cJSON_GetObjectItemCaseSensitive(g, "area"), "geography.area", pr)) <
+        0)
         return DT_OK;
     f->area_q = q;
     code = cJSON_GetObjectItemCaseSensitive(g, "area_code");
@@ -97,6 +109,21 @@ int form_load_geography(form *f, const cJSON *doc, errlist *pr)
 int form_area(const form *f)
 {
     return f->area_q;
+}
+
+int form_locality(const form *f)
+{
+    return f->locality_q;
+}
+
+const form_choice *form_area_choice(const form *f, const char *code)
+{
+    const form_list *l = f->area_q >= 0 ? f->qs[f->area_q].list : NULL;
+
+    for (int i = 0; l && f->area_attr >= 0 && i < l->nchoices; i++)
+        if (!strcmp(l->choices[i].attr[f->area_attr], code))
+            return &l->choices[i];
+    return NULL;
 }
 
 const char *form_geo_table(const form *f)

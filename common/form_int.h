@@ -25,6 +25,7 @@ struct form {
     int area_q;      /* the question holding the area unit, or -1 (form_geo.c) */
     int area_attr;   /* the attribute of its choices that holds the unit's code, or -1 */
     char *geo_table; /* the table of units, or NULL */
+    int locality_q;  /* the place within the unit (village), or -1 */
 };
 
 /* Frees an array of n strings and the array. */

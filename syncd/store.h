@@ -226,6 +226,18 @@ typedef struct store_progress_row {
     long refusals;   /* received cases whose outcome is a refusal */
 } store_progress_row;
 
+/* One household of the sample frame as stored. */
+typedef struct store_frame_row {
+    const char *assignment_id, *form_id;
+    const char *commune_code; /* the area unit's code; "" when none */
+    const char *prefill;      /* JSON object of the pre-filled answers */
+} store_frame_row;
+
+/* Calls fn for every assignment of form_id (NULL: all), in assignment_id order, from one
+ * snapshot. fn returns non-zero to stop (that value is returned). */
+int store_each_assignment(store *s, const char *form_id,
+                          int (*fn)(void *, const store_frame_row *), void *ctx, dt_err *err);
+
 /* Calls fn for every commune in u's scope (supervisors: their communes; statisticians and
  * admins: all; enumerators: DT_EINVAL "forbidden"), ordered by district then commune code.
  * fn returns non-zero to stop (that value is returned). */

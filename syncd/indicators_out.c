@@ -1,0 +1,371 @@
+/* indicators_out.c - an indicator report written out: JSON, a text table for people, CSV */
+#include "indicators_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "utf8.h"
+
+#define OUT_MAX (64u << 20) /* a CSV or table line buffer: far above any real report */
+
+/* ---- JSON */
+
+static cJSON *number(double d)
+{
+    return isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull();
+}
+
+static int add(cJSON *o, const char *key, cJSON *v)
+{
+    if (!v)
+        return -1;
+    if (!cJSON_AddItemToObject(o, key, v)) {
+        cJSON_Delete(v);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *value_note(const ind_value *v)
+{
+    if (!v->measurable)
+        return ind_out_of_scope;
+    if (!v->defined)
+        return "no unit in the denominator";
+    return NULL;
+}
+
+static cJSON *value_json(const ind_value *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *note = value_note(v);
+    int bad = !o;
+
+    if (bad)
+        return NULL;
+    bad |= add(o, "code", cJSON_CreateString(v->code));
+    bad |= add(o, "label_vi", cJSON_CreateString(v->label_vi));
+    bad |= add(o, "label_en", cJSON_CreateString(v->label_en));
+    bad |= add(o, "unit", cJSON_CreateString(v->unit));
+    bad |= add(o, "unit_kind", cJSON_CreateString(v->unit_kind));
+    bad |= add(o, "target", cJSON_CreateNumber(v->target));
+    bad |= add(o, "measurable", cJSON_CreateBool(v->measurable));
+    bad |= add(o, "estimate", number(v->estimate));
+    bad |= add(o, "se", number(v->se));
+    bad |= add(o, "ci_low", number(v->ci_low));
+    bad |= add(o, "ci_high", number(v->ci_high));
+    bad |= add(o, "numerator", v->measurable ? cJSON_CreateNumber(v->num_w) : cJSON_CreateNull());
+    bad |= add(o, "denominator", v->measurable ? cJSON_CreateNumber(v->den_w) : cJSON_CreateNull());
+    bad |= add(o, "n_numerator", cJSON_CreateNumber((double)v->n_num));
+    bad |= add(o, "n_units", cJSON_CreateNumber((double)v->n_units));
+    bad |= add(o, "households", cJSON_CreateNumber((double)v->n_households));
+    bad |= add(o, "gap", number(v->gap));
+    bad |= add(o, "weighted", cJSON_CreateBool(v->weighted));
+    bad |= add(o, "ci_method", cJSON_CreateString(ind_ci_method_name(v->ci_method)));
+    bad |= add(o, "note", note ? cJSON_CreateString(note) : cJSON_CreateNull());
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *group_json(const ind_group *g)
+{
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    int bad = !o || !arr;
+
+    if (!bad) {
+        bad |= add(o, "key", cJSON_CreateString(g->key));
+        bad |= add(o, "name", cJSON_CreateString(g->name));
+        bad |= add(o, "name_en", cJSON_CreateString(g->name_en));
+        bad |= add(o, "district", cJSON_CreateString(g->district));
+        bad |= add(o, "cases", cJSON_CreateNumber((double)g->cases));
+        bad |= add(o, "households", cJSON_CreateNumber((double)g->households));
+        bad |= add(o, "persons", cJSON_CreateNumber((double)g->persons));
+        bad |= add(o, "refusals", cJSON_CreateNumber((double)g->refusals));
+        bad |= add(o, "no_weight", cJSON_CreateNumber((double)g->no_weight));
+        for (int k = 0; k < IND_COUNT && !bad; k++) {
+            cJSON *v = value_json(&g->ind[k]);
+            if (!v || !cJSON_AddItemToArray(arr, v)) {
+                cJSON_Delete(v);
+                bad = 1;
+            }
+        }
+        bad |= add(o, "indicators", arr);
+        arr = NULL;
+    }
+    cJSON_Delete(arr);
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    int bad = !o || !arr;
+
+    *out = NULL;
+    if (!bad) {
+        bad |= add(o, "level", cJSON_CreateString(ind_level_name(r->level)));
+        bad |= add(o, "status", cJSON_CreateString(r->status));
+        bad |= add(o, "form_id", cJSON_CreateString(r->form_id));
+        bad |= add(o, "weighted", cJSON_CreateBool(r->weighted));
+        bad |= add(o, "ci_method", cJSON_CreateString(ind_ci_method_name(r->ci_method)));
+        bad |= add(o, "lonely_psu", cJSON_CreateString(r->lonely_psu));
+        bad |= add(o, "cases", cJSON_CreateNumber((double)r->cases));
+        bad |= add(o, "households", cJSON_CreateNumber((double)r->households));
+        bad |= add(o, "persons", cJSON_CreateNumber((double)r->persons));
+        bad |= add(o, "refusals", cJSON_CreateNumber((double)r->refusals));
+        bad |= add(o, "no_weight", cJSON_CreateNumber((double)r->no_weight));
+        bad |= add(o, "design_fallback", cJSON_CreateNumber((double)r->design_fallback));
+        bad |= add(o, "strata", cJSON_CreateNumber((double)r->strata));
+        bad |= add(o, "psus", cJSON_CreateNumber((double)r->psus));
+        bad |= add(o, "lonely_strata", cJSON_CreateNumber((double)r->lonely_strata));
+        bad |= add(o, "duplicates", cJSON_CreateNumber((double)r->duplicates));
+        for (size_t i = 0; i < r->ngroups && !bad; i++) {
+            cJSON *g = group_json(&r->groups[i]);
+            if (!g || !cJSON_AddItemToArray(arr, g)) {
+                cJSON_Delete(g);
+                bad = 1;
+            }
+        }
+        bad |= add(o, "groups", arr);
+        arr = NULL;
+    }
+    cJSON_Delete(arr);
+    if (bad) {
+        cJSON_Delete(o);
+        return err_set(err, DT_ENOMEM, "out of memory writing the indicators");
+    }
+    *out = o;
+    return 0;
+}
+
+/* ---- the table */
+
+/* Writes s padded with spaces to width characters (code points), then a space. */
+static void pad(FILE *fp, const char *s, size_t width, int right)
+{
+    size_t n = utf8_length(s, strlen(s));
+    if (right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', fp);
+    fputs(s, fp);
+    if (!right)
+        for (size_t i = n; i < width; i++)
+            fputc(' ', fp);
+    fputc(' ', fp);
+}
+
+static void fmt(char *out, size_t size, double d, const char *suffix)
+{
+    if (isfinite(d))
+        snprintf(out, size, "%.1f%s", d, suffix);
+    else
+        snprintf(out, size, "-");
+}
+
+static const char *unit_word(const ind_value *v, long n)
+{
+    if (strcmp(v->unit_kind, "household") == 0)
+        return n == 1 ? "household" : "households";
+    return n == 1 ? "person" : "persons";
+}
+
+void ind_report_note(FILE *fp, const ind_report *r)
+{
+    if (r->weighted) {
+        fprintf(fp,
+                "Design: weighted (sample weights from the frame); 95%% CI: Taylor linearization "
+                "of the ratio, strata = district, PSU = village, PSUs with replacement within "
+                "strata, z = 1.96; %ld strata, %ld PSUs",
+                r->strata, r->psus);
+        if (r->lonely_strata)
+            fprintf(fp, "; %ld single-PSU strat%s (rule: %s)", r->lonely_strata,
+                    r->lonely_strata == 1 ? "um" : "a", r->lonely_psu);
+        fputs(".\n", fp);
+        if (r->no_weight)
+            fprintf(fp, "Left out: %ld completed interview%s without a sample weight.\n",
+                    r->no_weight, r->no_weight == 1 ? "" : "s");
+        if (r->design_fallback)
+            fprintf(fp,
+                    "Design fallback: %ld case%s without a stratum/PSU in the frame: stratum = "
+                    "district answer, PSU = commune_code/village.\n",
+                    r->design_fallback, r->design_fallback == 1 ? "" : "s");
+    } else {
+        fputs("Design: unweighted (no sample weights); 95% CI: Wilson binomial interval on the "
+              "units (binomial, no design).\n",
+              fp);
+    }
+    if (r->duplicates)
+        fprintf(fp,
+                "Possible duplicates: %ld cases flagged (kept in the estimates; see "
+                "`syncd review list`).\n",
+                r->duplicates);
+}
+
+int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
+{
+    size_t lw = strlen("indicator");
+
+    for (int k = 0; k < IND_COUNT; k++) {
+        char label[512];
+        snprintf(label, sizeof(label), "%s — %s", ind_defs[k].label_vi, ind_defs[k].label_en);
+        size_t n = utf8_length(label, strlen(label));
+        if (k < IND_NEST && n > lw)
+            lw = n;
+    }
+    fprintf(fp,
+            "Chỉ tiêu chuyển đổi số 2025 — 2025 digital-plan indicators (%s, by %s, %s cases)\n",
+            r->form_id[0] ? r->form_id : "no form published", ind_level_name(r->level), r->status);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const ind_group *g = &r->groups[i];
+        fputc('\n', fp);
+        if (r->level == IND_PROVINCE)
+            fprintf(fp, "%s — %s", g->name, g->name_en);
+        else if (r->level == IND_DISTRICT)
+            fprintf(fp, "%s %s — %s", g->key, g->name, g->name_en);
+        else
+            fprintf(fp, "%s %s (district %s)", g->key, g->name, g->district);
+        fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
+                g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
+                g->refusals == 1 ? "" : "s");
+        pad(fp, "code", 4, 0);
+        pad(fp, "indicator", lw, 0);
+        pad(fp, "estimate", 8, 1);
+        pad(fp, "95% CI", 14, 0);
+        pad(fp, "target", 6, 1);
+        pad(fp, "gap", 6, 1);
+        pad(fp, "n (units)", 18, 1);
+        fputs("households\n", fp);
+        for (int k = 0; k < IND_COUNT; k++) {
+            const ind_value *v = &g->ind[k];
+            char label[512], est[32], ci[64], target[32], gap[32], n[48], lo[16], hi[16];
+            snprintf(label, sizeof(label), "%s — %s", v->label_vi, v->label_en);
+            snprintf(target, sizeof(target), "%g", v->target);
+            pad(fp, v->code, 4, 0);
+            if (!v->measurable) {
+                fprintf(fp, "%s: %s; target %s%%\n", label, ind_out_of_scope, target);
+                continue;
+            }
+            pad(fp, label, lw, 0);
+            fmt(est, sizeof(est), v->estimate, "%");
+            fmt(lo, sizeof(lo), v->ci_low, "");
+            fmt(hi, sizeof(hi), v->ci_high, "");
+            if (v->defined)
+                snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+            else
+                snprintf(ci, sizeof(ci), "-");
+            fmt(gap, sizeof(gap), v->gap, "");
+            snprintf(n, sizeof(n), "%ld %s", v->n_units, unit_word(v, v->n_units));
+            pad(fp, est, 8, 1);
+            pad(fp, ci, 14, 0);
+            pad(fp, target, 6, 1);
+            pad(fp, gap, 6, 1);
+            pad(fp, n, 18, 1);
+            fprintf(fp, "%ld\n", v->n_households);
+        }
+    }
+    fputc('\n', fp);
+    fputs("gap = target - estimate, percentage points (> 0: short of the 2025 target).\n", fp);
+    long all = r->cases;
+    fprintf(fp, "Refusals (non-response, left out of every estimate): %ld of %ld cases",
+            r->refusals, all);
+    if (all)
+        fprintf(fp, " (%.1f%%)", 100.0 * (double)r->refusals / (double)all);
+    fputs(".\n", fp);
+    ind_report_note(fp, r);
+    if (fflush(fp) || ferror(fp))
+        return err_set(err, DT_EIO, "writing the indicator table failed");
+    return 0;
+}
+
+/* ---- CSV */
+
+static void csv_num(char *out, size_t size, double d)
+{
+    if (isfinite(d))
+        snprintf(out, size, "%.10g", d);
+    else
+        out[0] = '\0';
+}
+
+int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
+{
+    static const char *const header[] = {
+        "level",   "key",       "name",        "code",        "label_vi", "label_en",
+        "unit",    "target",    "measurable",  "estimate",    "se",       "ci_low",
+        "ci_high", "numerator", "denominator", "n_numerator", "n_units",  "households",
+        "gap",     "weighted",  "ci_method",   "refusals",
+    };
+    enum { NF = sizeof(header) / sizeof(header[0]) };
+    buf b;
+    int rc = 0;
+
+    buf_init(&b, OUT_MAX);
+    if (csv_write_record(&b, header, NF))
+        goto nomem;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const ind_group *g = &r->groups[i];
+        for (int k = 0; k < IND_COUNT; k++) {
+            const ind_value *v = &g->ind[k];
+            char target[32], est[32], se[32], lo[32], hi[32], nw[32], dw[32], nn[32], nu[32],
+                nh[32], gap[32], ref[32];
+            csv_num(target, sizeof(target), v->target);
+            csv_num(est, sizeof(est), v->estimate);
+            csv_num(se, sizeof(se), v->se);
+            csv_num(lo, sizeof(lo), v->ci_low);
+            csv_num(hi, sizeof(hi), v->ci_high);
+            csv_num(nw, sizeof(nw), v->measurable ? v->num_w : NAN);
+            csv_num(dw, sizeof(dw), v->measurable ? v->den_w : NAN);
+            csv_num(gap, sizeof(gap), v->gap);
+            snprintf(nn, sizeof(nn), "%ld", v->n_num);
+            snprintf(nu, sizeof(nu), "%ld", v->n_units);
+            snprintf(nh, sizeof(nh), "%ld", v->n_households);
+            snprintf(ref, sizeof(ref), "%ld", g->refusals);
+            const char *f[NF] = {
+                ind_level_name(r->level),
+                g->key,
+                g->name,
+                v->code,
+                v->label_vi,
+                v->label_en,
+                v->unit,
+                target,
+                v->measurable ? "1" : "0",
+                est,
+                se,
+                lo,
+                hi,
+                nw,
+                dw,
+                nn,
+                nu,
+                nh,
+                gap,
+                v->weighted ? "1" : "0",
+                ind_ci_method_name(v->ci_method),
+                ref,
+            };
+            if (csv_write_record(&b, f, NF))
+                goto nomem;
+        }
+    }
+    if (b.len && fwrite(b.data, 1, b.len, fp) != b.len)
+        rc = err_set(err, DT_EIO, "writing the indicator CSV failed");
+    else if (fflush(fp) || ferror(fp))
+        rc = err_set(err, DT_EIO, "writing the indicator CSV failed");
+    buf_free(&b);
+    return rc;
+
+nomem:
+    buf_free(&b);
+    return err_set(err, DT_ENOMEM, "out of memory writing the indicator CSV");
+}

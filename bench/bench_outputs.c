@@ -19,6 +19,9 @@
 #ifndef BENCH_SYNCD
 #define BENCH_SYNCD "syncd"
 #endif
+#ifndef BENCH_FORM_V2
+#define BENCH_FORM_V2 "schema/forms/sonla_ict_household_v2.json"
+#endif
 #ifndef BENCH_FORM
 #define BENCH_FORM "schema/forms/sonla_ict_household.json"
 #endif
@@ -29,7 +32,7 @@
 #define NFIGS    (NFORMATS + NLEVELS)
 
 static const char *const formats[NFORMATS] = {"csv", "dta", "sav", "json"};
-static const char *const levels[NLEVELS] = {"province", "district", "commune"};
+static const char *const levels[NLEVELS] = {"province", "former-district", "commune"};
 
 typedef struct opts {
     const char *syncd, *sqlite3, *form, *json, *workdir;
@@ -371,6 +374,7 @@ static const char *get_store(const opts *o, const form *f, long *households, cJS
         snprintf(path, sizeof(path), "%s/store.db", workdir);
     ostore_opts so = {.syncd = o->syncd,
                       .form_path = o->form,
+                      .later_form_path = BENCH_FORM_V2,
                       .f = f,
                       .path = path,
                       .workdir = workdir,
@@ -490,8 +494,8 @@ static void setup_figures(figure *fs)
                                                   "export sav (SPSS)", "export json"};
     static const char *const lkeys[NLEVELS] = {"indicators_province", "indicators_district",
                                                "indicators_commune"};
-    static const char *const llabels[NLEVELS] = {"indicators by province", "indicators by district",
-                                                 "indicators by commune"};
+    static const char *const llabels[NLEVELS] = {
+        "indicators by province", "indicators by former district", "indicators by commune"};
     const char *base = "sqlite3 dumping the same rows to CSV (households: the head revisions' "
                        "answers; members: the roster via json_each)";
 

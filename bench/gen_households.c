@@ -10,17 +10,18 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
     unsigned long long seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+    int version = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 1;
     synth_rng rng;
 
-    if (n <= 0) {
-        fprintf(stderr, "usage: gen_households N [SEED]\n");
+    if (n <= 0 || version < 1 || version > 2) {
+        fprintf(stderr, "usage: gen_households N [SEED [FORM_VERSION (1 or 2)]]\n");
         return 2;
     }
     synth_seed(&rng, seed);
     printf("[\n");
     for (long i = 0; i < n; i++) {
         char id[UUID_LEN + 1];
-        cJSON *doc = synth_household(&rng, i + 1);
+        cJSON *doc = synth_household_version(&rng, i + 1, version);
         uuid_new(id);
         cJSON_AddStringToObject(doc, "case_id", id);
         char *text = cJSON_PrintUnformatted(doc);

@@ -232,6 +232,11 @@ int ostore_build(const ostore_opts *o, ostore_info *out, dt_err *err)
     if ((rc = run_syncd(o, frame_args, err)))
         goto cleanup;
     out->frame_seconds = child_now() - t1;
+    if (o->later_form_path) {
+        const char *later[] = {"form", "publish", o->later_form_path, NULL};
+        if ((rc = run_syncd(o, later, err)))
+            goto cleanup;
+    }
     out->seconds = child_now() - t0;
     if ((rc = ostore_count(o->path, &cases, &revisions, &framed, err)))
         goto cleanup;

@@ -8,12 +8,14 @@
 #include "form.h"
 
 typedef struct ostore_opts {
-    const char *syncd;     /* the syncd program */
-    const char *form_path; /* the questionnaire published */
-    const form *f;         /* the same, loaded: households are generated and validated with it */
-    const char *path;      /* the store to make; must not exist */
-    const char *workdir;   /* where bundles and the frame are written (and removed) */
-    const char *log_path;  /* syncd's standard error goes there */
+    const char *syncd;           /* the syncd program */
+    const char *form_path;       /* the questionnaire published */
+    const char *later_form_path; /* published once the cases are in (a version in the units of
+                                    today, which places them), or NULL */
+    const form *f;        /* the same, loaded: households are generated and validated with it */
+    const char *path;     /* the store to make; must not exist */
+    const char *workdir;  /* where bundles and the frame are written (and removed) */
+    const char *log_path; /* syncd's standard error goes there */
     long households;
     int enumerators; /* one bundle in turn from each */
     int bundle;      /* households per bundle */

@@ -1,9 +1,25 @@
 /* synth.c - a synthetic Sơn La province for benchmarks and load tests */
 #include "synth.h"
 
-#include <stdio.h>
+#include "geo.h"
 
-static const int districts[] = {116, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128};
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The province's units (the programs' own table), loaded once for every thread. */
+static geo_table *units;
+static pthread_once_t units_once = PTHREAD_ONCE_INIT;
+
+static void load_units(void)
+{
+    dt_err err;
+
+    if (geo_builtin(&units, "sonla_2025", &err)) {
+        fprintf(stderr, "synth: %s\n", err.msg);
+        abort();
+    }
+}
 static const char *const family[] = {"Lò",   "Cầm",    "Quàng", "Lường", "Vì",   "Giàng",
                                      "Sồng", "Nguyễn", "Hà",    "Đinh",  "Tòng", "Mùa"};
 static const char *const given_m[] = {"Văn Minh", "Văn Khánh", "A Dình",   "Văn Thắng",
@@ -124,21 +140,42 @@ static int add_members(synth_rng *r, cJSON *ans, double online)
 
 cJSON *synth_household(synth_rng *r, long n)
 {
+    return synth_household_version(r, n, 1);
+}
+
+/* The household's place: a unit of today, and for version 1 one of the former units it was
+ * made from (with the first of the unit's former districts: a unit made from two districts
+ * gives the first). Returns the district. */
+static int place(synth_rng *r, cJSON *ans, int version)
+{
+    const geo_unit *u;
+    const geo_pred *p;
+
+    pthread_once(&units_once, load_units);
+    u = geo_at(units, synth_int(r, 0, geo_count(units) - 1));
+    p = &u->preds[synth_int(r, 0, u->npreds - 1)];
+    if (version >= 2) {
+        cJSON_AddNumberToObject(ans, "commune", (double)strtol(u->code, NULL, 10));
+    } else {
+        cJSON_AddNumberToObject(ans, "district", (double)strtol(u->districts[0], NULL, 10));
+        cJSON_AddStringToObject(ans, "commune_code", p->code);
+        cJSON_AddStringToObject(ans, "commune_name", p->name);
+    }
+    return (int)strtol(u->districts[0], NULL, 10);
+}
+
+cJSON *synth_household_version(synth_rng *r, long n, int version)
+{
     cJSON *doc = cJSON_CreateObject(), *ans;
     char buf[64];
-    int district = districts[synth_int(r, 0, N(districts) - 1)];
-    int commune = synth_int(r, 1, 20);
+    int district;
 
     if (!doc)
         return NULL;
     cJSON_AddStringToObject(doc, "form_id", "sonla_ict_household");
-    cJSON_AddNumberToObject(doc, "form_version", 1);
+    cJSON_AddNumberToObject(doc, "form_version", version >= 2 ? 2 : 1);
     ans = cJSON_AddObjectToObject(doc, "answers");
-    cJSON_AddNumberToObject(ans, "district", district);
-    snprintf(buf, sizeof(buf), "%02d%03d", district % 100, commune);
-    cJSON_AddStringToObject(ans, "commune_code", buf);
-    snprintf(buf, sizeof(buf), "Xã %d", commune);
-    cJSON_AddStringToObject(ans, "commune_name", buf);
+    district = place(r, ans, version);
     cJSON_AddStringToObject(ans, "village", villages[synth_int(r, 0, N(villages) - 1)]);
     cJSON_AddNumberToObject(ans, "hh_number", (double)(n % 9999 + 1));
     snprintf(buf, sizeof(buf), "%s %s", family[synth_int(r, 0, N(family) - 1)],

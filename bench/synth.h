@@ -21,9 +21,15 @@ int synth_int(synth_rng *r, int lo, int hi);
 int synth_chance(synth_rng *r, double p);
 
 /* Builds the answers document of household number n (1-based) of the
- * sonla_ict_household form, version 1: {"form_id", "form_version", "answers"}.
+ * sonla_ict_household form, version 1: {"form_id", "form_version", "answers"}, in a real
+ * former commune of the province.
  * About 2% are refusals. Returns NULL when out of memory; the caller owns
  * the result. */
 cJSON *synth_household(synth_rng *r, long n);
+
+/* The same household in version 1 or 2 of the form: version 1 records a former commune
+ * (code and name, from the table of units' predecessors, so a few are in a split one) and its
+ * district; version 2 the unit of 1 July 2025. */
+cJSON *synth_household_version(synth_rng *r, long n, int version);
 
 #endif

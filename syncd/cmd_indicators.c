@@ -25,7 +25,7 @@ static int indicators(int argc, char **argv)
         return cmd_usage(&cmd_indicators);
     level = ind_level_parse(by ? by : "province");
     if (level < 0) {
-        fprintf(stderr, "syncd: --by %s: expected province, district or commune\n", by);
+        fprintf(stderr, "syncd: --by %s: expected province, former-district or commune\n", by);
         return EXIT_USAGE;
     }
     if (!format)
@@ -59,6 +59,7 @@ static int indicators(int argc, char **argv)
         cJSON_free(text);
     } else if (strcmp(format, "csv") == 0) {
         rc = ind_report_csv(stdout, rep, &err);
+        ind_report_placement(stderr, rep); /* the case ids a CSV has no room for */
     } else {
         rc = ind_report_table(stdout, rep, &err);
     }
@@ -77,7 +78,7 @@ fail:
 
 const cmd_entry cmd_indicators = {
     .name = "indicators",
-    .args = "[--by province|district|commune] [--format table|csv|json] "
+    .args = "[--by province|former-district|commune] [--format table|csv|json] "
             "[--status approved|all] [--db PATH]",
     .summary = "the 2025 indicators T1-T6 with 95% confidence intervals",
     .exec = indicators,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "place.h"
 #include "survey.h"
 
 #define NEST           IND_NEST
@@ -35,8 +37,8 @@ const char ind_out_of_scope[] = "not measurable from a household survey (out of 
 const char *ind_level_name(ind_level l)
 {
     switch (l) {
-    case IND_DISTRICT:
-        return "district";
+    case IND_FORMER_DISTRICT:
+        return "former-district";
     case IND_COMMUNE:
         return "commune";
     default:
@@ -50,8 +52,8 @@ int ind_level_parse(const char *name)
         return -1;
     if (strcmp(name, "province") == 0)
         return IND_PROVINCE;
-    if (strcmp(name, "district") == 0)
-        return IND_DISTRICT;
+    if (strcmp(name, "former-district") == 0 || strcmp(name, "district") == 0)
+        return IND_FORMER_DISTRICT;
     if (strcmp(name, "commune") == 0)
         return IND_COMMUNE;
     return -1;
@@ -158,8 +160,9 @@ typedef struct hh_rec {
 typedef struct pass {
     ind_report *r;
     const form *f;
-    const form_list *districts; /* the district choice list, or NULL */
-    int vi, en;                 /* language indexes of the form */
+    placer *pl;      /* NULL when no household form is published */
+    place_result at; /* where the current case lies */
+    size_t ucap;     /* r->unplaced allocated */
     strmap groups, strata, psus;
     size_t *psu_stratum; /* by PSU index */
     size_t psu_cap;
@@ -187,17 +190,6 @@ static int num(const cJSON *o, const char *key, double *out)
         }
     }
     return 0;
-}
-
-/* A text answer, or a number written as text ("123"), into out; "" when absent. */
-static void text(const cJSON *o, const char *key, char *out, size_t size)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    out[0] = '\0';
-    if (cJSON_IsString(v))
-        snprintf(out, size, "%s", v->valuestring);
-    else if (cJSON_IsNumber(v))
-        snprintf(out, size, "%.0f", v->valuedouble);
 }
 
 /* Whether a select_multiple answer holds any of codes 1, 2, 3 (an electronic account). */
@@ -273,22 +265,43 @@ static int oom(pass *p)
     return err_set(p->err, DT_ENOMEM, "out of memory computing the indicators");
 }
 
-/* The group of a case at the report's level, made when new. Returns its index or -1. */
-static long group_of(pass *p, const cJSON *a, const store_case_row *row)
+/* The group of the current case (p->at) at the report's level: its key and names. */
+static void group_names(const pass *p, char *key, size_t ksize, const char **vi, const char **en,
+                        char *bufs, size_t bsize)
 {
-    char key[64], district[64], name[256];
+    const place_result *at = &p->at;
+    size_t half = bsize / 2;
+
+    key[0] = '\0';
+    if (p->r->level == IND_PROVINCE) {
+        *vi = "Tỉnh Sơn La";
+        *en = "Sơn La province";
+    } else if (at->how == PLACE_NO_TABLE) { /* nothing to place into: the code as recorded */
+        snprintf(key, ksize, "%s", at->recorded);
+        *vi = *en = at->recorded[0] ? at->recorded : "(unknown)";
+    } else if (!at->unit) {
+        snprintf(key, ksize, "%s", IND_UNPLACED_KEY);
+        *vi = "Chưa xếp được vào đơn vị hành chính hiện nay";
+        *en = "Not placed in a unit of today";
+    } else if (p->r->level == IND_COMMUNE) {
+        snprintf(key, ksize, "%s", at->unit->code);
+        *vi = placer_unit_name(p->pl, at->unit, 0);
+        *en = placer_unit_name(p->pl, at->unit, 1);
+    } else {
+        snprintf(key, ksize, "%s", at->districts);
+        *vi = placer_districts_name(p->pl, at->districts, 0, bufs, half);
+        *en = placer_districts_name(p->pl, at->districts, 1, bufs + half, bsize - half);
+    }
+}
+
+/* The group of the current case, made when new. Returns its index or -1. */
+static long group_of(pass *p)
+{
+    char key[128], names[1024];
+    const char *vi, *en;
     int added;
 
-    text(a, "district", district, sizeof(district));
-    if (p->r->level == IND_PROVINCE)
-        key[0] = '\0';
-    else if (p->r->level == IND_DISTRICT)
-        snprintf(key, sizeof(key), "%s", district);
-    else {
-        text(a, "commune_code", key, sizeof(key));
-        if (!key[0] && row->commune_code)
-            snprintf(key, sizeof(key), "%s", row->commune_code);
-    }
+    group_names(p, key, sizeof(key), &vi, &en, names, sizeof(names));
     long gi = strmap_put(&p->groups, key, &added);
     if (gi < 0 || !added)
         return gi;
@@ -304,34 +317,53 @@ static long group_of(pass *p, const cJSON *a, const store_case_row *row)
     ind_group *g = &p->r->groups[gi];
     memset(g, 0, sizeof(*g));
     p->r->ngroups = (size_t)gi + 1;
-    const char *vi = "", *en = "";
-    if (p->r->level == IND_PROVINCE) {
-        vi = "Tỉnh Sơn La";
-        en = "Sơn La province";
-    } else if (p->r->level == IND_DISTRICT) {
-        char *end;
-        long long code = strtoll(district, &end, 10);
-        const form_choice *c =
-            p->districts && district[0] && !*end ? form_choice_find(p->districts, code) : NULL;
-        vi = c && p->vi >= 0 ? c->label[p->vi] : district[0] ? district : "(không rõ)";
-        en = c && p->en >= 0 ? c->label[p->en] : district[0] ? district : "(unknown)";
-    } else {
-        text(a, "commune_name", name, sizeof(name));
-        vi = en = name[0] ? name : key[0] ? key : "(unknown)";
-    }
     g->key = strdup(key);
     g->name = strdup(vi);
     g->name_en = strdup(en);
-    g->district = strdup(p->r->level == IND_COMMUNE ? district : "");
-    if (!g->key || !g->name || !g->name_en || !g->district)
+    g->former_districts = strdup(p->r->level == IND_COMMUNE && p->at.unit ? p->at.districts : "");
+    if (!g->key || !g->name || !g->name_en || !g->former_districts)
         return -1;
     return gi;
 }
 
-/* The PSU of a case: the frame's stratum and PSU, else the district answer and
- * commune_code/village. PSU keys are nested in their stratum (a PSU "3" of two strata is
- * two PSUs). Returns the PSU's index or -1 when out of memory. */
-static long psu_of(pass *p, const cJSON *a, const store_case_row *row)
+/* A case no unit of today holds, for the report's list. Returns 0 or -1 (out of memory). */
+static int note_unplaced(pass *p, const store_case_row *row)
+{
+    ind_report *r = p->r;
+    ind_unplaced *u;
+    buf cands;
+
+    if (r->nunplaced == p->ucap) {
+        size_t cap = p->ucap ? p->ucap * 2 : 16;
+        ind_unplaced *n = realloc(r->unplaced, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        r->unplaced = n;
+        p->ucap = cap;
+    }
+    u = &r->unplaced[r->nunplaced];
+    memset(u, 0, sizeof(*u));
+    r->nunplaced++;
+    u->form_version = row->form_version;
+    u->how = place_how_name(p->at.how);
+    buf_init(&cands, 1u << 16);
+    for (int i = 0; i < p->at.ncands; i++)
+        if (buf_printf(&cands, "%s%s %s", i ? "; " : "", p->at.cands[i]->code,
+                       placer_unit_name(p->pl, p->at.cands[i], 0))) {
+            buf_free(&cands);
+            return -1;
+        }
+    u->candidates = strdup(cands.len ? cands.data : "");
+    buf_free(&cands);
+    u->case_id = strdup(row->case_id);
+    u->recorded = strdup(p->at.recorded);
+    return u->case_id && u->recorded && u->candidates ? 0 : -1;
+}
+
+/* The PSU of a case: the frame's stratum and PSU, else the former districts of its unit and
+ * its area code/village as recorded. PSU keys are nested in their stratum (a PSU "3" of two
+ * strata is two PSUs). Returns the PSU's index or -1 when out of memory. */
+static long psu_of(pass *p, const store_case_row *row)
 {
     char stratum[256], psu[512], key[800];
     int added;
@@ -340,18 +372,12 @@ static long psu_of(pass *p, const cJSON *a, const store_case_row *row)
         snprintf(stratum, sizeof(stratum), "%s", row->stratum);
         snprintf(psu, sizeof(psu), "%s", row->psu);
     } else {
-        char commune[64], village[256];
         p->r->design_fallback++;
-        if (row->stratum)
-            snprintf(stratum, sizeof(stratum), "%s", row->stratum);
-        else
-            text(a, "district", stratum, sizeof(stratum));
-        text(a, "commune_code", commune, sizeof(commune));
-        text(a, "village", village, sizeof(village));
+        snprintf(stratum, sizeof(stratum), "%s", row->stratum ? row->stratum : p->at.districts);
         if (row->psu)
             snprintf(psu, sizeof(psu), "%s", row->psu);
         else
-            snprintf(psu, sizeof(psu), "%s/%s", commune, village);
+            snprintf(psu, sizeof(psu), "%s/%s", p->at.recorded, p->at.locality);
     }
     long h = strmap_put(&p->strata, stratum, &added);
     if (h < 0)
@@ -382,8 +408,11 @@ static int each(void *ctx, const store_case_row *row)
 
     if (!a) /* the store only keeps answers it parsed: out of memory */
         return oom(p);
-    long gi = group_of(p, a, row);
-    if (gi < 0) {
+    if ((rc = placer_place(p->pl, row, a, &p->at, p->err)))
+        goto done;
+    p->r->placed[p->at.how]++;
+    long gi = group_of(p);
+    if (gi < 0 || (p->at.how != PLACE_NO_TABLE && !p->at.unit && note_unplaced(p, row))) {
         rc = oom(p);
         goto done;
     }
@@ -411,7 +440,7 @@ static int each(void *ctx, const store_case_row *row)
     hh_rec *h = &p->hh[p->nhh];
     memset(h, 0, sizeof(*h));
     h->group = (size_t)gi;
-    long j = psu_of(p, a, row);
+    long j = psu_of(p, row);
     if (j < 0) {
         rc = oom(p);
         goto done;
@@ -645,22 +674,22 @@ static const form *household_form(store *s)
 static int province_from(ind_report **out, pass *p)
 {
     ind_report *r = calloc(1, sizeof(*r)), *by = p->r;
-    cJSON *empty = cJSON_CreateObject();
-    store_case_row none = {0};
     pass q = *p; /* shares the design maps and the households, read only */
     int rc = DT_ENOMEM;
 
     memset(&q.groups, 0, sizeof(q.groups));
     q.gcap = 0;
     q.r = r;
-    if (!r || !empty)
+    if (!r)
         goto cleanup;
     r->level = IND_PROVINCE;
     r->lonely_psu = by->lonely_psu;
     r->status = strdup(by->status);
     r->form_id = strdup(by->form_id);
-    if (!r->status || !r->form_id || group_of(&q, empty, &none) != 0)
+    r->units = strdup(by->units);
+    if (!r->status || !r->form_id || !r->units || group_of(&q) != 0)
         goto cleanup;
+    memcpy(r->placed, by->placed, sizeof(r->placed));
     r->cases = r->groups[0].cases = by->cases;
     r->households = r->groups[0].households = by->households;
     r->persons = r->groups[0].persons = by->persons;
@@ -674,7 +703,6 @@ static int province_from(ind_report **out, pass *p)
     *out = r;
     r = NULL;
 cleanup:
-    cJSON_Delete(empty);
     strmap_free(&q.groups);
     ind_report_free(r);
     return rc ? err_set(p->err, DT_ENOMEM, "out of memory computing the indicators") : DT_OK;
@@ -703,30 +731,22 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
     p.r = r;
     p.err = err;
     p.f = household_form(s);
-    p.vi = p.en = -1;
-    if (p.f) {
-        int q = form_find(p.f, "district");
-        p.districts = q >= 0 ? form_q(p.f, q)->list : NULL;
-        p.vi = form_lang_index(p.f, "vi");
-        p.en = form_lang_index(p.f, "en");
-        if (p.vi < 0)
-            p.vi = 0;
-        if (p.en < 0)
-            p.en = p.vi;
+    if (p.f && (rc = placer_open(&p.pl, s, form_id(p.f), err)))
+        goto cleanup;
+    if (p.f && level == IND_FORMER_DISTRICT && !placer_table(p.pl)) {
+        rc = err_set(err, DT_EINVAL,
+                     "indicators by former district need a table of units, and version %d of %s "
+                     "declares none (its \"geography\": docs/geography.md)",
+                     form_version(p.f), form_id(p.f));
+        goto cleanup;
     }
     r->form_id = strdup(p.f ? form_id(p.f) : "");
-    if (!r->status || !r->form_id)
+    r->units = strdup(p.f && form_geo_table(p.f) ? form_geo_table(p.f) : "");
+    if (!r->status || !r->form_id || !r->units)
         goto fail;
 
-    if (level == IND_PROVINCE) {
-        /* the province group exists even with no case */
-        cJSON *empty = cJSON_CreateObject();
-        store_case_row none = {0};
-        long gi = empty ? group_of(&p, empty, &none) : -1;
-        cJSON_Delete(empty);
-        if (gi < 0)
-            goto fail;
-    }
+    if (level == IND_PROVINCE && group_of(&p) < 0) /* the province exists even with no case */
+        goto fail;
     if (p.f) {
         rc = store_each_case(s, form_id(p.f), status, STORE_EACH_ANY_ORDER, each, &p, err);
         if (rc)
@@ -752,6 +772,7 @@ cleanup:
     strmap_free(&p.psus);
     free(p.psu_stratum);
     free(p.hh);
+    placer_close(p.pl);
     return rc;
 }
 
@@ -763,9 +784,16 @@ void ind_report_free(ind_report *r)
         free(r->groups[i].key);
         free(r->groups[i].name);
         free(r->groups[i].name_en);
-        free(r->groups[i].district);
+        free(r->groups[i].former_districts);
     }
     free(r->groups);
+    for (size_t i = 0; i < r->nunplaced; i++) {
+        free(r->unplaced[i].case_id);
+        free(r->unplaced[i].recorded);
+        free(r->unplaced[i].candidates);
+    }
+    free(r->unplaced);
+    free(r->units);
     free(r->status);
     free(r->form_id);
     free(r);

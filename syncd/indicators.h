@@ -13,15 +13,18 @@
 
 /* The level the estimates are grouped by. */
 typedef enum ind_level {
-    IND_PROVINCE, /* one group: the whole province */
-    IND_DISTRICT, /* one group per district (the `district` answer, GSO code) */
-    IND_COMMUNE   /* one group per commune (the `commune_code` answer) */
+    IND_PROVINCE,        /* one group: the whole province */
+    IND_FORMER_DISTRICT, /* one group per former district (before the reform), through the
+                            table of units: a unit made from two is a group of its own */
+    IND_COMMUNE          /* one group per unit of today (syncd/place.h) */
 } ind_level;
 
-/* "province", "district", "commune". */
+/* "province", "former-district", "commune". */
 const char *ind_level_name(ind_level l);
-/* The level called name, or -1. */
+/* The level called name ("district" is read as "former-district"), or -1. */
 int ind_level_parse(const char *name);
+
+#define IND_UNPLACED_KEY "unplaced" /* the group of the cases no unit of today holds */
 
 #define IND_COUNT 6 /* T1..T6, in this order: ind[0] is T1 */
 
@@ -64,18 +67,28 @@ typedef struct ind_value {
 
 /* One group: the province, a district or a commune. */
 typedef struct ind_group {
-    char *key;       /* "" (province), a district code "123", a commune code "04012" */
-    char *name;      /* "Tỉnh Sơn La", the district's label (vi) from the form, the commune's
-                        name as answered */
-    char *name_en;   /* the district's English label; otherwise as name */
-    char *district;  /* the district code of a commune group; "" otherwise */
-    long cases;      /* cases of the group in the report (interviews + refusals) */
-    long households; /* completed interviews (non-refusals) */
-    long persons;    /* roster members of those households */
-    long refusals;   /* non-response: counted here, left out of every estimate */
-    long no_weight;  /* weighted report: completed cases without a weight, left out */
+    char *key;              /* "" (province), former districts "123" or "122+125", a unit's code
+                               "03646", or IND_UNPLACED_KEY */
+    char *name;             /* "Tỉnh Sơn La", the district's or the unit's name (vi) */
+    char *name_en;          /* the English name */
+    char *former_districts; /* of a unit of today ("122+125"); "" otherwise */
+    long cases;             /* cases of the group in the report (interviews + refusals) */
+    long households;        /* completed interviews (non-refusals) */
+    long persons;           /* roster members of those households */
+    long refusals;          /* non-response: counted here, left out of every estimate */
+    long no_weight;         /* weighted report: completed cases without a weight, left out */
     ind_value ind[IND_COUNT];
 } ind_group;
+
+/* A case the table of units cannot place: reported, never dropped (it counts in the province
+ * and in the IND_UNPLACED_KEY group). */
+typedef struct ind_unplaced {
+    char *case_id;
+    int form_version;
+    const char *how;  /* "ambiguous" or "unknown"; static */
+    char *recorded;   /* the area code as recorded; "" when none */
+    char *candidates; /* ambiguous: the units it may be in, "03980 Phường Mộc Châu; ..." */
+} ind_unplaced;
 
 /* A whole report. Plain data: read it directly. */
 typedef struct ind_report {
@@ -95,6 +108,10 @@ typedef struct ind_report {
     long duplicates;      /* cases in the report flagged as possible duplicates (kept) */
     ind_group *groups;    /* by key: district codes, commune codes ascending */
     size_t ngroups;
+    char *units;            /* the table of units of today ("sonla_2025"), "" when none */
+    long placed[6];         /* cases by place_how (syncd/place.h): as recorded, mapped, ... */
+    ind_unplaced *unplaced; /* the cases no unit of today holds, by case id */
+    size_t nunplaced;
 } ind_report;
 
 /* Computes T1-T6 over every case of the household form ("sonla_ict_household" when it is
@@ -132,6 +149,10 @@ int ind_report_table(FILE *fp, const ind_report *r, dt_err *err);
 /* Writes the lines about the method: the design (weighted, strata, PSUs, the single-PSU
  * rule) or the binomial interval, cases left out, possible duplicates. */
 void ind_report_note(FILE *fp, const ind_report *r);
+
+/* Writes how the cases were placed in the units of today and every case not placed, with its
+ * id (nothing when the form declares no table of units). Part of ind_report_note. */
+void ind_report_placement(FILE *fp, const ind_report *r);
 
 /* Writes the report as CSV (RFC 4180, UTF-8, header row), one row per group and
  * indicator: level, key, name, code, label_vi, label_en, unit, target, measurable,

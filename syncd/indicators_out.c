@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "place.h"
 #include "utf8.h"
 
 #define OUT_MAX (64u << 20) /* a CSV or table line buffer: far above any real report */
@@ -82,7 +83,7 @@ static cJSON *group_json(const ind_group *g)
         bad |= add(o, "key", cJSON_CreateString(g->key));
         bad |= add(o, "name", cJSON_CreateString(g->name));
         bad |= add(o, "name_en", cJSON_CreateString(g->name_en));
-        bad |= add(o, "district", cJSON_CreateString(g->district));
+        bad |= add(o, "former_districts", cJSON_CreateString(g->former_districts));
         bad |= add(o, "cases", cJSON_CreateNumber((double)g->cases));
         bad |= add(o, "households", cJSON_CreateNumber((double)g->households));
         bad |= add(o, "persons", cJSON_CreateNumber((double)g->persons));
@@ -104,6 +105,42 @@ static cJSON *group_json(const ind_group *g)
         return NULL;
     }
     return o;
+}
+
+/* {"as_recorded": N, "mapped": N, "by_frame": N, "ambiguous": N, "unknown": N} */
+static cJSON *placed_json(const ind_report *r)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    for (int h = PLACE_AS_RECORDED; o && h < PLACE_NO_TABLE; h++)
+        if (add(o, place_how_name((place_how)h), cJSON_CreateNumber((double)r->placed[h]))) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    return o;
+}
+
+static cJSON *unplaced_json(const ind_report *r)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; arr && i < r->nunplaced; i++) {
+        const ind_unplaced *u = &r->unplaced[i];
+        cJSON *o = cJSON_CreateObject();
+        int bad = !o || !cJSON_AddItemToArray(arr, o);
+        if (bad)
+            cJSON_Delete(o);
+        bad = bad || add(o, "case_id", cJSON_CreateString(u->case_id)) ||
+              add(o, "form_version", cJSON_CreateNumber(u->form_version)) ||
+              add(o, "how", cJSON_CreateString(u->how)) ||
+              add(o, "recorded", cJSON_CreateString(u->recorded)) ||
+              add(o, "candidates", cJSON_CreateString(u->candidates));
+        if (bad) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
 }
 
 int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
@@ -129,6 +166,9 @@ int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
         bad |= add(o, "psus", cJSON_CreateNumber((double)r->psus));
         bad |= add(o, "lonely_strata", cJSON_CreateNumber((double)r->lonely_strata));
         bad |= add(o, "duplicates", cJSON_CreateNumber((double)r->duplicates));
+        bad |= add(o, "units", cJSON_CreateString(r->units));
+        bad |= add(o, "placed", placed_json(r));
+        bad |= add(o, "unplaced", unplaced_json(r));
         for (size_t i = 0; i < r->ngroups && !bad; i++) {
             cJSON *g = group_json(&r->groups[i]);
             if (!g || !cJSON_AddItemToArray(arr, g)) {
@@ -209,6 +249,25 @@ void ind_report_note(FILE *fp, const ind_report *r)
                 "Possible duplicates: %ld cases flagged (kept in the estimates; see "
                 "`syncd review list`).\n",
                 r->duplicates);
+    ind_report_placement(fp, r);
+}
+
+void ind_report_placement(FILE *fp, const ind_report *r)
+{
+    if (!r->units[0])
+        return;
+    fprintf(fp,
+            "Units of today (%s): %ld case%s recorded in them, %ld placed from a former unit, "
+            "%ld by the frame's village; %ld ambiguous, %ld unknown.\n",
+            r->units, r->placed[PLACE_AS_RECORDED], r->placed[PLACE_AS_RECORDED] == 1 ? "" : "s",
+            r->placed[PLACE_MAPPED], r->placed[PLACE_BY_FRAME], r->placed[PLACE_AMBIGUOUS],
+            r->placed[PLACE_UNKNOWN]);
+    for (size_t i = 0; i < r->nunplaced; i++) {
+        const ind_unplaced *u = &r->unplaced[i];
+        fprintf(fp, "  not placed: case %s (version %d): %s code '%s'%s%s\n", u->case_id,
+                u->form_version, u->how, u->recorded, u->candidates[0] ? ", split between " : "",
+                u->candidates);
+    }
 }
 
 int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
@@ -230,10 +289,11 @@ int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
         fputc('\n', fp);
         if (r->level == IND_PROVINCE)
             fprintf(fp, "%s — %s", g->name, g->name_en);
-        else if (r->level == IND_DISTRICT)
+        else if (r->level == IND_FORMER_DISTRICT || !g->former_districts[0])
             fprintf(fp, "%s %s — %s", g->key, g->name, g->name_en);
         else
-            fprintf(fp, "%s %s (district %s)", g->key, g->name, g->district);
+            fprintf(fp, "%s %s — %s (former district %s)", g->key, g->name, g->name_en,
+                    g->former_districts);
         fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
                 g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
                 g->refusals == 1 ? "" : "s");

@@ -210,30 +210,27 @@ static void recorded_code(const form *f, const cJSON *answers, char *out, size_t
     int q = form_area(f);
     const cJSON *j = q >= 0 ? cJSON_GetObjectItemCaseSensitive(answers, form_q(f, q)->name) : NULL;
     char why[128];
-    val v;
+    val v = {0};
 
     out[0] = '\0';
-    if (!j || val_from_json(&v, form_q(f, q), j, why, sizeof(why)))
-        return;
-    form_area_code(f, &v, out, size);
+    if (j && !val_from_json(&v, form_q(f, q), j, why, sizeof(why)))
+        form_area_code(f, &v, out, size);
     val_free(&v);
 }
 
 /* A split former unit: the case's assignment, else its village, when the frame puts it in
  * exactly one of the candidates. */
-static const geo_unit *by_frame(const placer *p, const form *f, const store_case_row *row,
-                                const cJSON *answers, const place_result *r)
+static const geo_unit *by_frame(const placer *p, const store_case_row *row, const place_result *r)
 {
     const named_unit *a =
         row->assignment_id ? named_find(&p->assignments, row->assignment_id) : NULL;
     const geo_unit *found = NULL;
-    char village[512], folded[512];
+    char folded[sizeof(r->locality)];
 
     for (int i = 0; a && i < r->ncands; i++)
         if (r->cands[i] == a->unit)
             return a->unit;
-    answer_text(f, form_locality(f), answers, village, sizeof(village));
-    fold(village, folded);
+    fold(r->locality, folded);
     if (!folded[0])
         return NULL;
     for (const named_unit *v = named_find(&p->villages, folded);
@@ -259,6 +256,7 @@ int placer_place(placer *p, const store_case_row *row, const cJSON *answers, pla
         (rc = store_form_get(p->s, row->form_id, row->form_version, &f, err)))
         return rc;
     recorded_code(f, answers, out->recorded, sizeof(out->recorded));
+    answer_text(f, form_locality(f), answers, out->locality, sizeof(out->locality));
     if (!p->table) {
         out->how = PLACE_NO_TABLE;
         return 0;
@@ -274,7 +272,7 @@ int placer_place(placer *p, const store_case_row *row, const cJSON *answers, pla
             out->how = PLACE_MAPPED;
             break;
         case GEO_SPLIT:
-            out->unit = by_frame(p, f, row, answers, out);
+            out->unit = by_frame(p, row, out);
             out->how = out->unit ? PLACE_BY_FRAME : PLACE_AMBIGUOUS;
             break;
         default:
@@ -286,6 +284,34 @@ int placer_place(placer *p, const store_case_row *row, const cJSON *answers, pla
         geo_districts(out->unit, out->districts, sizeof(out->districts));
     }
     return 0;
+}
+
+void placer_place_code(const placer *p, const char *code, place_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->recorded, sizeof(out->recorded), "%s", code);
+    if (!p->table) {
+        out->how = PLACE_NO_TABLE;
+        return;
+    }
+    if ((out->unit = geo_find(p->table, code))) {
+        out->how = PLACE_AS_RECORDED;
+    } else {
+        switch (geo_place(p->table, code, out->cands, PLACE_CANDS, &out->ncands)) {
+        case GEO_PLACED:
+            out->unit = out->cands[0];
+            out->ncands = 0;
+            out->how = PLACE_MAPPED;
+            break;
+        case GEO_SPLIT:
+            out->how = PLACE_AMBIGUOUS;
+            break;
+        default:
+            out->how = PLACE_UNKNOWN;
+        }
+    }
+    if (out->unit)
+        geo_districts(out->unit, out->districts, sizeof(out->districts));
 }
 
 const char *placer_unit_name(const placer *p, const geo_unit *u, int en)

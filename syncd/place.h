@@ -30,6 +30,7 @@ typedef struct place_result {
     char recorded[GEO_CODE_MAX * 4];    /* the area code as recorded; "" when unanswered */
     const geo_unit *unit;               /* the unit of today, or NULL (not placed) */
     char districts[64];                 /* its former districts ("122+125"), or "" */
+    char locality[256];                 /* the answer naming the village, or "" */
     const geo_unit *cands[PLACE_CANDS]; /* PLACE_AMBIGUOUS: where it may be */
     int ncands;
 } place_result;
@@ -50,6 +51,11 @@ const geo_table *placer_table(const placer *p);
  * (its version cannot be read). */
 int placer_place(placer *p, const store_case_row *row, const cJSON *answers, place_result *out,
                  dt_err *err);
+
+/* Places a bare area code whose version is not known (a progress row, a frame row): a unit of
+ * today when the table has it, else a former unit through the predecessors. No frame is read:
+ * a split former unit is PLACE_AMBIGUOUS with its candidates. */
+void placer_place_code(const placer *p, const char *code, place_result *out);
 
 /* A unit's name in language en (0 Vietnamese, 1 English): the latest version's label for it,
  * else the table's name. */

@@ -79,7 +79,7 @@ static int figures_get(figures **out, store *s, int all, dt_err *err)
     f->version = version;
     f->at = now;
     f->refs = 2; /* the cache's and the caller's */
-    rc = ind_compute_pair(&f->dist, &f->prov, s, IND_DISTRICT, all ? NULL : "approved", err);
+    rc = ind_compute_pair(&f->dist, &f->prov, s, IND_COMMUNE, all ? NULL : "approved", err);
     if (rc) {
         free(f);
         return rc;

@@ -213,9 +213,7 @@ int store_each_case(store *s, const char *form_id, const char *status, unsigned 
  * callback. The centre sees an interview only once it is finalized and synced: an
  * assigned household without one is in progress on a laptop (or not started). */
 typedef struct store_progress_row {
-    const char *district;     /* GSO code (from the frame's prefill, else the answers); "" */
-    const char *commune_code; /* "" for cases that name none */
-    const char *commune_name; /* from the frame's prefill, else the answers; "" */
+    const char *commune_code; /* the area code as recorded; "" for cases that name none */
     long assigned;            /* households in the sample frame */
     long pending;             /* of those, no interview received yet */
     long received;            /* cases received (with or without an assignment) */
@@ -235,11 +233,12 @@ typedef struct store_frame_row {
 
 /* Calls fn for every assignment of form_id (NULL: all), in assignment_id order, from one
  * snapshot. fn returns non-zero to stop (that value is returned). */
-int store_each_assignment(store *s, const char *form_id,
-                          int (*fn)(void *, const store_frame_row *), void *ctx, dt_err *err);
+int store_each_assignment(store *s, const char *form_id, int (*fn)(void *, const store_frame_row *),
+                          void *ctx, dt_err *err);
 
-/* Calls fn for every commune in u's scope (supervisors: their communes; statisticians and
- * admins: all; enumerators: DT_EINVAL "forbidden"), ordered by district then commune code.
+/* Calls fn for every area code in u's scope (supervisors: their communes; statisticians and
+ * admins: all; enumerators: DT_EINVAL "forbidden"), ordered by code; the dashboard places the
+ * codes in the units of today (syncd/dash_progress.c).
  * fn returns non-zero to stop (that value is returned). */
 int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
                    void *ctx, dt_err *err);

@@ -4,37 +4,28 @@
 
 #include <string.h>
 
-/* Communes of the frame and of the cases, each side grouped once; a commune's district and
- * name come from the frame's prefill, else from one of its cases' answers. Assignments
+/* Area codes of the frame and of the cases, each side grouped once. Assignments
  * with a case are found through a materialized set of the cases' assignment ids (SQLite
  * indexes it on the fly), not a probe of cases per assignment. */
 static const char progress_sql[] =
     "WITH got AS (SELECT DISTINCT assignment_id AS id FROM cases WHERE assignment_id IS NOT "
     "NULL), "
     "a AS (SELECT coalesce(commune_code, '') AS cc, "
-    "  max(json_extract(prefill, '$.district')) AS district, "
-    "  max(json_extract(prefill, '$.commune_name')) AS cname, "
     "  count(*) AS assigned, sum(got.id IS NULL) AS pending "
     "  FROM assignments LEFT JOIN got ON got.id = assignments.assignment_id "
     "  WHERE " ST_SCOPE " GROUP BY cc), "
     "c AS (SELECT coalesce(commune_code, '') AS cc, count(*) AS received, "
     "  sum(status = 'finalized') AS fin, sum(status = 'approved') AS app, "
     "  sum(status = 'rejected') AS rej, sum(conflict) AS con, sum(duplicate) AS dup, "
-    "  sum(outcome = 'refusal') AS ref, max(head_rev) AS some_rev "
+    "  sum(outcome = 'refusal') AS ref "
     "  FROM cases WHERE " ST_SCOPE " GROUP BY cc), "
     "k AS (SELECT cc FROM a UNION SELECT cc FROM c), "
-    "r AS (SELECT k.cc, a.district AS a_district, a.cname AS a_cname, "
-    "  coalesce(a.assigned, 0) AS assigned, coalesce(a.pending, 0) AS pending, "
+    "r AS (SELECT k.cc, coalesce(a.assigned, 0) AS assigned, coalesce(a.pending, 0) AS pending, "
     "  coalesce(c.received, 0) AS received, coalesce(c.fin, 0) AS fin, "
     "  coalesce(c.app, 0) AS app, coalesce(c.rej, 0) AS rej, coalesce(c.con, 0) AS con, "
-    "  coalesce(c.dup, 0) AS dup, coalesce(c.ref, 0) AS ref, c.some_rev "
+    "  coalesce(c.dup, 0) AS dup, coalesce(c.ref, 0) AS ref "
     "  FROM k LEFT JOIN a ON a.cc = k.cc LEFT JOIN c ON c.cc = k.cc) "
-    "SELECT coalesce(CAST(r.a_district AS TEXT), CAST(json_extract(v.answers, '$.district') AS "
-    "TEXT), '') AS district, r.cc, "
-    "  coalesce(r.a_cname, json_extract(v.answers, '$.commune_name'), '') AS cname, "
-    "  r.assigned, r.pending, r.received, r.fin, r.app, r.rej, r.con, r.dup, r.ref "
-    "FROM r LEFT JOIN revisions v ON v.rev_id = r.some_rev "
-    "ORDER BY length(district) = 0, CAST(district AS INTEGER), district, r.cc = '', r.cc";
+    "SELECT cc, assigned, pending, received, fin, app, rej, con, dup, ref FROM r ORDER BY cc";
 
 int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
                    void *ctx, dt_err *err)
@@ -51,18 +42,16 @@ int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_progress_row row;
         memset(&row, 0, sizeof(row));
-        row.district = db_text(st, 0);
-        row.commune_code = db_text(st, 1);
-        row.commune_name = db_text(st, 2);
-        row.assigned = sqlite3_column_int64(st, 3);
-        row.pending = sqlite3_column_int64(st, 4);
-        row.received = sqlite3_column_int64(st, 5);
-        row.finalized = sqlite3_column_int64(st, 6);
-        row.approved = sqlite3_column_int64(st, 7);
-        row.rejected = sqlite3_column_int64(st, 8);
-        row.conflicts = sqlite3_column_int64(st, 9);
-        row.duplicates = sqlite3_column_int64(st, 10);
-        row.refusals = sqlite3_column_int64(st, 11);
+        row.commune_code = db_text(st, 0);
+        row.assigned = sqlite3_column_int64(st, 1);
+        row.pending = sqlite3_column_int64(st, 2);
+        row.received = sqlite3_column_int64(st, 3);
+        row.finalized = sqlite3_column_int64(st, 4);
+        row.approved = sqlite3_column_int64(st, 5);
+        row.rejected = sqlite3_column_int64(st, 6);
+        row.conflicts = sqlite3_column_int64(st, 7);
+        row.duplicates = sqlite3_column_int64(st, 8);
+        row.refusals = sqlite3_column_int64(st, 9);
         if ((rc = fn(ctx, &row)))
             goto done;
     }

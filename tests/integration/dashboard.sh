@@ -4,7 +4,11 @@
 # sign-in (token form, one-time links), sessions (sign-out, revocation, cross-site posts),
 # roles and scope through curl; and the page opened in headless Chromium: the progress
 # figures a person reads must be the store's (counted here with sqlite3) and the indicators
-# must be `syncd indicators`'s. A screenshot is kept in DASHBOARD_SHOT when it is set.
+# must be `syncd indicators`'s. The store straddles the reform: laptop 2's households were
+# taken on version 1 (former communes) before version 2 (the units of 1 July 2025) was
+# published; laptop 1 interviews a frame in 2025 units. Progress is by unit of today, folded by
+# former district, as computed here from the table of units. A screenshot is kept in
+# DASHBOARD_SHOT when it is set.
 # usage: dashboard.sh SYNCD COLLECTOR GEN_HOUSEHOLDS SOURCE_DIR
 set -u
 
@@ -20,7 +24,9 @@ unset DIEUTRA_DB DIEUTRA_SYNCD_DB DIEUTRA_SYNC_BATCH http_proxy HTTP_PROXY all_p
 export DIEUTRA_SYNC_RETRY_MS=20
 export NO_PROXY=127.0.0.1
 FORM=$SRC/schema/forms/sonla_ict_household.json
+FORM2=$SRC/schema/forms/sonla_ict_household_v2.json
 SDB=$LOGDIR/syncd.db
+GEO=$LOGDIR/geo.db
 
 S() { "$SYNCD" "$@" --db "$SDB"; }
 C() { # N ARGS...: collector N with its own database
@@ -62,18 +68,10 @@ start_syncd "$SYNCD" "$SDB" || finish
 
 T1=$(token_of "$SYNCD" "$SDB" enum1 enumerator)
 T2=$(token_of "$SYNCD" "$SDB" enum2 enumerator)
-TSUP=$(token_of "$SYNCD" "$SDB" sup_moc_chau supervisor 23005,23008)
+TSUP=$(token_of "$SYNCD" "$SDB" sup_moc_chau supervisor 03980,04078)
 TSTAT=$(token_of "$SYNCD" "$SDB" stat statistician)
 TSTAT2=$(token_of "$SYNCD" "$SDB" stat2 statistician)
 for t in "$T1" "$T2" "$TSUP" "$TSTAT" "$TSTAT2"; do [ -n "$t" ] || { not_ok "a token is missing"; finish; }; done
-
-# enum1's frame: 6 households in 23005 (Mộc Châu), 4 in 16001 (Thành phố Sơn La), weighted
-{
-    echo "assignment_id,enumerator,district,commune_code,commune_name,village,hh_number,weight,stratum,psu"
-    for i in 1 2 3 4 5 6; do echo "MC-23005-00$i,enum1,123,23005,Chiềng Sơn,Bản Áng,$i,150,123,23005-01"; done
-    for i in 1 2 3 4; do echo "SL-16001-00$i,enum1,116,16001,Chiềng Lề,Bản Cọ,$i,90,116,16001-01"; done
-} >"$LOGDIR/frame.csv"
-S assign import "$LOGDIR/frame.csv" >"$LOGDIR/assign.out" 2>&1 || not_ok "assign import: $(cat "$LOGDIR/assign.out")"
 
 for i in 1 2; do
     T=$T1
@@ -81,37 +79,48 @@ for i in 1 2; do
     C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
     C $i enroll "$URL/" "$T" >"$LOGDIR/enroll$i.out" 2>&1 || not_ok "enroll $i: $(cat "$LOGDIR/enroll$i.out")"
 done
-# laptop 1 receives its frame, then interviews 4 of the 6 households of 23005 and 1 of 16001
+# laptop 2: 30 households on version 1, synced before the reform reaches the centre
+C 2 form install "$FORM" >/dev/null 2>&1 || not_ok "install v1 on laptop 2"
+"$GEN" 30 77 >"$LOGDIR/hh2.json"
+C 2 import "$LOGDIR/hh2.json" >"$LOGDIR/import2.out" 2>&1 || not_ok "import 2: $(tail -3 "$LOGDIR/import2.out")"
+C 2 sync >"$LOGDIR/sync2.out" 2>&1 || not_ok "sync 2: $(cat "$LOGDIR/sync2.out")"
+
+# version 2, and enum1's frame in 2025 units: 6 households in Phường Mộc Châu (03980), 4 in
+# Phường Tô Hiệu (03646), weighted
+S form publish "$FORM2" >>"$LOGDIR/publish.out" 2>&1 || not_ok "form publish v2: $(cat "$LOGDIR/publish.out")"
+{
+    echo "assignment_id,enumerator,commune,village,hh_number,weight,stratum,psu"
+    for i in 1 2 3 4 5 6; do echo "MC-03980-00$i,enum1,3980,Tiểu khu 3,$i,150,123,03980-01"; done
+    for i in 1 2 3 4; do echo "TH-03646-00$i,enum1,3646,Tổ 2,$i,90,116,03646-01"; done
+} >"$LOGDIR/frame.csv"
+S assign import "$LOGDIR/frame.csv" >"$LOGDIR/assign.out" 2>&1 || not_ok "assign import: $(cat "$LOGDIR/assign.out")"
+# laptop 1 receives version 2 and its frame, then interviews 4 of the 6 households of 03980
+# and 1 of 03646
 C 1 sync >"$LOGDIR/pull1.out" 2>&1 || not_ok "first sync 1: $(cat "$LOGDIR/pull1.out")"
 {
     echo "["
     n=0
-    for a in MC-23005-001 MC-23005-002 MC-23005-003 MC-23005-004 SL-16001-001; do
+    for a in MC-03980-001 MC-03980-002 MC-03980-003 MC-03980-004 TH-03646-001; do
         n=$((n + 1))
         cc=${a:3:5}
-        d=123
-        [ "$cc" = 16001 ] && d=116
-        q :memory: "SELECT json_set(readfile('$SRC/tests/data/answers/household_4members.json'),
-            '\$.assignment_id', '$a', '\$.answers.district', $d, '\$.answers.commune_code', '$cc',
-            '\$.answers.hh_number', $n)"
+        q :memory: "SELECT json_set(json_remove(readfile('$SRC/tests/data/answers/household_4members.json'),
+            '\$.answers.district', '\$.answers.commune_code', '\$.answers.commune_name'),
+            '\$.form_version', 2, '\$.assignment_id', '$a', '\$.answers.commune', ${cc#0},
+            '\$.answers.village', 'Tiểu khu 3', '\$.answers.hh_number', $n)"
         [ $n -lt 5 ] && echo ","
     done
     echo "]"
 } >"$LOGDIR/assigned.json"
 C 1 import "$LOGDIR/assigned.json" >"$LOGDIR/import1.out" 2>&1 || not_ok "import 1: $(cat "$LOGDIR/import1.out")"
-"$GEN" 30 77 >"$LOGDIR/hh2.json"
-C 2 import "$LOGDIR/hh2.json" >"$LOGDIR/import2.out" 2>&1 || not_ok "import 2: $(tail -3 "$LOGDIR/import2.out")"
-for i in 1 2; do
-    C $i sync >"$LOGDIR/sync$i.out" 2>&1 || not_ok "sync $i: $(cat "$LOGDIR/sync$i.out")"
-done
+C 1 sync >"$LOGDIR/sync1.out" 2>&1 || not_ok "sync 1: $(cat "$LOGDIR/sync1.out")"
 same "35 cases at the centre" "$(q "$SDB" "SELECT count(*) FROM cases")" 35
 same "5 of them from the frame" "$(q "$SDB" "SELECT count(*) FROM cases WHERE assignment_id IS NOT NULL")" 5
 
-# the supervisor of 23005/23008 approves 3 of 23005 and rejects 1; 12 of laptop 2 approved centrally
-for c in $(q "$SDB" "SELECT case_id FROM cases WHERE commune_code = '23005' ORDER BY case_id LIMIT 3"); do
+# the supervisor of 03980/04078 approves 3 of 03980 and rejects 1; 12 of laptop 2 approved centrally
+for c in $(q "$SDB" "SELECT case_id FROM cases WHERE commune_code = '03980' ORDER BY case_id LIMIT 3"); do
     S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
 done
-REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE commune_code = '23005' AND status = 'finalized' LIMIT 1")
+REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE commune_code = '03980' AND status = 'finalized' LIMIT 1")
 S review reject "$REJ" --comment "Hỏi lại số điện thoại thông minh" >/dev/null 2>&1 || not_ok "reject"
 for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' ORDER BY case_id LIMIT 12"); do
     S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
@@ -166,8 +175,8 @@ same "revoked: the session ends at once" "$(status_of -b "dieutra_session=$COOKI
 # the supervisor sees their communes only
 curl -s -o /dev/null -c "$LOGDIR/sup.jar" -d "token=$TSUP" "$URL/signin"
 curl -s -b "$LOGDIR/sup.jar" "$URL/" >"$LOGDIR/sup.html"
-has "supervisor: their commune" "$LOGDIR/sup.html" '<tr id="c-23005">'
-hasnt "supervisor: not another's" "$LOGDIR/sup.html" '<tr id="c-16001">'
+has "supervisor: their commune" "$LOGDIR/sup.html" '<tr id="c-03980">'
+hasnt "supervisor: not another's" "$LOGDIR/sup.html" '<tr id="c-03646">'
 hasnt "supervisor: no downloads" "$LOGDIR/sup.html" 'id="exports"'
 
 # ---- what a person sees: the page in Chromium
@@ -183,18 +192,33 @@ SELECT (SELECT count(*) FROM assignments WHERE $1),
   count(*), total(status = 'finalized'), total(status = 'approved'), total(status = 'rejected'),
   total(conflict), total(duplicate), total(outcome = 'refusal') FROM cases WHERE $2" | sed 's/\.0\b//g'
 }
+geo_db "$GEO" || not_ok "the table of units in sqlite3"
+# codes_of WHERE: the codes recorded anywhere in the units of today that WHERE (over geo) picks,
+# as an SQL list: each unit's own code and the former units that lie whole in it
+codes_of() {
+    q "$GEO" "SELECT group_concat(quote(c)) FROM (SELECT new_code c FROM geo WHERE $1
+      UNION SELECT old_code FROM pred WHERE partial = 0 AND new_code IN (SELECT new_code FROM geo WHERE $1))"
+}
 same "total row" "$(cells "$LOGDIR/page.html" total)" "$(expect_row 1 1)"
-SCOPE="commune_code IN ('23005', '23008')"
+SCOPE="commune_code IN ('03980', '04078')"
 same "supervisor: the total of their communes" "$(cells "$LOGDIR/sup.html" total)" "$(expect_row "$SCOPE" "$SCOPE")"
-same "supervisor: 23005 as planned" "$(cells "$LOGDIR/sup.html" c-23005 | cut -d' ' -f1,2,5,6)" "6 2 3 1"
-for cc in 23005 16001 $(q "$SDB" "SELECT DISTINCT commune_code FROM cases WHERE enumerator = 'enum2' LIMIT 3"); do
-    same "commune $cc" "$(cells "$LOGDIR/page.html" "c-$cc")" \
-        "$(expect_row "commune_code = '$cc'" "commune_code = '$cc'")"
+same "supervisor: 03980 as planned" "$(cells "$LOGDIR/sup.html" c-03980 | cut -d' ' -f1,2,5,6)" "6 2 3 1"
+for u in 03980 03646 $(q "$SDB" "SELECT DISTINCT commune_code FROM cases WHERE enumerator = 'enum2' LIMIT 3"); do
+    placed=$(q "$GEO" "SELECT coalesce((SELECT new_code FROM geo WHERE new_code = '$u'), (SELECT new_code FROM pred WHERE old_code = '$u' AND partial = 0))")
+    [ -n "$placed" ] || continue # a split former commune: its own row, checked below
+    IN=$(codes_of "new_code = '$placed'")
+    same "unit $placed (recorded $u)" "$(cells "$LOGDIR/page.html" "c-$placed")" \
+        "$(expect_row "commune_code IN ($IN)" "commune_code IN ($IN)")"
 done
-same "district 123" "$(cells "$LOGDIR/page.html" d-123)" \
-    "$(expect_row "json_extract(prefill, '\$.district') = 123" \
-        "(SELECT json_extract(answers, '\$.district') FROM revisions WHERE rev_id = head_rev) = 123")"
-has "district names from the questionnaire" "$LOGDIR/page.html" "123 Huyện Mộc Châu"
+IN=$(codes_of "dists = '123'")
+same "former district 123" "$(cells "$LOGDIR/page.html" d-123)" "$(expect_row "commune_code IN ($IN)" "commune_code IN ($IN)")"
+has "former district names from the table" "$LOGDIR/page.html" "123 Huyện Mộc Châu"
+has "unit names from version 2" "$LOGDIR/page.html" "03980 Phường Mộc Châu"
+same "one row per unit of today, the split and unknown codes apart" \
+    "$(grep -o '<tr id="c-[^"]*"' "$LOGDIR/page.html" | sort -u | wc -l)" \
+    "$(q "$GEO" "ATTACH 'file:$SDB?mode=ro' AS s; SELECT count(DISTINCT coalesce((SELECT new_code FROM geo WHERE new_code = cc),
+        (SELECT new_code FROM pred WHERE old_code = cc AND partial = 0), 'x' || cc))
+      FROM (SELECT commune_code cc FROM s.cases UNION SELECT commune_code FROM s.assignments)")"
 has "statisticians can download" "$LOGDIR/page.html" 'href="/api/v1/export?format=dta&amp;status=approved"'
 
 # indicators: the figures `syncd indicators` prints, as the page writes them (one decimal)

@@ -4,8 +4,12 @@
 # supervisor approves some): every figure is checked against values computed here
 # independently (sqlite3 over the head revisions' raw answers, the Wilson interval and the
 # Taylor-linearization variance in awk); refusals are reported; --status all and approved
-# differ as they must; district and commune groups add up to the province; with a sample frame
-# the estimates are weighted with design-based intervals.
+# differ as they must; former-district and commune groups add up to the province; with a sample
+# frame the estimates are weighted with design-based intervals. The store holds both versions of
+# the form: version 1 cases (former communes, a few split, two refusals with codes in no table)
+# synced before version 2 (the units of 1 July 2025) was published, then version 2 cases; every
+# case is placed in a unit of today as computed here from schema/geography/sonla_2025.csv, and
+# the cases that cannot be placed are listed by id.
 # usage: indicators.sh SYNCD COLLECTOR GEN_HOUSEHOLDS SOURCE_DIR
 set -u
 
@@ -21,7 +25,9 @@ unset DIEUTRA_DB DIEUTRA_SYNCD_DB DIEUTRA_SYNC_BATCH http_proxy HTTP_PROXY all_p
 export DIEUTRA_SYNC_RETRY_MS=20
 export NO_PROXY=127.0.0.1
 FORM=$SRC/schema/forms/sonla_ict_household.json
+FORM2=$SRC/schema/forms/sonla_ict_household_v2.json
 SDB=$LOGDIR/syncd.db
+GEO=$LOGDIR/geo.db
 
 S() { "$SYNCD" "$@" --db "$SDB"; }
 C() { # N ARGS...: collector N with its own database
@@ -82,6 +88,50 @@ done
 REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND status = 'finalized' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1")
 S review reject "$REJ" --comment "Kiểm tra lại số thành viên" >/dev/null 2>&1 || not_ok "reject"
 same "51 approved" "$(q "$SDB" "SELECT count(*) FROM cases WHERE status = 'approved'")" 51
+
+# ---- the reform: version 2 is published; laptop 1 takes 20 households in the units of today,
+# laptop 2 two more on version 1: one in Xã Chiềng Hắc (04012, split in 2025) in a village the
+# frame puts in Phường Mộc Châu (03980), one in Xã Mường Bằng (04111, split too) in a village no
+# frame names.
+S form publish "$FORM2" >"$LOGDIR/publish2.out" 2>&1 || not_ok "publish v2: $(cat "$LOGDIR/publish2.out")"
+printf 'assignment_id,enumerator,commune,village,hh_number\nMC-1,enum2,3980,Bản Khau Phạ,1\nCH-1,enum2,4078,Bản Nà Hiềng,1\n' >"$LOGDIR/frame2.csv"
+S assign import "$LOGDIR/frame2.csv" >"$LOGDIR/assign2.out" 2>&1 || not_ok "assign import v2: $(cat "$LOGDIR/assign2.out")"
+C 1 sync >"$LOGDIR/sync1b.out" 2>&1 || not_ok "sync 1 after v2: $(cat "$LOGDIR/sync1b.out")"
+"$GEN" 20 401 2 >"$LOGDIR/hh1v2.json"
+C 1 import "$LOGDIR/hh1v2.json" >"$LOGDIR/import1b.out" 2>&1 || not_ok "import v2: $(tail -3 "$LOGDIR/import1b.out")"
+"$GEN" 2 777 1 >"$LOGDIR/split.json"
+q :memory: "SELECT json_set(readfile('$LOGDIR/split.json'),
+  '\$[0].answers.commune_code', '04012', '\$[0].answers.village', 'Bản Khau Phạ',
+  '\$[1].answers.commune_code', '04111', '\$[1].answers.village', 'Bản Không Có')" >"$LOGDIR/split2.json"
+C 2 import "$LOGDIR/split2.json" >"$LOGDIR/import2b.out" 2>&1 || not_ok "import split: $(tail -3 "$LOGDIR/import2b.out")"
+for i in 1 2; do
+    C $i sync >>"$LOGDIR/sync$i.out" 2>&1 || not_ok "sync $i: $(tail -3 "$LOGDIR/sync$i.out")"
+done
+same "104 cases at the centre, 20 on version 2" \
+    "$(q "$SDB" "SELECT count(*) || ' ' || sum(r.form_version = 2) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev")" "104 20"
+
+# Where each case lies today, computed here: the table's predecessors exploded in SQL, version 2
+# codes as answered, a split former commune through the frame's villages.
+geo_db "$GEO" || not_ok "the table of units in sqlite3"
+same "the crosswalk: 200 former units into 75" \
+    "$(q "$GEO" "SELECT count(DISTINCT old_code) || ' ' || count(DISTINCT new_code) FROM pred")" "200 75"
+# g SQL: runs SQL with the store attached (read only) and a view 'placed' (case_id, version,
+# outcome, unit, dists) over every case
+g() {
+    q "$GEO" "ATTACH 'file:$SDB?mode=ro' AS s;
+CREATE TEMP VIEW k AS SELECT c.case_id, r.form_version v, c.outcome, json_extract(r.answers, '\$.commune') cm,
+  json_extract(r.answers, '\$.commune_code') cc, json_extract(r.answers, '\$.village') vil
+  FROM s.cases c JOIN s.revisions r ON r.rev_id = c.head_rev;
+CREATE TEMP VIEW placed AS SELECT case_id, v AS version, outcome, u AS unit, (SELECT dists FROM geo WHERE new_code = u) AS dists
+FROM (SELECT case_id, v, outcome, CASE WHEN v = 2 THEN (SELECT new_code FROM geo WHERE new_code = printf('%05d', cm))
+  ELSE coalesce((SELECT new_code FROM pred WHERE old_code = cc AND partial = 0),
+    (SELECT CASE WHEN count(DISTINCT a.commune_code) = 1 THEN max(a.commune_code) END FROM s.assignments a
+     JOIN pred p ON p.new_code = a.commune_code AND p.old_code = cc AND p.partial = 1
+     WHERE json_extract(a.prefill, '\$.village') = vil)) END AS u FROM k);
+$1"
+}
+same "the split case in the frame's village is in Phường Mộc Châu" \
+    "$(g "SELECT unit FROM placed JOIN k USING (case_id) WHERE k.cc = '04012' AND k.vil = 'Bản Khau Phạ'")" 03980
 
 # ---- the expected figures, from the raw answers of the head revisions
 
@@ -155,13 +205,27 @@ S indicators --format json --status all >"$LOGDIR/all.json" 2>&1 || not_ok "indi
 check_unweighted "$LOGDIR/all.json" "1" all
 same "all: every refusal" "$(j "$LOGDIR/all.json" '$.refusals')" "$REF_ALL"
 check "all has more refusals than approved" [ "$REF_ALL" -gt "$REF_APPR" ]
-same "all - approved = the 31 cases not approved (one rejected)" \
-    "$(($(j "$LOGDIR/all.json" '$.cases') - $(j "$LOGDIR/appr.json" '$.cases')))" 31
-same "all: every case" "$(j "$LOGDIR/all.json" '$.cases')" 82
+same "all - approved = the 53 cases not approved (one rejected)" \
+    "$(($(j "$LOGDIR/all.json" '$.cases') - $(j "$LOGDIR/appr.json" '$.cases')))" 53
+same "all: every case" "$(j "$LOGDIR/all.json" '$.cases')" 104
+same "units of today" "$(j "$LOGDIR/all.json" '$.units')" sonla_2025
+same "placed: as recorded (version 2), mapped, by the frame, ambiguous, unknown" \
+    "$(j "$LOGDIR/all.json" '$.placed.as_recorded') $(j "$LOGDIR/all.json" '$.placed.mapped') $(j "$LOGDIR/all.json" '$.placed.by_frame') $(j "$LOGDIR/all.json" '$.placed.ambiguous') $(j "$LOGDIR/all.json" '$.placed.unknown')" \
+    "$(g "SELECT sum(version = 2), sum(version = 1 AND unit IS NOT NULL) - sum(unit = '03980' AND version = 1 AND case_id IN (SELECT case_id FROM k WHERE cc = '04012')),
+  sum(unit = '03980' AND version = 1 AND case_id IN (SELECT case_id FROM k WHERE cc = '04012')),
+  sum(unit IS NULL AND case_id IN (SELECT case_id FROM k JOIN pred ON old_code = cc)), sum(unit IS NULL AND case_id NOT IN (SELECT case_id FROM k JOIN pred ON old_code = cc)) FROM placed" | tr '|' ' ')"
+same "every case not placed is listed by id, how and code" \
+    "$(q :memory: "SELECT group_concat(x, ' ') FROM (SELECT json_extract(value, '\$.case_id') || ':' || json_extract(value, '\$.how') || ':' || json_extract(value, '\$.recorded') x
+       FROM json_each(readfile('$LOGDIR/all.json'), '\$.unplaced') ORDER BY 1)")" \
+    "$(g "SELECT group_concat(x, ' ') FROM (SELECT case_id || ':' || CASE WHEN EXISTS (SELECT 1 FROM pred WHERE old_code = k.cc) THEN 'ambiguous' ELSE 'unknown' END || ':' || k.cc x
+       FROM placed JOIN k USING (case_id) WHERE unit IS NULL ORDER BY 1)")"
+same "the ambiguous case names its two candidates" \
+    "$(q :memory: "SELECT json_extract(value, '\$.candidates') FROM json_each(readfile('$LOGDIR/all.json'), '\$.unplaced') WHERE json_extract(value, '\$.recorded') = '04111' LIMIT 1")" \
+    "03943 Xã Mường Bang; 04123 Xã Chiềng Mung"
 
 # ---- groups add up
 
-for level in district commune; do
+for level in former-district commune; do
     S indicators --format json --status all --by $level >"$LOGDIR/$level.json" 2>&1 || not_ok "--by $level"
     f=$LOGDIR/$level.json
     sum() { # FIELD of the groups / of indicator CODE
@@ -182,19 +246,29 @@ for level in district commune; do
         done
     done
 done
-same "one group per district" "$(ngroups "$LOGDIR/district.json")" \
-    "$(q "$SDB" "SELECT count(DISTINCT json_extract(r.answers, '\$.district')) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev")"
-same "district names are the form's labels" "$(q :memory: "
-SELECT count(*) FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups') g
-WHERE json_extract(g.value, '\$.name') IS NOT (
-  SELECT json_extract(c.value, '\$.label.vi') FROM json_each(readfile('$FORM'), '\$.choices.district') c
-  WHERE json_extract(c.value, '\$.code') = CAST(json_extract(g.value, '\$.key') AS INTEGER))")" 0
-same "district 118 holds its refusals" \
-    "$(q :memory: "SELECT json_extract(g.value, '\$.refusals') FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups') g WHERE json_extract(g.value, '\$.key') = '118'")" \
-    "$(q "$SDB" "SELECT count(*) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev WHERE c.outcome = 'refusal' AND json_extract(r.answers, '\$.district') = 118")"
+same "one group per unit of today, and one of the cases not placed" \
+    "$(q :memory: "SELECT group_concat(k || ':' || n, ' ') FROM (SELECT json_extract(value, '\$.key') k, json_extract(value, '\$.cases') n FROM json_each(readfile('$LOGDIR/commune.json'), '\$.groups') ORDER BY 1)")" \
+    "$(g "SELECT group_concat(k || ':' || n, ' ') FROM (SELECT coalesce(unit, 'unplaced') k, count(*) n FROM placed GROUP BY 1 ORDER BY 1)")"
+same "units are named as version 2 names them, with their former districts" "$(q :memory: "
+SELECT count(*) FROM json_each(readfile('$LOGDIR/commune.json'), '\$.groups') g
+WHERE json_extract(g.value, '\$.key') <> 'unplaced' AND (json_extract(g.value, '\$.name') || '|' || json_extract(g.value, '\$.name_en') || '|' || json_extract(g.value, '\$.former_districts')) IS NOT (
+  SELECT json_extract(c.value, '\$.label.vi') || '|' || json_extract(c.value, '\$.label.en') || '|' || json_extract(c.value, '\$.former_districts')
+  FROM json_each(readfile('$FORM2'), '\$.choices.commune_2025') c
+  WHERE json_extract(c.value, '\$.unit_code') = json_extract(g.value, '\$.key'))")" 0
+same "one group per former district (a unit made from two is a group of its own)" \
+    "$(q :memory: "SELECT group_concat(k || ':' || n, ' ') FROM (SELECT json_extract(value, '\$.key') k, json_extract(value, '\$.cases') n FROM json_each(readfile('$LOGDIR/former-district.json'), '\$.groups') ORDER BY 1)")" \
+    "$(g "SELECT group_concat(k || ':' || n, ' ') FROM (SELECT coalesce(dists, 'unplaced') k, count(*) n FROM placed GROUP BY 1 ORDER BY 1)")"
+same "former districts are named from the table" \
+    "$(q :memory: "SELECT json_extract(value, '\$.name') || ' / ' || json_extract(value, '\$.name_en') FROM json_each(readfile('$LOGDIR/former-district.json'), '\$.groups') WHERE json_extract(value, '\$.key') = '123'")" \
+    "$(q "$GEO" "SELECT name_vi || ' / ' || name_en FROM above WHERE code = '123'")"
+same "the refusals with codes in no table are in the group of the cases not placed" \
+    "$(q :memory: "SELECT json_extract(g.value, '\$.refusals') FROM json_each(readfile('$LOGDIR/commune.json'), '\$.groups') g WHERE json_extract(g.value, '\$.key') = 'unplaced'")" \
+    "$(g "SELECT count(*) FROM placed WHERE unit IS NULL AND outcome = 'refusal'")"
 same "groups in code order" \
-    "$(q :memory: "SELECT group_concat(json_extract(value, '\$.key')) FROM json_each(readfile('$LOGDIR/district.json'), '\$.groups')")" \
-    "$(q "$SDB" "SELECT group_concat(d) FROM (SELECT DISTINCT json_extract(r.answers, '\$.district') d FROM cases c JOIN revisions r ON r.rev_id = c.head_rev ORDER BY d)")"
+    "$(q :memory: "SELECT group_concat(json_extract(value, '\$.key')) FROM json_each(readfile('$LOGDIR/former-district.json'), '\$.groups')")" \
+    "$(g "SELECT group_concat(d) FROM (SELECT DISTINCT coalesce(dists, 'unplaced') d FROM placed ORDER BY d GLOB '*[^0-9]*', length(d), d)")"
+S indicators --by district --format json --status all >"$LOGDIR/district.json" 2>&1
+same "--by district is read as --by former-district" "$(j "$LOGDIR/district.json" '$.level')" former-district
 
 # ---- the table and CSV
 
@@ -206,9 +280,11 @@ for want in "T1 " "Hộ gia đình có băng rộng cố định — Households 
 done
 T1=$(j "$LOGDIR/appr.json" '$.groups[0].indicators[0].estimate')
 grep -qF "$(awk -v x="$T1" 'BEGIN { printf "%.1f%%", x }')" "$LOGDIR/table.out" && ok || not_ok "table: T1 estimate $T1"
-S indicators --by district --status all --format csv >"$LOGDIR/district.csv" 2>&1 || not_ok "csv"
-same "csv: a header and 6 rows per district" "$(wc -l <"$LOGDIR/district.csv")" \
-    "$((1 + 6 * $(ngroups "$LOGDIR/district.json")))"
+S indicators --by former-district --status all --format csv >"$LOGDIR/district.csv" 2>"$LOGDIR/district.err" || not_ok "csv"
+same "csv: a header and 6 rows per former district" "$(wc -l <"$LOGDIR/district.csv")" \
+    "$((1 + 6 * $(ngroups "$LOGDIR/former-district.json")))"
+same "csv: the cases not placed are listed on standard error" "$(grep -c '^  not placed: case ' "$LOGDIR/district.err")" \
+    "$(q :memory: "SELECT json_array_length(readfile('$LOGDIR/all.json'), '\$.unplaced')")"
 head -1 "$LOGDIR/district.csv" | grep -q "^level,key,name,code,label_vi,label_en,unit,target" && ok || not_ok "csv header"
 S indicators --by village >/dev/null 2>&1
 same "--by village is a usage error" $? 2
@@ -223,9 +299,9 @@ ENUM=$(token_of "$SYNCD" "$SDB" enum3 enumerator)
 get() { # TOKEN QUERY OUT: prints the status
     curl -s -o "$3" -w '%{http_code}' -H "Authorization: Bearer $1" "$URL/api/v1/indicators$2"
 }
-same "statistician: 200" "$(get "$STAT" "?by=district&status=all" "$LOGDIR/http.json")" 200
+same "statistician: 200" "$(get "$STAT" "?by=former-district&status=all" "$LOGDIR/http.json")" 200
 same "the same JSON as the command line" \
-    "$(q :memory: "SELECT json(readfile('$LOGDIR/http.json')) = json(readfile('$LOGDIR/district.json'))")" 1
+    "$(q :memory: "SELECT json(readfile('$LOGDIR/http.json')) = json(readfile('$LOGDIR/former-district.json'))")" 1
 same "defaults: province, approved" "$(get "$SUP" "" "$LOGDIR/http2.json")" 200
 same "supervisor gets the province, approved" \
     "$(q :memory: "SELECT json(readfile('$LOGDIR/http2.json')) = json(readfile('$LOGDIR/appr.json'))")" 1
@@ -307,9 +383,9 @@ for k in 1 2 3 4 5; do
     close "weighted T$k ci_high" "$(j "$LOGDIR/w.json" "$i.ci_high")" "$hi"
     same "weighted T$k method" "$(j "$LOGDIR/w.json" "$i.ci_method")" taylor
 done
-S indicators --format json --by district >"$LOGDIR/wd.json" 2>&1 || not_ok "weighted --by district"
+S indicators --format json --by former-district >"$LOGDIR/wd.json" 2>&1 || not_ok "weighted --by former-district"
 for k in 0 3 4; do
-    close "weighted district numerators add up (T$((k + 1)))" \
+    close "weighted former-district numerators add up (T$((k + 1)))" \
         "$(q :memory: "SELECT total(json_extract(g.value, '\$.indicators[$k].numerator')) FROM json_each(readfile('$LOGDIR/wd.json'), '\$.groups') g")" \
         "$(j "$LOGDIR/w.json" "\$.groups[0].indicators[$k].numerator")"
 done

@@ -151,3 +151,20 @@ stop_all_syncd() {
         stop_syncd "$_p"
     done
 }
+
+# geo_db DB: the table of units (schema/geography/sonla_2025.csv and its district names) in a
+# fresh SQLite file, read independently of the programs: geo(new_code, new_name, dists, olds),
+# above(code, name_vi, name_en), and pred(new_code, old_code, partial) with the predecessor
+# column exploded in SQL. Needs SRC.
+geo_db() {
+    sqlite3 "$1" "CREATE TABLE geo(new_code TEXT, new_name TEXT, dists TEXT, olds TEXT);
+CREATE TABLE above(code TEXT, name_vi TEXT, name_en TEXT);" &&
+        sqlite3 "$1" ".import --csv --skip 1 $SRC/schema/geography/sonla_2025.csv geo" &&
+        sqlite3 "$1" ".import --csv --skip 1 $SRC/schema/geography/sonla_2025_above.csv above" &&
+        sqlite3 "$1" "CREATE TABLE pred AS WITH RECURSIVE x(new_code, rest, item) AS (
+  SELECT new_code, olds || ';', NULL FROM geo
+  UNION ALL SELECT new_code, substr(rest, instr(rest, ';') + 1), substr(rest, 1, instr(rest, ';') - 1)
+  FROM x WHERE rest <> '')
+SELECT new_code, substr(item, 1, instr(item, ':') - 1) AS old_code, item LIKE '%(partial)' AS partial
+FROM x WHERE item IS NOT NULL"
+}

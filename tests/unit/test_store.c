@@ -1125,7 +1125,7 @@ static void test_store__a_thread_may_outlive_the_store_it_checked_tokens_in(void
 
 /* ---- health */
 
-/* ---- indicators: the province computed alongside districts equals the province alone */
+/* ---- indicators: the province computed alongside communes equals the province alone */
 
 static void assert_same_value(const ind_value *a, const ind_value *b)
 {
@@ -1148,8 +1148,8 @@ static void compare_pair(fixture *fx, const char *status)
     dt_err err;
 
     assert_int_equal(ind_compute(&alone, fx->s, IND_PROVINCE, status, &err), DT_OK);
-    assert_int_equal(ind_compute_pair(&by, &prov, fx->s, IND_DISTRICT, status, &err), DT_OK);
-    assert_int_equal(by->level, IND_DISTRICT);
+    assert_int_equal(ind_compute_pair(&by, &prov, fx->s, IND_COMMUNE, status, &err), DT_OK);
+    assert_int_equal(by->level, IND_COMMUNE);
     assert_true(by->ngroups >= 3 || alone->cases == 0);
     assert_int_equal(prov->ngroups, 1);
     assert_string_equal(prov->groups[0].name, alone->groups[0].name);

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "engine.h"
+#include "geo.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,10 +29,11 @@ struct frame {
     const form *f;
     int *col; /* per column */
     int ncols;
-    char area[64]; /* the current row's area unit code (form_area_code) */
-    interview *iv; /* the current row's pre-filled answers */
-    char *prefill; /* the current row's, owned */
-    buf label;     /* the current row's household label */
+    char area[64];  /* the current row's area unit code (form_area_code) */
+    interview *iv;  /* the current row's pre-filled answers */
+    char *prefill;  /* the current row's, owned */
+    buf label;      /* the current row's household label */
+    geo_table *geo; /* the form's table of units, owned; NULL when it declares none */
 };
 
 static const struct {
@@ -95,6 +97,8 @@ int frame_open(frame **out, const char *path, const form *f, errlist *problems, 
     }
     fr->ncols = n;
     map_columns(fr, h, n, problems);
+    if (form_geo_table(f) && (rc = geo_builtin(&fr->geo, form_geo_table(f), err)))
+        goto fail;
     *out = fr;
     return DT_OK;
 fail:
@@ -120,6 +124,52 @@ static int parse_weight(const char *s, double *out)
     return *s && !*end && isfinite(*out) && *out > 0;
 }
 
+/* The former unit's name as a unit of today lists it among its predecessors. */
+static const char *former_name(const geo_unit *u, const char *code)
+{
+    for (int i = 0; i < u->npreds; i++)
+        if (!strcmp(u->preds[i].code, code))
+            return u->preds[i].name;
+    return "";
+}
+
+/* A frame row naming its area by a unit that no longer exists: says where it lies now, so
+ * that whoever made the frame can correct it. 1 with why written, or 0 when s is no retired
+ * unit. Both spellings of a code are tried: "04012" as in the code list, and 4012 as a
+ * select_one choice is written. */
+static int retired(const frame *fr, const char *s, char *why, size_t whylen)
+{
+    const geo_unit *c[8];
+    char code[GEO_CODE_MAX];
+    size_t width = geo_count(fr->geo) ? strlen(geo_at(fr->geo, 0)->code) : 0, len = strlen(s);
+    int n;
+
+    if (len == 0 || len >= sizeof(code) || strspn(s, "0123456789") != len)
+        return 0;
+    size_t pad = len < width && width < sizeof(code) ? width - len : 0;
+    memset(code, '0', pad);
+    memcpy(code + pad, s, len + 1);
+    if (geo_find(fr->geo, code))
+        return 0;
+    switch (geo_place(fr->geo, code, c, 8, &n)) {
+    case GEO_PLACED:
+        snprintf(why, whylen,
+                 "%s %s is a former unit, not one of today: it is now part of %s %s (write "
+                 "%s)",
+                 code, former_name(c[0], code), c[0]->code, c[0]->name, c[0]->code);
+        return 1;
+    case GEO_SPLIT:
+        snprintf(why, whylen,
+                 "%s %s is a former unit, not one of today: it was split between %s %s and "
+                 "%s %s%s (write the one the household's village is in)",
+                 code, former_name(c[0], code), c[0]->code, c[0]->name, c[1]->code, c[1]->name,
+                 n > 2 ? " and others" : "");
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Reads one pre-filled answer into the interview and pre. Returns 0, 1 when the value
  * was refused (reported), or DT_ENOMEM. */
 static int prefill_value(frame *fr, int q, const char *s, cJSON *pre, const char *where,
@@ -130,6 +180,10 @@ static int prefill_value(frame *fr, int q, const char *s, cJSON *pre, const char
     val x = {0};
     int rc = 0;
 
+    if (fr->geo && q == form_area(fr->f) && retired(fr, s, why, sizeof(why))) {
+        errlist_add(problems, where, fq->name, "%s", why);
+        return 1;
+    }
     if (val_from_text(&x, fq, s, why, sizeof(why))) {
         errlist_add(problems, where, fq->name, "%s", why);
         return 1;
@@ -245,6 +299,7 @@ void frame_close(frame *fr)
         return;
     clear_row(fr);
     buf_free(&fr->label);
+    geo_free(fr->geo);
     csv_close(fr->csv);
     free(fr->col);
     free(fr);

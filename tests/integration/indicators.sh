@@ -96,6 +96,12 @@ same "51 approved" "$(q "$SDB" "SELECT count(*) FROM cases WHERE status = 'appro
 S form publish "$FORM2" >"$LOGDIR/publish2.out" 2>&1 || not_ok "publish v2: $(cat "$LOGDIR/publish2.out")"
 printf 'assignment_id,enumerator,commune,village,hh_number\nMC-1,enum2,3980,Bản Khau Phạ,1\nCH-1,enum2,4078,Bản Nà Hiềng,1\n' >"$LOGDIR/frame2.csv"
 S assign import "$LOGDIR/frame2.csv" >"$LOGDIR/assign2.out" 2>&1 || not_ok "assign import v2: $(cat "$LOGDIR/assign2.out")"
+printf 'assignment_id,enumerator,commune,village,hh_number\nOLD-1,enum2,4012,Bản Áng,1\n' >"$LOGDIR/retired.csv"
+S assign import "$LOGDIR/retired.csv" >"$LOGDIR/retired.out" 2>&1
+same "a frame with a retired code is refused (exit 1)" "$?" 1
+grep -qF "line 2: commune: 04012 Xã Chiềng Hắc is a former unit, not one of today: it was split between 03980 Phường Mộc Châu and 04078 Xã Chiềng Hặc" "$LOGDIR/retired.out" &&
+    ok || not_ok "the refusal names the units of today: $(cat "$LOGDIR/retired.out")"
+same "nothing of it is stored" "$(q "$SDB" "SELECT count(*) FROM assignments WHERE assignment_id = 'OLD-1'")" 0
 C 1 sync >"$LOGDIR/sync1b.out" 2>&1 || not_ok "sync 1 after v2: $(cat "$LOGDIR/sync1b.out")"
 "$GEN" 20 401 2 >"$LOGDIR/hh1v2.json"
 C 1 import "$LOGDIR/hh1v2.json" >"$LOGDIR/import1b.out" 2>&1 || not_ok "import v2: $(tail -3 "$LOGDIR/import1b.out")"

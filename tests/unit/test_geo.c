@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "form.h"
+#include "frame.h"
 #include "geo.h"
 #include "value.h"
 
@@ -405,6 +407,53 @@ static void test_geo__district_names_must_cover_the_table(void **state)
     geo_free(t);
 }
 
+/* A frame in 2025 units: a row naming a retired unit is refused with the unit it now belongs
+ * to (or, for a split one, both candidates); a code in no table gets the list's message. */
+static void test_geo__a_frame_row_with_a_retired_code_names_its_unit_of_today(void **state)
+{
+    form *f = load_form("sonla_ict_household_v2.json");
+    char path[] = "/tmp/dieutra-frame-XXXXXX";
+    int fd = mkstemp(path);
+    const char *csv = "assignment_id,commune,village\n"
+                      "A1,3980,Tiểu khu 3\n" /* Phường Mộc Châu: a unit of today */
+                      "A2,03649,Tổ 1\n"      /* Phường Tô Hiệu (former): whole in 03646 */
+                      "A3,4012,Bản Áng\n"    /* Xã Chiềng Hắc: split */
+                      "A4,9999,Bản Pá\n";    /* in no table */
+    errlist problems = {0};
+    frame *fr = NULL;
+    frame_row row;
+    dt_err err;
+    int got[4];
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fd);
+    assert_int_equal(frame_open(&fr, path, f, &problems, &err), DT_OK);
+    assert_int_equal(problems.n, 0);
+    for (int i = 0; i < 4; i++)
+        got[i] = frame_next(fr, &row, &problems, &err);
+    assert_int_equal(frame_next(fr, &row, &problems, &err), 0);
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], 2);
+    assert_int_equal(got[2], 2);
+    assert_int_equal(got[3], 2);
+    assert_int_equal(problems.n, 3);
+    assert_string_equal(problems.items[0].where, "line 3");
+    assert_string_equal(problems.items[0].what, "commune");
+    assert_non_null(strstr(problems.items[0].msg, "03649 Phường Tô Hiệu is a former unit"));
+    assert_non_null(strstr(problems.items[0].msg, "now part of 03646 Phường Tô Hiệu"));
+    assert_non_null(strstr(problems.items[1].msg, "04012 Xã Chiềng Hắc is a former unit"));
+    assert_non_null(strstr(problems.items[1].msg, "split between 03980 Phường Mộc Châu and "
+                                                  "04078 Xã Chiềng Hặc"));
+    assert_non_null(strstr(problems.items[2].msg, "9999"));
+    assert_null(strstr(problems.items[2].msg, "former"));
+    frame_close(fr);
+    errlist_free(&problems);
+    unlink(path);
+    form_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_geo__a_bad_geography_declaration_is_named),
         cmocka_unit_test(test_geo__the_built_in_table_names_the_former_districts),
         cmocka_unit_test(test_geo__district_names_must_cover_the_table),
+        cmocka_unit_test(test_geo__a_frame_row_with_a_retired_code_names_its_unit_of_today),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     char *import[] = {(char *)collector, "import", "--db", full, json, NULL};
     if (run_quiet(setup_e) || run_quiet(setup_f))
         return 1;
-    snprintf(cmd, sizeof(cmd), "%s %ld 42 > %s", gen, cases, json);
+    snprintf(cmd, sizeof(cmd), "%s %ld 42 2 > %s", gen, cases, json); /* version 2 */
     t0 = now();
     if (system(cmd) != 0 || run_quiet(import) != 0) {
         fprintf(stderr, "bench_collector: filling the database failed\n");

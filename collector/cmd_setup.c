@@ -44,8 +44,8 @@ cleanup:
 
 static int exec(int argc, char **argv)
 {
-    const char *db = cli_take_db(&argc, argv), *name = NULL;
-    char *enumerator = NULL, *device = NULL;
+    const char *db = cli_take_db(&argc, argv), *name = NULL, *form_path = NULL;
+    char *enumerator = NULL, *device = NULL, *text = NULL;
     cstore *cs = NULL;
     dt_err err;
     int status = EXIT_TROUBLE;
@@ -53,13 +53,21 @@ static int exec(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--enumerator") && i + 1 < argc)
             name = argv[++i];
+        else if (!strcmp(argv[i], "--form") && i + 1 < argc)
+            form_path = argv[++i];
         else
             return cmd_usage(&cmd_setup);
     }
     if (!name || !*name)
         return cmd_usage(&cmd_setup);
-    if (!(cs = cli_open(db)))
+    if (form_path && file_read(&text, NULL, form_path, FORM_MAX_FILE, &err)) {
+        cli_error(&err);
+        return EXIT_FAILED;
+    }
+    if (!(cs = cli_open(db))) {
+        free(text);
         return EXIT_TROUBLE;
+    }
     if (cstore_set_meta(cs, "enumerator", name, &err) ||
         cstore_identity(cs, &enumerator, &device, &err)) {
         cli_error(&err);
@@ -67,9 +75,12 @@ static int exec(int argc, char **argv)
         goto cleanup;
     }
     printf("enumerator: %s\ndevice:     %s\n", enumerator, device);
-    status = cmd_install_form_text(cs, embed_forms_sonla_ict_household_json,
-                                   "sonla_ict_household.json (built in)");
+    /* the questionnaire in the units of today, unless the laptop is given another */
+    status = text ? cmd_install_form_text(cs, text, form_path)
+                  : cmd_install_form_text(cs, embed_forms_sonla_ict_household_v2_json,
+                                          "sonla_ict_household_v2.json (built in)");
 cleanup:
+    free(text);
     free(enumerator);
     free(device);
     cstore_close(cs);
@@ -78,7 +89,8 @@ cleanup:
 
 const cmd_entry cmd_setup = {
     .name = "setup",
-    .args = "--enumerator NAME [--db PATH]",
-    .summary = "set who interviews on this laptop; install the questionnaire",
+    .args = "--enumerator NAME [--form FILE] [--db PATH]",
+    .summary = "set who interviews on this laptop; install the questionnaire (built in: "
+               "version 2, the units of 1 July 2025)",
     .exec = exec,
 };

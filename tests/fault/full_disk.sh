@@ -75,7 +75,7 @@ full_message='disk is full|disk reported an error'
 # --- the laptop: an import that fills the disk
 L=$LOGDIR/laptop
 mkdir -p "$L"
-"$COLLECTOR" setup --db "$L/c.db" --enumerator "Cầm Thị Ươi" >/dev/null || { not_ok setup; finish; }
+"$COLLECTOR" setup --db "$L/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Cầm Thị Ươi" >/dev/null || { not_ok setup; finish; }
 limit=$(($(kib "$L") + 200))
 (small "$limit" "$L" "$COLLECTOR" import --db "$L/c.db" "$LOGDIR/h300.json") >"$LOGDIR/import.out" 2>&1
 rc=$?
@@ -102,7 +102,7 @@ fi
 KEYS=$SRC/tests/data/interview/household_4members.keys
 T=$LOGDIR/interview.template
 mkdir -p "$T"
-"$COLLECTOR" setup --db "$T/c.db" --enumerator "Lò Văn Minh" >/dev/null
+"$COLLECTOR" setup --db "$T/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null
 base=$(kib "$T")
 [ "$MODE" = tmpfs ] && base=$((base + 32)) # the WAL index, on the same disk
 finished=0
@@ -137,7 +137,7 @@ echo "interviews: $finished finished, $stopped stopped by the full disk"
 # --- the centre: a bundle imported onto a full disk
 B=$LOGDIR/bundle-laptop
 mkdir -p "$B"
-"$COLLECTOR" setup --db "$B/c.db" --enumerator "Lò Văn Minh" >/dev/null &&
+"$COLLECTOR" setup --db "$B/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null &&
     "$COLLECTOR" import --db "$B/c.db" "$LOGDIR/h300.json" >/dev/null &&
     "$COLLECTOR" bundle export --db "$B/c.db" "$LOGDIR/usb.bundle" >/dev/null ||
     { not_ok "making a bundle"; finish; }
@@ -170,7 +170,7 @@ rm -rf "$C" && cp -a "$LOGDIR/centre.template" "$C"
 TOK=$(token_of "$SYNCD" "$C/syncd.db" enum2 enumerator)
 P=$LOGDIR/push-laptop
 mkdir -p "$P"
-"$COLLECTOR" setup --db "$P/c.db" --enumerator "Lò Văn Minh" >/dev/null &&
+"$COLLECTOR" setup --db "$P/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null &&
     "$COLLECTOR" import --db "$P/c.db" "$LOGDIR/h300.json" >/dev/null || { not_ok "the laptop"; finish; }
 limit=$(($(kib "$C") + 600)) # room for some batches, not all
 serve small-serve small "$limit" "$C" "$SYNCD" serve --db "$C/syncd.db" --listen 127.0.0.1:0 || finish

@@ -15,7 +15,7 @@ RUNS=${4:-200}
 FILE=$LOGDIR/households.json
 "$GEN" 40 11 >"$FILE" || { not_ok "generating households"; finish; }
 TEMPLATE=$LOGDIR/template.db
-"$COLLECTOR" setup --db "$TEMPLATE" --enumerator "Lò Văn Minh" >/dev/null || { not_ok setup; finish; }
+"$COLLECTOR" setup --db "$TEMPLATE" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null || { not_ok setup; finish; }
 
 # A whole import, for the range of the kill points.
 cp "$TEMPLATE" "$LOGDIR/whole.db"

@@ -14,7 +14,7 @@ KEYS=$SRC/tests/data/interview/household_4members.keys
 . "$SRC/tests/integration/lib.sh"
 
 TEMPLATE=$LOGDIR/template.db
-"$COLLECTOR" setup --db "$TEMPLATE" --enumerator "Lò Văn Minh" >/dev/null || { not_ok setup; finish; }
+"$COLLECTOR" setup --db "$TEMPLATE" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null || { not_ok setup; finish; }
 
 # A whole run, for the expected answers and the range of the kill points.
 cp "$TEMPLATE" "$LOGDIR/full.db"

@@ -18,7 +18,7 @@ mkdir -p "$T"
 "$GEN" 300 21 >"$LOGDIR/h.json"
 "$SYNCD" form publish --db "$T/syncd.db" "$SRC/schema/forms/sonla_ict_household.json" >/dev/null &&
     TOK=$(token_of "$SYNCD" "$T/syncd.db" enum1 enumerator) &&
-    "$COLLECTOR" setup --db "$T/c.db" --enumerator "Lò Văn Minh" >/dev/null &&
+    "$COLLECTOR" setup --db "$T/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null &&
     "$COLLECTOR" import --db "$T/c.db" "$LOGDIR/h.json" >/dev/null || { not_ok "setting up"; finish; }
 
 # A whole push, counted: the server's syncs from its start to its stop.

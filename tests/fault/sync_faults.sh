@@ -26,7 +26,7 @@ total=0
 for i in $(seq 1 $N); do
     tok=$(token_of "$SYNCD" "$STORE" "enum$i" enumerator)
     db=$LOGDIR/c$i.db
-    "$COLLECTOR" setup --db "$db" --enumerator "Enumerator $i" >/dev/null
+    "$COLLECTOR" setup --db "$db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Enumerator $i" >/dev/null
     "$COLLECTOR" enroll --db "$db" "http://127.0.0.1:$PORT" "$tok" >/dev/null ||
         { not_ok "enroll $i"; finish; }
     "$GEN" 120 $((i + 100)) >"$LOGDIR/h$i.json"

@@ -20,8 +20,11 @@ run() { # NAME WANT_STATUS PATTERN CMD...: runs CMD, checks its status and that 
 
 # Nothing works before setup, and the message says what to do.
 run "import before setup" 1 "collector setup --enumerator" C import "$DATA/answers/single_member.json"
-run "setup" 0 "form sonla_ict_household version 1: installed" C setup --enumerator "Lò Văn Minh"
+run "setup installs version 2 (the units of 1 July 2025)" 0 "form sonla_ict_household version 2: installed" C setup --enumerator "Lò Văn Minh"
 run "setup again keeps the device" 0 "already installed" C setup --enumerator "Lò Văn Minh"
+run "setup --form installs that questionnaire" 0 "form sonla_ict_household version 1: installed" \
+    C setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh"
+run "setup --form with a missing file" 1 "nowhere.json" C setup --form "$LOGDIR/nowhere.json" --enumerator "Lò Văn Minh"
 [ "$(sqlite3 "$DIEUTRA_DB" "SELECT count(*) FROM meta WHERE key = 'device_id'")" = 1 ] && ok || not_ok "one device id"
 
 # The database lives where XDG says when nothing else is given.
@@ -65,8 +68,8 @@ run "status" 0 "waiting to be synced: 2 revisions" C status
 
 # Assignments from a CSV frame: only this enumerator's rows; pre-filled identification.
 run "assignments import" 0 "3 assignments loaded, 1 for other enumerators skipped" C assignments import "$DATA/assignments/frame_good.csv"
-run "assignments" 0 "MC-04012-002 +to visit +152.50 +04012 / Bản Áng / 2" C assignments
-[ "$(sqlite3 "$DIEUTRA_DB" "SELECT json_extract(prefill, '\$.district') || ' ' || psu FROM assignments WHERE assignment_id = 'MC-04012-003'")" = "123 04012-01" ] &&
+run "assignments" 0 "MC-03980-002 +to visit +152.50 +Phường Mộc Châu / Bản Áng / 2" C assignments
+[ "$(sqlite3 "$DIEUTRA_DB" "SELECT json_extract(prefill, '\$.commune') || ' ' || psu FROM assignments WHERE assignment_id = 'MC-03980-003'")" = "3980 03980-01" ] &&
     ok || not_ok "assignment prefill and psu"
 C assignments import "$DATA/assignments/frame_bad.csv" >"$LOGDIR/bad.out" 2>&1
 rc=$?

@@ -11,7 +11,7 @@ DATA=$SRC/tests/data/answers
 
 fresh_db() { # DIR: a database with one imported household
     mkdir -p "$1"
-    "$COLLECTOR" setup --db "$1/c.db" --enumerator "Cầm Thị Ươi" >/dev/null &&
+    "$COLLECTOR" setup --db "$1/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Cầm Thị Ươi" >/dev/null &&
         "$COLLECTOR" import --db "$1/c.db" "$DATA/single_member.json" >/dev/null
 }
 count_cases() { sqlite3 "$1" "SELECT count(*) FROM cases"; }

@@ -68,7 +68,7 @@ start_syncd "$SYNCD" "$SDB" || finish
 for i in 1 2; do
     T=$(token_of "$SYNCD" "$SDB" "enum$i" enumerator)
     [ -n "$T" ] || { not_ok "no token for enum$i"; finish; }
-    C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
+    C $i setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
     C $i enroll "$URL/" "$T" >"$LOGDIR/enroll$i.out" 2>&1 || not_ok "enroll $i: $(cat "$LOGDIR/enroll$i.out")"
     "$GEN" 40 $((300 + i)) >"$LOGDIR/hh$i.json"
     refusal "$i" 9000 >"$LOGDIR/ref$i.json"

@@ -96,7 +96,7 @@ check() { # check DESCRIPTION ACTUAL EXPECTED
     if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$2', expected '$3'"; fi
 }
 
-"$COLLECTOR" setup --db "$DB" --enumerator "Lò Văn Minh" >"$LOGDIR/setup.out" 2>&1 ||
+"$COLLECTOR" setup --db "$DB" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >"$LOGDIR/setup.out" 2>&1 ||
     not_ok "collector setup failed: $(cat "$LOGDIR/setup.out")"
 
 # ---- 1. A household of four, interrupted by :q in the roster, then resumed and finished.

@@ -78,7 +78,7 @@ SUP_TOKEN=$(token_of "$SYNCD" "$SDB" sup1 supervisor)
 for i in 1 2 3 4 5; do
     TOKEN[$i]=$(token_of "$SYNCD" "$SDB" "enum$i" enumerator)
     [ -n "${TOKEN[$i]}" ] || { not_ok "syncd user add printed no token"; finish; }
-    C $i setup --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
+    C $i setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Điều tra viên $i" >/dev/null || not_ok "setup $i"
     run "enroll $i" 0 "enrolled on $URL as enum$i \(enumerator\)" C $i enroll "$URL/" "${TOKEN[$i]}"
     "$GEN" $PER $((100 + i)) >"$LOGDIR/hh$i.json"
     C $i import "$LOGDIR/hh$i.json" >/dev/null 2>&1 || not_ok "import $i"
@@ -194,7 +194,7 @@ check "the centre never stored it" [ "$(q "$SDB" "SELECT count(*) FROM cases WHE
 # ---- a bundle gives what the network gives; importing it twice changes nothing
 
 TOKEN[6]=$(token_of "$SYNCD" "$SDB" enum6 enumerator)
-C 6 setup --enumerator "Điều tra viên 6" >/dev/null
+C 6 setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Điều tra viên 6" >/dev/null
 C 6 enroll "$URL" "${TOKEN[6]}" >/dev/null
 "$GEN" 15 106 >"$LOGDIR/hh6.json"
 C 6 import "$LOGDIR/hh6.json" >/dev/null 2>&1 || not_ok "import 6"

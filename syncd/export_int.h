@@ -1,5 +1,6 @@
-/* export_int.h - the inside of exports, shared by export.c (layout, the pass over the cases,
- * the codebook), export_csv.c, export_stat.c (dta and sav) and export_json.c */
+/* export_int.h - the inside of exports, shared by export.c (the pass over the cases),
+ * export_layout.c (the files' variables, a row's values), export_codebook.c, and the writers
+ * export_csv.c, export_stat.c (dta and sav) and export_json.c */
 #ifndef SYNCD_EXPORT_INT_H
 #define SYNCD_EXPORT_INT_H
 
@@ -161,6 +162,24 @@ void exp_discard(const exp_ctx *x, const char *name, const char *ext);
 void exp_progress(const exp_ctx *x, const char *phase, long long done, long long total);
 /* Writes bytes to f; DT_EIO naming what on failure. */
 int exp_write(FILE *f, const void *p, size_t n, const char *what, dt_err *err);
+
+/* "csv", "dta", "sav", "jsonl". */
+const char *exp_format_ext(exp_format f);
+/* printf into a new string, owned by the caller; NULL when out of memory. */
+char *exp_xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The layout (export_layout.c): the variables of every file, from the newest version, and the
+ * other versions met on the way, mapped by question name (store_form_get: main thread only). */
+int exp_layout_build(exp_ctx *x);
+void exp_layout_free(exp_ctx *x);
+/* A question's label in the export's language (its name when it has none). */
+const char *exp_qlabel(const exp_ctx *x, const form_question *fq);
+int exp_vmap_get(exp_ctx *x, const char *form_id, int version, exp_vmap **out, dt_err *err);
+/* The cells of one row of lv: instance inst of its repeat (0 for households). */
+void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
+              int inst, exp_cell *cells);
+/* codebook.csv (export_codebook.c), after the data files. */
+int exp_codebook_write(exp_ctx *x, dt_err *err);
 
 /* The text of a number as XPath writes it ("3", "1.5", never an exponent), in out. */
 const char *exp_num_text(double d, char *out, size_t size);

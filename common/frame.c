@@ -127,10 +127,9 @@ static int parse_weight(const char *s, double *out)
 /* The former unit's name as a unit of today lists it among its predecessors. */
 static const char *former_name(const geo_unit *u, const char *code)
 {
-    for (int i = 0; i < u->npreds; i++)
-        if (!strcmp(u->preds[i].code, code))
-            return u->preds[i].name;
-    return "";
+    const char *name = geo_pred_name(u, code);
+
+    return name ? name : "";
 }
 
 /* A frame row naming its area by a unit that no longer exists: says where it lies now, so

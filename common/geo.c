@@ -441,6 +441,14 @@ const char *geo_above_name(const geo_table *t, const char *code, int en)
     return NULL;
 }
 
+const char *geo_pred_name(const geo_unit *u, const char *code)
+{
+    for (int i = 0; i < u->npreds; i++)
+        if (!strcmp(u->preds[i].code, code))
+            return u->preds[i].name;
+    return NULL;
+}
+
 const char *geo_districts(const geo_unit *u, char *out, size_t size)
 {
     size_t at = 0;

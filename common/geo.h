@@ -77,6 +77,9 @@ int geo_load_above(geo_table *t, const char *name, const char *data, size_t len,
 /* The name of a former unit of the level above, Vietnamese (en 0) or English, or NULL. */
 const char *geo_above_name(const geo_table *t, const char *code, int en);
 
+/* The name of former unit code as u lists it among its predecessors, or NULL. */
+const char *geo_pred_name(const geo_unit *u, const char *code);
+
 /* u's former units of the level above joined by '+' ("122+125") into out; returns out. */
 const char *geo_districts(const geo_unit *u, char *out, size_t size);
 

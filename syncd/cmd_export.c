@@ -2,6 +2,7 @@
 #include "cmdline.h"
 #include "cmd.h"
 #include "export.h"
+#include "place.h"
 #include "sconf.h"
 
 #include <stdio.h>
@@ -127,6 +128,12 @@ static int exec(int argc, char **argv)
     if (sum.other_version)
         printf("note: %lld case%s taken on an older version: answers matched by question name\n",
                sum.other_version, sum.other_version == 1 ? " was" : "s were");
+    if (sum.units[0]) {
+        place_print_counts(stdout, sum.units, sum.placed);
+        if (sum.placed[PLACE_AMBIGUOUS] + sum.placed[PLACE_UNKNOWN])
+            printf("note: the cases not placed have no unit_today: their column placement says "
+                   "why (ambiguous: placement_candidates lists the units they may be in)\n");
+    }
     if (sum.strings_cut)
         printf("note: %lld text value%s cut to the format's longest string (see the codebook)\n",
                sum.strings_cut, sum.strings_cut == 1 ? "" : "s");

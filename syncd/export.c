@@ -179,10 +179,37 @@ static int encode(exp_ctx *x, exp_worker *w, exp_job *j, int level)
                                    : exp_stat_row(lv, w->cells, out);
 }
 
+/* Where the case lies, in the units of today; NULL when the newest version declares none. */
+static const exp_place *place(exp_ctx *x, exp_job *j, const store_case_row *row, const form *f,
+                              const cJSON *answers, exp_place *at)
+{
+    const form_choice *c;
+    size_t len = 0;
+
+    if (!x->pl)
+        return NULL;
+    placer_place_form(x->pl, f, row, answers, &at->r);
+    j->placed[at->r.how]++;
+    c = at->r.unit ? form_area_choice(x->f, at->r.unit->code) : NULL;
+    at->has_choice = c != NULL;
+    at->choice = c ? c->code : 0;
+    at->cands[0] = '\0';
+    for (int i = 0; i < at->r.ncands && len < sizeof(at->cands); i++) {
+        int n = snprintf(at->cands + len, sizeof(at->cands) - len, "%s%s", i ? " " : "",
+                         at->r.cands[i]->code);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return at;
+}
+
 static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
 {
     const store_case_row *row = &j->row[k];
     const exp_vmap *vm = j->vm[k];
+    const exp_place *at;
+    exp_place where;
     interview *iv = NULL;
     cJSON *answers = NULL;
     errlist problems = {0};
@@ -200,13 +227,14 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
         rc = DT_OK;
     if (rc)
         goto cleanup;
+    at = place(x, j, row, vm->f, answers, &where);
     if (x->o->format == EXP_JSON) {
         j->rows[0]++;
-        rc = exp_json_doc(x, row, iv, &j->out[0]);
+        rc = exp_json_doc(x, row, iv, at, &j->out[0]);
         j->end[k] = j->out[0].len;
         goto cleanup;
     }
-    exp_fill(&x->levels[0], vm, iv, row, 0, w->cells);
+    exp_fill(&x->levels[0], vm, iv, row, at, 0, w->cells);
     if ((rc = encode(x, w, j, 0)))
         goto cleanup;
     for (int l = 1; l < x->nlevels && !rc; l++) {
@@ -215,7 +243,7 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
             continue;
         int n = eng_instances(iv, r);
         for (int i = 0; i < n && !rc; i++) {
-            exp_fill(&x->levels[l], vm, iv, row, i, w->cells);
+            exp_fill(&x->levels[l], vm, iv, row, NULL, i, w->cells);
             rc = encode(x, w, j, l);
         }
     }
@@ -236,6 +264,7 @@ static void work(exp_worker *w, exp_job *j)
         buf_reset(&j->out[l]);
         j->rows[l] = 0;
     }
+    memset(j->placed, 0, sizeof(j->placed));
     j->rc = DT_OK;
     for (int k = 0; k < j->n && !j->rc; k++)
         j->rc = one_case(x, w, j, k, &j->err);
@@ -254,6 +283,8 @@ static int consume(exp_ctx *x, exp_job *j, dt_err *err)
     for (int k = 0; k < j->n; k++)
         if (j->vm[k]->f != x->f)
             x->sum->other_version++;
+    for (int h = 0; h <= PLACE_NO_TABLE; h++)
+        x->sum->placed[h] += j->placed[h];
     if (x->o->format == EXP_JSON) {
         size_t start = 0;
         for (int k = 0; k < j->n && !rc; k++) {
@@ -572,6 +603,12 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
         return err_set(err, DT_EINVAL, "%s: the folder's name is too long", o->out_dir);
     if ((rc = cmdline_mkdirs(dir, err)))
         return rc;
+    /* The newest version's table of units places every case (place.h), before the layout:
+     * its columns exist only then. */
+    if (form_geo_table(x.f) && (rc = placer_open(&x.pl, s, form_id(x.f), err)))
+        goto cleanup;
+    if (x.pl)
+        snprintf(out->units, sizeof(out->units), "%s", form_geo_table(x.f));
     if ((rc = exp_layout_build(&x)) || (rc = setup_workers(&x))) {
         err_set(err, DT_ENOMEM, "out of memory");
         goto cleanup;
@@ -632,5 +669,6 @@ cleanup:
     }
     free_workers(&x);
     exp_layout_free(&x);
+    placer_close(x.pl);
     return rc;
 }

@@ -50,6 +50,8 @@ typedef struct exp_summary {
     int form_version;        /* its newest version: the columns */
     long long strings_cut;   /* text values cut to the format's longest string (dta: 2045 bytes) */
     long long other_version; /* cases taken on another version of the form (mapped by name) */
+    char units[64];          /* the newest version's table of units, or "" when none: ... */
+    long placed[6];          /* ... the cases by how they were placed (place_how) */
 } exp_summary;
 
 /* Exports the cases of one form (the newest published version gives the columns; cases of

@@ -23,7 +23,7 @@ static const char *type_text(const exp_ctx *x, const exp_var *v, char *out, size
     case VT_NUM:
         return v->src == SRC_GEO ? "number (geopoint)" : "number";
     case VT_CODE:
-        snprintf(out, size, "select_one %s", fq->list->name);
+        snprintf(out, size, "select_one %s", v->list->name);
         return out;
     case VT_BIN:
         snprintf(out, size, "0/1 (select_multiple %s)", fq->list->name);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "form.h"
+#include "place.h"
 
 #include <stdio.h>
 
@@ -25,6 +26,14 @@ typedef enum exp_src {
     SRC_ANSWER,   /* the answer to question q */
     SRC_CHOICE,   /* 1 when select_multiple q has code selected, else 0 */
     SRC_GEO,      /* part `part` of geopoint q: latitude, longitude, altitude, accuracy */
+    /* Where the case lies (place.h), when the newest version declares a table of units: */
+    SRC_AREA_RECORDED,      /* the area code as its own version recorded it */
+    SRC_AREA_RECORDED_NAME, /* that unit's name in the table (a former unit's name then) */
+    SRC_UNIT_TODAY,         /* the newest version's choice code of the unit of today */
+    SRC_UNIT_TODAY_CODE,    /* its code in the table ("03980") */
+    SRC_FORMER_DISTRICTS,   /* its former districts ("122+125") */
+    SRC_PLACEMENT,          /* how it was found (place_how_name) */
+    SRC_CANDIDATES,         /* a split former unit the frame does not settle: the candidates */
 } exp_src;
 
 /* What a variable holds. */
@@ -69,6 +78,14 @@ typedef struct exp_level {
     long long rows;
 } exp_level;
 
+/* Where one case lies, as a row of households shows it. */
+typedef struct exp_place {
+    place_result r;
+    long long choice;                       /* r.unit's code in the newest version's list ... */
+    int has_choice;                         /* ... when r.unit is placed and listed */
+    char cands[PLACE_CANDS * GEO_CODE_MAX]; /* "03980 04078" */
+} exp_place;
+
 /* A value while a row goes by. Texts are borrowed (from the interview or the case row). */
 typedef enum exp_cell_kind { CELL_MISSING, CELL_NUM, CELL_STR } exp_cell_kind;
 typedef struct exp_cell {
@@ -103,7 +120,8 @@ typedef struct exp_job {
     store_case_row row[EXP_BATCH]; /* strings point into text (or the store's row, inline) */
     size_t off[EXP_BATCH][13];     /* while filling: where each string is in text */
     exp_vmap *vm[EXP_BATCH];
-    size_t end[EXP_BATCH]; /* JSON: where each case's document ends in out[0] */
+    size_t end[EXP_BATCH];           /* JSON: where each case's document ends in out[0] */
+    long placed[PLACE_NO_TABLE + 1]; /* the batch's cases by how they were placed */
     char *text;
     size_t len, cap;
     buf *out;        /* per level: CSV lines, spool records, or JSON documents */
@@ -126,6 +144,7 @@ struct exp_ctx {
     store *s;
     const exp_options *o;
     const form *f; /* the layout form: the newest version */
+    placer *pl;    /* where cases lie in the units of today; NULL when f declares no table */
     int lang;      /* index in f */
     int meta_en;   /* our own labels in English (the form language is not "vi") */
     exp_level *levels;
@@ -177,7 +196,7 @@ const char *exp_qlabel(const exp_ctx *x, const form_question *fq);
 int exp_vmap_get(exp_ctx *x, const char *form_id, int version, exp_vmap **out, dt_err *err);
 /* The cells of one row of lv: instance inst of its repeat (0 for households). */
 void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
-              int inst, exp_cell *cells);
+              const exp_place *at, int inst, exp_cell *cells);
 /* codebook.csv (export_codebook.c), after the data files. */
 int exp_codebook_write(exp_ctx *x, dt_err *err);
 
@@ -210,7 +229,8 @@ void exp_stat_free(exp_ctx *x);
 /* JSON Lines (export_json.c): the interview's answers, the case's facts and, on request,
  * its history read on a read-only connection of its own. */
 int exp_json_begin(exp_ctx *x, dt_err *err);
-int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out);
+int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, const exp_place *at,
+                 buf *out);
 int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err);
 int exp_json_finish(exp_ctx *x, dt_err *err);
 void exp_json_free(exp_ctx *x);

@@ -133,13 +133,38 @@ static int add_str(cJSON *o, const char *key, const char *s)
     return (s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key)) ? 0 : -1;
 }
 
-int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out)
+static const char *or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* "place": where the case lies, as recorded and in the units of today (place.h). */
+static int add_place(const exp_ctx *x, cJSON *doc, const exp_place *at)
+{
+    const place_result *r = &at->r;
+    cJSON *p = cJSON_AddObjectToObject(doc, "place"), *cands;
+
+    if (!p || add_str(p, "recorded", or_null(r->recorded)) ||
+        add_str(p, "recorded_name", r->recorded_name) ||
+        add_str(p, "unit", r->unit ? r->unit->code : NULL) ||
+        add_str(p, "unit_name", r->unit ? placer_unit_name(x->pl, r->unit, x->meta_en) : NULL) ||
+        add_str(p, "former_districts", or_null(r->districts)) ||
+        add_str(p, "how", place_how_name(r->how)) ||
+        !(cands = cJSON_AddArrayToObject(p, "candidates")))
+        return -1;
+    for (int i = 0; i < r->ncands; i++)
+        if (!cJSON_AddItemToArray(cands, cJSON_CreateString(r->cands[i]->code)))
+            return -1;
+    return 0;
+}
+
+int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, const exp_place *at,
+                 buf *out)
 {
     cJSON *doc = cJSON_CreateObject(), *answers = NULL;
     char *text = NULL;
     int rc = DT_ENOMEM;
 
-    (void)x;
     if (!doc || add_str(doc, "case_id", row->case_id) || add_str(doc, "form_id", row->form_id) ||
         !cJSON_AddNumberToObject(doc, "form_version", row->form_version) ||
         add_str(doc, "status", row->status) || add_str(doc, "outcome", row->outcome) ||
@@ -151,7 +176,8 @@ int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, buf *out)
         add_str(doc, "stratum", row->stratum) || add_str(doc, "psu", row->psu) ||
         !cJSON_AddBoolToObject(doc, "conflict", row->conflict) ||
         !cJSON_AddBoolToObject(doc, "duplicate", row->duplicate) ||
-        add_str(doc, "head_rev", row->head_rev) || add_str(doc, "created_at", row->created_at))
+        add_str(doc, "head_rev", row->head_rev) || add_str(doc, "created_at", row->created_at) ||
+        (at && add_place(x, doc, at)))
         goto cleanup;
     /* Relevant answers and calculations, recomputed by the engine: what the flat files hold. */
     if (!(answers = eng_to_json(iv)) || !cJSON_AddItemToObject(doc, "answers", answers))

@@ -28,6 +28,13 @@ enum {
     T_LON,
     T_ALT,
     T_ACC,
+    T_AREA_RECORDED,
+    T_AREA_RECORDED_NAME,
+    T_UNIT_TODAY,
+    T_UNIT_TODAY_CODE,
+    T_FORMER_DISTRICTS,
+    T_PLACEMENT,
+    T_CANDIDATES,
     T_NTEXTS
 };
 static const char *const texts[T_NTEXTS][2] = {
@@ -48,6 +55,21 @@ static const char *const texts[T_NTEXTS][2] = {
     [T_LON] = {"kinh độ", "longitude"},
     [T_ALT] = {"độ cao", "altitude"},
     [T_ACC] = {"độ chính xác", "accuracy"},
+    [T_AREA_RECORDED] = {"Mã địa bàn như đã ghi (theo phiên bản của phiếu)",
+                         "Area code as recorded (in the case's own version)"},
+    [T_AREA_RECORDED_NAME] = {"Tên địa bàn như đã ghi (tên khi đó)",
+                              "Area as recorded, its name then"},
+    [T_UNIT_TODAY] = {"Xã/phường hiện nay (từ 1/7/2025)",
+                      "Commune or ward of today (since 1 July 2025)"},
+    [T_UNIT_TODAY_CODE] = {"Mã xã/phường hiện nay", "Code of the commune or ward of today"},
+    [T_FORMER_DISTRICTS] = {"Huyện cũ (trước 1/7/2025) của xã/phường hiện nay",
+                            "Former district(s) (before 1 July 2025) of the unit of today"},
+    [T_PLACEMENT] = {"Cách xác định xã/phường hiện nay (as_recorded, mapped, by_frame, "
+                     "ambiguous, unknown)",
+                     "How the unit of today was found (as_recorded, mapped, by_frame, "
+                     "ambiguous, unknown)"},
+    [T_CANDIDATES] = {"Các xã/phường có thể (khi không xác định được)",
+                      "The units it may be in (when ambiguous)"},
 };
 
 static const char *text(const exp_ctx *x, int t)
@@ -247,6 +269,37 @@ static int add_question(exp_ctx *x, exp_level *lv, int q)
     }
 }
 
+/* Where the case lies, as recorded and in the units of today (the newest version's area list
+ * gives unit_today its value labels). */
+static int add_place(exp_ctx *x, exp_level *lv)
+{
+    int area = form_area(x->f), rc;
+
+    if ((rc = add_meta(x, lv, SRC_AREA_RECORDED, VT_STR, "area_recorded", T_AREA_RECORDED)) ||
+        (rc = add_meta(x, lv, SRC_AREA_RECORDED_NAME, VT_STR, "area_recorded_name",
+                       T_AREA_RECORDED_NAME)))
+        return rc;
+    if (area >= 0 && form_q(x->f, area)->list) {
+        if ((rc = add_meta(x, lv, SRC_UNIT_TODAY, VT_CODE, "unit_today", T_UNIT_TODAY)))
+            return rc;
+        lv->vars[lv->nvars - 1].list = form_q(x->f, area)->list;
+    }
+    if ((rc = add_meta(x, lv, SRC_UNIT_TODAY_CODE, VT_STR, "unit_today_code", T_UNIT_TODAY_CODE)) ||
+        (rc = add_meta(x, lv, SRC_FORMER_DISTRICTS, VT_STR, "former_districts",
+                       T_FORMER_DISTRICTS)) ||
+        (rc = add_meta(x, lv, SRC_PLACEMENT, VT_STR, "placement", T_PLACEMENT)))
+        return rc;
+    /* The codebook says where the derived columns come from. */
+    if (!(lv->vars[lv->nvars - 1].note = exp_xprintf(
+              "not asked: as_recorded (the case's version asks for the units of table %s), mapped "
+              "(a former unit that lies whole in one of them), by_frame (a split former unit "
+              "settled by the frame's village), ambiguous (split, not settled: see "
+              "placement_candidates), unknown (a code no unit came from); docs/geography.md",
+              form_geo_table(x->f))))
+        return DT_ENOMEM;
+    return add_meta(x, lv, SRC_CANDIDATES, VT_STR, "placement_candidates", T_CANDIDATES);
+}
+
 /* How many columns question q makes. */
 static int width_of(const form_question *fq)
 {
@@ -298,7 +351,7 @@ int exp_layout_build(exp_ctx *x)
     }
     for (int i = 0; i < x->nlevels; i++) {
         exp_level *lv = &x->levels[i];
-        int n = i == 0 ? 8 : 2;
+        int n = i == 0 ? 8 + 7 : 2;
         for (int q = 0; q < nq; q++) {
             const form_question *fq = form_q(x->f, q);
             if (fq->repeat == lv->repeat)
@@ -317,7 +370,8 @@ int exp_layout_build(exp_ctx *x)
                 (rc = add_meta(x, lv, SRC_FORM_VERSION, VT_INT, "form_version", T_FORM_VERSION)) ||
                 (rc = add_meta(x, lv, SRC_WEIGHT, VT_NUM, "weight", T_WEIGHT)) ||
                 (rc = add_meta(x, lv, SRC_STRATUM, VT_STR, "stratum", T_STRATUM)) ||
-                (rc = add_meta(x, lv, SRC_PSU, VT_STR, "psu", T_PSU)))
+                (rc = add_meta(x, lv, SRC_PSU, VT_STR, "psu", T_PSU)) ||
+                (x->pl && (rc = add_place(x, lv))))
                 return rc;
         } else {
             /* The instance's number: "member" for a roster called members. */
@@ -442,8 +496,49 @@ static int geo_part(const char *s, int part, double *out)
     return 0;
 }
 
+static void text_cell(exp_cell *c, const char *s)
+{
+    if (s && *s) {
+        c->kind = CELL_STR;
+        c->str = s;
+        c->len = strlen(s);
+    }
+}
+
+/* The cell of a variable saying where the case lies. */
+static void place_cell(const exp_var *v, const exp_place *at, exp_cell *c)
+{
+    const place_result *r = &at->r;
+
+    switch (v->src) {
+    case SRC_AREA_RECORDED:
+        text_cell(c, r->recorded);
+        break;
+    case SRC_AREA_RECORDED_NAME:
+        text_cell(c, r->recorded_name);
+        break;
+    case SRC_UNIT_TODAY:
+        if (at->has_choice) {
+            c->kind = CELL_NUM;
+            c->num = (double)at->choice;
+        }
+        break;
+    case SRC_UNIT_TODAY_CODE:
+        text_cell(c, r->unit ? r->unit->code : NULL);
+        break;
+    case SRC_FORMER_DISTRICTS:
+        text_cell(c, r->districts);
+        break;
+    case SRC_PLACEMENT:
+        text_cell(c, place_how_name(r->how));
+        break;
+    default:
+        text_cell(c, at->cands);
+    }
+}
+
 void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
-              int inst, exp_cell *cells)
+              const exp_place *at, int inst, exp_cell *cells)
 {
     static const char *const bin[] = {"0", "1"};
 
@@ -464,11 +559,7 @@ void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const stor
                             : v->src == SRC_ENUMERATOR ? row->enumerator
                             : v->src == SRC_STRATUM    ? row->stratum
                                                        : row->psu;
-            if (s && *s) {
-                c->kind = CELL_STR;
-                c->str = s;
-                c->len = strlen(s);
-            }
+            text_cell(c, s);
             break;
         }
         case SRC_FORM_VERSION:
@@ -485,14 +576,24 @@ void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const stor
             c->kind = CELL_NUM;
             c->num = inst + 1;
             break;
+        case SRC_AREA_RECORDED:
+        case SRC_AREA_RECORDED_NAME:
+        case SRC_UNIT_TODAY:
+        case SRC_UNIT_TODAY_CODE:
+        case SRC_FORMER_DISTRICTS:
+        case SRC_PLACEMENT:
+        case SRC_CANDIDATES:
+            if (at)
+                place_cell(v, at, c);
+            break;
         case SRC_ANSWER:
         case SRC_CHOICE:
         case SRC_GEO: {
             int q = vm->q[v->q];
-            eng_pos at = {q, inst};
-            if (q < 0 || !eng_relevant(iv, at))
+            eng_pos pos = {q, inst};
+            if (q < 0 || !eng_relevant(iv, pos))
                 break;
-            const val *a = eng_get(iv, at);
+            const val *a = eng_get(iv, pos);
             if (!a->has || !a->str || (!a->len && v->src == SRC_ANSWER))
                 break;
             if (v->src == SRC_CHOICE) {

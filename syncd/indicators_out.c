@@ -256,12 +256,7 @@ void ind_report_placement(FILE *fp, const ind_report *r)
 {
     if (!r->units[0])
         return;
-    fprintf(fp,
-            "Units of today (%s): %ld case%s recorded in them, %ld placed from a former unit, "
-            "%ld by the frame's village; %ld ambiguous, %ld unknown.\n",
-            r->units, r->placed[PLACE_AS_RECORDED], r->placed[PLACE_AS_RECORDED] == 1 ? "" : "s",
-            r->placed[PLACE_MAPPED], r->placed[PLACE_BY_FRAME], r->placed[PLACE_AMBIGUOUS],
-            r->placed[PLACE_UNKNOWN]);
+    place_print_counts(fp, r->units, r->placed);
     for (size_t i = 0; i < r->nunplaced; i++) {
         const ind_unplaced *u = &r->unplaced[i];
         fprintf(fp, "  not placed: case %s (version %d): %s code '%s'%s%s\n", u->case_id,

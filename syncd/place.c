@@ -35,6 +35,16 @@ const char *place_how_name(place_how h)
     return h >= PLACE_AS_RECORDED && h <= PLACE_NO_TABLE ? names[h] : "unknown";
 }
 
+void place_print_counts(FILE *fp, const char *table, const long placed[PLACE_NO_TABLE + 1])
+{
+    fprintf(fp,
+            "Units of today (%s): %ld case%s recorded in them, %ld placed from a former unit, "
+            "%ld by the frame's village; %ld ambiguous, %ld unknown.\n",
+            table, placed[PLACE_AS_RECORDED], placed[PLACE_AS_RECORDED] == 1 ? "" : "s",
+            placed[PLACE_MAPPED], placed[PLACE_BY_FRAME], placed[PLACE_AMBIGUOUS],
+            placed[PLACE_UNKNOWN]);
+}
+
 /* A village as the frame and the answers write it, compared without case (ASCII) and with
  * runs of spaces as one: "Bản  Áng " is "bản áng". out holds at least strlen(s) + 1 bytes. */
 static void fold(const char *s, char *out)
@@ -248,23 +258,42 @@ int placer_place(placer *p, const store_case_row *row, const cJSON *answers, pla
                  dt_err *err)
 {
     const form *f = p->today;
-    const char *table;
     int rc;
 
-    memset(out, 0, sizeof(*out));
     if (row->form_version != form_version(p->today) &&
-        (rc = store_form_get(p->s, row->form_id, row->form_version, &f, err)))
+        (rc = store_form_get(p->s, row->form_id, row->form_version, &f, err))) {
+        memset(out, 0, sizeof(*out));
         return rc;
+    }
+    placer_place_form(p, f, row, answers, out);
+    return 0;
+}
+
+/* A former unit's name, as the first unit of today it went into lists it. */
+static const char *former_name(const place_result *r)
+{
+    const geo_unit *u = r->unit ? r->unit : r->ncands ? r->cands[0] : NULL;
+
+    return u ? geo_pred_name(u, r->recorded) : NULL;
+}
+
+void placer_place_form(const placer *p, const form *f, const store_case_row *row,
+                       const cJSON *answers, place_result *out)
+{
+    const char *table;
+
+    memset(out, 0, sizeof(*out));
     recorded_code(f, answers, out->recorded, sizeof(out->recorded));
     answer_text(f, form_locality(f), answers, out->locality, sizeof(out->locality));
     if (!p->table) {
         out->how = PLACE_NO_TABLE;
-        return 0;
+        return;
     }
     table = form_geo_table(f);
     if (table && !strcmp(table, form_geo_table(p->today))) {
         out->unit = geo_find(p->table, out->recorded);
         out->how = out->unit ? PLACE_AS_RECORDED : PLACE_UNKNOWN;
+        out->recorded_name = out->unit ? out->unit->name : NULL;
     } else {
         switch (geo_place(p->table, out->recorded, out->cands, PLACE_CANDS, &out->ncands)) {
         case GEO_PLACED:
@@ -278,12 +307,12 @@ int placer_place(placer *p, const store_case_row *row, const cJSON *answers, pla
         default:
             out->how = PLACE_UNKNOWN;
         }
+        out->recorded_name = former_name(out);
     }
     if (out->unit) {
         out->ncands = 0;
         geo_districts(out->unit, out->districts, sizeof(out->districts));
     }
-    return 0;
 }
 
 void placer_place_code(const placer *p, const char *code, place_result *out)
@@ -296,14 +325,17 @@ void placer_place_code(const placer *p, const char *code, place_result *out)
     }
     if ((out->unit = geo_find(p->table, code))) {
         out->how = PLACE_AS_RECORDED;
+        out->recorded_name = out->unit->name;
     } else {
         switch (geo_place(p->table, code, out->cands, PLACE_CANDS, &out->ncands)) {
         case GEO_PLACED:
             out->unit = out->cands[0];
+            out->recorded_name = former_name(out);
             out->ncands = 0;
             out->how = PLACE_MAPPED;
             break;
         case GEO_SPLIT:
+            out->recorded_name = former_name(out);
             out->how = PLACE_AMBIGUOUS;
             break;
         default:

@@ -13,6 +13,7 @@
 #include "store.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 typedef enum place_how {
     PLACE_AS_RECORDED, /* the version asks for the units of today */
@@ -28,6 +29,8 @@ typedef enum place_how {
 typedef struct place_result {
     place_how how;
     char recorded[GEO_CODE_MAX * 4];    /* the area code as recorded; "" when unanswered */
+    const char *recorded_name;          /* that unit's name in the table (a former unit's name
+                                           then), or NULL when the table has none */
     const geo_unit *unit;               /* the unit of today, or NULL (not placed) */
     char districts[64];                 /* its former districts ("122+125"), or "" */
     char locality[256];                 /* the answer naming the village, or "" */
@@ -52,6 +55,11 @@ const geo_table *placer_table(const placer *p);
 int placer_place(placer *p, const store_case_row *row, const cJSON *answers, place_result *out,
                  dt_err *err);
 
+/* The same with the case's own version f already read (form_id and form_version of row):
+ * reads nothing from the store, so several threads may place cases with one placer. */
+void placer_place_form(const placer *p, const form *f, const store_case_row *row,
+                       const cJSON *answers, place_result *out);
+
 /* Places a bare area code whose version is not known (a progress row, a frame row): a unit of
  * today when the table has it, else a former unit through the predecessors. No frame is read:
  * a split former unit is PLACE_AMBIGUOUS with its candidates. */
@@ -65,6 +73,10 @@ const char *placer_unit_name(const placer *p, const geo_unit *u, int en);
  * where the table has no names. Returns out. */
 const char *placer_districts_name(const placer *p, const char *districts, int en, char *out,
                                   size_t size);
+
+/* One line: how many cases were placed each way (placed: indexed by place_how), into the
+ * units of table ("sonla_2025"). */
+void place_print_counts(FILE *fp, const char *table, const long placed[PLACE_NO_TABLE + 1]);
 
 /* "as_recorded", "mapped", "by_frame", "ambiguous", "unknown", "no_table". */
 const char *place_how_name(place_how h);

@@ -399,4 +399,30 @@ check "sav: stored as a long string" grep -q "^households.sav,note_txt,Ghi chú,
 has_line "dta: a choice label with quotes" "$LOGDIR/td.meta" \
     "var fruits_grown_in_the_garden_no_10${TAB}int8${TAB}%8.0g${TAB}yesno01${TAB}Cây ăn quả trong vườn: Mận \"hậu\", Mộc Châu"
 
+# ---- the reform: version 2 (the units of 1 July 2025) published over version 1's cases. Its
+# columns hold no district; every case carries its area as recorded and its unit of today.
+REP=members
+R=$LOGDIR/reform
+S form publish "$SRC/schema/forms/sonla_ict_household_v2.json" >"$OUT" 2>&1 || not_ok "publish v2: $(cat "$OUT")"
+for f in csv dta sav; do
+    run "export $f over both versions" 0 "Units of today \(sonla_2025\): 0 cases recorded in them" \
+        S export --format $f --form sonla_ict_household --status all --out "$R/$f"
+done
+same "the households' first columns" "$(head -1 "$R/csv/households.csv" | cut -d, -f1-16)" \
+    "case_id,status,outcome,enumerator,form_version,weight,stratum,psu,area_recorded,area_recorded_name,unit_today,unit_today_code,former_districts,placement,placement_candidates,commune"
+same "every case of version 1 keeps its former commune" \
+    "$(csvq "$R/csv" "SELECT count(*) FROM h JOIN s.cases c USING (case_id) JOIN s.revisions r ON r.rev_id = c.head_rev
+       WHERE h.form_version = '1' AND h.area_recorded = json_extract(r.answers, '\$.commune_code')")" 40
+same "each one placed, or said why not" \
+    "$(csvq "$R/csv" "SELECT count(*) FROM h WHERE (placement IN ('mapped', 'by_frame') AND unit_today != '' AND unit_today_code = printf('%05d', unit_today))
+       OR (placement IN ('ambiguous', 'unknown') AND unit_today = '')")" 40
+for f in dta sav; do
+    roundtrip "both versions: households.$f" "$R/$f/households.$f" "$R/csv/households.csv"
+done
+"$RSC" "$R/dta/households.dta" meta >"$LOGDIR/rd.meta"
+has_line "dta: unit_today is labelled with the units' names" "$LOGDIR/rd.meta" \
+    "var unit_today${TAB}int16${TAB}%8.0g${TAB}commune_2025${TAB}Xã/phường hiện nay (từ 1/7/2025)"
+has_line "dta: a unit of today's name" "$LOGDIR/rd.meta" "value commune_2025${TAB}3980${TAB}Phường Mộc Châu"
+check "the codebook says how a case was placed" grep -q "^households.csv,placement,\"Cách xác định xã/phường hiện nay.*by_frame (a split former unit settled by the frame's village)" "$R/csv/codebook.csv"
+
 finish

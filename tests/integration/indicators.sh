@@ -229,6 +229,47 @@ same "the ambiguous case names its two candidates" \
     "$(q :memory: "SELECT json_extract(value, '\$.candidates') FROM json_each(readfile('$LOGDIR/all.json'), '\$.unplaced') WHERE json_extract(value, '\$.recorded') = '04111' LIMIT 1")" \
     "03943 Xã Mường Bang; 04123 Xã Chiềng Mung"
 
+# ---- exports over the same store: each case with its version, its geography as recorded and
+# in the units of today, as computed here
+S export --format csv --status all --out "$LOGDIR/exp" >"$LOGDIR/export.out" 2>&1 || not_ok "export csv: $(cat "$LOGDIR/export.out")"
+q "$LOGDIR/exp.db" ".import --csv $LOGDIR/exp/households.csv h" ".import --csv $LOGDIR/exp/codebook.csv cb" ||
+    not_ok "the export's files in sqlite3"
+# e SQL: SQL over the placed view with the exported households (h) and codebook (cb) attached
+e() { g "ATTACH '$LOGDIR/exp.db' AS x; $1"; }
+same "every case is exported with its version" \
+    "$(e "SELECT count(*) FROM x.h JOIN placed p USING (case_id) WHERE h.form_version = p.version")" 104
+same "the area as recorded: version 1's former commune, version 2's unit" \
+    "$(e "SELECT count(*) FROM x.h JOIN k USING (case_id) WHERE h.area_recorded = CASE WHEN k.v = 2 THEN printf('%05d', k.cm) ELSE k.cc END")" 104
+same "the name as recorded is the table's (the former unit's then)" \
+    "$(e "SELECT count(*) FROM x.h JOIN k USING (case_id) WHERE h.area_recorded_name = coalesce((SELECT new_name FROM geo WHERE new_code = h.area_recorded AND k.v = 2),
+       (SELECT old_name FROM pred WHERE old_code = k.cc AND k.v = 1 LIMIT 1), '')")" 104
+same "the unit of today, its choice code and its former districts" \
+    "$(e "SELECT count(*) FROM x.h JOIN placed p USING (case_id) WHERE h.unit_today_code = coalesce(p.unit, '')
+       AND h.unit_today = coalesce(CAST(p.unit AS INTEGER), '') AND h.former_districts = coalesce(p.dists, '')")" 104
+same "how each case was placed" \
+    "$(e "SELECT group_concat(placement || ':' || n, ' ') FROM (SELECT placement, count(*) n FROM x.h GROUP BY 1 ORDER BY 1)")" \
+    "$(e "SELECT group_concat(how || ':' || n, ' ') FROM (SELECT how, count(*) n FROM (SELECT CASE
+       WHEN p.version = 2 THEN CASE WHEN p.unit IS NULL THEN 'unknown' ELSE 'as_recorded' END
+       WHEN p.unit IS NULL THEN CASE WHEN EXISTS (SELECT 1 FROM pred WHERE old_code = k.cc) THEN 'ambiguous' ELSE 'unknown' END
+       WHEN EXISTS (SELECT 1 FROM pred WHERE old_code = k.cc AND partial = 0) THEN 'mapped' ELSE 'by_frame' END how
+       FROM placed p JOIN k USING (case_id)) GROUP BY 1 ORDER BY 1)")"
+same "an ambiguous case lists the units it may be in" \
+    "$(e "SELECT placement_candidates FROM x.h JOIN k USING (case_id) WHERE k.cc = '04111' AND h.placement = 'ambiguous'")" \
+    "$(g "SELECT group_concat(new_code, ' ') FROM (SELECT new_code FROM pred WHERE old_code = '04111' ORDER BY 1)")"
+same "version 1's own questions are gone from version 2's columns" \
+    "$(e "SELECT count(*) FROM x.cb WHERE variable IN ('district', 'commune_code', 'commune_name')")" 0
+e "SELECT value_labels FROM x.cb WHERE variable = 'unit_today'" | grep -qF "3980=Phường Mộc Châu" &&
+    ok || not_ok "unit_today has the units' names as value labels"
+grep -qF "Units of today (sonla_2025): $(e "SELECT sum(placement = 'as_recorded') || ' cases recorded in them, ' || sum(placement = 'mapped') || ' placed from a former unit, ' ||
+    sum(placement = 'by_frame') || ' by the frame''s village; ' || sum(placement = 'ambiguous') || ' ambiguous, ' || sum(placement = 'unknown') || ' unknown.' FROM x.h")" \
+    "$LOGDIR/export.out" && ok || not_ok "the export says how it placed the cases: $(cat "$LOGDIR/export.out")"
+S export --format json --status all --out "$LOGDIR/expj" >"$LOGDIR/exportj.out" 2>&1 || not_ok "export json: $(cat "$LOGDIR/exportj.out")"
+same "JSON: the split case in the frame's village" \
+    "$(q :memory: "SELECT json_extract(value, '\$.place.how') || ' ' || json_extract(value, '\$.place.unit') || ' ' || json_extract(value, '\$.place.recorded_name')
+       FROM json_each('[' || replace(trim(readfile('$LOGDIR/expj/households.jsonl'), char(10)), char(10), ',') || ']')
+       WHERE json_extract(value, '\$.place.recorded') = '04012' AND json_extract(value, '\$.answers.village') = 'Bản Khau Phạ'")" \
+    "by_frame 03980 Xã Chiềng Hắc"
+
 # ---- groups add up
 
 for level in former-district commune; do

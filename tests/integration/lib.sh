@@ -154,7 +154,7 @@ stop_all_syncd() {
 
 # geo_db DB: the table of units (schema/geography/sonla_2025.csv and its district names) in a
 # fresh SQLite file, read independently of the programs: geo(new_code, new_name, dists, olds),
-# above(code, name_vi, name_en), and pred(new_code, old_code, partial) with the predecessor
+# above(code, name_vi, name_en), and pred(new_code, old_code, partial, old_name) with the predecessor
 # column exploded in SQL. Needs SRC.
 geo_db() {
     sqlite3 "$1" "CREATE TABLE geo(new_code TEXT, new_name TEXT, dists TEXT, olds TEXT);
@@ -165,6 +165,7 @@ CREATE TABLE above(code TEXT, name_vi TEXT, name_en TEXT);" &&
   SELECT new_code, olds || ';', NULL FROM geo
   UNION ALL SELECT new_code, substr(rest, instr(rest, ';') + 1), substr(rest, 1, instr(rest, ';') - 1)
   FROM x WHERE rest <> '')
-SELECT new_code, substr(item, 1, instr(item, ':') - 1) AS old_code, item LIKE '%(partial)' AS partial
+SELECT new_code, substr(item, 1, instr(item, ':') - 1) AS old_code, item LIKE '%(partial)' AS partial,
+  substr(item, instr(item, ':') + 1, length(item) - instr(item, ':') - CASE WHEN item LIKE '%(partial)' THEN 9 ELSE 6 END) AS old_name
 FROM x WHERE item IS NOT NULL"
 }

@@ -381,6 +381,23 @@ static int note(pull_ctx *p, const char *fmt, ...)
     return errlist_add(&p->notes, "", "", "%s", msg) ? DT_ENOMEM : DT_OK;
 }
 
+/* The newest installed version of a form: the one new interviews take; 0 on an error, which
+ * only changes the words of a note. */
+static long long newest_version(sqlite3 *db, const char *form_id)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT max(version) FROM forms WHERE form_id = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        db_bind_text(st, 1, form_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
 static int apply_form(pull_ctx *p, const cJSON *item, int index, dt_err *err)
 {
     const cJSON *def = cJSON_GetObjectItemCaseSensitive(item, "definition");
@@ -469,8 +486,15 @@ static int apply_form(pull_ctx *p, const cJSON *item, int index, dt_err *err)
     rc = run(p->db, st, err, "installing a form");
     st = NULL;
     if (rc == DT_OK) {
+        long long newest = newest_version(p->db, id);
         p->n.forms++;
-        rc = note(p, "new form: %s version %lld (%s)", id, ver, form_title(f, 0));
+        if (newest > ver)
+            rc = note(p,
+                      "form %s version %lld installed to open its cases; new interviews use "
+                      "version %lld",
+                      id, ver, newest);
+        else
+            rc = note(p, "new form: %s version %lld (%s)", id, ver, form_title(f, 0));
     }
 cleanup:
     sqlite3_finalize(st);

@@ -2,9 +2,11 @@
 #ifndef DT_EMBEDDED_H
 #define DT_EMBEDDED_H
 
-/* schema/forms/sonla_ict_household.json: the default questionnaire. */
+/* schema/forms/sonla_ict_household.json: version 1 (district and the former communes), kept
+ * for the cases taken on it and for tests. */
 extern const char embed_forms_sonla_ict_household_json[];
-/* schema/forms/sonla_ict_household_v2.json: its version 2, in the units of 1 July 2025. */
+/* schema/forms/sonla_ict_household_v2.json: version 2, in the units of 1 July 2025: the one
+ * `collector setup` installs. */
 extern const char embed_forms_sonla_ict_household_v2_json[];
 
 /* schema/geography: the tables of units (common/geo_builtin.c). */

@@ -224,7 +224,7 @@ void ind_report_note(FILE *fp, const ind_report *r)
     if (r->weighted) {
         fprintf(fp,
                 "Design: weighted (sample weights from the frame); 95%% CI: Taylor linearization "
-                "of the ratio, strata = district, PSU = village, PSUs with replacement within "
+                "of the ratio, strata and PSUs from the frame, PSUs with replacement within "
                 "strata, z = 1.96; %ld strata, %ld PSUs",
                 r->strata, r->psus);
         if (r->lonely_strata)

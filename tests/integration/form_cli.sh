@@ -69,6 +69,18 @@ for a in "$DATA"/answers/bad_*.json; do
     grep -q '^verdict: cannot be finalized' "$out" && ok || not_ok "simulate $a: verdict"
 done
 
+# Version 2 (the units of 2025): the household of 4 in Phường Mộc Châu can be finalized, the
+# head of 12 cannot, with the same messages as version 1.
+FORM2=$SRC/schema/forms/sonla_ict_household_v2.json
+out=$LOGDIR/sim-v2-household_4members.out
+if "$COLLECTOR" form simulate "$FORM2" "$DATA/answers/v2/household_4members.json" --today 2026-11-29 >"$out" 2>&1 &&
+    grep -q '^verdict: .*can be finalized' "$out" && grep -q '^  shown    commune  *= 3980 (Phường Mộc Châu)$' "$out"; then
+    ok; else not_ok "simulate v2 household_4members"; cat "$out"; fi
+out=$LOGDIR/sim-v2-bad_head_age.out
+"$COLLECTOR" form simulate "$FORM2" "$DATA/answers/v2/bad_head_age.json" --today 2026-11-29 >"$out" 2>&1
+if [ $? -eq 1 ] && expect_lines "$DATA/answers/v2/bad_head_age.expect" "$out" ""; then ok; else
+    not_ok "simulate v2 bad_head_age"; cat "$out"; fi
+
 # Answers for another form version are refused with a clear message.
 out=$LOGDIR/wrong-version.out
 sed 's/"form_version": *1/"form_version": 7/' "$DATA/answers/single_member.json" >"$LOGDIR/v7.json"

@@ -84,5 +84,18 @@ same "groups" "$(q :memory: "SELECT group_concat(json_extract(value, '\$.key') |
 same "the version 1 case is ambiguous, never guessed" \
     "$(q :memory: "SELECT json_extract(value, '\$.case_id') || ' ' || json_extract(value, '\$.how') || ' ' || json_extract(value, '\$.candidates') FROM json_each(readfile('$LOGDIR/ind.json'), '\$.unplaced')")" \
     "$DRAFT ambiguous 03980 Phường Mộc Châu; 04078 Xã Chiềng Hặc"
+# The first laptop was told of version 2 as new; a laptop set up today on version 2 receives
+# version 1 too (to open its cases) and is told that new interviews stay on version 2.
+grep -q "^new form: sonla_ict_household version 2 " "$LOGDIR/sync1.out" && ok || not_ok "v2 announced as new: $(cat "$LOGDIR/sync1.out")"
+CDB=$LOGDIR/c2.db
+T2=$(token_of "$SYNCD" "$SDB" enum2 enumerator)
+C setup --enumerator "Cầm Thị Ươi" >/dev/null || not_ok "setup on version 2"
+C enroll "$URL/" "$T2" >"$LOGDIR/enroll2.out" 2>&1 || not_ok "enroll 2: $(cat "$LOGDIR/enroll2.out")"
+C sync >"$LOGDIR/sync3.out" 2>&1 || not_ok "sync on the new laptop: $(cat "$LOGDIR/sync3.out")"
+grep -q "^form sonla_ict_household version 1 installed to open its cases; new interviews use version 2$" "$LOGDIR/sync3.out" &&
+    ok || not_ok "v1 on a v2 laptop: $(cat "$LOGDIR/sync3.out")"
+grep -q "new form" "$LOGDIR/sync3.out" && not_ok "an older version announced as new: $(cat "$LOGDIR/sync3.out")" || ok
+C interview <"$LOGDIR/v2.keys" >"$LOGDIR/new2.out" 2>&1 || not_ok "new interview 2: $(tail -3 "$LOGDIR/new2.out")"
+same "the new laptop interviews on version 2" "$(q "$CDB" "SELECT group_concat(form_version) FROM cases")" 2
 stop_syncd
 finish

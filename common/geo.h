@@ -87,5 +87,7 @@ const char *geo_districts(const geo_unit *u, char *out, size_t size);
  * checked. Returns 0 with *out owned by the caller, DT_ENOTFOUND when no table has that name, or
  * another DT_ code with err. */
 int geo_builtin(geo_table **out, const char *name, dt_err *err);
+/* The name of the i-th table the programs carry, or NULL past the last. */
+const char *geo_builtin_name(int i);
 
 #endif

@@ -10,6 +10,11 @@ static const struct {
     {"sonla_2025", embed_geography_sonla_2025_csv, embed_geography_sonla_2025_above_csv},
 };
 
+const char *geo_builtin_name(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(builtin) / sizeof(builtin[0]) ? builtin[i].name : NULL;
+}
+
 int geo_builtin(geo_table **out, const char *name, dt_err *err)
 {
     errlist problems = {0};

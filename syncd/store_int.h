@@ -76,7 +76,8 @@ void st_token_hash(const char *token, char *out);
 /* A user from columns col (name), col + 1 (role), col + 2 (communes) of st. */
 void st_read_user(sqlite3_stmt *st, int col, store_user *u);
 
-/* Who may see what: supervisors their communes, statisticians and admins everything;
+/* Who may see what (store_scope.c): supervisors their communes and the former units those
+ * were made from, statisticians and admins everything;
  * enumerators nothing (DT_EINVAL, "forbidden: ..."). Binds ?1 (sees all) and ?2
  * (",04012,04045,") of a statement whose WHERE clause uses ST_SCOPE. */
 int st_bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err);

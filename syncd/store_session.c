@@ -7,18 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-int st_bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err)
-{
-    char list[sizeof(u->communes) + 2];
-
-    if (u->role == ROLE_ENUMERATOR)
-        return err_set(err, DT_EINVAL, "forbidden: an enumerator cannot review cases (HTTP 403)");
-    snprintf(list, sizeof(list), ",%s,", u->communes);
-    sqlite3_bind_int(st, 1, u->role != ROLE_SUPERVISOR);
-    db_bind_text(st, 2, list);
-    return DT_OK;
-}
-
 /* "YYYY-MM-DDTHH:MM:SSZ" of now + seconds (out: 21 bytes); such strings compare as times. */
 static void utc_after(char *out, long seconds)
 {

@@ -200,7 +200,8 @@ codes_of() {
       UNION SELECT old_code FROM pred WHERE partial = 0 AND new_code IN (SELECT new_code FROM geo WHERE $1))"
 }
 same "total row" "$(cells "$LOGDIR/page.html" total)" "$(expect_row 1 1)"
-SCOPE="commune_code IN ('03980', '04078')"
+# the supervisor's units and every former unit they were made from, wholly or in part
+SCOPE="commune_code IN ('03980', '04078', $(q "$GEO" "SELECT group_concat(quote(old_code)) FROM pred WHERE new_code IN ('03980', '04078')"))"
 same "supervisor: the total of their communes" "$(cells "$LOGDIR/sup.html" total)" "$(expect_row "$SCOPE" "$SCOPE")"
 same "supervisor: 03980 as planned" "$(cells "$LOGDIR/sup.html" c-03980 | cut -d' ' -f1,2,5,6)" "6 2 3 1"
 for u in 03980 03646 $(q "$SDB" "SELECT DISTINCT commune_code FROM cases WHERE enumerator = 'enum2' LIMIT 3"); do

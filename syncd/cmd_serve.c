@@ -27,6 +27,7 @@ static int serve(int argc, char **argv)
     syncd_config cfg;
     sigset_t stop_signals;
     http_server *h = NULL;
+    syncd_app app;
     store *s = NULL;
     dt_err err;
     int port = 0, sig = 0;
@@ -66,7 +67,9 @@ static int serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (http_start(&h, &port, &cfg, s, routes, NROUTES, &err)) {
+    app.s = s;
+    app.cfg = cfg;
+    if (syncd_http_start(&h, &port, &app, routes, NROUTES, &err)) {
         fprintf(stderr, "syncd: %s\n", err.msg);
         store_close(s);
         return err.code == DT_EINVAL ? EXIT_USAGE : EXIT_TROUBLE;

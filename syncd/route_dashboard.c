@@ -149,7 +149,7 @@ static int signed_in(http_req *r, const char *secret)
     const char *status = http_query(r, "status");
     char cookie[STORE_SESSION_LEN + 128];
 
-    snprintf(cookie, sizeof(cookie), "dieutra_session=%s; Max-Age=%d" COOKIE_ATTRS, secret,
+    snprintf(cookie, sizeof(cookie), SYNCD_SESSION_COOKIE "=%s; Max-Age=%d" COOKIE_ATTRS, secret,
              SESSION_SECONDS);
     return http_reply_redirect(r, status && !strcmp(status, "all") ? "/?status=all" : "/", cookie);
 }
@@ -221,13 +221,13 @@ static int signin_post(http_req *r)
 
 static int signout(http_req *r)
 {
-    const char *cookie = http_cookie(r, "dieutra_session");
+    const char *cookie = http_cookie(r, SYNCD_SESSION_COOKIE);
     dt_err err;
     int rc;
 
     if (cookie && (rc = store_session_end(http_store(r), cookie, &err)))
         return http_reply_dt(r, rc, &err);
-    return http_reply_redirect(r, "/signin", "dieutra_session=; Max-Age=0" COOKIE_ATTRS);
+    return http_reply_redirect(r, "/signin", SYNCD_SESSION_COOKIE "=; Max-Age=0" COOKIE_ATTRS);
 }
 
 const http_route route_dashboard = {

@@ -1,6 +1,6 @@
-/* html.h - writing the dashboard's HTML: escaped text into a buffer */
-#ifndef SYNCD_HTML_H
-#define SYNCD_HTML_H
+/* html.h - writing HTML pages (the dashboard, the collector's page): escaped text into a buffer */
+#ifndef DT_HTML_H
+#define DT_HTML_H
 
 #include "buf.h"
 

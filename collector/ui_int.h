@@ -8,10 +8,11 @@
 
 #include "buf.h"
 #include "engine.h"
+#include "isess.h"
 #include "ui.h"
 
 #define LINE_BYTES (FORM_TEXT_MAX + 1024) /* one typed line: the longest text answer, and more */
-#define PLACE_MAX  256                    /* "members[12]/m_internet" */
+#define PLACE_MAX  IS_PLACE_MAX
 
 /* The texts of the screens, after the public ones of ui.h (the table is in ui.c). */
 enum {
@@ -83,17 +84,10 @@ enum {
 };
 
 typedef struct ui {
-    cstore *cs;
-    cstore_case c;   /* the case as loaded */
-    form *f;         /* its form version */
-    interview *iv;   /* the answers */
-    cJSON *para;     /* paradata, saved with every answer */
-    int lang;        /* UI_VI or UI_EN */
-    int flang;       /* the form's language index for labels */
-    int width;       /* columns to wrap lines at */
-    eng_pos cur;     /* the screen shown */
-    double shown_at; /* when the time on cur was last counted (seconds, monotonic) */
-    char *line;      /* the line read: LINE_BYTES */
+    isess *s;   /* the interview being answered */
+    int lang;   /* UI_VI or UI_EN */
+    int width;  /* columns to wrap lines at */
+    char *line; /* the line read: LINE_BYTES */
 } ui;
 
 /* What ui_read_line got. */
@@ -115,7 +109,7 @@ static inline int ui_same_pos(eng_pos a, eng_pos b)
 
 static inline const form_question *ui_cur_q(const ui *u)
 {
-    return form_q(u->f, u->cur.q);
+    return form_q(u->s->f, u->s->cur.q);
 }
 
 /* ---- ui.c: texts and the terminal */
@@ -161,7 +155,7 @@ const char *ui_label(const ui *u, const form_question *q);
 const char *ui_member_name(ui *u, int r, int inst);
 /* Appends "Thành viên 2/4" (or "Member 2 of 4") for instance inst of repeat r. */
 void ui_put_member(ui *u, buf *b, int r, int inst);
-/* The screens now (eng_screens): their number, or DT_ENOMEM with *s NULL. */
+/* The screens now (is_screens): their number, or DT_ENOMEM with *s NULL. */
 int ui_screens(ui *u, eng_pos **s);
 /* Index of p among the n screens s, or -1. */
 int ui_screen_index(const eng_pos *s, int n, eng_pos p);

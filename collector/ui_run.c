@@ -1,10 +1,9 @@
-/* ui_run.c - one run of the terminal interview: answers, commands, saving, finishing */
+/* ui_run.c - one run of the terminal interview on an interview session (isess.c): lines read,
+ * commands, what the enumerator is told */
 #include "cmdline.h"
 #include "ui_int.h"
 #include "cli.h"
 #include "cmd.h"
-#include "display.h"
-#include "paradata.h"
 #include "utf8.h"
 #include "uuid.h"
 
@@ -12,88 +11,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define EXIT_SIGNAL 130 /* after Ctrl-C or a request to stop */
 
 static int command(ui *u, char *cmd);
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Adds the time since the last count to the screen shown. */
-static void count_time(ui *u)
-{
-    char where[PLACE_MAX];
-    double t = now_s();
-
-    if (u->cur.q >= 0) {
-        eng_pos_name(u->iv, u->cur, where, sizeof(where));
-        paradata_add_time(u->para, where, t - u->shown_at);
-    }
-    u->shown_at = t;
-}
-
 static void go(ui *u, eng_pos to)
 {
-    count_time(u);
-    u->cur = to;
-}
-
-/* A label for lists: the assignment's, else the household key's answers. */
-static char *case_label(ui *u)
-{
-    buf b;
-
-    if (u->c.assignment_id && u->c.label && *u->c.label)
-        return strdup(u->c.label);
-    buf_init(&b, 4096);
-    eng_household_label(&b, u->iv, u->flang);
-    return buf_detach(&b);
-}
-
-/* The answers, paradata and label as text, to be stored (each freed with free()).
- * Returns 0, or DT_ENOMEM with err set and nothing to free. */
-static int snapshot(ui *u, char **answers, char **para, char **label, dt_err *err)
-{
-    cJSON *a = eng_to_json(u->iv);
-
-    *answers = a ? cJSON_PrintUnformatted(a) : NULL;
-    *para = paradata_text(u->para);
-    *label = case_label(u);
-    cJSON_Delete(a);
-    if (*answers && *para && *label)
-        return DT_OK;
-    free(*answers);
-    free(*para);
-    free(*label);
-    *answers = *para = *label = NULL;
-    return err_set(err, DT_ENOMEM, "out of memory");
+    is_go(u->s, to);
 }
 
 /* Commits the answers, paradata, position and label. Prints the store's error. */
 static int save(ui *u)
 {
-    char where[PLACE_MAX] = "", *answers, *para, *label;
     dt_err err;
-    int rc;
+    int rc = is_save(u->s, &err);
 
-    count_time(u);
-    if (u->cur.q >= 0)
-        eng_pos_name(u->iv, u->cur, where, sizeof(where));
-    rc = snapshot(u, &answers, &para, &label, &err);
-    if (rc == DT_OK)
-        rc = cstore_case_save(u->cs, u->c.case_id, answers, para, where, label, &err);
     if (rc)
         cli_error(&err);
-    free(answers);
-    free(para);
-    free(label);
     return rc;
 }
 
@@ -101,7 +36,7 @@ static int save(ui *u)
 static int trouble(const ui *u)
 {
     ui_warn(u, T_NOT_SAVED);
-    ui_say_resume_hint(u->lang, u->c.case_id);
+    ui_say_resume_hint(u->lang, u->s->c.case_id);
     return A_TROUBLE;
 }
 
@@ -148,26 +83,14 @@ static int review(ui *u)
 
 static int finalize(ui *u)
 {
-    char rev[UUID_LEN + 1] = "", *answers, *para, *label;
-    int refusal = eng_is_refusal(u->iv), rc;
+    char rev[UUID_LEN + 1];
+    int refusal = eng_is_refusal(u->s->iv);
     dt_err err;
 
-    count_time(u);
-    paradata_end(u->para);
-    rc = snapshot(u, &answers, &para, &label, &err);
-    if (rc == DT_OK)
-        rc = cstore_case_finalize(u->cs, u->c.case_id, answers, para,
-                                  refusal ? "refusal" : "complete", label, rev, &err);
-    free(answers);
-    free(para);
-    free(label);
-    /* "Finished" only when it is, and said whenever it is: the report is the file's truth. */
-    if (rc && cstore_recheck_finalized(u->cs, u->c.case_id, rev) == 1)
-        rc = DT_OK;
-    if (rc) {
+    if (is_finalize(u->s, rev, &err)) {
         cli_error(&err);
         ui_warn(u, T_FINALIZE_FAILED);
-        ui_say_resume_hint(u->lang, u->c.case_id);
+        ui_say_resume_hint(u->lang, u->s->c.case_id);
         return A_TROUBLE;
     }
     putchar('\n');
@@ -191,7 +114,7 @@ static int finish(ui *u)
         return pick(u, T_PROBLEMS_PICK, has ? &first : NULL);
     }
     ui_summary(u, ui_count_answered(u, 0));
-    if (eng_is_refusal(u->iv))
+    if (eng_is_refusal(u->s->iv))
         ui_warn(u, T_REFUSAL);
     putchar('\n');
     yn = ui_ask_yes_no(u, T_ASK_FINISH);
@@ -208,22 +131,10 @@ static int advance(ui *u)
 {
     eng_pos nx;
 
-    if (!eng_next(u->iv, u->cur, &nx))
+    if (!is_next(u->s, &nx))
         return save(u) ? trouble(u) : finish(u);
     go(u, nx);
     return save(u) ? trouble(u) : A_SHOW;
-}
-
-/* When a change makes answered questions disappear (they would not be saved), asks
- * first. Returns 1 to keep the change, 0 to undo it, or -A_QUIT / -A_SIGNAL. */
-static int confirm_hiding(ui *u, int before)
-{
-    int after = ui_count_answered(u, 1);
-
-    if (after < 0 || after >= before)
-        return 1;
-    ui_warn(u, T_HIDES, before - after);
-    return ui_ask_yes_no(u, T_HIDES_ASK);
 }
 
 /* The engine's reason is for form authors ("code 7 is not in list 'yesno'"): the
@@ -239,38 +150,34 @@ static void type_error(const ui *u, form_type t)
     ui_warn(u, t <= Q_GEOPOINT ? ids[t] : T_E_TEXT);
 }
 
-/* Sets the answer from text ("" clears it); checks it unless clearing; undoes it when
- * refused. Returns 1 when it stays, 0 when undone, or -A_... */
+/* Sets the answer from text ("" clears it); checks it unless clearing; asks first when it
+ * would hide answered questions (they would not be saved). Returns 1 when it stays, 0
+ * when not, or -A_... */
 static int set_answer(ui *u, const char *text, int check)
 {
-    char why[256], msg[512];
-    val prev = {0};
-    int before = ui_count_answered(u, 1), rc, keep = 0;
+    char msg[512];
+    int hidden, yn;
 
-    if (before < 0 || val_copy(&prev, eng_get(u->iv, u->cur)))
-        return -ui_nomem();
-    rc = eng_set_text(u->iv, u->cur, text, why, sizeof(why));
-    if (rc == DT_ENOMEM) {
-        keep = -ui_nomem();
-        goto cleanup;
-    }
-    if (rc) {
+    switch (is_answer(u->s, text, check, 0, msg, sizeof(msg), &hidden)) {
+    case IS_KEPT:
+        return 1;
+    case IS_BAD_TYPE:
         type_error(u, ui_cur_q(u)->type);
-        goto cleanup;
-    }
-    if (check && !eng_check(u->iv, u->cur, msg, sizeof(msg))) {
+        return 0;
+    case IS_REFUSED:
         ui_warn_text(u, msg);
-        goto undo;
+        return 0;
+    case IS_WOULD_HIDE:
+        ui_warn(u, T_HIDES, hidden);
+        yn = ui_ask_yes_no(u, T_HIDES_ASK);
+        if (yn != 1)
+            return yn;
+        if (is_answer(u->s, text, check, 1, msg, sizeof(msg), &hidden) == IS_KEPT)
+            return 1;
+        return -ui_nomem();
+    default:
+        return -ui_nomem();
     }
-    keep = confirm_hiding(u, before);
-    if (keep == 1)
-        goto cleanup;
-undo:
-    if (eng_set_val(u->iv, u->cur, &prev))
-        keep = -ui_nomem();
-cleanup:
-    val_free(&prev);
-    return keep;
 }
 
 static int answer(ui *u, const char *text)
@@ -287,7 +194,7 @@ static int keep_going(ui *u)
 {
     char msg[512];
 
-    if (ui_cur_q(u)->type != Q_NOTE && !eng_check(u->iv, u->cur, msg, sizeof(msg))) {
+    if (!is_check_current(u->s, msg, sizeof(msg))) {
         ui_warn_text(u, msg);
         return A_ASK;
     }
@@ -305,7 +212,7 @@ static int another(ui *u, const char *line)
     }
     if (!yn)
         return advance(u);
-    k = eng_add_instance(u->iv, u->cur.q);
+    k = eng_add_instance(u->s->iv, u->s->cur.q);
     if (k == DT_ENOMEM)
         return ui_nomem();
     if (k < 0) {
@@ -317,58 +224,27 @@ static int another(ui *u, const char *line)
 
 static int back(ui *u)
 {
-    eng_pos p;
-
-    if (!eng_prev(u->iv, u->cur, &p)) {
+    if (!is_back(u->s)) {
         ui_warn(u, T_E_AT_START);
         return A_ASK;
     }
-    go(u, p);
     return A_SHOW;
 }
 
-/* Parses "12", "m_age", "m_age[2]" or "members[2]/m_age" into a screen. */
 static int jump(ui *u, const char *arg)
 {
-    char name[FORM_NAME_MAX + 1], *end;
-    const char *base = strrchr(arg, '/'), *br;
-    eng_pos *s;
-    int n = ui_screens(u, &s), q, inst = -1, found = -1;
-    long k = strtol(arg, &end, 10);
-    size_t len;
-
-    if (n < 0)
-        return ui_nomem();
-    base = base ? base + 1 : arg;
-    br = strchr(arg, '[');
-    len = br && br < base ? strlen(base) : strcspn(base, "[");
-    if (br)
-        inst = (int)strtol(br + 1, NULL, 10) - 1;
-    if (end != arg && !*end && k >= 1 && k <= n) {
-        found = (int)k - 1;
-    } else if (len <= FORM_NAME_MAX) {
-        memcpy(name, base, len);
-        name[len] = '\0';
-        q = form_find(u->f, name);
-        for (int i = 0; q >= 0 && i < n && found < 0; i++) {
-            const form_question *fq = form_q(u->f, q);
-            int inside = s[i].q == q || (s[i].q > q && s[i].q < fq->end &&
-                                         (fq->type == Q_GROUP || fq->type == Q_REPEAT));
-            int in_rep = form_q(u->f, s[i].q)->repeat >= 0;
-            if (inside && (inst < 0 || !in_rep || s[i].inst == inst))
-                found = i;
-        }
-        if (found < 0 && q < 0)
-            ui_warn(u, T_E_NO_QUESTION, arg);
-        else if (found < 0)
-            ui_warn(u, T_E_SKIPPED, arg);
-    } else {
+    switch (is_jump(u->s, arg)) {
+    case IS_JUMPED:
+        return A_SHOW;
+    case IS_SKIPPED:
+        ui_warn(u, T_E_SKIPPED, arg);
+        return A_ASK;
+    case IS_NO_QUESTION:
         ui_warn(u, T_E_NO_QUESTION, arg);
+        return A_ASK;
+    default:
+        return ui_nomem();
     }
-    if (found >= 0)
-        go(u, s[found]);
-    free(s);
-    return found >= 0 ? A_SHOW : A_ASK;
 }
 
 static int clear(ui *u)
@@ -376,7 +252,7 @@ static int clear(ui *u)
     form_type t = ui_cur_q(u)->type;
     int keep;
 
-    if (t == Q_NOTE || t == Q_REPEAT || !eng_get(u->iv, u->cur)->has) {
+    if (t == Q_NOTE || t == Q_REPEAT || !eng_get(u->s->iv, u->s->cur)->has) {
         ui_warn(u, T_E_NOTHING);
         return A_ASK;
     }
@@ -447,7 +323,7 @@ static int leave(ui *u, int sig)
     if (save(u))
         return sig ? EXIT_SIGNAL : (trouble(u), EXIT_TROUBLE);
     ui_out(u, T_SAVED);
-    ui_say_resume_hint(u->lang, u->c.case_id);
+    ui_say_resume_hint(u->lang, u->s->c.case_id);
     return sig ? EXIT_SIGNAL : EXIT_OK;
 }
 
@@ -487,115 +363,65 @@ static int loop(ui *u, int act)
     }
 }
 
-/* Where a resumed case continues: its stored position, else the first screen that
- * is unanswered or has a problem, else the first. */
-static int start_position(ui *u, ui_start how)
+/* Opens the session; prints why not and returns an exit status. */
+static int open_session(ui *u, cstore *cs, const char *case_id, ui_start how)
 {
-    char where[PLACE_MAX], msg[512];
-    eng_pos *s;
-    int n = ui_screens(u, &s), at = -1;
-
-    if (n <= 0) {
-        free(s);
-        return n < 0 ? DT_ENOMEM : DT_EINVAL;
-    }
-    for (int i = 0; how != UI_START_NEW && i < n && at < 0; i++) {
-        eng_pos_name(u->iv, s[i], where, sizeof(where));
-        if (u->c.position && !strcmp(where, u->c.position))
-            at = i;
-    }
-    for (int i = 0; how != UI_START_NEW && i < n && at < 0; i++) {
-        form_type t = form_q(u->f, s[i].q)->type;
-        if (t != Q_NOTE && t != Q_REPEAT &&
-            (!eng_get(u->iv, s[i])->has || !eng_check(u->iv, s[i], msg, sizeof(msg))))
-            at = i;
-    }
-    u->cur = s[at < 0 ? 0 : at];
-    free(s);
-    return DT_OK;
-}
-
-/* Loads the case, its form and its answers; prints why not and returns an exit status. */
-static int load(ui *u, const char *case_id, ui_start how)
-{
+    static const is_start starts[] = {
+        [UI_START_NEW] = IS_NEW, [UI_START_RESUME] = IS_RESUME, [UI_START_EDIT] = IS_EDIT};
     errlist problems = {0};
-    cJSON *answers = NULL;
+    is_failure why;
     dt_err err;
-    int rc, status = EXIT_FAILED;
+    int rc = is_open(&u->s, cs, case_id, ui_lang_code(u->lang), starts[how], &why, &problems, &err);
 
-    rc = cstore_case_get(u->cs, case_id, &u->c, &err);
-    if (rc == DT_ENOTFOUND) {
+    switch (rc ? why.why : IS_FAIL_NONE) {
+    case IS_FAIL_NONE:
+        break;
+    case IS_FAIL_NOT_FOUND:
         ui_warn(u, T_NOT_FOUND, case_id);
-        goto cleanup;
-    }
-    if (rc) {
+        rc = DT_EINVAL;
+        break;
+    case IS_FAIL_NOT_DRAFT:
+        ui_warn(u, T_NOT_DRAFT,
+                ui_tr(u->lang, !strcmp(why.status, "rejected")   ? T_ST_REJECTED
+                               : !strcmp(why.status, "approved") ? T_ST_APPROVED
+                                                                 : T_ST_FINALIZED),
+                case_id);
+        rc = DT_EINVAL;
+        break;
+    case IS_FAIL_NO_FORM:
         cli_error(&err);
-        status = cmdline_exit_status(rc);
-        goto cleanup;
-    }
-    if (strcmp(u->c.status, "draft") != 0) {
-        int st = !strcmp(u->c.status, "rejected")   ? T_ST_REJECTED
-                 : !strcmp(u->c.status, "approved") ? T_ST_APPROVED
-                                                    : T_ST_FINALIZED;
-        ui_warn(u, T_NOT_DRAFT, ui_tr(u->lang, st), case_id);
-        goto cleanup;
-    }
-    rc = cstore_load_form(u->cs, u->c.form_id, u->c.form_version, &u->f, &err);
-    if (rc) {
-        cli_error(&err);
-        if (rc == DT_ENOTFOUND)
-            ui_warn(u, T_NO_FORM, u->c.form_id, u->c.form_version);
-        status = cmdline_exit_status(rc);
-        goto cleanup;
-    }
-    u->flang = form_lang_index(u->f, ui_lang_code(u->lang));
-    if (u->flang < 0)
-        u->flang = 0;
-    u->iv = eng_new(u->f, disp_today(), u->flang);
-    if (!u->iv || (how == UI_START_NEW && eng_use_defaults(u->iv))) {
-        status = EXIT_TROUBLE;
-        ui_nomem();
-        goto cleanup;
-    }
-    answers = cJSON_Parse(u->c.answers ? u->c.answers : "{}");
-    rc = answers ? eng_load_json(u->iv, answers, &problems) : DT_EINVAL;
-    if (rc) {
-        /* Going on would overwrite what cannot be read: stop instead. */
+        ui_warn(u, T_NO_FORM, why.form_id, why.form_version);
+        break;
+    case IS_FAIL_BAD_ANSWERS:
         cmdline_problems(stderr, case_id, &problems);
         ui_warn(u, T_BAD_ANSWERS);
-        status = EXIT_TROUBLE;
-        goto cleanup;
+        rc = DT_ERR;
+        break;
+    case IS_FAIL_LOCKED:
+        cli_error(&err);
+        ui_warn(u, T_LOCKED);
+        break;
+    default:
+        cli_error(&err);
     }
-    u->para = paradata_parse(u->c.paradata);
-    if (!u->para) {
-        ui_nomem();
-        status = EXIT_TROUBLE;
-        goto cleanup;
-    }
-    if (how != UI_START_NEW)
-        paradata_session(u->para);
-    rc = start_position(u, how);
-    status = rc ? EXIT_TROUBLE : EXIT_OK;
-cleanup:
-    cJSON_Delete(answers);
     errlist_free(&problems);
-    return status;
+    return rc ? cmdline_exit_status(rc) : EXIT_OK;
 }
 
 static void print_start(ui *u, ui_start how)
 {
-    const cJSON *sessions = cJSON_GetObjectItemCaseSensitive(u->para, "sessions");
+    const cJSON *sessions = cJSON_GetObjectItemCaseSensitive(u->s->para, "sessions");
     int n = cJSON_IsNumber(sessions) ? (int)sessions->valuedouble : 1;
 
     putchar('\n');
-    ui_wrap(u, form_title(u->f, u->flang), 0);
-    ui_out(u, T_CASE_ID, u->c.case_id);
+    ui_wrap(u, form_title(u->s->f, u->s->flang), 0);
+    ui_out(u, T_CASE_ID, u->s->c.case_id);
     if (how == UI_START_RESUME)
         ui_out(u, T_RESUMED, n);
     if (how == UI_START_EDIT)
         ui_out(u, T_EDITING, n);
-    if (u->c.comment && *u->c.comment)
-        ui_warn(u, T_COMMENT, u->c.comment);
+    if (u->s->c.comment && *u->s->c.comment)
+        ui_warn(u, T_COMMENT, u->s->c.comment);
     ui_out(u, T_START_HELP);
 }
 
@@ -603,43 +429,27 @@ int ui_run_interview(cstore *cs, const char *case_id, int lang, ui_start how)
 {
     ui u;
     term_saved t;
-    dt_err err;
-    int status, locked = 0, eg, act = A_SHOW;
+    int status, act = A_SHOW;
 
     memset(&u, 0, sizeof(u));
-    u.cs = cs;
     u.lang = lang == UI_EN ? UI_EN : UI_VI;
     u.width = ui_term_width();
-    u.cur.q = -1;
     u.line = malloc(LINE_BYTES);
     if (!u.line) {
         ui_nomem();
         return EXIT_TROUBLE;
     }
-    status = load(&u, case_id, how);
+    status = open_session(&u, cs, case_id, how);
     if (status != EXIT_OK)
         goto cleanup;
-    if ((eg = cstore_case_lock(cs, case_id, &err)) != DT_OK) {
-        cli_error(&err);
-        ui_warn(&u, T_LOCKED);
-        status = cmdline_exit_status(eg);
-        goto cleanup;
-    }
-    locked = 1;
     ui_term_setup(&t);
     print_start(&u, how);
-    u.shown_at = now_s();
     if (how == UI_START_EDIT)
         act = review(&u);
     status = loop(&u, act);
     ui_term_restore(&t);
 cleanup:
-    if (locked)
-        cstore_case_unlock(cs, case_id);
-    eng_free(u.iv);
-    form_free(u.f);
-    cJSON_Delete(u.para);
-    cstore_case_free(&u.c);
+    is_close(u.s);
     free(u.line);
     return status;
 }

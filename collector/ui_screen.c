@@ -9,18 +9,18 @@
 
 const char *ui_label(const ui *u, const form_question *q)
 {
-    return q->label ? q->label[u->flang] : q->name;
+    return q->label ? q->label[u->s->flang] : q->name;
 }
 
 /* The first text answer of instance inst of repeat r: a member's name. */
 const char *ui_member_name(ui *u, int r, int inst)
 {
-    const form_question *rq = form_q(u->f, r);
+    const form_question *rq = form_q(u->s->f, r);
 
     for (int q = r + 1; q < rq->end; q++) {
-        if (form_q(u->f, q)->type != Q_TEXT || form_q(u->f, q)->repeat != r)
+        if (form_q(u->s->f, q)->type != Q_TEXT || form_q(u->s->f, q)->repeat != r)
             continue;
-        const val *v = eng_get(u->iv, (eng_pos){q, inst});
+        const val *v = eng_get(u->s->iv, (eng_pos){q, inst});
         return v->has ? v->str : NULL;
     }
     return NULL;
@@ -29,8 +29,8 @@ const char *ui_member_name(ui *u, int r, int inst)
 /* "Thành viên 2/4" for a place inside a repeat, into b. */
 void ui_put_member(ui *u, buf *b, int r, int inst)
 {
-    buf_printf(b, ui_tr(u->lang, T_MEMBER), ui_label(u, form_q(u->f, r)), inst + 1,
-               eng_instances(u->iv, r));
+    buf_printf(b, ui_tr(u->lang, T_MEMBER), ui_label(u, form_q(u->s->f, r)), inst + 1,
+               eng_instances(u->s->iv, r));
 }
 
 /* The answer as the enumerator reads it, or "(no answer)". */
@@ -39,16 +39,12 @@ static void put_answer(const ui *u, buf *b, const form_question *q, const val *v
     if (!v->has)
         buf_puts(b, ui_tr(u->lang, T_NO_ANSWER));
     else
-        disp_value(b, q, v, u->flang);
+        disp_value(b, q, v, u->s->flang);
 }
 
 int ui_screens(ui *u, eng_pos **s)
 {
-    int n = eng_screens(u->iv, s);
-
-    if (n < 0)
-        *s = NULL;
-    return n;
+    return is_screens(u->s, s);
 }
 
 int ui_screen_index(const eng_pos *s, int n, eng_pos p)
@@ -68,23 +64,23 @@ static void show_header(ui *u)
     buf b;
 
     buf_init(&b, 8192);
-    snprintf(prog, sizeof(prog), "[%d/%d] ", ui_screen_index(s, n, u->cur) + 1, n);
+    snprintf(prog, sizeof(prog), "[%d/%d] ", ui_screen_index(s, n, u->s->cur) + 1, n);
     free(s);
     buf_puts(&b, prog);
-    ui_put_cut(&b, form_title(u->f, u->flang), u->width - (int)strlen(prog));
-    while (p >= 0 && form_q(u->f, p)->type != Q_GROUP)
-        p = form_q(u->f, p)->parent;
-    eng_pos_name(u->iv, u->cur, where, sizeof(where));
+    ui_put_cut(&b, form_title(u->s->f, u->s->flang), u->width - (int)strlen(prog));
+    while (p >= 0 && form_q(u->s->f, p)->type != Q_GROUP)
+        p = form_q(u->s->f, p)->parent;
+    eng_pos_name(u->s->iv, u->s->cur, where, sizeof(where));
     buf_puts(&b, "\n");
     if (p >= 0)
-        buf_printf(&b, "%s · ", ui_label(u, form_q(u->f, p)));
+        buf_printf(&b, "%s · ", ui_label(u, form_q(u->s->f, p)));
     buf_puts(&b, where);
     if (q->repeat >= 0) {
-        const char *name = ui_member_name(u, q->repeat, u->cur.inst);
+        const char *name = ui_member_name(u, q->repeat, u->s->cur.inst);
         size_t from;
         buf_puts(&b, "\n");
         from = b.len;
-        ui_put_member(u, &b, q->repeat, u->cur.inst);
+        ui_put_member(u, &b, q->repeat, u->s->cur.inst);
         if (name && b.data) {
             buf_puts(&b, ": ");
             ui_put_cut(&b, name, u->width - (int)utf8_length(b.data + from, b.len - from));
@@ -108,10 +104,10 @@ static void show_choices(const ui *u, const form_question *q)
     }
     putchar('\n');
     for (int i = 0; i < q->list->nchoices; i++) {
-        if (!eng_choice_allowed(u->iv, u->cur, q->list->choices[i].code))
+        if (!eng_choice_allowed(u->s->iv, u->s->cur, q->list->choices[i].code))
             continue;
         printf("  %*lld. ", w, q->list->choices[i].code);
-        ui_wrap(u, q->list->choices[i].label[u->flang], w + 4);
+        ui_wrap(u, q->list->choices[i].label[u->s->flang], w + 4);
     }
 }
 
@@ -147,7 +143,7 @@ void ui_show_screen(ui *u)
     show_header(u);
     putchar('\n');
     if (q->type == Q_REPEAT) {
-        ui_out(u, T_ANOTHER, ui_label(u, q), eng_instances(u->iv, u->cur.q));
+        ui_out(u, T_ANOTHER, ui_label(u, q), eng_instances(u->s->iv, u->s->cur.q));
         ui_out(u, T_ANOTHER_ASK);
         fputs("> ", stdout);
         return;
@@ -155,16 +151,16 @@ void ui_show_screen(ui *u)
     ui_wrap(u, ui_label(u, q), 0);
     if (q->hint) {
         fputs("  ", stdout);
-        ui_wrap(u, q->hint[u->flang], 2);
+        ui_wrap(u, q->hint[u->s->flang], 2);
     }
     if (q->type == Q_SELECT_ONE || q->type == Q_SELECT_MULTIPLE)
         show_choices(u, q);
     putchar('\n');
-    v = eng_get(u->iv, u->cur);
+    v = eng_get(u->s->iv, u->s->cur);
     if (v->has) {
         buf_init(&b, FORM_TEXT_MAX + 4096);
         buf_puts(&b, ui_tr(u->lang, T_CURRENT));
-        disp_value(&b, q, v, u->flang);
+        disp_value(&b, q, v, u->s->flang);
         if (b.data)
             puts(b.data);
         buf_free(&b);
@@ -196,7 +192,7 @@ static void put_label_answer(ui *u, buf *b, const form_question *q, eng_pos p, i
     buf a;
 
     buf_init(&a, FORM_TEXT_MAX + 4096);
-    put_answer(u, &a, q, eng_get(u->iv, p));
+    put_answer(u, &a, q, eng_get(u->s->iv, p));
     alen = cols_of(a.data);
     acols = alen < avail / 2 ? alen : avail / 2;
     lcols = avail - acols < 12 ? 12 : avail - acols;
@@ -212,12 +208,13 @@ static void put_label_answer(ui *u, buf *b, const form_question *q, eng_pos p, i
  * label: answer; the problem's message below it. */
 static void print_row(ui *u, int num, int numw, eng_pos p, const err_item *problem)
 {
-    const form_question *q = form_q(u->f, p.q);
+    const form_question *q = form_q(u->s->f, p.q);
     int used = numw + 4;
     buf b;
 
     buf_init(&b, 16384);
-    buf_printf(&b, "%c%c%*d. ", problem ? '!' : ' ', ui_same_pos(p, u->cur) ? '>' : ' ', numw, num);
+    buf_printf(&b, "%c%c%*d. ", problem ? '!' : ' ', ui_same_pos(p, u->s->cur) ? '>' : ' ', numw,
+               num);
     if (q->repeat >= 0 || q->type == Q_REPEAT) {
         size_t before = b.len;
         buf_puts(&b, "[");
@@ -229,7 +226,7 @@ static void print_row(ui *u, int num, int numw, eng_pos p, const err_item *probl
         used += b.data ? (int)utf8_length(b.data + before, b.len - before) : 0;
     }
     if (q->type == Q_REPEAT) {
-        buf_printf(&b, ui_tr(u->lang, T_ADD_ROW), eng_instances(u->iv, p.q));
+        buf_printf(&b, ui_tr(u->lang, T_ADD_ROW), eng_instances(u->s->iv, p.q));
     } else if (q->type == Q_NOTE) {
         buf_puts(&b, ui_tr(u->lang, T_NOTE));
         buf_puts(&b, " ");
@@ -256,7 +253,7 @@ int ui_print_list(ui *u, int only_problems, eng_pos *first, int *has_first)
     int n, nprob, marked = 0, numw;
 
     *has_first = 0;
-    nprob = eng_validate(u->iv, &issues);
+    nprob = eng_validate(u->s->iv, &issues);
     n = ui_screens(u, &s);
     if (nprob < 0 || n < 0) {
         errlist_free(&issues);
@@ -265,7 +262,7 @@ int ui_print_list(ui *u, int only_problems, eng_pos *first, int *has_first)
     }
     numw = n >= 100 ? 3 : n >= 10 ? 2 : 1;
     for (int i = 0; i < n; i++) {
-        eng_pos_name(u->iv, s[i], where, sizeof(where));
+        eng_pos_name(u->s->iv, s[i], where, sizeof(where));
         const err_item *it = issue_at(&issues, where);
         if (it && !*has_first) {
             *first = s[i];
@@ -281,7 +278,7 @@ int ui_print_list(ui *u, int only_problems, eng_pos *first, int *has_first)
     for (size_t i = 0; i < issues.n; i++) {
         int shown = 0;
         for (int k = 0; k < n && !shown; k++) {
-            eng_pos_name(u->iv, s[k], where, sizeof(where));
+            eng_pos_name(u->s->iv, s[k], where, sizeof(where));
             shown = !strcmp(where, issues.items[i].where);
         }
         if (!strcmp(issues.items[i].what, "repeat"))
@@ -302,13 +299,13 @@ void ui_summary(ui *u, int answered)
 {
     ui_out(u, T_SUMMARY);
     ui_out(u, T_SUM_ANSWERED, answered);
-    for (int r = 0; r < form_nquestions(u->f); r++) {
-        const form_question *q = form_q(u->f, r);
+    for (int r = 0; r < form_nquestions(u->s->f); r++) {
+        const form_question *q = form_q(u->s->f, r);
         int n;
         buf b;
-        if (q->type != Q_REPEAT || !eng_relevant(u->iv, (eng_pos){r, 0}))
+        if (q->type != Q_REPEAT || !eng_relevant(u->s->iv, (eng_pos){r, 0}))
             continue;
-        n = eng_instances(u->iv, r);
+        n = eng_instances(u->s->iv, r);
         printf("  %s: %d\n", ui_label(u, q), n);
         for (int k = 0; k < n; k++) {
             const char *name = ui_member_name(u, r, k);
@@ -326,12 +323,5 @@ void ui_summary(ui *u, int answered)
 
 int ui_count_answered(ui *u, int leave_out_cur)
 {
-    eng_pos *s;
-    int n = ui_screens(u, &s), k = 0;
-
-    for (int i = 0; i < n; i++)
-        if (!(leave_out_cur && ui_same_pos(s[i], u->cur)) && eng_get(u->iv, s[i])->has)
-            k++;
-    free(s);
-    return n < 0 ? n : k;
+    return is_count_answered(u->s, leave_out_cur);
 }

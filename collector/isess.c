@@ -1,0 +1,367 @@
+/* isess.c - one interview session: the case, its form version, the answers and the screen
+ * being answered; every accepted answer committed with its position and paradata */
+#include "isess.h"
+#include "display.h"
+#include "paradata.h"
+#include "uuid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int same_pos(eng_pos a, eng_pos b)
+{
+    return a.q == b.q && a.inst == b.inst;
+}
+
+/* Adds the time since the last count to the screen being answered. */
+static void count_time(isess *s)
+{
+    char where[IS_PLACE_MAX];
+    double t = now_s();
+
+    if (s->cur.q >= 0) {
+        eng_pos_name(s->iv, s->cur, where, sizeof(where));
+        paradata_add_time(s->para, where, t - s->shown_at);
+    }
+    s->shown_at = t;
+}
+
+void is_go(isess *s, eng_pos to)
+{
+    count_time(s);
+    s->cur = to;
+}
+
+int is_screens(const isess *s, eng_pos **out)
+{
+    int n = eng_screens(s->iv, out);
+
+    if (n < 0)
+        *out = NULL;
+    return n;
+}
+
+int is_count_answered(const isess *s, int leave_out_cur)
+{
+    eng_pos *sc;
+    int n = is_screens(s, &sc), k = 0;
+
+    for (int i = 0; i < n; i++)
+        if (!(leave_out_cur && same_pos(sc[i], s->cur)) && eng_get(s->iv, sc[i])->has)
+            k++;
+    free(sc);
+    return n < 0 ? n : k;
+}
+
+/* A label for lists: the assignment's, else the household key's answers (malloc'd). */
+static char *case_label(const isess *s)
+{
+    buf b;
+
+    if (s->c.assignment_id && s->c.label && *s->c.label)
+        return strdup(s->c.label);
+    buf_init(&b, 4096);
+    eng_household_label(&b, s->iv, s->flang);
+    return buf_detach(&b);
+}
+
+/* The answers, paradata and label as text, to be stored (each freed with free()).
+ * Returns 0, or DT_ENOMEM with err set and nothing to free. */
+static int snapshot(const isess *s, char **answers, char **para, char **label, dt_err *err)
+{
+    cJSON *a = eng_to_json(s->iv);
+
+    *answers = a ? cJSON_PrintUnformatted(a) : NULL;
+    *para = paradata_text(s->para);
+    *label = case_label(s);
+    cJSON_Delete(a);
+    if (*answers && *para && *label)
+        return DT_OK;
+    free(*answers);
+    free(*para);
+    free(*label);
+    *answers = *para = *label = NULL;
+    return err_set(err, DT_ENOMEM, "out of memory");
+}
+
+int is_save(isess *s, dt_err *err)
+{
+    char where[IS_PLACE_MAX] = "", *answers, *para, *label;
+    int rc;
+
+    count_time(s);
+    if (s->cur.q >= 0)
+        eng_pos_name(s->iv, s->cur, where, sizeof(where));
+    rc = snapshot(s, &answers, &para, &label, err);
+    if (rc == DT_OK)
+        rc = cstore_case_save(s->cs, s->c.case_id, answers, para, where, label, err);
+    free(answers);
+    free(para);
+    free(label);
+    return rc;
+}
+
+int is_problems(const isess *s)
+{
+    errlist issues = {0};
+    int n = eng_validate(s->iv, &issues);
+
+    errlist_free(&issues);
+    return n;
+}
+
+int is_finalize(isess *s, char *rev, dt_err *err)
+{
+    char *answers, *para, *label;
+    int refusal = eng_is_refusal(s->iv), rc;
+
+    rev[0] = '\0';
+    if ((rc = is_problems(s)) != 0)
+        return rc < 0 ? err_set(err, DT_ENOMEM, "out of memory")
+                      : err_set(err, DT_EINVAL,
+                                "the interview has %d problem%s to correct before it can be "
+                                "finished",
+                                rc, rc == 1 ? "" : "s");
+    count_time(s);
+    paradata_end(s->para);
+    rc = snapshot(s, &answers, &para, &label, err);
+    if (rc == DT_OK)
+        rc = cstore_case_finalize(s->cs, s->c.case_id, answers, para,
+                                  refusal ? "refusal" : "complete", label, rev, err);
+    free(answers);
+    free(para);
+    free(label);
+    /* "Finished" only when it is, and said whenever it is: the file's truth decides. */
+    if (rc && cstore_recheck_finalized(s->cs, s->c.case_id, rev) == 1)
+        rc = DT_OK;
+    return rc;
+}
+
+is_verdict is_answer(isess *s, const char *text, int check, int hide, char *msg, size_t size,
+                     int *hidden)
+{
+    char why[256];
+    val prev = {0};
+    int before = is_count_answered(s, 1), after;
+    is_verdict v = IS_KEPT;
+
+    *hidden = 0;
+    msg[0] = '\0';
+    if (before < 0 || val_copy(&prev, eng_get(s->iv, s->cur)))
+        return IS_NOMEM;
+    switch (eng_set_text(s->iv, s->cur, text, why, sizeof(why))) {
+    case DT_OK:
+        break;
+    case DT_ENOMEM:
+        v = IS_NOMEM;
+        goto cleanup;
+    default:
+        v = IS_BAD_TYPE;
+        goto cleanup;
+    }
+    if (check && !eng_check(s->iv, s->cur, msg, size)) {
+        v = IS_REFUSED;
+        goto undo;
+    }
+    after = is_count_answered(s, 1);
+    if (hide || after < 0 || after >= before)
+        goto cleanup;
+    *hidden = before - after;
+    v = IS_WOULD_HIDE;
+undo:
+    if (eng_set_val(s->iv, s->cur, &prev))
+        v = IS_NOMEM;
+cleanup:
+    val_free(&prev);
+    return v;
+}
+
+int is_check_current(isess *s, char *msg, size_t size)
+{
+    msg[0] = '\0';
+    return form_q(s->f, s->cur.q)->type == Q_NOTE || eng_check(s->iv, s->cur, msg, size);
+}
+
+int is_next(const isess *s, eng_pos *next)
+{
+    return eng_next(s->iv, s->cur, next);
+}
+
+int is_back(isess *s)
+{
+    eng_pos p;
+
+    if (!eng_prev(s->iv, s->cur, &p))
+        return 0;
+    is_go(s, p);
+    return 1;
+}
+
+int is_jump(isess *s, const char *arg)
+{
+    char name[FORM_NAME_MAX + 1], *end;
+    const char *base = strrchr(arg, '/'), *br;
+    eng_pos *sc;
+    int n = is_screens(s, &sc), q = -1, inst = -1, found = -1;
+    long k = strtol(arg, &end, 10);
+    size_t len;
+
+    if (n < 0)
+        return DT_ENOMEM;
+    base = base ? base + 1 : arg;
+    br = strchr(arg, '[');
+    len = br && br < base ? strlen(base) : strcspn(base, "[");
+    if (br)
+        inst = (int)strtol(br + 1, NULL, 10) - 1;
+    if (end != arg && !*end && k >= 1 && k <= n) {
+        found = (int)k - 1;
+    } else if (len <= FORM_NAME_MAX) {
+        memcpy(name, base, len);
+        name[len] = '\0';
+        q = form_find(s->f, name);
+        for (int i = 0; q >= 0 && i < n && found < 0; i++) {
+            const form_question *fq = form_q(s->f, q);
+            int inside = sc[i].q == q || (sc[i].q > q && sc[i].q < fq->end &&
+                                          (fq->type == Q_GROUP || fq->type == Q_REPEAT));
+            int in_rep = form_q(s->f, sc[i].q)->repeat >= 0;
+            if (inside && (inst < 0 || !in_rep || sc[i].inst == inst))
+                found = i;
+        }
+    }
+    if (found >= 0)
+        is_go(s, sc[found]);
+    free(sc);
+    return found >= 0 ? IS_JUMPED : q >= 0 ? IS_SKIPPED : IS_NO_QUESTION;
+}
+
+/* Where the session starts: the stored position, else the first screen unanswered or with
+ * a problem, else the first. 0, DT_ENOMEM or DT_EINVAL (no screen). */
+static int start_position(isess *s, is_start how)
+{
+    char where[IS_PLACE_MAX], msg[512];
+    eng_pos *sc;
+    int n = is_screens(s, &sc), at = -1;
+
+    if (n <= 0) {
+        free(sc);
+        return n < 0 ? DT_ENOMEM : DT_EINVAL;
+    }
+    for (int i = 0; how != IS_NEW && i < n && at < 0; i++) {
+        eng_pos_name(s->iv, sc[i], where, sizeof(where));
+        if (s->c.position && !strcmp(where, s->c.position))
+            at = i;
+    }
+    for (int i = 0; how != IS_NEW && i < n && at < 0; i++) {
+        form_type t = form_q(s->f, sc[i].q)->type;
+        if (t != Q_NOTE && t != Q_REPEAT &&
+            (!eng_get(s->iv, sc[i])->has || !eng_check(s->iv, sc[i], msg, sizeof(msg))))
+            at = i;
+    }
+    s->cur = sc[at < 0 ? 0 : at];
+    free(sc);
+    return DT_OK;
+}
+
+/* Loads the case, its form and its answers into s: 0, or a DT_ code with *why. */
+static int load(isess *s, const char *case_id, const char *lang, is_start how, is_failure *why,
+                errlist *problems, dt_err *err)
+{
+    cJSON *answers = NULL;
+    int rc;
+
+    why->why = IS_FAIL_TROUBLE;
+    if ((rc = cstore_case_get(s->cs, case_id, &s->c, err))) {
+        if (rc == DT_ENOTFOUND)
+            why->why = IS_FAIL_NOT_FOUND;
+        return rc;
+    }
+    if (strcmp(s->c.status, "draft") != 0) {
+        why->why = IS_FAIL_NOT_DRAFT;
+        snprintf(why->status, sizeof(why->status), "%s", s->c.status);
+        return err_set(err, DT_EINVAL, "case %s is %s, not a draft", case_id, s->c.status);
+    }
+    if ((rc = cstore_load_form(s->cs, s->c.form_id, s->c.form_version, &s->f, err))) {
+        snprintf(why->form_id, sizeof(why->form_id), "%s", s->c.form_id);
+        why->form_version = s->c.form_version;
+        if (rc == DT_ENOTFOUND)
+            why->why = IS_FAIL_NO_FORM;
+        return rc;
+    }
+    s->flang = form_lang_index(s->f, lang);
+    if (s->flang < 0)
+        s->flang = 0;
+    s->iv = eng_new(s->f, disp_today(), s->flang);
+    if (!s->iv || (how == IS_NEW && eng_use_defaults(s->iv)))
+        return err_set(err, DT_ENOMEM, "out of memory");
+    answers = cJSON_Parse(s->c.answers ? s->c.answers : "{}");
+    rc = answers ? eng_load_json(s->iv, answers, problems) : DT_EINVAL;
+    cJSON_Delete(answers);
+    if (rc) {
+        /* Going on would overwrite what cannot be read: stop instead. */
+        why->why = IS_FAIL_BAD_ANSWERS;
+        return err_set(err, DT_EINVAL, "the stored answers of case %s cannot be read", case_id);
+    }
+    if (!(s->para = paradata_parse(s->c.paradata)))
+        return err_set(err, DT_ENOMEM, "out of memory");
+    if (how != IS_NEW)
+        paradata_session(s->para);
+    if ((rc = start_position(s, how)))
+        return err_set(err, rc, "the interview has no screen to show");
+    why->why = IS_FAIL_NONE;
+    return DT_OK;
+}
+
+static void sess_free(isess *s)
+{
+    eng_free(s->iv);
+    form_free(s->f);
+    cJSON_Delete(s->para);
+    cstore_case_free(&s->c);
+    free(s);
+}
+
+int is_open(isess **out, cstore *cs, const char *case_id, const char *lang, is_start how,
+            is_failure *why, errlist *problems, dt_err *err)
+{
+    isess *s = calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    memset(why, 0, sizeof(*why));
+    if (!s) {
+        why->why = IS_FAIL_TROUBLE;
+        return err_set(err, DT_ENOMEM, "out of memory");
+    }
+    s->cs = cs;
+    s->cur.q = -1;
+    if ((rc = load(s, case_id, lang, how, why, problems, err)))
+        goto fail;
+    if ((rc = cstore_case_lock(cs, case_id, err))) {
+        why->why = IS_FAIL_LOCKED;
+        goto fail;
+    }
+    s->shown_at = now_s();
+    *out = s;
+    return DT_OK;
+fail:
+    sess_free(s);
+    return rc;
+}
+
+void is_close(isess *s)
+{
+    if (!s)
+        return;
+    cstore_case_unlock(s->cs, s->c.case_id);
+    sess_free(s);
+}

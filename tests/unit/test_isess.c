@@ -1,0 +1,231 @@
+/* test_isess.c - the interview session (collector/isess.c) on a real collector database with
+ * questionnaire version 2: opening (a missing case, a locked one, a finished one), answers
+ * refused by type and by constraint, an answer that would hide others, jumps, saving and
+ * resuming where it stopped, finishing
+ *
+ * Usage: test_isess */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cstore.h"
+#include "embedded.h"
+#include "isess.h"
+#include "uuid.h"
+
+typedef struct fixture {
+    cstore *cs;
+    char dir[256], path[300];
+    char case_id[UUID_LEN + 1];
+} fixture;
+
+static int setup(void **state)
+{
+    static char draft[] = "draft", empty[] = "{}", none[] = "", fid[] = "sonla_ict_household";
+    fixture *fx = calloc(1, sizeof(*fx));
+    cJSON *doc = cJSON_Parse(embed_forms_sonla_ict_household_v2_json);
+    errlist problems = {0};
+    cstore_case c;
+    form *f = NULL;
+    char *enumerator = NULL, *device = NULL, now[32];
+    dt_err err;
+    int added;
+
+    assert_non_null(fx);
+    snprintf(fx->dir, sizeof(fx->dir), "%s/dt-isess-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->path, sizeof(fx->path), "%s/c.db", fx->dir);
+    assert_int_equal(cstore_open(&fx->cs, fx->path, &err), DT_OK);
+    assert_int_equal(cstore_set_meta(fx->cs, "enumerator", "Lò Văn Minh", &err), DT_OK);
+    assert_int_equal(cstore_identity(fx->cs, &enumerator, &device, &err), DT_OK);
+    assert_int_equal(form_load_json(&f, doc, "v2", &problems), DT_OK);
+    assert_int_equal(
+        cstore_install_form(fx->cs, embed_forms_sonla_ict_household_v2_json, f, &added, &err),
+        DT_OK);
+    memset(&c, 0, sizeof(c));
+    uuid_new(fx->case_id);
+    cstore_now(now);
+    c.case_id = fx->case_id;
+    c.form_id = fid;
+    c.form_version = 2;
+    c.enumerator = enumerator;
+    c.device_id = device;
+    c.status = draft;
+    c.position = none;
+    c.label = none;
+    c.answers = empty;
+    c.paradata = empty;
+    c.created_at = now;
+    assert_int_equal(cstore_case_create(fx->cs, &c, &err), DT_OK);
+    free(enumerator);
+    free(device);
+    form_free(f);
+    cJSON_Delete(doc);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    char cmd[400];
+
+    cstore_close(fx->cs);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+    assert_int_equal(system(cmd), 0);
+    free(fx);
+    return 0;
+}
+
+static isess *open_ok(fixture *fx, is_start how)
+{
+    errlist problems = {0};
+    is_failure why;
+    isess *s = NULL;
+    dt_err err;
+
+    assert_int_equal(is_open(&s, fx->cs, fx->case_id, "vi", how, &why, &problems, &err), DT_OK);
+    assert_int_equal(why.why, IS_FAIL_NONE);
+    errlist_free(&problems);
+    return s;
+}
+
+static const char *cur_name(const isess *s)
+{
+    return form_q(s->f, s->cur.q)->name;
+}
+
+/* Answers the current screen with text and moves on, as Enter does. */
+static void answer_next(isess *s, const char *text)
+{
+    char msg[512];
+    int hidden;
+    eng_pos nx;
+    dt_err err;
+
+    assert_int_equal(is_answer(s, text, 1, 0, msg, sizeof(msg), &hidden), IS_KEPT);
+    assert_true(is_next(s, &nx));
+    is_go(s, nx);
+    assert_int_equal(is_save(s, &err), DT_OK);
+}
+
+static void test_open_refused(void **state)
+{
+    fixture *fx = *state;
+    errlist problems = {0};
+    is_failure why;
+    isess *s = open_ok(fx, IS_NEW), *again = NULL;
+    char other[UUID_LEN + 1];
+    dt_err err;
+
+    assert_string_equal(cur_name(s), "commune");
+    uuid_new(other);
+    assert_int_equal(is_open(&again, fx->cs, other, "vi", IS_RESUME, &why, &problems, &err),
+                     DT_ENOTFOUND);
+    assert_null(again);
+    assert_int_equal(why.why, IS_FAIL_NOT_FOUND);
+    is_close(s);
+    errlist_free(&problems);
+}
+
+static void test_answers_and_verdicts(void **state)
+{
+    fixture *fx = *state;
+    isess *s = open_ok(fx, IS_NEW);
+    char msg[512];
+    int hidden;
+
+    /* a letter for the commune's code: not a value of the type, nothing changes */
+    assert_int_equal(is_answer(s, "abc", 1, 0, msg, sizeof(msg), &hidden), IS_BAD_TYPE);
+    assert_false(eng_get(s->iv, s->cur)->has);
+    /* a code of no unit (the retired 4012): not in the list */
+    assert_int_equal(is_answer(s, "4012", 1, 0, msg, sizeof(msg), &hidden), IS_BAD_TYPE);
+    answer_next(s, "3980");
+    assert_string_equal(cur_name(s), "village");
+    answer_next(s, "Bản Áng");
+    answer_next(s, "27");
+    answer_next(s, "Lò Văn Minh");
+    assert_string_equal(cur_name(s), "consent");
+    answer_next(s, "1");
+    /* back to consent: a refusal now would hide what follows it once answered */
+    answer_next(s, "1");
+    assert_int_equal(is_jump(s, "consent"), IS_JUMPED);
+    assert_string_equal(cur_name(s), "consent");
+    assert_int_equal(is_answer(s, "2", 1, 0, msg, sizeof(msg), &hidden), IS_WOULD_HIDE);
+    assert_true(hidden >= 1);
+    assert_true(eng_get(s->iv, s->cur)->num == 1); /* unchanged until confirmed */
+    assert_int_equal(is_answer(s, "2", 1, 1, msg, sizeof(msg), &hidden), IS_KEPT);
+    assert_true(eng_get(s->iv, s->cur)->num == 2);
+    /* jumps to a question not relevant now, and to none */
+    assert_int_equal(is_jump(s, "fixed_bb"), IS_SKIPPED);
+    assert_int_equal(is_jump(s, "no_such_question"), IS_NO_QUESTION);
+    assert_int_equal(is_jump(s, "1"), IS_JUMPED);
+    assert_string_equal(cur_name(s), "commune");
+    assert_true(is_back(s) == 0); /* at the first screen */
+    is_close(s);
+}
+
+static void test_resume_and_finish(void **state)
+{
+    fixture *fx = *state;
+    isess *s = open_ok(fx, IS_NEW);
+    cstore_case c;
+    char rev[UUID_LEN + 1], msg[512];
+    int hidden;
+    dt_err err;
+
+    answer_next(s, "3646");
+    answer_next(s, "Tổ dân phố 2");
+    is_close(s); /* the laptop closes here: every accepted answer is committed */
+
+    s = open_ok(fx, IS_RESUME);
+    assert_string_equal(cur_name(s), "hh_number");
+    assert_string_equal(eng_get(s->iv, (eng_pos){form_find(s->f, "village"), 0})->str,
+                        "Tổ dân phố 2");
+    answer_next(s, "4");
+    answer_next(s, "Cầm Thị Ươi");
+    /* consent not yet given: the interview cannot be finished, nothing is written */
+    assert_true(is_problems(s) > 0);
+    assert_int_equal(is_finalize(s, rev, &err), DT_EINVAL);
+    assert_int_equal(is_answer(s, "2", 1, 0, msg, sizeof(msg), &hidden), IS_KEPT); /* refusal */
+    assert_int_equal(is_finalize(s, rev, &err), DT_OK);
+    assert_true(uuid_valid(rev));
+    is_close(s);
+
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(cstore_case_get(fx->cs, fx->case_id, &c, &err), DT_OK);
+    assert_string_equal(c.status, "finalized");
+    assert_string_equal(c.outcome, "refusal");
+    assert_string_equal(c.head_rev, rev);
+    cstore_case_free(&c);
+
+    /* a finished case is not a draft: it opens only once reopened (collector edit) */
+    {
+        errlist problems = {0};
+        is_failure why;
+        isess *no = NULL;
+        assert_int_equal(is_open(&no, fx->cs, fx->case_id, "vi", IS_RESUME, &why, &problems, &err),
+                         DT_EINVAL);
+        assert_int_equal(why.why, IS_FAIL_NOT_DRAFT);
+        assert_string_equal(why.status, "finalized");
+        errlist_free(&problems);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answers_and_verdicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_and_finish, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

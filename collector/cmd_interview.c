@@ -2,9 +2,7 @@
 #include "cmdline.h"
 #include "cli.h"
 #include "cmd.h"
-#include "display.h"
-#include "engine.h"
-#include "paradata.h"
+#include "isess.h"
 #include "ui.h"
 #include "uuid.h"
 
@@ -40,132 +38,31 @@ static int parse_args(options *o, int argc, char **argv)
     return 0;
 }
 
-/* The form of a new case: the assignment's, --form, or the only one installed. */
-static int choose_form(cstore *cs, const options *o, const cstore_assignment *a, char **out,
-                       dt_err *err)
-{
-    if (a && o->form_id && strcmp(o->form_id, a->form_id) != 0)
-        return err_set(err, DT_EINVAL, "assignment %s is for form %s, not %s", a->assignment_id,
-                       a->form_id, o->form_id);
-    if (a || o->form_id) {
-        *out = strdup(a ? a->form_id : o->form_id);
-        return *out ? DT_OK : err_set(err, DT_ENOMEM, "out of memory");
-    }
-    return cstore_default_form(cs, out, err);
-}
-
-/* Puts an assignment's prefilled answers into iv. A bad prefill is reported and what
- * fits is kept: the centre's mistake must not stop the interview. */
-static int prefill(interview *iv, const cstore_assignment *a, int lang)
-{
-    errlist problems = {0};
-    cJSON *j;
-    int rc;
-
-    if (!a || !a->prefill || !*a->prefill)
-        return DT_OK;
-    j = cJSON_Parse(a->prefill);
-    rc = j ? eng_load_json(iv, j, &problems) : DT_EINVAL;
-    if (rc == DT_EINVAL) {
-        ui_say(lang, UI_MSG_PREFILL_BAD);
-        if (!j)
-            printf("  %s: prefill: not a JSON object\n", a->assignment_id);
-        for (size_t i = 0; i < problems.n; i++)
-            printf("  %s: %s\n", problems.items[i].where, problems.items[i].msg);
-        rc = DT_OK;
-    }
-    cJSON_Delete(j);
-    errlist_free(&problems);
-    return rc;
-}
-
-/* What the new case starts with, apart from the answers and paradata. */
-static void fill_case(cstore_case *c, char *id, char *form_id, const form *f, char *enumerator,
-                      char *device, const cstore_assignment *a, char *now)
-{
-    static char draft[] = "draft", empty[] = "";
-
-    c->case_id = id;
-    c->form_id = form_id;
-    c->form_version = form_version(f);
-    c->enumerator = enumerator;
-    c->device_id = device;
-    c->status = draft;
-    c->position = empty;
-    c->label = a && a->label ? a->label : empty;
-    c->created_at = now;
-    if (!a)
-        return;
-    c->assignment_id = a->assignment_id;
-    c->weight = a->weight;
-    c->has_weight = a->has_weight;
-    c->stratum = a->stratum;
-    c->psu = a->psu;
-}
-
 /* Creates the draft of a new interview (committed before the first screen), its id in
  * id (UUID_LEN + 1 bytes). Returns an exit status, having printed why not. */
 static int create_case(cstore *cs, const options *o, int lang, char *id)
 {
-    char *enumerator = NULL, *device = NULL, *form_id = NULL, now[32];
-    cstore_assignment a;
-    cstore_case c;
-    form *f = NULL;
-    interview *iv = NULL;
-    cJSON *para = NULL, *answers = NULL;
+    errlist notes = {0};
+    is_failure why;
     dt_err err;
-    int rc, flang, have_a = 0, status = EXIT_TROUBLE;
+    int rc = is_create(cs, o->form_id, o->assignment, ui_lang_code(lang), id, &why, &notes, &err);
 
-    memset(&a, 0, sizeof(a));
-    memset(&c, 0, sizeof(c));
-    rc = cstore_identity(cs, &enumerator, &device, &err);
-    if (rc == DT_ENOTFOUND) {
-        ui_say(lang, UI_MSG_NO_ENUMERATOR);
-        status = EXIT_FAILED;
-        goto cleanup;
+    if (notes.n) { /* the centre's mistake must not stop the interview: what fits is kept */
+        ui_say(lang, UI_MSG_PREFILL_BAD);
+        for (size_t i = 0; i < notes.n; i++)
+            printf("  %s: %s%s%s\n", notes.items[i].where, notes.items[i].what,
+                   *notes.items[i].what ? ": " : "", notes.items[i].msg);
     }
-    if (rc || (o->assignment && (rc = cstore_assignment_get(cs, o->assignment, &a, &err))))
-        goto fail;
-    have_a = o->assignment != NULL;
-    if ((rc = choose_form(cs, o, have_a ? &a : NULL, &form_id, &err)) ||
-        (rc = cstore_load_form(cs, form_id, 0, &f, &err)))
-        goto fail;
-    flang = form_lang_index(f, ui_lang_code(lang));
-    iv = eng_new(f, disp_today(), flang < 0 ? 0 : flang);
-    if (!iv || eng_use_defaults(iv) || prefill(iv, have_a ? &a : NULL, lang))
-        goto nomem;
-    answers = eng_to_json(iv);
-    para = paradata_new(enumerator, device, form_id, form_version(f), "interview");
-    c.answers = answers ? cJSON_PrintUnformatted(answers) : NULL;
-    c.paradata = para ? paradata_text(para) : NULL;
-    if (!c.answers || !c.paradata)
-        goto nomem;
-    uuid_new(id);
-    cstore_now(now);
-    fill_case(&c, id, form_id, f, enumerator, device, have_a ? &a : NULL, now);
-    if ((rc = cstore_case_create(cs, &c, &err)))
-        goto fail;
-    status = EXIT_OK;
-    goto cleanup;
-nomem:
-    rc = err_set(&err, DT_ENOMEM, "out of memory");
-fail:
+    errlist_free(&notes);
+    if (rc == DT_OK)
+        return EXIT_OK;
+    if (why.why == IS_FAIL_NO_ENUMERATOR) {
+        ui_say(lang, UI_MSG_NO_ENUMERATOR);
+        return EXIT_FAILED;
+    }
     cli_error(&err);
     ui_say(lang, UI_MSG_CREATE_FAILED);
-    status = cmdline_exit_status(rc);
-cleanup:
-    cJSON_free(c.answers);
-    cJSON_free(c.paradata);
-    cJSON_Delete(answers);
-    cJSON_Delete(para);
-    eng_free(iv);
-    form_free(f);
-    if (have_a)
-        cstore_assignment_free(&a);
-    free(form_id);
-    free(enumerator);
-    free(device);
-    return status;
+    return cmdline_exit_status(rc);
 }
 
 static int exec(int argc, char **argv)

@@ -321,6 +321,119 @@ static int load(isess *s, const char *case_id, const char *lang, is_start how, i
     return DT_OK;
 }
 
+/* ---- a new interview */
+
+/* The form of a new case: the assignment's, the one asked for, or the only one installed. */
+static int choose_form(cstore *cs, const char *form_id, const cstore_assignment *a, char **out,
+                       dt_err *err)
+{
+    if (a && form_id && strcmp(form_id, a->form_id) != 0)
+        return err_set(err, DT_EINVAL, "assignment %s is for form %s, not %s", a->assignment_id,
+                       a->form_id, form_id);
+    if (a || form_id) {
+        *out = strdup(a ? a->form_id : form_id);
+        return *out ? DT_OK : err_set(err, DT_ENOMEM, "out of memory");
+    }
+    return cstore_default_form(cs, out, err);
+}
+
+/* Puts an assignment's prefilled answers into iv. A bad prefill goes to notes and what
+ * fits is kept: the centre's mistake must not stop the interview. 0 or DT_ENOMEM. */
+static int prefill(interview *iv, const cstore_assignment *a, errlist *notes)
+{
+    cJSON *j;
+    int rc;
+
+    if (!a || !a->prefill || !*a->prefill)
+        return DT_OK;
+    j = cJSON_Parse(a->prefill);
+    rc = j ? eng_load_json(iv, j, notes) : DT_EINVAL;
+    if (!j)
+        errlist_add(notes, a->assignment_id, "prefill", "not a JSON object");
+    cJSON_Delete(j);
+    return rc == DT_EINVAL ? DT_OK : rc;
+}
+
+/* What the new case starts with, apart from the answers and paradata. */
+static void fill_case(cstore_case *c, char *id, char *form_id, const form *f, char *enumerator,
+                      char *device, const cstore_assignment *a, char *now)
+{
+    static char draft[] = "draft", empty[] = "";
+
+    c->case_id = id;
+    c->form_id = form_id;
+    c->form_version = form_version(f);
+    c->enumerator = enumerator;
+    c->device_id = device;
+    c->status = draft;
+    c->position = empty;
+    c->label = a && a->label ? a->label : empty;
+    c->created_at = now;
+    if (!a)
+        return;
+    c->assignment_id = a->assignment_id;
+    c->weight = a->weight;
+    c->has_weight = a->has_weight;
+    c->stratum = a->stratum;
+    c->psu = a->psu;
+}
+
+int is_create(cstore *cs, const char *form_id, const char *assignment_id, const char *lang,
+              char *id, is_failure *why, errlist *notes, dt_err *err)
+{
+    char *enumerator = NULL, *device = NULL, *fid = NULL, now[32];
+    cstore_assignment a;
+    cstore_case c;
+    form *f = NULL;
+    interview *iv = NULL;
+    cJSON *para = NULL, *answers = NULL;
+    int rc, flang;
+
+    memset(&a, 0, sizeof(a));
+    memset(&c, 0, sizeof(c));
+    memset(why, 0, sizeof(*why));
+    why->why = IS_FAIL_TROUBLE;
+    rc = cstore_identity(cs, &enumerator, &device, err);
+    if (rc == DT_ENOTFOUND)
+        why->why = IS_FAIL_NO_ENUMERATOR;
+    if (rc || (assignment_id && (rc = cstore_assignment_get(cs, assignment_id, &a, err))))
+        goto cleanup;
+    if ((rc = choose_form(cs, form_id, assignment_id ? &a : NULL, &fid, err)) ||
+        (rc = cstore_load_form(cs, fid, 0, &f, err)))
+        goto cleanup;
+    flang = form_lang_index(f, lang);
+    iv = eng_new(f, disp_today(), flang < 0 ? 0 : flang);
+    if (!iv || eng_use_defaults(iv) || prefill(iv, assignment_id ? &a : NULL, notes))
+        goto nomem;
+    answers = eng_to_json(iv);
+    para = paradata_new(enumerator, device, fid, form_version(f), "interview");
+    c.answers = answers ? cJSON_PrintUnformatted(answers) : NULL;
+    c.paradata = para ? paradata_text(para) : NULL;
+    if (!c.answers || !c.paradata)
+        goto nomem;
+    uuid_new(id);
+    cstore_now(now);
+    fill_case(&c, id, fid, f, enumerator, device, assignment_id ? &a : NULL, now);
+    if ((rc = cstore_case_create(cs, &c, err)) == DT_OK)
+        why->why = IS_FAIL_NONE;
+    goto cleanup;
+nomem:
+    rc = err_set(err, DT_ENOMEM, "out of memory");
+cleanup:
+    cJSON_free(c.answers);
+    cJSON_free(c.paradata);
+    cJSON_Delete(answers);
+    cJSON_Delete(para);
+    eng_free(iv);
+    form_free(f);
+    if (assignment_id)
+        cstore_assignment_free(&a);
+    free(fid);
+    free(enumerator);
+    free(device);
+    return rc;
+}
+
 static void sess_free(isess *s)
 {
     eng_free(s->iv);

@@ -23,12 +23,13 @@ typedef enum is_start {
 /* Why a session could not be opened (with the DT_ code is_open returns). */
 typedef enum is_fail {
     IS_FAIL_NONE,
-    IS_FAIL_NOT_FOUND,   /* no such case */
-    IS_FAIL_NOT_DRAFT,   /* finalized, rejected or approved: status says which */
-    IS_FAIL_NO_FORM,     /* its form version (form_id, form_version) is not installed */
-    IS_FAIL_BAD_ANSWERS, /* its stored answers do not load (the problems list them) */
-    IS_FAIL_LOCKED,      /* open in another window or page */
-    IS_FAIL_TROUBLE      /* the store or memory */
+    IS_FAIL_NO_ENUMERATOR, /* is_create: the laptop is not set up (collector setup) */
+    IS_FAIL_NOT_FOUND,     /* no such case */
+    IS_FAIL_NOT_DRAFT,     /* finalized, rejected or approved: status says which */
+    IS_FAIL_NO_FORM,       /* its form version (form_id, form_version) is not installed */
+    IS_FAIL_BAD_ANSWERS,   /* its stored answers do not load (the problems list them) */
+    IS_FAIL_LOCKED,        /* open in another window or page */
+    IS_FAIL_TROUBLE        /* the store or memory */
 } is_fail;
 
 typedef struct is_failure {
@@ -56,6 +57,13 @@ typedef struct isess {
  * lists them). */
 int is_open(isess **out, cstore *cs, const char *case_id, const char *lang, is_start how,
             is_failure *why, errlist *problems, dt_err *err);
+/* Creates the draft of a new interview on form_id (NULL: the assignment's, else the only
+ * form installed) for assignment_id (NULL: none), with the form's defaults and the
+ * assignment's prefilled answers, committed before anyone answers; its id in id (UUID_LEN +
+ * 1 bytes). A prefill that does not fit the form goes to notes and what fits is kept.
+ * Returns 0, or a DT_ code with *why and err. */
+int is_create(cstore *cs, const char *form_id, const char *assignment_id, const char *lang,
+              char *id, is_failure *why, errlist *notes, dt_err *err);
 /* Unlocks the case and frees the session. Accepts NULL. */
 void is_close(isess *s);
 

@@ -20,6 +20,7 @@ extern const cmd_entry cmd_show;
 extern const cmd_entry cmd_edit;
 extern const cmd_entry cmd_import;
 extern const cmd_entry cmd_status;
+extern const cmd_entry cmd_serve;
 extern const cmd_entry cmd_enroll;
 extern const cmd_entry cmd_sync;
 extern const cmd_entry cmd_bundle_export;

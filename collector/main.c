@@ -17,6 +17,7 @@ static const cmd_entry *const commands[] = {
     &cmd_edit,
     &cmd_import,
     &cmd_status,
+    &cmd_serve,
     &cmd_enroll,
     &cmd_sync,
     &cmd_bundle_export,

@@ -502,14 +502,19 @@ static void parse_form(http_req *r)
     }
 }
 
-const char *http_form(http_req *r, const char *key)
+const char *http_form_nth(http_req *r, const char *key, int n)
 {
     if (r->nform < 0)
         parse_form(r);
     for (int i = 0; i < r->nform; i++)
-        if (!strcmp(r->form[i].key, key))
+        if (!strcmp(r->form[i].key, key) && n-- == 0)
             return r->form[i].value;
     return NULL;
+}
+
+const char *http_form(http_req *r, const char *key)
+{
+    return http_form_nth(r, key, 0);
 }
 
 const char *http_body(const http_req *r, size_t *len)

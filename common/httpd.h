@@ -111,9 +111,11 @@ const char *http_query(const http_req *r, const char *key);
 const char *http_cookie(const http_req *r, const char *name);
 /* A request header, or NULL. */
 const char *http_header(const http_req *r, const char *name);
-/* A field of an HTML form body (HTTP_BODY_FORM), url-decoded, or NULL. The first 8 fields
+/* A field of an HTML form body (HTTP_BODY_FORM), url-decoded, or NULL. The first 64 fields
  * are kept. */
 const char *http_form(http_req *r, const char *key);
+/* The n-th (from 0) field called key (the boxes ticked of a list), or NULL. */
+const char *http_form_nth(http_req *r, const char *key, int n);
 /* The body, decompressed and NUL-terminated (empty when there was none). */
 const char *http_body(const http_req *r, size_t *len);
 

@@ -1,0 +1,391 @@
+/* web_page.c - the interview's page: the screen being answered drawn from the session, and
+ * the answer posted back through the same session functions as the terminal's (the engine
+ * decides; every accepted answer is committed before the page is drawn again) */
+#include "web_int.h"
+#include "html.h"
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct text_pair {
+    const char *vi, *en;
+} text_pair;
+
+static const text_pair texts[W_COUNT] = {
+    [W_HOME] = {"Công việc của tôi", "My work"},
+    [W_NEED_SECRET] = {"Hãy mở địa chỉ mà lệnh collector serve đã in ra.",
+                       "Open the address that collector serve printed."},
+    [W_SEARCH] = {"Tên hoặc số hộ", "Household name or number"},
+    [W_SEARCH_GO] = {"Tìm", "Search"},
+    [W_TO_VISIT] = {"Hộ cần đến", "Households to visit"},
+    [W_DRAFTS] = {"Đang phỏng vấn dở", "Drafts to resume"},
+    [W_REJECTED] = {"Giám sát viên trả lại", "Sent back by the supervisor"},
+    [W_FINISHED] = {"Đã hoàn thành", "Finished"},
+    [W_APPROVED] = {"Đã duyệt", "Approved"},
+    [W_NONE] = {"Không có.", "None."},
+    [W_START] = {"Bắt đầu", "Start"},
+    [W_NEW] = {"Phỏng vấn mới (hộ ngoài danh sách)", "New interview (a household not listed)"},
+    [W_WAITING] = {"chờ đồng bộ", "waiting to sync"},
+    [W_SENT] = {"đã gửi", "sent"},
+    [W_NEXT] = {"Tiếp", "Next"},
+    [W_BACK] = {"Quay lại", "Back"},
+    [W_JUMP] = {"Đến câu", "Go to"},
+    [W_FINISH] = {"Kết thúc", "Finish"},
+    [W_LEAVE] = {"Về trang chính (đã lưu)", "Home (saved)"},
+    [W_SCREEN] = {"Màn hình %d/%d", "Screen %d of %d"},
+    [W_ADD_ANOTHER] = {"Thêm một nữa?", "Add another?"},
+    [W_YES] = {"Có", "Yes"},
+    [W_NO] = {"Không", "No"},
+    [W_FINISHED_OK] = {"Đã hoàn thành phỏng vấn.", "The interview is finished."},
+    [W_PROBLEMS] = {"Còn %d lỗi cần sửa trước khi kết thúc.",
+                    "%d problems to correct before finishing."},
+    [W_HIDES] = {"Câu trả lời này làm ẩn %d câu đã trả lời (sẽ không được lưu). Bấm Tiếp lần "
+                 "nữa để giữ.",
+                 "This answer hides %d answered questions (they would not be kept). Press Next "
+                 "again to keep it."},
+    [W_BAD_TYPE] = {"Câu trả lời không đúng dạng.", "The answer is not of the right kind."},
+    [W_AT_START] = {"Đây là câu đầu tiên.", "This is the first question."},
+    [W_NO_QUESTION] = {"Không có câu này.", "There is no such question."},
+    [W_SKIPPED] = {"Câu này hiện bị bỏ qua.", "That question is skipped now."},
+};
+
+const char *web_tr(const web_app *a, int id)
+{
+    return a->lang == UI_EN ? texts[id].en : texts[id].vi;
+}
+
+void web_puts(page *p, const char *s)
+{
+    if (!p->failed && buf_append(&p->b, s, strlen(s)))
+        p->failed = 1;
+}
+
+void web_esc(page *p, const char *text)
+{
+    if (!p->failed && html_put(&p->b, text))
+        p->failed = 1;
+}
+
+void web_begin(page *b, const web_app *a, const char *title)
+{
+    buf_init(&b->b, 8u << 20);
+    b->failed = 0;
+    web_puts(b, a->lang == UI_EN ? "<!DOCTYPE html>\n<html lang=\"en\">"
+                                 : "<!DOCTYPE html>\n<html lang=\"vi\">");
+    web_puts(b, "<head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+                "content=\"width=device-width\"><title>");
+    web_esc(b, title);
+    web_puts(b, "</title><style>body{font:16px/1.4 sans-serif;margin:1em auto;max-width:52em;"
+                "padding:0 1em}h1{font-size:1.3em}label.c{display:block;padding:.2em 0}"
+                ".msg{background:#fde8e8;border-left:4px solid #c00;padding:.5em}"
+                ".hint{color:#555}.comment{color:#a00}button{font-size:1em;margin:.2em}"
+                "</style></head><body><p><a href=\"/\">");
+    web_puts(b, web_tr(a, W_HOME));
+    web_puts(b, "</a></p><h1>");
+    web_esc(b, title);
+    web_puts(b, "</h1>\n");
+}
+
+int web_end(http_req *r, page *b)
+{
+    web_puts(b, "</body></html>\n");
+    if (b->failed) {
+        buf_free(&b->b);
+        return http_reply_error(r, 503, "out of memory: try again later");
+    }
+    return http_reply_html(r, 200, buf_detach(&b->b));
+}
+
+/* ---- drawing the screen */
+
+static void put_input(page *b, const form_question *q, const char *type, const char *extra,
+                      const val *v)
+{
+    web_puts(b, "<p><input name=\"v\" id=\"v\" autofocus type=\"");
+    web_puts(b, type);
+    web_puts(b, "\" ");
+    web_puts(b, extra);
+    web_puts(b, " value=\"");
+    web_esc(b, v->has ? v->str : "");
+    web_puts(b, "\" aria-label=\"");
+    web_esc(b, q->name);
+    web_puts(b, "\"></p>\n");
+}
+
+/* A code among the answer's (select_multiple's "1 3"). */
+static int has_code(const val *v, long long code)
+{
+    const char *p = v->has ? v->str : "";
+    char *end;
+
+    while (*p) {
+        long long c = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        if (c == code)
+            return 1;
+        p = end;
+    }
+    return 0;
+}
+
+static void put_choices(page *b, isess *s, const form_question *q, const val *v)
+{
+    const char *type = q->type == Q_SELECT_ONE ? "radio" : "checkbox";
+    char num[32];
+
+    for (int i = 0; i < q->list->nchoices; i++) {
+        const form_choice *c = &q->list->choices[i];
+        if (!eng_choice_allowed(s->iv, s->cur, c->code))
+            continue;
+        snprintf(num, sizeof(num), "%lld", c->code);
+        web_puts(b, "<label class=\"c\"><input name=\"v\" type=\"");
+        web_puts(b, type);
+        web_puts(b, "\" value=\"");
+        web_puts(b, num);
+        web_puts(b, "\"");
+        if (q->type == Q_SELECT_ONE ? v->has && v->num == (double)c->code : has_code(v, c->code))
+            web_puts(b, " checked");
+        web_puts(b, "> ");
+        web_puts(b, num);
+        web_puts(b, ". ");
+        web_esc(b, c->label[s->flang]);
+        web_puts(b, "</label>\n");
+    }
+}
+
+/* A submit button that posts op=op. */
+static void put_button(page *b, const web_app *a, const char *op, int text)
+{
+    web_puts(b, "<button name=\"op\" value=\"");
+    web_puts(b, op);
+    web_puts(b, "\">");
+    web_puts(b, web_tr(a, text));
+    web_puts(b, "</button>");
+}
+
+static void put_answer(page *b, const web_app *a, isess *s, const form_question *q)
+{
+    const val *v = eng_get(s->iv, s->cur);
+
+    switch (q->type) {
+    case Q_NOTE:
+        break;
+    case Q_REPEAT:
+        web_puts(b, "<p>");
+        web_puts(b, web_tr(a, W_ADD_ANOTHER));
+        web_puts(b, "</p><p>");
+        put_button(b, a, "add", W_YES);
+        put_button(b, a, "noadd", W_NO);
+        web_puts(b, "</p>\n");
+        break;
+    case Q_SELECT_ONE:
+    case Q_SELECT_MULTIPLE:
+        put_choices(b, s, q, v);
+        break;
+    case Q_INTEGER:
+        put_input(b, q, "text", "inputmode=\"numeric\" pattern=\"-?[0-9]*\"", v);
+        break;
+    case Q_DECIMAL:
+        put_input(b, q, "text", "inputmode=\"decimal\" pattern=\"-?[0-9]*[.,]?[0-9]*\"", v);
+        break;
+    case Q_DATE:
+        put_input(b, q, "date", "", v);
+        break;
+    default:
+        put_input(b, q, "text", "", v);
+    }
+}
+
+static void put_screen(page *b, web_app *a, web_open *o)
+{
+    isess *s = o->s;
+    const form_question *q = form_q(s->f, s->cur.q);
+    char line[128], where[IS_PLACE_MAX];
+    eng_pos *sc;
+    int n = is_screens(s, &sc), k = -1;
+
+    for (int i = 0; i < n; i++)
+        if (sc[i].q == s->cur.q && sc[i].inst == s->cur.inst)
+            k = i;
+    free(sc);
+    snprintf(line, sizeof(line), web_tr(a, W_SCREEN), k + 1, n);
+    eng_pos_name(s->iv, s->cur, where, sizeof(where));
+    web_puts(b, "<p class=\"hint\">");
+    web_puts(b, line);
+    web_puts(b, " · ");
+    web_esc(b, where);
+    web_puts(b, "</p>\n");
+    if (o->msg[0]) {
+        web_puts(b, "<p class=\"msg\" role=\"alert\">");
+        web_esc(b, o->msg);
+        web_puts(b, "</p>\n");
+    }
+    web_puts(b, "<form method=\"post\" action=\"/i/");
+    web_esc(b, s->c.case_id);
+    web_puts(b, "\"><h2><label for=\"v\">");
+    web_esc(b, q->label && q->label[s->flang] ? q->label[s->flang] : q->name);
+    web_puts(b, "</label></h2>\n");
+    if (q->hint && q->hint[s->flang] && *q->hint[s->flang]) {
+        web_puts(b, "<p class=\"hint\">");
+        web_esc(b, q->hint[s->flang]);
+        web_puts(b, "</p>\n");
+    }
+    put_answer(b, a, s, q);
+    if (o->confirm)
+        web_puts(b, "<input type=\"hidden\" name=\"hide\" value=\"1\">");
+    /* Next first: Enter in a field presses it */
+    web_puts(b, "<p>");
+    put_button(b, a, "next", W_NEXT);
+    put_button(b, a, "back", W_BACK);
+    put_button(b, a, "finish", W_FINISH);
+    web_puts(b, "</p><p><input name=\"j\" size=\"16\" aria-label=\"");
+    web_puts(b, web_tr(a, W_JUMP));
+    web_puts(b, "\">");
+    put_button(b, a, "jump", W_JUMP);
+    web_puts(b, "</p></form>\n");
+}
+
+static int case_page(http_req *r)
+{
+    web_app *a = http_app(r);
+    web_open *o;
+    dt_err err;
+    page b;
+
+    if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
+        return http_reply_dt(r, err.code, &err);
+    web_begin(&b, a, form_title(o->s->f, o->s->flang));
+    put_screen(&b, a, o);
+    o->msg[0] = '\0';
+    return web_end(r, &b);
+}
+
+/* ---- an answer posted */
+
+/* The posted answer as the terminal would read it typed: the boxes ticked of a list
+ * joined by spaces. */
+static void posted_text(http_req *r, char *out, size_t size)
+{
+    const char *v;
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (int i = 0; (v = http_form_nth(r, "v", i)) && n + 1 < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i ? " " : "", v);
+}
+
+/* Moves past the current screen: the next, or the end (stays, finish shows what is left). */
+static void advance(web_open *o)
+{
+    eng_pos nx;
+
+    if (is_next(o->s, &nx))
+        is_go(o->s, nx);
+}
+
+static void next(http_req *r, web_app *a, web_open *o)
+{
+    const form_question *q = form_q(o->s->f, o->s->cur.q);
+    const char *hide = http_form(r, "hide");
+    char text[FORM_TEXT_MAX + 1];
+    int hidden;
+
+    posted_text(r, text, sizeof(text));
+    if (q->type == Q_NOTE || !*text) {
+        if (is_check_current(o->s, o->msg, sizeof(o->msg)))
+            advance(o);
+        return;
+    }
+    switch (is_answer(o->s, text, 1, hide && o->confirm, o->msg, sizeof(o->msg), &hidden)) {
+    case IS_KEPT:
+        advance(o);
+        break;
+    case IS_BAD_TYPE:
+        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_BAD_TYPE));
+        break;
+    case IS_WOULD_HIDE:
+        snprintf(o->msg, sizeof(o->msg), web_tr(a, W_HIDES), hidden);
+        o->confirm = 1;
+        return;
+    case IS_REFUSED:
+        break;
+    default:
+        snprintf(o->msg, sizeof(o->msg), "out of memory");
+    }
+}
+
+/* Finishes when valid: 1 when finished (the session is closed), else 0 with the message. */
+static int finish(web_app *a, web_open *o)
+{
+    char rev[UUID_LEN + 1];
+    dt_err err;
+    int n = is_problems(o->s);
+
+    if (n != 0) {
+        snprintf(o->msg, sizeof(o->msg), web_tr(a, W_PROBLEMS), n < 0 ? 0 : n);
+        return 0;
+    }
+    if (is_finalize(o->s, rev, &err)) {
+        snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
+        return 0;
+    }
+    is_close(o->s);
+    o->s = NULL;
+    return 1;
+}
+
+static int answer(http_req *r)
+{
+    web_app *a = http_app(r);
+    const char *op = http_form(r, "op"), *j = http_form(r, "j");
+    char where[UUID_LEN + 4];
+    web_open *o;
+    dt_err err;
+
+    if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
+        return http_reply_dt(r, err.code, &err);
+    o->msg[0] = '\0';
+    if (!op || !strcmp(op, "next")) {
+        next(r, a, o);
+    } else if (!strcmp(op, "back")) {
+        if (!is_back(o->s))
+            snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_AT_START));
+    } else if (!strcmp(op, "jump")) {
+        int rc = is_jump(o->s, j ? j : "");
+        if (rc != IS_JUMPED)
+            snprintf(o->msg, sizeof(o->msg), "%s",
+                     web_tr(a, rc == IS_SKIPPED ? W_SKIPPED : W_NO_QUESTION));
+    } else if (!strcmp(op, "add") || !strcmp(op, "noadd")) {
+        if (!strcmp(op, "add") && eng_add_instance(o->s->iv, o->s->cur.q) < 0)
+            snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_QUESTION));
+        else
+            advance(o);
+    } else if (!strcmp(op, "finish")) {
+        if (finish(a, o))
+            return http_reply_redirect(r, "/", NULL);
+    }
+    if (strcmp(op ? op : "next", "next") != 0 || !o->msg[0])
+        o->confirm = 0;
+    /* the answer is committed before the page says anything of it */
+    if (is_save(o->s, &err))
+        return http_reply_dt(r, err.code, &err);
+    snprintf(where, sizeof(where), "/i/%s", o->s->c.case_id);
+    return http_reply_redirect(r, where, NULL);
+}
+
+const http_route web_route_case = {.method = "GET",
+                                   .pattern = "/i/{uuid}",
+                                   .roles = HTTP_ROLE(0),
+                                   .handler = case_page,
+                                   .auth = HTTP_AUTH_SESSION,
+                                   .html = 1};
+const http_route web_route_answer = {.method = "POST",
+                                     .pattern = "/i/{uuid}",
+                                     .roles = HTTP_ROLE(0),
+                                     .body = HTTP_BODY_FORM,
+                                     .handler = answer,
+                                     .auth = HTTP_AUTH_SESSION,
+                                     .html = 1};

@@ -1,0 +1,131 @@
+#!/bin/bash
+# web_interview.sh - `collector serve` over real HTTP on 127.0.0.1: the run's secret, the Host
+# and Origin checks, the home page, a household of four answered through the page (a wrong
+# answer refused, a text with markup escaped), `kill -9` mid-interview and the interview
+# resumed where it was, finished; the stored answers equal, byte for byte, those of the
+# terminal interview given the same answers.
+# usage: web_interview.sh COLLECTOR SOURCE_DIR
+set -u
+COLLECTOR=$1
+SRC=$2
+DATA=$SRC/tests/data
+. "$SRC/tests/integration/lib.sh"
+export NO_PROXY=127.0.0.1
+KEYS=$DATA/interview/household_4members.keys
+q() { sqlite3 "$@"; }
+same() { # NAME GOT WANT
+    if [ "$2" = "$3" ]; then ok; else not_ok "$1: got '$2', want '$3'"; fi
+}
+
+# The answers of version 2: the unit of today, then version 1's from the village on.
+{ echo 3980; tail -n +4 "$KEYS"; } >"$LOGDIR/v2.keys"
+
+# The terminal's interview of the household, for the comparison at the end.
+export DIEUTRA_DB=$LOGDIR/term.db
+"$COLLECTOR" setup --enumerator "Lò Văn Minh" >/dev/null || not_ok "setup (terminal)"
+"$COLLECTOR" interview <"$LOGDIR/v2.keys" >"$LOGDIR/term.out" 2>&1 || not_ok "terminal interview: $(tail -3 "$LOGDIR/term.out")"
+
+export DIEUTRA_DB=$LOGDIR/web.db
+"$COLLECTOR" setup --enumerator "Lò Văn Minh" >/dev/null || not_ok "setup (page)"
+"$COLLECTOR" assignments import "$DATA/assignments/frame_good.csv" >/dev/null 2>&1 || not_ok "assignments"
+
+# Only the loopback.
+"$COLLECTOR" serve --listen 0.0.0.0:0 >"$LOGDIR/any.out" 2>&1
+same "serve on every address is refused" "$?" 2
+grep -q "loopback address only" "$LOGDIR/any.out" && ok || not_ok "why: $(cat "$LOGDIR/any.out")"
+
+PID=
+BASE=
+start_page() { # starts `collector serve`; sets PID, BASE, OPEN (the first address)
+    : >"$LOGDIR/serve.out"
+    "$COLLECTOR" serve >>"$LOGDIR/serve.out" 2>>"$LOGDIR/serve.err" &
+    PID=$!
+    at_exit "kill -9 $PID 2>/dev/null"
+    OPEN=
+    for _ in $(seq 300); do
+        OPEN=$(sed -n 's/^collector: open \(http:[^ ]*\) in the browser.*/\1/p' "$LOGDIR/serve.out")
+        [ -n "$OPEN" ] && break
+        sleep 0.1
+    done
+    BASE=${OPEN%%/open*}
+    [ -n "$OPEN" ] && ok || not_ok "collector serve did not say its address: $(cat "$LOGDIR/serve.err")"
+}
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+signin() { rm -f "$LOGDIR/jar"; curl -s -c "$LOGDIR/jar" -o /dev/null "$OPEN"; }
+get() { curl -s -b "$LOGDIR/jar" "$BASE$1"; }
+post() { # PATH FIELDS...: a form posted as the page does; prints status and where it goes
+    local path=$1 args=()
+    shift
+    for f in "$@"; do args+=(--data-urlencode "$f"); done
+    curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" "$BASE$path"
+}
+
+start_page
+PORT=${BASE##*:}
+same "without the secret" "$(status_of "$BASE/")" 403
+same "a wrong secret" "$(status_of "$BASE/open?k=$(printf '%064d' 0)")" 403
+same "another Host (DNS rebinding)" "$(status_of -H "Host: evil.example:$PORT" "$OPEN")" 403
+signin
+same "the secret's cookie opens home" "$(curl -s -b "$LOGDIR/jar" -o "$LOGDIR/home.html" -w '%{http_code}' "$BASE/")" 200
+grep -q "MC-03980-001" "$LOGDIR/home.html" && ok || not_ok "home lists the households to visit"
+same "another Host with the cookie" "$(status_of -b "$LOGDIR/jar" -H "Host: evil.example:$PORT" "$BASE/")" 403
+same "a form posted from another site" \
+    "$(curl -s -b "$LOGDIR/jar" -H "Origin: http://evil.example" -o /dev/null -w '%{http_code}' -d a= "$BASE/start")" 403
+same "nothing was started by it" "$(q "$DIEUTRA_DB" "SELECT count(*) FROM cases")" 0
+
+# A new interview without an assignment, answered line by line as the terminal was.
+r=$(post /start a=)
+case $r in "303 $BASE/i/"*) ok ;; *) not_ok "start: $r" ;; esac
+CASE=${r##*/i/}
+same "a draft on version 2" "$(q "$DIEUTRA_DB" "SELECT status || ' ' || form_version FROM cases WHERE case_id = '$CASE'")" "draft 2"
+get "/i/$CASE" >"$LOGDIR/first.html"
+grep -q 'Phường Mộc Châu' "$LOGDIR/first.html" && ok || not_ok "the first screen lists the units: $(head -c 400 "$LOGDIR/first.html")"
+
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    [ "$line" = c ] && break # the terminal's yes to finishing: the page's Finish below
+    if [ "$n" = 3 ]; then
+        # a letter for the household number: refused, said beside the question, not stored
+        post "/i/$CASE" op=next v=2x >/dev/null
+        get "/i/$CASE" >"$LOGDIR/bad.html"
+        grep -q 'class="msg"' "$LOGDIR/bad.html" && ok || not_ok "the wrong answer is not refused on the page"
+        same "the wrong answer is not stored" "$(q "$DIEUTRA_DB" "SELECT ifnull(json_extract(answers, '\$.hh_number'), '-') FROM cases WHERE case_id = '$CASE'")" -
+    fi
+    if [ "$n" = 5 ]; then
+        # kill -9 with four answers given: they are on the disk; the page resumes there
+        kill -9 "$PID"
+        wait "$PID" 2>/dev/null
+        same "after kill -9: the answers given" "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.resp_name') || ' ' || position FROM cases WHERE case_id = '$CASE'")" "Lò Văn Minh consent"
+        start_page
+        signin
+        get "/i/$CASE" | grep -q 'consent</p>' && ok || not_ok "the page resumes at consent"
+    fi
+    if [ -z "$line" ]; then r=$(post "/i/$CASE" op=next); else r=$(post "/i/$CASE" op=next "v=$line"); fi
+    [ "${r%% *}" = 303 ] || not_ok "answer $n '$line': $r"
+done <"$LOGDIR/v2.keys"
+same "finish" "$(post "/i/$CASE" op=finish)" "303 $BASE/"
+same "finished" "$(q "$DIEUTRA_DB" "SELECT status || ' ' || outcome FROM cases WHERE case_id = '$CASE'")" "finalized complete"
+same "four members, the unit of today" "$(q "$DIEUTRA_DB" "SELECT json_array_length(answers, '\$.members') || ' ' || json_extract(answers, '\$.commune') || ' ' || json_extract(answers, '\$.members[3].m_name') FROM cases WHERE case_id = '$CASE'")" "4 3980 Lò Thị Ngọc Ánh"
+same "time per question and sessions counted from the page" "$(q "$DIEUTRA_DB" "SELECT json_type(paradata, '\$.seconds') || ' ' || json_extract(paradata, '\$.sessions') || ' ' || (json_type(paradata, '\$.seconds.resp_name') IN ('integer', 'real')) FROM cases WHERE case_id = '$CASE'")" "object 2 1"
+same "the answers equal the terminal's" "$(q "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(q "$LOGDIR/term.db" "SELECT answers FROM cases")"
+same "and their revision's" "$(q "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(q "$LOGDIR/term.db" "SELECT answers FROM revisions")"
+get / | grep -q "Đã hoàn thành" && ok || not_ok "home after finishing"
+
+# What a household says is text, never markup.
+r=$(post /start a=MC-03980-002)
+CASE2=${r##*/i/}
+post "/i/$CASE2" op=jump j=resp_name >/dev/null
+post "/i/$CASE2" op=next 'v=<script>alert(1)</script>' >/dev/null
+post "/i/$CASE2" op=jump j=resp_name >/dev/null
+get "/i/$CASE2" >"$LOGDIR/esc.html"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$LOGDIR/esc.html" && ok || not_ok "the answer is escaped"
+grep -q '<script>' "$LOGDIR/esc.html" && not_ok "markup from an answer reached the page" || ok
+# open in the page: the terminal may not open it at the same time
+"$COLLECTOR" interview --resume "$CASE2" </dev/null >"$LOGDIR/locked.out" 2>&1
+same "the terminal is refused while the page has it" "$?" 1
+grep -q "another window" "$LOGDIR/locked.out" && ok || not_ok "why: $(cat "$LOGDIR/locked.out")"
+kill "$PID"
+wait "$PID" 2>/dev/null
+same "stopped with SIGTERM" "$?" 0
+finish

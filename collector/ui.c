@@ -182,6 +182,17 @@ const char *ui_lang_code(int lang)
     return lang == UI_EN ? "en" : "vi";
 }
 
+const char *ui_type_error(int lang, form_type t)
+{
+    static const int ids[] = {
+        [Q_INTEGER] = T_E_INTEGER, [Q_DECIMAL] = T_E_DECIMAL,       [Q_TEXT] = T_E_TEXT,
+        [Q_SELECT_ONE] = T_E_ONE,  [Q_SELECT_MULTIPLE] = T_E_MULTI, [Q_DATE] = T_E_DATE,
+        [Q_GEOPOINT] = T_E_GEO,
+    };
+
+    return ui_tr(lang, t <= Q_GEOPOINT ? ids[t] : T_E_TEXT);
+}
+
 const char *ui_tr(int lang, int id)
 {
     return lang == UI_EN ? texts[id].en : texts[id].vi;

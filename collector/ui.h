@@ -3,6 +3,7 @@
 #define COLLECTOR_UI_H
 
 #include "cstore.h"
+#include "form.h"
 
 /* Languages of the program's own texts (the form's labels have their own list). */
 enum {
@@ -31,6 +32,11 @@ int ui_lang_parse(const char *code);
 
 /* The form language code that matches UI language lang ("vi" or "en"). */
 const char *ui_lang_code(int lang);
+
+/* What to type instead of an answer of the wrong kind for a question of type t, in
+ * language lang: the engine's reason is for form authors ("code 7 is not in list
+ * 'yesno'"), the enumerator reads this. */
+const char *ui_type_error(int lang, form_type t);
 
 /* Prints "! " and message id in language lang (with printf arguments) and a new line,
  * on stdout. */

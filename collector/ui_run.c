@@ -137,17 +137,9 @@ static int advance(ui *u)
     return save(u) ? trouble(u) : A_SHOW;
 }
 
-/* The engine's reason is for form authors ("code 7 is not in list 'yesno'"): the
- * enumerator reads what to type instead, in the chosen language. */
 static void type_error(const ui *u, form_type t)
 {
-    static const int ids[] = {
-        [Q_INTEGER] = T_E_INTEGER, [Q_DECIMAL] = T_E_DECIMAL,       [Q_TEXT] = T_E_TEXT,
-        [Q_SELECT_ONE] = T_E_ONE,  [Q_SELECT_MULTIPLE] = T_E_MULTI, [Q_DATE] = T_E_DATE,
-        [Q_GEOPOINT] = T_E_GEO,
-    };
-
-    ui_warn(u, t <= Q_GEOPOINT ? ids[t] : T_E_TEXT);
+    ui_warn_text(u, ui_type_error(u->lang, t));
 }
 
 /* Sets the answer from text ("" clears it); checks it unless clearing; asks first when it

@@ -62,8 +62,9 @@ static int open_page(http_req *r)
         return http_reply_error(r, 403, "this page answers only at 127.0.0.1:%d", a->port);
     if (!secret_ok(a, http_query(r, "k")))
         return http_reply_error(r, 403, "%s", web_tr(a, W_NEED_SECRET));
-    snprintf(cookie, sizeof(cookie), WEB_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict",
-             a->secret);
+    /* kept across a closed browser for a day's work; the next run's secret differs */
+    snprintf(cookie, sizeof(cookie),
+             WEB_COOKIE "=%s; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict", a->secret);
     return http_reply_redirect(r, "/", cookie);
 }
 

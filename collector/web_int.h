@@ -50,7 +50,6 @@ enum {
     W_FINISHED_OK,
     W_PROBLEMS,
     W_HIDES,
-    W_BAD_TYPE,
     W_AT_START,
     W_NO_QUESTION,
     W_SKIPPED,

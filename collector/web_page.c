@@ -45,7 +45,6 @@ static const text_pair texts[W_COUNT] = {
                  "nữa để giữ.",
                  "This answer hides %d answered questions (they would not be kept). Press Next "
                  "again to keep it."},
-    [W_BAD_TYPE] = {"Câu trả lời không đúng dạng.", "The answer is not of the right kind."},
     [W_AT_START] = {"Đây là câu đầu tiên.", "This is the first question."},
     [W_NO_QUESTION] = {"Không có câu này.", "There is no such question."},
     [W_SKIPPED] = {"Câu này hiện bị bỏ qua.", "That question is skipped now."},
@@ -304,7 +303,7 @@ static void next(http_req *r, web_app *a, web_open *o)
         advance(o);
         break;
     case IS_BAD_TYPE:
-        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_BAD_TYPE));
+        snprintf(o->msg, sizeof(o->msg), "%s", ui_type_error(a->lang, q->type));
         break;
     case IS_WOULD_HIDE:
         snprintf(o->msg, sizeof(o->msg), web_tr(a, W_HIDES), hidden);

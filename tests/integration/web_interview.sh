@@ -65,6 +65,9 @@ PORT=${BASE##*:}
 same "without the secret" "$(status_of "$BASE/")" 403
 same "a wrong secret" "$(status_of "$BASE/open?k=$(printf '%064d' 0)")" 403
 same "another Host (DNS rebinding)" "$(status_of -H "Host: evil.example:$PORT" "$OPEN")" 403
+curl -s -D "$LOGDIR/open.hdr" -o /dev/null "$OPEN"
+grep -q "^Set-Cookie: dieutra_collector=[0-9a-f]\{64\}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict" "$LOGDIR/open.hdr" &&
+    ok || not_ok "the cookie: $(cat "$LOGDIR/open.hdr")"
 signin
 same "the secret's cookie opens home" "$(curl -s -b "$LOGDIR/jar" -o "$LOGDIR/home.html" -w '%{http_code}' "$BASE/")" 200
 grep -q "MC-03980-001" "$LOGDIR/home.html" && ok || not_ok "home lists the households to visit"
@@ -89,7 +92,8 @@ while IFS= read -r line; do
         # a letter for the household number: refused, said beside the question, not stored
         post "/i/$CASE" op=next v=2x >/dev/null
         get "/i/$CASE" >"$LOGDIR/bad.html"
-        grep -q 'class="msg"' "$LOGDIR/bad.html" && ok || not_ok "the wrong answer is not refused on the page"
+        grep -q 'class="msg" role="alert">Cần nhập một số nguyên' "$LOGDIR/bad.html" && ok ||
+            not_ok "the wrong answer is not refused on the page with the terminal's words"
         same "the wrong answer is not stored" "$(q "$DIEUTRA_DB" "SELECT ifnull(json_extract(answers, '\$.hh_number'), '-') FROM cases WHERE case_id = '$CASE'")" -
     fi
     if [ "$n" = 5 ]; then

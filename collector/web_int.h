@@ -46,6 +46,7 @@ enum {
     W_SCREEN,
     W_ADD_ANOTHER,
     W_YES,
+    W_ALL_QUESTIONS,
     W_NO,
     W_FINISHED_OK,
     W_PROBLEMS,

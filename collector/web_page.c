@@ -37,6 +37,8 @@ static const text_pair texts[W_COUNT] = {
     [W_SCREEN] = {"Màn hình %d/%d", "Screen %d of %d"},
     [W_ADD_ANOTHER] = {"Thêm một nữa?", "Add another?"},
     [W_YES] = {"Có", "Yes"},
+    [W_ALL_QUESTIONS] = {"Tất cả các câu (✓ đã trả lời, * bắt buộc chưa trả lời, ! có lỗi)",
+                         "All questions (✓ answered, * required and empty, ! a problem)"},
     [W_NO] = {"Không", "No"},
     [W_FINISHED_OK] = {"Đã hoàn thành phỏng vấn.", "The interview is finished."},
     [W_PROBLEMS] = {"Còn %d lỗi cần sửa trước khi kết thúc.",
@@ -76,11 +78,16 @@ void web_begin(page *b, const web_app *a, const char *title)
     web_puts(b, "<head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                 "content=\"width=device-width\"><title>");
     web_esc(b, title);
-    web_puts(b, "</title><style>body{font:16px/1.4 sans-serif;margin:1em auto;max-width:52em;"
-                "padding:0 1em}h1{font-size:1.3em}label.c{display:block;padding:.2em 0}"
-                ".msg{background:#fde8e8;border-left:4px solid #c00;padding:.5em}"
-                ".hint{color:#555}.comment{color:#a00}button{font-size:1em;margin:.2em}"
-                "</style></head><body><p><a href=\"/\">");
+    web_puts(b,
+             "</title><style>body{font:16px/1.4 sans-serif;margin:1em auto;max-width:52em;"
+             "padding:0 1em}h1{font-size:1.3em}label.c{display:block;padding:.2em 0}"
+             ".msg{background:#fde8e8;border-left:4px solid #c00;padding:.5em}"
+             ".hint{color:#555}.comment{color:#a00}button{font-size:1em;margin:.2em}"
+             ".panel button{border:0;background:none;text-align:left;cursor:pointer;padding:.1em}"
+             ".panel .done button::before{content:'✓ '}.panel .bad button::before"
+             "{content:'! ';color:#c00}.panel .todo button::before{content:'* '}.panel "
+             "[aria-current]{font-weight:bold}.why{color:#c00;"
+             "margin-left:1.5em}</style></head><body><p><a href=\"/\">");
     web_puts(b, web_tr(a, W_HOME));
     web_puts(b, "</a></p><h1>");
     web_esc(b, title);
@@ -247,6 +254,66 @@ static void put_screen(page *b, web_app *a, web_open *o)
     web_puts(b, "</p></form>\n");
 }
 
+/* The problem eng_validate found at where, or NULL. */
+static const err_item *issue_at(const errlist *issues, const char *where)
+{
+    for (size_t i = 0; i < issues->n; i++)
+        if (!strcmp(issues->items[i].where, where))
+            return &issues->items[i];
+    return NULL;
+}
+
+/* Every screen with its state (answered, a problem, the current one), each a button that
+ * jumps there: folded, so that a long interview stays readable. */
+static void put_panel(page *b, const web_app *a, isess *s)
+{
+    errlist issues = {0};
+    char where[IS_PLACE_MAX], num[16];
+    eng_pos *sc;
+    int n = is_screens(s, &sc);
+
+    if (n < 0 || eng_validate(s->iv, &issues) < 0) {
+        free(sc);
+        errlist_free(&issues);
+        return;
+    }
+    web_puts(b, "<form id=\"nav\" method=\"post\" action=\"/i/");
+    web_esc(b, s->c.case_id);
+    web_puts(b, "\"><input type=\"hidden\" name=\"op\" value=\"jump\"></form>\n<details><summary>");
+    web_puts(b, web_tr(a, W_ALL_QUESTIONS));
+    web_puts(b, "</summary><ol class=\"panel\">\n");
+    for (int i = 0; i < n; i++) {
+        const form_question *q = form_q(s->f, sc[i].q);
+        const err_item *it;
+        int cur = sc[i].q == s->cur.q && sc[i].inst == s->cur.inst, has;
+        eng_pos_name(s->iv, sc[i], where, sizeof(where));
+        it = issue_at(&issues, where);
+        snprintf(num, sizeof(num), "%d", i + 1);
+        has = eng_get(s->iv, sc[i])->has;
+        /* a required question not answered yet is work to do, not a mistake */
+        web_puts(b, it && has ? "<li class=\"bad\">"
+                    : it      ? "<li class=\"todo\">"
+                    : has     ? "<li class=\"done\">"
+                              : "<li>");
+        web_puts(b, "<button form=\"nav\" name=\"j\" value=\"");
+        web_puts(b, num);
+        web_puts(b, cur ? "\" aria-current=\"step\">" : "\">");
+        web_esc(b, where);
+        web_puts(b, " — ");
+        web_esc(b, q->label && q->label[s->flang] ? q->label[s->flang] : q->name);
+        web_puts(b, "</button>");
+        if (it && has) {
+            web_puts(b, "<div class=\"why\">");
+            web_esc(b, it->msg);
+            web_puts(b, "</div>");
+        }
+        web_puts(b, "</li>\n");
+    }
+    web_puts(b, "</ol></details>\n");
+    free(sc);
+    errlist_free(&issues);
+}
+
 static int case_page(http_req *r)
 {
     web_app *a = http_app(r);
@@ -258,6 +325,7 @@ static int case_page(http_req *r)
         return http_reply_dt(r, err.code, &err);
     web_begin(&b, a, form_title(o->s->f, o->s->flang));
     put_screen(&b, a, o);
+    put_panel(&b, a, o->s);
     o->msg[0] = '\0';
     return web_end(r, &b);
 }

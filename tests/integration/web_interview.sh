@@ -83,6 +83,8 @@ CASE=${r##*/i/}
 same "a draft on version 2" "$(q "$DIEUTRA_DB" "SELECT status || ' ' || form_version FROM cases WHERE case_id = '$CASE'")" "draft 2"
 get "/i/$CASE" >"$LOGDIR/first.html"
 grep -q 'Phường Mộc Châu' "$LOGDIR/first.html" && ok || not_ok "the first screen lists the units: $(head -c 400 "$LOGDIR/first.html")"
+grep -q '<li class="todo"><button form="nav" name="j" value="1" aria-current="step">commune — ' "$LOGDIR/first.html" && ok ||
+    not_ok "the panel lists the screens, the current one marked"
 
 n=0
 while IFS= read -r line; do
@@ -94,6 +96,8 @@ while IFS= read -r line; do
         get "/i/$CASE" >"$LOGDIR/bad.html"
         grep -q 'class="msg" role="alert">Cần nhập một số nguyên' "$LOGDIR/bad.html" && ok ||
             not_ok "the wrong answer is not refused on the page with the terminal's words"
+        grep -q '<li class="done"><button form="nav" name="j" value="2">village' "$LOGDIR/bad.html" && ok ||
+            not_ok "the panel marks an answered screen"
         same "the wrong answer is not stored" "$(q "$DIEUTRA_DB" "SELECT ifnull(json_extract(answers, '\$.hh_number'), '-') FROM cases WHERE case_id = '$CASE'")" -
     fi
     if [ "$n" = 5 ]; then

@@ -169,22 +169,36 @@ static int put_case(void *ctx, const cstore_case *c)
     return 0;
 }
 
+/* A part of the home page with its count in the heading: the rows are written apart
+ * first, then the heading that counts them. */
 static int section(home *h, int title, const char *status, dt_err *err)
 {
+    page *whole = h->b, rows = {.failed = 0};
+    char count[32];
     int rc;
 
+    buf_init(&rows.b, 8u << 20);
+    h->b = &rows;
     h->n = 0;
-    web_puts(h->b, "<section><h2>");
-    web_puts(h->b, web_tr(h->a, title));
-    web_puts(h->b, "</h2><ul>\n");
     rc = status ? cstore_case_list(h->a->cs, status, put_case, h, err)
                 : cstore_assignment_list(h->a->cs, put_assignment, h, err);
+    h->b = whole;
+    snprintf(count, sizeof(count), " (%d)", h->n);
+    web_puts(whole, "<section><h2>");
+    web_puts(whole, web_tr(h->a, title));
+    web_puts(whole, count);
+    web_puts(whole, "</h2><ul>\n");
+    if (rows.failed)
+        whole->failed = 1;
+    else if (rows.b.data)
+        web_puts(whole, rows.b.data);
     if (!h->n) {
-        web_puts(h->b, "<li class=\"none\">");
-        web_puts(h->b, web_tr(h->a, W_NONE));
-        web_puts(h->b, "</li>");
+        web_puts(whole, "<li class=\"none\">");
+        web_puts(whole, web_tr(h->a, W_NONE));
+        web_puts(whole, "</li>");
     }
-    web_puts(h->b, "</ul></section>\n");
+    web_puts(whole, "</ul></section>\n");
+    buf_free(&rows.b);
     return rc;
 }
 

@@ -71,6 +71,10 @@ grep -q "^Set-Cookie: dieutra_collector=[0-9a-f]\{64\}; Path=/; Max-Age=43200; H
 signin
 same "the secret's cookie opens home" "$(curl -s -b "$LOGDIR/jar" -o "$LOGDIR/home.html" -w '%{http_code}' "$BASE/")" 200
 grep -q "MC-03980-001" "$LOGDIR/home.html" && ok || not_ok "home lists the households to visit"
+grep -q "<h2>Hộ cần đến (3)</h2>" "$LOGDIR/home.html" && ok || not_ok "home counts the households to visit"
+curl -s -b "$LOGDIR/jar" -G --data-urlencode "q=Áng / 2" "$BASE/" >"$LOGDIR/search.html"
+grep -q "<h2>Hộ cần đến (1)</h2>" "$LOGDIR/search.html" && grep -q "MC-03980-002" "$LOGDIR/search.html" && ok ||
+    not_ok "search by household: $(grep -c MC- "$LOGDIR/search.html") rows"
 same "another Host with the cookie" "$(status_of -b "$LOGDIR/jar" -H "Host: evil.example:$PORT" "$BASE/")" 403
 same "a form posted from another site" \
     "$(curl -s -b "$LOGDIR/jar" -H "Origin: http://evil.example" -o /dev/null -w '%{http_code}' -d a= "$BASE/start")" 403
@@ -118,7 +122,7 @@ same "four members, the unit of today" "$(q "$DIEUTRA_DB" "SELECT json_array_len
 same "time per question and sessions counted from the page" "$(q "$DIEUTRA_DB" "SELECT json_type(paradata, '\$.seconds') || ' ' || json_extract(paradata, '\$.sessions') || ' ' || (json_type(paradata, '\$.seconds.resp_name') IN ('integer', 'real')) FROM cases WHERE case_id = '$CASE'")" "object 2 1"
 same "the answers equal the terminal's" "$(q "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(q "$LOGDIR/term.db" "SELECT answers FROM cases")"
 same "and their revision's" "$(q "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(q "$LOGDIR/term.db" "SELECT answers FROM revisions")"
-get / | grep -q "Đã hoàn thành" && ok || not_ok "home after finishing"
+get / | grep -q "<h2>Đã hoàn thành (1)</h2>" && ok || not_ok "home after finishing"
 
 # What a household says is text, never markup.
 r=$(post /start a=MC-03980-002)

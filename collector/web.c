@@ -1,6 +1,8 @@
 /* web.c - `collector serve`: the run's secret, the Host check, the interviews open in this
  * run, and the enumerator's home page (the interview's page is web_page.c) */
 #include "web_int.h"
+#include "cmdline.h"
+#include "syncrun.h"
 #include "ui.h"
 
 #include <sodium.h>
@@ -227,6 +229,9 @@ static int home_page(http_req *r)
     web_puts(&b, "\"> <button type=\"submit\">");
     web_puts(&b, web_tr(a, W_SEARCH_GO));
     web_puts(&b, "</button></form>\n");
+    web_puts(&b, "<form method=\"post\" action=\"/sync\"><button type=\"submit\">");
+    web_puts(&b, web_tr(a, W_SYNC));
+    web_puts(&b, "</button></form>\n");
     web_puts(&b, "<form method=\"post\" action=\"/start\"><input type=\"hidden\" name=\"a\" "
                  "value=\"\"><button type=\"submit\">");
     web_puts(&b, web_tr(a, W_NEW));
@@ -237,6 +242,32 @@ static int home_page(http_req *r)
         buf_free(&b.b);
         return http_reply_dt(r, rc, &err);
     }
+    return web_end(r, &b);
+}
+
+/* POST /sync: one sync, the same run as `collector sync`, and what it said. */
+static int sync_page(http_req *r)
+{
+    web_app *a = http_app(r);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int status;
+    page b;
+
+    if (!f)
+        return http_reply_error(r, 503, "out of memory: try again later");
+    status = syncrun(a->cs, f, f, 0, 0);
+    fclose(f);
+    web_begin(&b, a, web_tr(a, W_SYNC));
+    web_puts(&b, status == EXIT_OK ? "<p class=\"ok\">" : "<p class=\"msg\" role=\"alert\">");
+    web_puts(&b, web_tr(a, status == EXIT_OK       ? W_SYNC_OK
+                           : status == EXIT_FAILED ? W_SYNC_REFUSED
+                                                   : W_SYNC_STAYS));
+    web_puts(&b, "</p>\n<pre>");
+    web_esc(&b, text ? text : "");
+    web_puts(&b, "</pre>\n");
+    free(text);
     return web_end(r, &b);
 }
 
@@ -275,6 +306,14 @@ static const http_route route_start = {.method = "POST",
                                        .auth = HTTP_AUTH_SESSION,
                                        .html = 1};
 
+static const http_route route_sync = {.method = "POST",
+                                      .pattern = "/sync",
+                                      .roles = HTTP_ROLE(0),
+                                      .body = HTTP_BODY_FORM,
+                                      .handler = sync_page,
+                                      .auth = HTTP_AUTH_SESSION,
+                                      .html = 1};
+
 static const char *role_name(int role)
 {
     (void)role;
@@ -290,8 +329,8 @@ static int loopback(const char *listen)
 int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cstore *cs,
               const char *listen, int lang, dt_err *err)
 {
-    static const http_route *const routes[] = {&route_open, &route_home, &route_start,
-                                               &web_route_case, &web_route_answer};
+    static const http_route *const routes[] = {&route_open, &route_home,     &route_start,
+                                               &route_sync, &web_route_case, &web_route_answer};
     unsigned char raw[WEB_SECRET_LEN / 2];
     web_app *a;
     http_opts o = {
@@ -300,8 +339,8 @@ int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cst
         .max_body = 64 * 1024,
         .max_inflated = 256 * 1024,
         .memory_limit = 128 * 1024,
-        .timeout = 60,
-        .threads = 1, /* one enumerator, one store connection: requests in turn */
+        .timeout = 120, /* a sync that retries a lost connection answers late */
+        .threads = 1,   /* one enumerator, one store connection: requests in turn */
         .max_connections = 32,
         .routes = routes,
         .nroutes = (int)(sizeof(routes) / sizeof(routes[0])),

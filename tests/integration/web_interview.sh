@@ -3,14 +3,17 @@
 # and Origin checks, the home page, a household of four answered through the page (a wrong
 # answer refused, a text with markup escaped), `kill -9` mid-interview and the interview
 # resumed where it was, finished; the stored answers equal, byte for byte, those of the
-# terminal interview given the same answers.
-# usage: web_interview.sh COLLECTOR SOURCE_DIR
+# terminal interview given the same answers; synced from the page to a real syncd, and
+# "everything stays on this laptop" when it cannot be reached.
+# usage: web_interview.sh COLLECTOR SYNCD SOURCE_DIR
 set -u
 COLLECTOR=$1
-SRC=$2
+SYNCD=$2
+SRC=$3
 DATA=$SRC/tests/data
 . "$SRC/tests/integration/lib.sh"
 export NO_PROXY=127.0.0.1
+export DIEUTRA_SYNC_TRIES=1 DIEUTRA_SYNC_RETRY_MS=10
 KEYS=$DATA/interview/household_4members.keys
 q() { sqlite3 "$@"; }
 same() { # NAME GOT WANT
@@ -129,6 +132,23 @@ same "time per question and sessions counted from the page" "$(q "$DIEUTRA_DB" "
 same "the answers equal the terminal's" "$(q "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(q "$LOGDIR/term.db" "SELECT answers FROM cases")"
 same "and their revision's" "$(q "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(q "$LOGDIR/term.db" "SELECT answers FROM revisions")"
 get / | grep -q "<h2>Đã hoàn thành (1)</h2>" && ok || not_ok "home after finishing"
+
+# Sync from the page: the same run as `collector sync`.
+SDB=$LOGDIR/syncd.db
+"$SYNCD" form publish "$SRC/schema/forms/sonla_ict_household_v2.json" --db "$SDB" >/dev/null || not_ok "publish"
+SAVED_URL=$BASE SAVED_OPEN=$OPEN SAVED_PORT=$PORT
+start_syncd "$SYNCD" "$SDB" || finish
+SYNC_URL=$URL
+"$COLLECTOR" enroll "$SYNC_URL/" "$(token_of "$SYNCD" "$SDB" enum1 enumerator)" >"$LOGDIR/enroll.out" 2>&1 || not_ok "enroll: $(cat "$LOGDIR/enroll.out")"
+BASE=$SAVED_URL OPEN=$SAVED_OPEN PORT=$SAVED_PORT
+same "sync from the page" "$(curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o "$LOGDIR/sync.html" -w '%{http_code}' -d go=1 "$BASE/sync")" 200
+grep -q "Đã đồng bộ xong" "$LOGDIR/sync.html" && grep -q "pushed: accepted 1," "$LOGDIR/sync.html" && ok ||
+    not_ok "the page says what went: $(cat "$LOGDIR/sync.html")"
+same "the centre holds the interview" "$(q "$SDB" "SELECT count(*) FROM cases WHERE case_id = '$CASE'")" 1
+stop_syncd
+curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o "$LOGDIR/sync2.html" -d go=1 "$BASE/sync"
+grep -q "mọi thứ vẫn ở trên máy này" "$LOGDIR/sync2.html" && grep -q "no connection: everything stays on this laptop" "$LOGDIR/sync2.html" && ok ||
+    not_ok "offline: $(cat "$LOGDIR/sync2.html")"
 
 # What a household says is text, never markup.
 r=$(post /start a=MC-03980-002)

@@ -36,6 +36,14 @@ static void count_time(isess *s)
     s->shown_at = t;
 }
 
+void is_set_lang(isess *s, const char *lang)
+{
+    s->flang = form_lang_index(s->f, lang);
+    if (s->flang < 0)
+        s->flang = 0;
+    eng_set_lang(s->iv, s->flang);
+}
+
 void is_go(isess *s, eng_pos to)
 {
     count_time(s);
@@ -297,12 +305,10 @@ static int load(isess *s, const char *case_id, const char *lang, is_start how, i
             why->why = IS_FAIL_NO_FORM;
         return rc;
     }
-    s->flang = form_lang_index(s->f, lang);
-    if (s->flang < 0)
-        s->flang = 0;
-    s->iv = eng_new(s->f, disp_today(), s->flang);
+    s->iv = eng_new(s->f, disp_today(), 0);
     if (!s->iv || (how == IS_NEW && eng_use_defaults(s->iv)))
         return err_set(err, DT_ENOMEM, "out of memory");
+    is_set_lang(s, lang);
     answers = cJSON_Parse(s->c.answers ? s->c.answers : "{}");
     rc = answers ? eng_load_json(s->iv, answers, problems) : DT_EINVAL;
     cJSON_Delete(answers);

@@ -67,6 +67,9 @@ int is_create(cstore *cs, const char *form_id, const char *assignment_id, const 
 /* Unlocks the case and frees the session. Accepts NULL. */
 void is_close(isess *s);
 
+/* Shows labels and messages in form language lang ("vi", "en"; the form's first when it
+ * has not that one). */
+void is_set_lang(isess *s, const char *lang);
 /* Moves to screen to, counting the time spent on the one left. */
 void is_go(isess *s, eng_pos to);
 /* Commits the answers, paradata, position and label: 0, or a DT_ code with err (nothing

@@ -220,7 +220,7 @@ static int home_page(http_req *r)
     dt_err err;
     int rc = DT_OK;
 
-    web_begin(&b, a, web_tr(a, W_HOME));
+    web_begin(&b, a, "/", web_tr(a, W_HOME));
     web_puts(&b, "<form method=\"get\" action=\"/\" class=\"search\"><input name=\"q\" "
                  "type=\"search\" value=\"");
     web_esc(&b, h.q ? h.q : "");
@@ -245,6 +245,26 @@ static int home_page(http_req *r)
     return web_end(r, &b);
 }
 
+/* POST /lang (l = vi or en, to = the page to go back to): the page's language, for the
+ * interviews open too. */
+static int lang_post(http_req *r)
+{
+    web_app *a = http_app(r);
+    const char *l = http_form(r, "l"), *to = http_form(r, "to");
+    int lang = ui_lang_parse(l);
+
+    if (lang < 0)
+        return http_reply_error(r, 400, "l: expected vi or en");
+    a->lang = lang;
+    for (int i = 0; i < WEB_SESSIONS; i++)
+        if (a->open[i].s)
+            is_set_lang(a->open[i].s, ui_lang_code(lang));
+    /* only a page of this server: "/" or an interview's */
+    if (!to || !(!strcmp(to, "/") || (!strncmp(to, "/i/", 3) && uuid_valid(to + 3))))
+        to = "/";
+    return http_reply_redirect(r, to, NULL);
+}
+
 /* POST /sync: one sync, the same run as `collector sync`, and what it said. */
 static int sync_page(http_req *r)
 {
@@ -259,7 +279,7 @@ static int sync_page(http_req *r)
         return http_reply_error(r, 503, "out of memory: try again later");
     status = syncrun(a->cs, f, f, 0, 0);
     fclose(f);
-    web_begin(&b, a, web_tr(a, W_SYNC));
+    web_begin(&b, a, "/", web_tr(a, W_SYNC));
     web_puts(&b, status == EXIT_OK ? "<p class=\"ok\">" : "<p class=\"msg\" role=\"alert\">");
     web_puts(&b, web_tr(a, status == EXIT_OK       ? W_SYNC_OK
                            : status == EXIT_FAILED ? W_SYNC_REFUSED
@@ -314,6 +334,14 @@ static const http_route route_sync = {.method = "POST",
                                       .auth = HTTP_AUTH_SESSION,
                                       .html = 1};
 
+static const http_route route_lang = {.method = "POST",
+                                      .pattern = "/lang",
+                                      .roles = HTTP_ROLE(0),
+                                      .body = HTTP_BODY_FORM,
+                                      .handler = lang_post,
+                                      .auth = HTTP_AUTH_SESSION,
+                                      .html = 1};
+
 static const char *role_name(int role)
 {
     (void)role;
@@ -329,8 +357,9 @@ static int loopback(const char *listen)
 int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cstore *cs,
               const char *listen, int lang, dt_err *err)
 {
-    static const http_route *const routes[] = {&route_open, &route_home,     &route_start,
-                                               &route_sync, &web_route_case, &web_route_answer};
+    static const http_route *const routes[] = {&route_open,      &route_home, &route_start,
+                                               &route_sync,      &route_lang, &web_route_case,
+                                               &web_route_answer};
     unsigned char raw[WEB_SECRET_LEN / 2];
     web_app *a;
     http_opts o = {

@@ -73,8 +73,9 @@ const char *web_tr(const web_app *a, int id);
 void web_puts(page *p, const char *s);
 /* Appends text escaped (anything from a form or an answer: data, never markup). */
 void web_esc(page *p, const char *text);
-/* Starts a page (the head, the style, a title escaped) into p (initialised here). */
-void web_begin(page *p, const web_app *a, const char *title);
+/* Starts a page (the head, the style, the language switch coming back to path, a title
+ * escaped) into p (initialised here). */
+void web_begin(page *p, const web_app *a, const char *path, const char *title);
 /* Ends the page and answers 200 with it (503 when it could not be made whole). */
 int web_end(http_req *r, page *p);
 /* 1 when the Host header names this server by a loopback name. */

@@ -75,7 +75,7 @@ void web_esc(page *p, const char *text)
         p->failed = 1;
 }
 
-void web_begin(page *b, const web_app *a, const char *title)
+void web_begin(page *b, const web_app *a, const char *path, const char *title)
 {
     buf_init(&b->b, 8u << 20);
     b->failed = 0;
@@ -95,7 +95,12 @@ void web_begin(page *b, const web_app *a, const char *title)
              "[aria-current]{font-weight:bold}.why{color:#c00;"
              "margin-left:1.5em}</style></head><body><p><a href=\"/\">");
     web_puts(b, web_tr(a, W_HOME));
-    web_puts(b, "</a></p><h1>");
+    web_puts(b, "</a></p><form method=\"post\" action=\"/lang\" class=\"lang\"><input "
+                "type=\"hidden\" name=\"to\" value=\"");
+    web_esc(b, path);
+    web_puts(b, a->lang == UI_EN ? "\"><button name=\"l\" value=\"vi\">Tiếng Việt</button>"
+                                 : "\"><button name=\"l\" value=\"en\">English</button>");
+    web_puts(b, "</form><h1>");
     web_esc(b, title);
     web_puts(b, "</h1>\n");
 }
@@ -323,13 +328,15 @@ static void put_panel(page *b, const web_app *a, isess *s)
 static int case_page(http_req *r)
 {
     web_app *a = http_app(r);
+    char path[UUID_LEN + 4];
     web_open *o;
     dt_err err;
     page b;
 
     if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
         return http_reply_dt(r, err.code, &err);
-    web_begin(&b, a, form_title(o->s->f, o->s->flang));
+    snprintf(path, sizeof(path), "/i/%s", o->s->c.case_id);
+    web_begin(&b, a, path, form_title(o->s->f, o->s->flang));
     put_screen(&b, a, o);
     put_panel(&b, a, o->s);
     o->msg[0] = '\0';

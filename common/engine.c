@@ -85,6 +85,11 @@ static int ensure_cap(interview *iv, int r, int n)
     return DT_OK;
 }
 
+void eng_set_lang(interview *iv, int lang)
+{
+    iv->lang = lang >= 0 && lang < form_nlangs(iv->f) ? lang : 0;
+}
+
 interview *eng_new(const form *f, int today, int lang)
 {
     int n = form_nquestions(f);

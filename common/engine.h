@@ -26,6 +26,8 @@ typedef struct eng_pos {
 /* Creates an empty interview. today is days since 1970-01-01 (today()),
  * lang the language index for messages. Returns NULL when out of memory. */
 interview *eng_new(const form *f, int today, int lang);
+/* Changes the language of iv's messages (a form language index; out of range: the first). */
+void eng_set_lang(interview *iv, int lang);
 
 /* Frees iv. Accepts NULL. */
 void eng_free(interview *iv);

@@ -159,6 +159,17 @@ post "/i/$CASE2" op=jump j=resp_name >/dev/null
 get "/i/$CASE2" >"$LOGDIR/esc.html"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$LOGDIR/esc.html" && ok || not_ok "the answer is escaped"
 grep -q '<script>' "$LOGDIR/esc.html" && not_ok "markup from an answer reached the page" || ok
+# The vi/en switch: the labels, the page's words and the engine's messages follow; it goes
+# back only to a page of this server.
+same "switch to English" "$(post /lang l=en "to=/i/$CASE2")" "303 $BASE/i/$CASE2"
+get "/i/$CASE2" >"$LOGDIR/en.html"
+grep -q 'Respondent&#39;s full name' "$LOGDIR/en.html" && grep -q '>Next</button>' "$LOGDIR/en.html" &&
+    grep -q '<html lang="en">' "$LOGDIR/en.html" && ok || not_ok "the page in English: $(head -c 1500 "$LOGDIR/en.html")"
+post "/i/$CASE2" op=jump j=consent >/dev/null
+post "/i/$CASE2" op=next >/dev/null
+get "/i/$CASE2" | grep -q 'role="alert">This question requires an answer' && ok || not_ok "the engine's message in English: $(get "/i/$CASE2" | grep alert)"
+same "no redirect to another site" "$(post /lang l=vi to=//evil.example/)" "303 $BASE/"
+
 # open in the page: the terminal may not open it at the same time
 "$COLLECTOR" interview --resume "$CASE2" </dev/null >"$LOGDIR/locked.out" 2>&1
 same "the terminal is refused while the page has it" "$?" 1

@@ -18,11 +18,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int same_pos(eng_pos a, eng_pos b)
-{
-    return a.q == b.q && a.inst == b.inst;
-}
-
 /* Adds the time since the last count to the screen being answered. */
 static void count_time(isess *s)
 {
@@ -65,7 +60,7 @@ int is_count_answered(const isess *s, int leave_out_cur)
     int n = is_screens(s, &sc), k = 0;
 
     for (int i = 0; i < n; i++)
-        if (!(leave_out_cur && same_pos(sc[i], s->cur)) && eng_get(s->iv, sc[i])->has)
+        if (!(leave_out_cur && eng_pos_same(sc[i], s->cur)) && eng_get(s->iv, sc[i])->has)
             k++;
     free(sc);
     return n < 0 ? n : k;

@@ -102,11 +102,6 @@ typedef struct term_saved {
     int tio_set; /* tio holds the settings to restore */
 } term_saved;
 
-static inline int ui_same_pos(eng_pos a, eng_pos b)
-{
-    return a.q == b.q && a.inst == b.inst;
-}
-
 static inline const form_question *ui_cur_q(const ui *u)
 {
     return form_q(u->s->f, u->s->cur.q);

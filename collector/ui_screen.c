@@ -50,7 +50,7 @@ int ui_screens(ui *u, eng_pos **s)
 int ui_screen_index(const eng_pos *s, int n, eng_pos p)
 {
     for (int i = 0; i < n; i++)
-        if (ui_same_pos(s[i], p))
+        if (eng_pos_same(s[i], p))
             return i;
     return -1;
 }
@@ -170,14 +170,6 @@ void ui_show_screen(ui *u)
     fputs("> ", stdout);
 }
 
-static const err_item *issue_at(const errlist *issues, const char *where)
-{
-    for (size_t i = 0; i < issues->n; i++)
-        if (!strcmp(issues->items[i].where, where))
-            return &issues->items[i];
-    return NULL;
-}
-
 static int cols_of(const char *s)
 {
     return s ? (int)utf8_length(s, strlen(s)) : 0;
@@ -213,7 +205,7 @@ static void print_row(ui *u, int num, int numw, eng_pos p, const err_item *probl
     buf b;
 
     buf_init(&b, 16384);
-    buf_printf(&b, "%c%c%*d. ", problem ? '!' : ' ', ui_same_pos(p, u->s->cur) ? '>' : ' ', numw,
+    buf_printf(&b, "%c%c%*d. ", problem ? '!' : ' ', eng_pos_same(p, u->s->cur) ? '>' : ' ', numw,
                num);
     if (q->repeat >= 0 || q->type == Q_REPEAT) {
         size_t before = b.len;
@@ -263,7 +255,7 @@ int ui_print_list(ui *u, int only_problems, eng_pos *first, int *has_first)
     numw = n >= 100 ? 3 : n >= 10 ? 2 : 1;
     for (int i = 0; i < n; i++) {
         eng_pos_name(u->s->iv, s[i], where, sizeof(where));
-        const err_item *it = issue_at(&issues, where);
+        const err_item *it = errlist_find(&issues, where);
         if (it && !*has_first) {
             *first = s[i];
             *has_first = 1;

@@ -225,7 +225,7 @@ static void put_screen(page *b, web_app *a, web_open *o)
     int n = is_screens(s, &sc), k = -1;
 
     for (int i = 0; i < n; i++)
-        if (sc[i].q == s->cur.q && sc[i].inst == s->cur.inst)
+        if (eng_pos_same(sc[i], s->cur))
             k = i;
     free(sc);
     snprintf(line, sizeof(line), web_tr(a, W_SCREEN), k + 1, n);
@@ -265,15 +265,6 @@ static void put_screen(page *b, web_app *a, web_open *o)
     web_puts(b, "</p></form>\n");
 }
 
-/* The problem eng_validate found at where, or NULL. */
-static const err_item *issue_at(const errlist *issues, const char *where)
-{
-    for (size_t i = 0; i < issues->n; i++)
-        if (!strcmp(issues->items[i].where, where))
-            return &issues->items[i];
-    return NULL;
-}
-
 /* Every screen with its state (answered, a problem, the current one), each a button that
  * jumps there: folded, so that a long interview stays readable. */
 static void put_panel(page *b, const web_app *a, isess *s)
@@ -296,9 +287,9 @@ static void put_panel(page *b, const web_app *a, isess *s)
     for (int i = 0; i < n; i++) {
         const form_question *q = form_q(s->f, sc[i].q);
         const err_item *it;
-        int cur = sc[i].q == s->cur.q && sc[i].inst == s->cur.inst, has;
+        int cur = eng_pos_same(sc[i], s->cur), has;
         eng_pos_name(s->iv, sc[i], where, sizeof(where));
-        it = issue_at(&issues, where);
+        it = errlist_find(&issues, where);
         snprintf(num, sizeof(num), "%d", i + 1);
         has = eng_get(s->iv, sc[i])->has;
         /* a required question not answered yet is work to do, not a mistake */

@@ -23,6 +23,11 @@ typedef struct eng_pos {
     int inst;
 } eng_pos;
 
+static inline int eng_pos_same(eng_pos a, eng_pos b)
+{
+    return a.q == b.q && a.inst == b.inst;
+}
+
 /* Creates an empty interview. today is days since 1970-01-01 (today()),
  * lang the language index for messages. Returns NULL when out of memory. */
 interview *eng_new(const form *f, int today, int lang);

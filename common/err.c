@@ -106,3 +106,11 @@ void errlist_free(errlist *l)
     l->items = NULL;
     l->n = l->cap = 0;
 }
+
+const err_item *errlist_find(const errlist *l, const char *where)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->items[i].where, where))
+            return &l->items[i];
+    return NULL;
+}

@@ -52,6 +52,9 @@ int errlist_add(errlist *l, const char *where, const char *what, const char *fmt
 /* Frees every item; the list is empty and reusable afterwards. Accepts NULL. */
 void errlist_free(errlist *l);
 
+/* The first item whose where is where, or NULL. */
+const err_item *errlist_find(const errlist *l, const char *where);
+
 /* Appends every item of src to dst (copies). Returns 0 or DT_ENOMEM. */
 int errlist_extend(errlist *dst, const errlist *src);
 

@@ -10,22 +10,10 @@
 #include <string.h>
 
 static const cmd_entry *const commands[] = {
-    &cmd_setup,
-    &cmd_interview,
-    &cmd_list,
-    &cmd_show,
-    &cmd_edit,
-    &cmd_import,
-    &cmd_status,
-    &cmd_serve,
-    &cmd_enroll,
-    &cmd_sync,
-    &cmd_bundle_export,
-    &cmd_assignments_import,
-    &cmd_assignments,
-    &cmd_form_check,
-    &cmd_form_simulate,
-    &cmd_form_install,
+    &cmd_setup,       &cmd_interview,  &cmd_list,          &cmd_show,
+    &cmd_edit,        &cmd_import,     &cmd_status,        &cmd_serve,
+    &cmd_enroll,      &cmd_sync,       &cmd_bundle_export, &cmd_assignments_import,
+    &cmd_assignments, &cmd_form_check, &cmd_form_simulate, &cmd_form_install,
     &cmd_check,
 };
 

@@ -28,7 +28,7 @@
 #define PATH_LOG_MAX  200           /* bytes of a path kept for the log and messages */
 #define DISCARD_SLACK (1024 * 1024) /* bytes read past a refused body before hanging up */
 #define GZIP_MIN      256           /* smaller answers go as they are: gzip would not pay */
-#define FORM_FIELDS   8             /* fields of an HTML form body kept */
+#define FORM_FIELDS   64            /* fields of an HTML form body kept (the boxes of a list) */
 
 struct http_server {
     struct MHD_Daemon *mhd;

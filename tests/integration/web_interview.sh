@@ -159,6 +159,12 @@ post "/i/$CASE2" op=jump j=resp_name >/dev/null
 get "/i/$CASE2" >"$LOGDIR/esc.html"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$LOGDIR/esc.html" && ok || not_ok "the answer is escaped"
 grep -q '<script>' "$LOGDIR/esc.html" && not_ok "markup from an answer reached the page" || ok
+# A form of many fields (the boxes of a long list): the last ones are read too.
+many=()
+for k in $(seq 1 20); do many+=("x$k=$k"); done
+post "/i/$CASE2" "${many[@]}" op=jump j=resp_name >/dev/null
+get "/i/$CASE2" | grep -q '· resp_name</p>' && ok || not_ok "the 22nd field of a form was not read"
+
 # The vi/en switch: the labels, the page's words and the engine's messages follow; it goes
 # back only to a page of this server.
 same "switch to English" "$(post /lang l=en "to=/i/$CASE2")" "303 $BASE/i/$CASE2"

@@ -13,21 +13,21 @@
 /* ---- who may drive the page */
 
 /* The Host a browser sends must be this server by a loopback name: a page of another site
- * that resolves its own name to 127.0.0.1 (DNS rebinding) is refused. */
-int web_host_ok(http_req *r)
+ * that resolves its own name to 127.0.0.1 (DNS rebinding) is refused. 0, or -1 once
+ * answered 403. */
+static int host_refused(http_req *r)
 {
     const web_app *a = http_app(r);
     const char *host = http_header(r, "Host");
     char want[64];
 
-    if (!host)
-        return 0;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; host && i < 2; i++) {
         snprintf(want, sizeof(want), "%s:%d", i ? "localhost" : "127.0.0.1", a->port);
         if (!strcmp(host, want))
-            return 1;
+            return 0;
     }
-    return 0;
+    http_reply_error(r, 403, "this page answers only at 127.0.0.1:%d", a->port);
+    return -1;
 }
 
 static int secret_ok(const web_app *a, const char *given)
@@ -41,10 +41,8 @@ static int authenticate(http_req *r, const http_route *route, http_auth how)
     web_app *a = http_app(r);
 
     (void)how;
-    if (!web_host_ok(r)) {
-        http_reply_error(r, 403, "this page answers only at 127.0.0.1:%d", a->port);
+    if (host_refused(r))
         return -1;
-    }
     if (!secret_ok(a, http_cookie(r, WEB_COOKIE))) {
         http_reply_error(r, 403, "%s",
                          route && route->html ? web_tr(a, W_NEED_SECRET) : "no session");
@@ -60,8 +58,8 @@ static int open_page(http_req *r)
     web_app *a = http_app(r);
     char cookie[160];
 
-    if (!web_host_ok(r))
-        return http_reply_error(r, 403, "this page answers only at 127.0.0.1:%d", a->port);
+    if (host_refused(r))
+        return 0;
     if (!secret_ok(a, http_query(r, "k")))
         return http_reply_error(r, 403, "%s", web_tr(a, W_NEED_SECRET));
     /* kept across a closed browser for a day's work; the next run's secret differs */

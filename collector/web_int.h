@@ -78,8 +78,6 @@ void web_esc(page *p, const char *text);
 void web_begin(page *p, const web_app *a, const char *path, const char *title);
 /* Ends the page and answers 200 with it (503 when it could not be made whole). */
 int web_end(http_req *r, page *p);
-/* 1 when the Host header names this server by a loopback name. */
-int web_host_ok(http_req *r);
 
 /* The interview case_id open in this run (opened now, started as how, when it is not), or
  * NULL with err. */

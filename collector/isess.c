@@ -479,3 +479,111 @@ void is_close(isess *s)
     cstore_case_unlock(s->cs, s->c.case_id);
     sess_free(s);
 }
+
+/* ---- the members of a roster, as a table */
+
+int is_roster_kind(const isess *s, int r)
+{
+    const form_question *rq = form_q(s->f, r);
+
+    if (rq->type != Q_REPEAT)
+        return IS_ROSTER_FIXED;
+    if (!rq->repeat_count)
+        return IS_ROSTER_OPEN;
+    return form_repeat_counter(s->f, r) >= 0 ? IS_ROSTER_COUNTED : IS_ROSTER_FIXED;
+}
+
+/* Sets the roster's counting question to n as if it were answered (its constraint
+ * checked): 1, or 0 with msg and the answer unchanged, or DT_ENOMEM. */
+static int set_count(isess *s, int r, int n, char *msg, size_t size)
+{
+    eng_pos at = {form_repeat_counter(s->f, r), 0};
+    char text[16], why[256];
+    val prev = {0};
+    int ok = 1;
+
+    if (val_copy(&prev, eng_get(s->iv, at)))
+        return DT_ENOMEM;
+    snprintf(text, sizeof(text), "%d", n);
+    if (eng_set_text(s->iv, at, text, why, sizeof(why)) || !eng_check(s->iv, at, msg, size)) {
+        ok = 0;
+        if (eng_set_val(s->iv, at, &prev))
+            ok = DT_ENOMEM;
+    }
+    val_free(&prev);
+    return ok;
+}
+
+/* Goes to member inst's first screen, or when it has none to the first screen from the
+ * roster on (the "add another?" place, or what follows the roster). */
+static void land(isess *s, int r, int inst)
+{
+    eng_pos *sc, to = {-1, 0};
+    int n = is_screens(s, &sc);
+
+    for (int i = 0; i < n && to.q < 0; i++)
+        if (sc[i].q > r && sc[i].q < form_q(s->f, r)->end && sc[i].inst == inst)
+            to = sc[i];
+    for (int i = 0; i < n && to.q < 0; i++)
+        if (sc[i].q >= r)
+            to = sc[i];
+    if (to.q < 0 && n > 0)
+        to = sc[n - 1];
+    free(sc);
+    if (to.q >= 0)
+        is_go(s, to);
+}
+
+static int in_roster(const isess *s, int r)
+{
+    return s->cur.q >= r && s->cur.q < form_q(s->f, r)->end;
+}
+
+int is_member_add(isess *s, int r, char *msg, size_t size)
+{
+    int n = eng_instances(s->iv, r), rc;
+
+    msg[0] = '\0';
+    switch (is_roster_kind(s, r)) {
+    case IS_ROSTER_OPEN:
+        if ((rc = eng_add_instance(s->iv, r)) < 0)
+            return rc;
+        break;
+    case IS_ROSTER_COUNTED:
+        if ((rc = set_count(s, r, n + 1, msg, size)) != 1)
+            return rc == 0 ? DT_EINVAL : rc;
+        break;
+    default:
+        return DT_EINVAL;
+    }
+    land(s, r, n);
+    return n;
+}
+
+int is_member_remove(isess *s, int r, int k, char *msg, size_t size)
+{
+    int kind = is_roster_kind(s, r), n = eng_instances(s->iv, r), rc;
+
+    msg[0] = '\0';
+    if (kind == IS_ROSTER_FIXED || eng_move_instance(s->iv, r, k, n - 1))
+        return DT_EINVAL;
+    if (kind == IS_ROSTER_COUNTED && (rc = set_count(s, r, n - 1, msg, size)) != 1) {
+        eng_move_instance(s->iv, r, n - 1, k);
+        return rc == 0 ? DT_EINVAL : rc;
+    }
+    eng_clear_instance(s->iv, r, n - 1);
+    if (kind == IS_ROSTER_OPEN)
+        eng_remove_instance(s->iv, r);
+    if (in_roster(s, r))
+        land(s, r, k < n - 1 ? k : k - 1);
+    return DT_OK;
+}
+
+int is_member_move(isess *s, int r, int from, int to)
+{
+    if (is_roster_kind(s, r) == IS_ROSTER_FIXED || eng_move_instance(s->iv, r, from, to))
+        return DT_EINVAL;
+    if (in_roster(s, r))
+        land(s, r, to);
+    return DT_OK;
+}

@@ -113,6 +113,25 @@ typedef enum is_jump_result { IS_JUMPED, IS_NO_QUESTION, IS_SKIPPED } is_jump_re
  * IS_NO_QUESTION (no such name or number), IS_SKIPPED (not relevant now), or DT_ENOMEM. */
 int is_jump(isess *s, const char *where);
 
+/* What the members of a roster allow. */
+enum {
+    IS_ROSTER_FIXED,   /* counted by a rule (or not a roster): change what the rule reads */
+    IS_ROSTER_OPEN,    /* open-ended ("add another?"): add, remove, reorder */
+    IS_ROSTER_COUNTED, /* counted by one question (hh_size): adding or removing a member
+                          changes its answer, within its constraint */
+};
+int is_roster_kind(const isess *s, int r);
+/* Adds a member to roster r and goes to their first screen: their index, or DT_EINVAL
+ * (a fixed roster, the limit, or the counting question's constraint: msg says which),
+ * DT_ENOMEM. */
+int is_member_add(isess *s, int r, char *msg, size_t size);
+/* Removes member k with every answer of theirs, the members after moving up one place: 0,
+ * or DT_EINVAL (msg as is_member_add), DT_ENOMEM. */
+int is_member_remove(isess *s, int r, int k, char *msg, size_t size);
+/* Moves member from to place to (eng_move_instance): 0 or DT_EINVAL. When the screen
+ * being answered is in the roster, it goes to the member moved. */
+int is_member_move(isess *s, int r, int from, int to);
+
 /* The screens now (eng_screens): their number with *out (free() it), or DT_ENOMEM with *out
  * NULL. */
 int is_screens(const isess *s, eng_pos **out);

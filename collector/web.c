@@ -92,6 +92,8 @@ web_open *web_session(web_app *a, const char *case_id, is_start how, dt_err *err
     }
     errlist_free(&problems);
     free_slot->msg[0] = '\0';
+    free_slot->confirm = free_slot->confirm_rm = free_slot->show_problems = 0;
+    free_slot->step = ++a->steps;
     return free_slot;
 }
 
@@ -107,6 +109,10 @@ void web_session_close(web_open *o)
 }
 
 /* ---- the home page */
+
+/* Rows drawn per part of the home page: past them, the count and the search say the rest (a
+ * laptop that kept a whole survey still draws a page of a few hundred kB at most). */
+#define HOME_ROWS 100
 
 typedef struct home {
     web_app *a;
@@ -124,9 +130,8 @@ static int put_assignment(void *ctx, const cstore_assignment *as)
 {
     home *h = ctx;
 
-    if (as->ncases > 0 || !matches(as->label, h->q))
+    if (as->ncases > 0 || !matches(as->label, h->q) || ++h->n > HOME_ROWS)
         return 0;
-    h->n++;
     web_puts(h->b, "<li><form method=\"post\" action=\"/start\"><input type=\"hidden\" "
                    "name=\"a\" value=\"");
     web_esc(h->b, as->assignment_id);
@@ -143,9 +148,8 @@ static int put_case(void *ctx, const cstore_case *c)
     home *h = ctx;
     const char *label = c->label && *c->label ? c->label : c->case_id;
 
-    if (!matches(label, h->q))
+    if (!matches(label, h->q) || ++h->n > HOME_ROWS)
         return 0;
-    h->n++;
     web_puts(h->b, "<li>");
     if (!strcmp(c->status, "draft")) {
         web_puts(h->b, "<a href=\"/i/");
@@ -158,6 +162,15 @@ static int put_case(void *ctx, const cstore_case *c)
         if (!strcmp(c->status, "finalized")) {
             web_puts(h->b, " — ");
             web_puts(h->b, web_tr(h->a, c->pending ? W_WAITING : W_SENT));
+        }
+        if (strcmp(c->status, "approved") != 0) {
+            /* as `collector edit`: finishing it again adds a revision */
+            web_puts(h->b, " <form method=\"post\" action=\"/edit\" class=\"inline\"><input "
+                           "type=\"hidden\" name=\"c\" value=\"");
+            web_esc(h->b, c->case_id);
+            web_puts(h->b, "\"><button type=\"submit\">");
+            web_puts(h->b, web_tr(h->a, W_EDIT));
+            web_puts(h->b, "</button></form>");
         }
     }
     if (c->comment && *c->comment) {
@@ -174,7 +187,7 @@ static int put_case(void *ctx, const cstore_case *c)
 static int section(home *h, int title, const char *status, dt_err *err)
 {
     page *whole = h->b, rows = {.failed = 0};
-    char count[32];
+    char count[160];
     int rc;
 
     buf_init(&rows.b, 8u << 20);
@@ -195,6 +208,11 @@ static int section(home *h, int title, const char *status, dt_err *err)
     if (!h->n) {
         web_puts(whole, "<li class=\"none\">");
         web_puts(whole, web_tr(h->a, W_NONE));
+        web_puts(whole, "</li>");
+    } else if (h->n > HOME_ROWS) {
+        snprintf(count, sizeof(count), web_tr(h->a, W_MORE), h->n - HOME_ROWS);
+        web_puts(whole, "<li class=\"none\">");
+        web_puts(whole, count);
         web_puts(whole, "</li>");
     }
     web_puts(whole, "</ul></section>\n");
@@ -218,7 +236,7 @@ static int home_page(http_req *r)
     dt_err err;
     int rc = DT_OK;
 
-    web_begin(&b, a, "/", web_tr(a, W_HOME));
+    web_begin(&b, a, "/", web_tr(a, W_HOME), 1);
     web_puts(&b, "<form method=\"get\" action=\"/\" class=\"search\"><input name=\"q\" "
                  "type=\"search\" value=\"");
     web_esc(&b, h.q ? h.q : "");
@@ -227,9 +245,11 @@ static int home_page(http_req *r)
     web_puts(&b, "\"> <button type=\"submit\">");
     web_puts(&b, web_tr(a, W_SEARCH_GO));
     web_puts(&b, "</button></form>\n");
-    web_puts(&b, "<form method=\"post\" action=\"/sync\"><button type=\"submit\">");
+    web_puts(&b, "<form method=\"post\" action=\"/sync\" data-sync><button type=\"submit\">");
     web_puts(&b, web_tr(a, W_SYNC));
-    web_puts(&b, "</button></form>\n");
+    web_puts(&b, "</button><span id=\"syncing\" hidden> <progress></progress> ");
+    web_puts(&b, web_tr(a, W_SYNCING));
+    web_puts(&b, "</span></form>\n");
     web_puts(&b, "<form method=\"post\" action=\"/start\"><input type=\"hidden\" name=\"a\" "
                  "value=\"\"><button type=\"submit\">");
     web_puts(&b, web_tr(a, W_NEW));
@@ -277,7 +297,7 @@ static int sync_page(http_req *r)
         return http_reply_error(r, 503, "out of memory: try again later");
     status = syncrun(a->cs, f, f, 0, 0);
     fclose(f);
-    web_begin(&b, a, "/", web_tr(a, W_SYNC));
+    web_begin(&b, a, "/", web_tr(a, W_SYNC), 1);
     web_puts(&b, status == EXIT_OK ? "<p class=\"ok\">" : "<p class=\"msg\" role=\"alert\">");
     web_puts(&b, web_tr(a, status == EXIT_OK       ? W_SYNC_OK
                            : status == EXIT_FAILED ? W_SYNC_REFUSED
@@ -308,6 +328,23 @@ static int start(http_req *r)
     return http_reply_redirect(r, where, NULL);
 }
 
+/* POST /edit (c = a finished or sent-back case): reopened as `collector edit` does, then
+ * its page. */
+static int edit(http_req *r)
+{
+    web_app *a = http_app(r);
+    const char *id = http_form(r, "c");
+    char where[UUID_LEN + 4];
+    dt_err err;
+
+    if (!id || !uuid_valid(id))
+        return http_reply_error(r, 400, "c: expected the case's id");
+    if (cstore_case_reopen(a->cs, id, &err) || !web_session(a, id, IS_EDIT, &err))
+        return http_reply_dt(r, err.code, &err);
+    snprintf(where, sizeof(where), "/i/%s", id);
+    return http_reply_redirect(r, where, NULL);
+}
+
 static const http_route route_open = {
     .method = "GET", .pattern = "/open", .handler = open_page, .auth = HTTP_AUTH_NONE, .html = 1};
 static const http_route route_home = {.method = "GET",
@@ -323,6 +360,14 @@ static const http_route route_start = {.method = "POST",
                                        .handler = start,
                                        .auth = HTTP_AUTH_SESSION,
                                        .html = 1};
+
+static const http_route route_edit = {.method = "POST",
+                                      .pattern = "/edit",
+                                      .roles = HTTP_ROLE(0),
+                                      .body = HTTP_BODY_FORM,
+                                      .handler = edit,
+                                      .auth = HTTP_AUTH_SESSION,
+                                      .html = 1};
 
 static const http_route route_sync = {.method = "POST",
                                       .pattern = "/sync",
@@ -352,12 +397,23 @@ static int loopback(const char *listen)
     return !strncmp(listen, "127.", 4) || !strncmp(listen, "[::1]:", 6);
 }
 
+/* An asset's address carries its hash: a browser keeps it until the binary changes it. */
+static void asset_address(char *out, size_t size, const char *path, const char *text)
+{
+    unsigned char h[8];
+    char hex[2 * sizeof(h) + 1];
+
+    crypto_generichash(h, sizeof(h), (const unsigned char *)text, strlen(text), NULL, 0);
+    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    snprintf(out, size, "%s?h=%s", path, hex);
+}
+
 int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cstore *cs,
               const char *listen, int lang, dt_err *err)
 {
-    static const http_route *const routes[] = {&route_open,      &route_home, &route_start,
-                                               &route_sync,      &route_lang, &web_route_case,
-                                               &web_route_answer};
+    static const http_route *const routes[] = {
+        &route_open, &route_home,     &route_start,      &route_edit,       &route_sync,
+        &route_lang, &web_route_case, &web_route_answer, &web_route_script, &web_route_style};
     unsigned char raw[WEB_SECRET_LEN / 2];
     web_app *a;
     http_opts o = {
@@ -374,6 +430,7 @@ int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cst
         .authenticate = authenticate,
         .unknown_path_auth = HTTP_AUTH_SESSION,
         .role_name = role_name,
+        .page_scripts = 1,
         .error_links = "<p><a href=\"/\">Trang chính / Home</a></p>",
     };
     int rc;
@@ -388,6 +445,8 @@ int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cst
         return err_set(err, DT_ENOMEM, "out of memory");
     a->cs = cs;
     a->lang = lang;
+    asset_address(a->script_href, sizeof(a->script_href), "/app.js", web_script);
+    asset_address(a->style_href, sizeof(a->style_href), "/app.css", web_style);
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(a->secret, sizeof(a->secret), raw, sizeof(raw));
     o.app = a;

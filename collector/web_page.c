@@ -56,6 +56,27 @@ static const text_pair texts[W_COUNT] = {
     [W_AT_START] = {"Đây là câu đầu tiên.", "This is the first question."},
     [W_NO_QUESTION] = {"Không có câu này.", "There is no such question."},
     [W_SKIPPED] = {"Câu này hiện bị bỏ qua.", "That question is skipped now."},
+    [W_MOVED] = {"Phỏng vấn này vừa được thay đổi ở một thẻ khác. Đây là câu hiện tại; điều vừa "
+                 "nhập ở thẻ này chưa được lưu.",
+                 "This interview was changed in another tab. Here is where it is now; what you "
+                 "just entered in this tab was not saved."},
+    [W_EDIT] = {"Sửa", "Edit"},
+    [W_MEMBERS] = {"Thành viên", "Members"},
+    [W_ADD_MEMBER] = {"Thêm thành viên", "Add a member"},
+    [W_REMOVE] = {"Xoá", "Remove"},
+    [W_REMOVE_SURE] = {"Xoá thành viên %d (%s) cùng mọi câu trả lời của người này? Bấm Xoá lần "
+                       "nữa để xác nhận.",
+                       "Remove member %d (%s) with every answer of theirs? Press Remove again to "
+                       "confirm."},
+    [W_UP] = {"Chuyển lên", "Move up"},
+    [W_DOWN] = {"Chuyển xuống", "Move down"},
+    [W_PROBLEMS_LIST] = {"Các lỗi cần sửa (bấm để đến câu đó):",
+                         "What to correct (press one to go there):"},
+    [W_NO_LINK] = {"Không làm được việc này ở đây.", "That cannot be done here."},
+    [W_MORE] = {"… và %d nữa: tìm theo tên hoặc số hộ để thấy.",
+                "… and %d more: search by name or number to see them."},
+    [W_SYNCING] = {"Đang đồng bộ… (có thể mất vài phút nếu mạng chậm)",
+                   "Syncing… (this can take a few minutes on a slow network)"},
 };
 
 const char *web_tr(const web_app *a, int id)
@@ -75,7 +96,27 @@ void web_esc(page *p, const char *text)
         p->failed = 1;
 }
 
-void web_begin(page *b, const web_app *a, const char *path, const char *title)
+void web_num(page *p, long long n)
+{
+    char num[32];
+
+    snprintf(num, sizeof(num), "%lld", n);
+    web_puts(p, num);
+}
+
+const char *web_label(const isess *s, const form_question *q)
+{
+    return q->label && q->label[s->flang] ? q->label[s->flang] : q->name;
+}
+
+void web_put_step(page *p, const web_open *o)
+{
+    web_puts(p, "<input type=\"hidden\" name=\"s\" value=\"");
+    web_num(p, o->step);
+    web_puts(p, "\">");
+}
+
+void web_begin(page *b, const web_app *a, const char *path, const char *title, int heading)
 {
     buf_init(&b->b, 8u << 20);
     b->failed = 0;
@@ -84,30 +125,30 @@ void web_begin(page *b, const web_app *a, const char *path, const char *title)
     web_puts(b, "<head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                 "content=\"width=device-width\"><title>");
     web_esc(b, title);
-    web_puts(b,
-             "</title><style>body{font:16px/1.4 sans-serif;margin:1em auto;max-width:52em;"
-             "padding:0 1em}h1{font-size:1.3em}label.c{display:block;padding:.2em 0}"
-             ".msg{background:#fde8e8;border-left:4px solid #c00;padding:.5em}"
-             ".hint{color:#555}.comment{color:#a00}button{font-size:1em;margin:.2em}"
-             ".panel button{border:0;background:none;text-align:left;cursor:pointer;padding:.1em}"
-             ".panel .done button::before{content:'✓ '}.panel .bad button::before"
-             "{content:'! ';color:#c00}.panel .todo button::before{content:'* '}.panel "
-             "[aria-current]{font-weight:bold}.why{color:#c00;"
-             "margin-left:1.5em}</style></head><body><p><a href=\"/\">");
+    web_puts(b, "</title><link rel=\"stylesheet\" href=\"");
+    web_puts(b, a->style_href);
+    web_puts(b, "\"><script defer src=\"");
+    web_puts(b, a->script_href);
+    web_puts(b, "\"></script></head><body><div class=\"top\"><a href=\"/\">");
     web_puts(b, web_tr(a, W_HOME));
-    web_puts(b, "</a></p><form method=\"post\" action=\"/lang\" class=\"lang\"><input "
+    web_puts(b, "</a><span class=\"title\">");
+    web_esc(b, title);
+    web_puts(b, "</span><form method=\"post\" action=\"/lang\" class=\"lang\"><input "
                 "type=\"hidden\" name=\"to\" value=\"");
     web_esc(b, path);
     web_puts(b, a->lang == UI_EN ? "\"><button name=\"l\" value=\"vi\">Tiếng Việt</button>"
                                  : "\"><button name=\"l\" value=\"en\">English</button>");
-    web_puts(b, "</form><h1>");
-    web_esc(b, title);
-    web_puts(b, "</h1>\n");
+    web_puts(b, "</form></div><main id=\"m\">");
+    if (heading) {
+        web_puts(b, "<h1>");
+        web_esc(b, title);
+        web_puts(b, "</h1>\n");
+    }
 }
 
 int web_end(http_req *r, page *b)
 {
-    web_puts(b, "</body></html>\n");
+    web_puts(b, "</main></body></html>\n");
     if (b->failed) {
         buf_free(&b->b);
         return http_reply_error(r, 503, "out of memory: try again later");
@@ -117,24 +158,25 @@ int web_end(http_req *r, page *b)
 
 /* ---- drawing the screen */
 
+/* The answer's field holding text (the stored answer, or one waiting to be confirmed). */
 static void put_input(page *b, const form_question *q, const char *type, const char *extra,
-                      const val *v)
+                      const char *text)
 {
     web_puts(b, "<p><input name=\"v\" id=\"v\" autofocus type=\"");
     web_puts(b, type);
     web_puts(b, "\" ");
     web_puts(b, extra);
     web_puts(b, " value=\"");
-    web_esc(b, v->has ? v->str : "");
+    web_esc(b, text);
     web_puts(b, "\" aria-label=\"");
     web_esc(b, q->name);
     web_puts(b, "\"></p>\n");
 }
 
-/* A code among the answer's (select_multiple's "1 3"). */
-static int has_code(const val *v, long long code)
+/* A code among text's ("1 3" of a select_multiple, "2" of a select_one). */
+static int has_code(const char *text, long long code)
 {
-    const char *p = v->has ? v->str : "";
+    const char *p = text;
     char *end;
 
     while (*p) {
@@ -148,25 +190,23 @@ static int has_code(const val *v, long long code)
     return 0;
 }
 
-static void put_choices(page *b, isess *s, const form_question *q, const val *v)
+static void put_choices(page *b, isess *s, const form_question *q, const char *text)
 {
     const char *type = q->type == Q_SELECT_ONE ? "radio" : "checkbox";
-    char num[32];
 
     for (int i = 0; i < q->list->nchoices; i++) {
         const form_choice *c = &q->list->choices[i];
         if (!eng_choice_allowed(s->iv, s->cur, c->code))
             continue;
-        snprintf(num, sizeof(num), "%lld", c->code);
         web_puts(b, "<label class=\"c\"><input name=\"v\" type=\"");
         web_puts(b, type);
         web_puts(b, "\" value=\"");
-        web_puts(b, num);
+        web_num(b, c->code);
         web_puts(b, "\"");
-        if (q->type == Q_SELECT_ONE ? v->has && v->num == (double)c->code : has_code(v, c->code))
+        if (has_code(text, c->code))
             web_puts(b, " checked");
         web_puts(b, "> ");
-        web_puts(b, num);
+        web_num(b, c->code);
         web_puts(b, ". ");
         web_esc(b, c->label[s->flang]);
         web_puts(b, "</label>\n");
@@ -183,9 +223,10 @@ static void put_button(page *b, const web_app *a, const char *op, int text)
     web_puts(b, "</button>");
 }
 
-static void put_answer(page *b, const web_app *a, isess *s, const form_question *q)
+static void put_answer(page *b, const web_app *a, web_open *o, const form_question *q)
 {
-    const val *v = eng_get(s->iv, s->cur);
+    const val *v = eng_get(o->s->iv, o->s->cur);
+    const char *text = o->confirm ? o->pending : v->has ? v->str : "";
 
     switch (q->type) {
     case Q_NOTE:
@@ -200,26 +241,59 @@ static void put_answer(page *b, const web_app *a, isess *s, const form_question 
         break;
     case Q_SELECT_ONE:
     case Q_SELECT_MULTIPLE:
-        put_choices(b, s, q, v);
+        web_puts(b, "<div class=\"choices\">");
+        put_choices(b, o->s, q, text);
+        web_puts(b, "</div>\n");
         break;
     case Q_INTEGER:
-        put_input(b, q, "text", "inputmode=\"numeric\" pattern=\"-?[0-9]*\"", v);
+        put_input(b, q, "text", "inputmode=\"numeric\" pattern=\"-?[0-9]*\"", text);
         break;
     case Q_DECIMAL:
-        put_input(b, q, "text", "inputmode=\"decimal\" pattern=\"-?[0-9]*[.,]?[0-9]*\"", v);
+        put_input(b, q, "text", "inputmode=\"decimal\" pattern=\"-?[0-9]*[.,]?[0-9]*\"", text);
         break;
     case Q_DATE:
-        put_input(b, q, "date", "", v);
+        put_input(b, q, "date", "", text);
         break;
     default:
-        put_input(b, q, "text", "", v);
+        put_input(b, q, "text", "", text);
     }
 }
 
-static void put_screen(page *b, web_app *a, web_open *o)
+/* Every problem left, each a jump to its question: what finishing was refused for. */
+static void put_problems(page *b, const web_app *a, isess *s)
 {
-    isess *s = o->s;
-    const form_question *q = form_q(s->f, s->cur.q);
+    errlist issues = {0};
+
+    if (eng_validate(s->iv, &issues) <= 0) {
+        errlist_free(&issues);
+        return;
+    }
+    web_puts(b, "<div class=\"msg\" role=\"alert\"><p>");
+    web_puts(b, web_tr(a, W_PROBLEMS_LIST));
+    web_puts(b, "</p><ul class=\"panel\">\n");
+    for (size_t i = 0; i < issues.n; i++) {
+        int q = form_find(s->f, strrchr(issues.items[i].where, '/')
+                                    ? strrchr(issues.items[i].where, '/') + 1
+                                    : issues.items[i].where);
+        web_puts(b, "<li class=\"bad\"><button form=\"nav\" name=\"j\" value=\"");
+        web_esc(b, issues.items[i].where);
+        web_puts(b, "\">");
+        web_esc(b, issues.items[i].where);
+        if (q >= 0) {
+            web_puts(b, " — ");
+            web_esc(b, web_label(s, form_q(s->f, q)));
+        }
+        web_puts(b, "</button><div class=\"why\">");
+        web_esc(b, issues.items[i].msg);
+        web_puts(b, "</div></li>\n");
+    }
+    web_puts(b, "</ul></div>\n");
+    errlist_free(&issues);
+}
+
+/* Where the screen is: "Screen 4 of 31 · members[1]/m_sex". */
+static void put_where(page *b, const web_app *a, isess *s)
+{
     char line[128], where[IS_PLACE_MAX];
     eng_pos *sc;
     int n = is_screens(s, &sc), k = -1;
@@ -230,47 +304,63 @@ static void put_screen(page *b, web_app *a, web_open *o)
     free(sc);
     snprintf(line, sizeof(line), web_tr(a, W_SCREEN), k + 1, n);
     eng_pos_name(s->iv, s->cur, where, sizeof(where));
-    web_puts(b, "<p class=\"hint\">");
+    web_puts(b, "<div class=\"where\"><progress max=\"");
+    web_num(b, n);
+    web_puts(b, "\" value=\"");
+    web_num(b, k + 1);
+    web_puts(b, "\"></progress><p class=\"hint\">");
     web_puts(b, line);
     web_puts(b, " · ");
     web_esc(b, where);
-    web_puts(b, "</p>\n");
+    web_puts(b, "</p></div>\n");
+}
+
+static void put_screen(page *b, web_app *a, web_open *o)
+{
+    isess *s = o->s;
+    const form_question *q = form_q(s->f, s->cur.q);
+
+    put_where(b, a, s);
     if (o->msg[0]) {
         web_puts(b, "<p class=\"msg\" role=\"alert\">");
         web_esc(b, o->msg);
         web_puts(b, "</p>\n");
     }
-    web_puts(b, "<form method=\"post\" action=\"/i/");
+    if (o->show_problems)
+        put_problems(b, a, s);
+    web_puts(b, "<form method=\"post\" data-live action=\"/i/");
     web_esc(b, s->c.case_id);
-    web_puts(b, "\"><h2><label for=\"v\">");
-    web_esc(b, q->label && q->label[s->flang] ? q->label[s->flang] : q->name);
+    web_puts(b, "\">");
+    web_put_step(b, o);
+    web_puts(b, "<h2><label for=\"v\">");
+    web_esc(b, web_label(s, q));
     web_puts(b, "</label></h2>\n");
     if (q->hint && q->hint[s->flang] && *q->hint[s->flang]) {
         web_puts(b, "<p class=\"hint\">");
         web_esc(b, q->hint[s->flang]);
         web_puts(b, "</p>\n");
     }
-    put_answer(b, a, s, q);
+    put_answer(b, a, o, q);
     if (o->confirm)
         web_puts(b, "<input type=\"hidden\" name=\"hide\" value=\"1\">");
     /* Next first: Enter in a field presses it */
-    web_puts(b, "<p>");
+    web_puts(b, "<p class=\"go\">");
     put_button(b, a, "next", W_NEXT);
     put_button(b, a, "back", W_BACK);
     put_button(b, a, "finish", W_FINISH);
-    web_puts(b, "</p><p><input name=\"j\" size=\"16\" aria-label=\"");
+    web_puts(b, "<span class=\"jump\"><input name=\"j\" size=\"16\" accesskey=\"j\" aria-label=\"");
     web_puts(b, web_tr(a, W_JUMP));
-    web_puts(b, "\">");
+    web_puts(b, "\" placeholder=\"/ m_age, 12\">");
     put_button(b, a, "jump", W_JUMP);
-    web_puts(b, "</p></form>\n");
+    web_puts(b, "</span></p></form>\n");
 }
 
 /* Every screen with its state (answered, a problem, the current one), each a button that
  * jumps there: folded, so that a long interview stays readable. */
-static void put_panel(page *b, const web_app *a, isess *s)
+static void put_panel(page *b, web_open *o, const web_app *a, isess *s)
 {
     errlist issues = {0};
-    char where[IS_PLACE_MAX], num[16];
+    char where[IS_PLACE_MAX];
     eng_pos *sc;
     int n = is_screens(s, &sc);
 
@@ -279,9 +369,11 @@ static void put_panel(page *b, const web_app *a, isess *s)
         errlist_free(&issues);
         return;
     }
-    web_puts(b, "<form id=\"nav\" method=\"post\" action=\"/i/");
+    web_puts(b, "<form id=\"nav\" method=\"post\" data-live action=\"/i/");
     web_esc(b, s->c.case_id);
-    web_puts(b, "\"><input type=\"hidden\" name=\"op\" value=\"jump\"></form>\n<details><summary>");
+    web_puts(b, "\"><input type=\"hidden\" name=\"op\" value=\"jump\">");
+    web_put_step(b, o);
+    web_puts(b, "</form>\n<details><summary>");
     web_puts(b, web_tr(a, W_ALL_QUESTIONS));
     web_puts(b, "</summary><ol class=\"panel\">\n");
     for (int i = 0; i < n; i++) {
@@ -290,7 +382,6 @@ static void put_panel(page *b, const web_app *a, isess *s)
         int cur = eng_pos_same(sc[i], s->cur), has;
         eng_pos_name(s->iv, sc[i], where, sizeof(where));
         it = errlist_find(&issues, where);
-        snprintf(num, sizeof(num), "%d", i + 1);
         has = eng_get(s->iv, sc[i])->has;
         /* a required question not answered yet is work to do, not a mistake */
         web_puts(b, it && has ? "<li class=\"bad\">"
@@ -298,11 +389,11 @@ static void put_panel(page *b, const web_app *a, isess *s)
                     : has     ? "<li class=\"done\">"
                               : "<li>");
         web_puts(b, "<button form=\"nav\" name=\"j\" value=\"");
-        web_puts(b, num);
+        web_num(b, i + 1);
         web_puts(b, cur ? "\" aria-current=\"step\">" : "\">");
         web_esc(b, where);
         web_puts(b, " — ");
-        web_esc(b, q->label && q->label[s->flang] ? q->label[s->flang] : q->name);
+        web_esc(b, web_label(s, q));
         web_puts(b, "</button>");
         if (it && has) {
             web_puts(b, "<div class=\"why\">");
@@ -316,22 +407,30 @@ static void put_panel(page *b, const web_app *a, isess *s)
     errlist_free(&issues);
 }
 
+/* The interview's page as it is now; what it said is said once. */
+static int draw(http_req *r, web_app *a, web_open *o)
+{
+    char path[UUID_LEN + 4];
+    page b;
+
+    snprintf(path, sizeof(path), "/i/%s", o->s->c.case_id);
+    web_begin(&b, a, path, form_title(o->s->f, o->s->flang), 0);
+    put_screen(&b, a, o);
+    web_put_roster(&b, a, o);
+    put_panel(&b, o, a, o->s);
+    o->msg[0] = '\0';
+    return web_end(r, &b);
+}
+
 static int case_page(http_req *r)
 {
     web_app *a = http_app(r);
-    char path[UUID_LEN + 4];
     web_open *o;
     dt_err err;
-    page b;
 
     if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
         return http_reply_dt(r, err.code, &err);
-    snprintf(path, sizeof(path), "/i/%s", o->s->c.case_id);
-    web_begin(&b, a, path, form_title(o->s->f, o->s->flang));
-    put_screen(&b, a, o);
-    put_panel(&b, a, o->s);
-    o->msg[0] = '\0';
-    return web_end(r, &b);
+    return draw(r, a, o);
 }
 
 /* ---- an answer posted */
@@ -362,15 +461,16 @@ static void next(http_req *r, web_app *a, web_open *o)
     const form_question *q = form_q(o->s->f, o->s->cur.q);
     const char *hide = http_form(r, "hide");
     char text[FORM_TEXT_MAX + 1];
-    int hidden;
+    int hidden, asked = o->confirm;
 
+    o->confirm = 0;
     posted_text(r, text, sizeof(text));
     if (q->type == Q_NOTE || !*text) {
         if (is_check_current(o->s, o->msg, sizeof(o->msg)))
             advance(o);
         return;
     }
-    switch (is_answer(o->s, text, 1, hide && o->confirm, o->msg, sizeof(o->msg), &hidden)) {
+    switch (is_answer(o->s, text, 1, hide && asked, o->msg, sizeof(o->msg), &hidden)) {
     case IS_KEPT:
         advance(o);
         break;
@@ -379,8 +479,9 @@ static void next(http_req *r, web_app *a, web_open *o)
         break;
     case IS_WOULD_HIDE:
         snprintf(o->msg, sizeof(o->msg), web_tr(a, W_HIDES), hidden);
+        snprintf(o->pending, sizeof(o->pending), "%s", text);
         o->confirm = 1;
-        return;
+        break;
     case IS_REFUSED:
         break;
     default:
@@ -388,7 +489,8 @@ static void next(http_req *r, web_app *a, web_open *o)
     }
 }
 
-/* Finishes when valid: 1 when finished (the session is closed), else 0 with the message. */
+/* Finishes when valid: 1 when finished (the session is closed), else 0 with the message
+ * and the list of what is left. */
 static int finish(web_app *a, web_open *o)
 {
     char rev[UUID_LEN + 1];
@@ -397,6 +499,7 @@ static int finish(web_app *a, web_open *o)
 
     if (n != 0) {
         snprintf(o->msg, sizeof(o->msg), web_tr(a, W_PROBLEMS), n < 0 ? 0 : n);
+        o->show_problems = n > 0;
         return 0;
     }
     if (is_finalize(o->s, rev, &err)) {
@@ -408,20 +511,35 @@ static int finish(web_app *a, web_open *o)
     return 1;
 }
 
-static int answer(http_req *r)
+/* The post was drawn at the step the interview is at (see web_open.step). */
+static int current(http_req *r, const web_open *o)
 {
-    web_app *a = http_app(r);
-    const char *op = http_form(r, "op"), *j = http_form(r, "j");
-    char where[UUID_LEN + 4];
-    web_open *o;
-    dt_err err;
+    const char *st = http_form(r, "s");
+    char *end;
+    unsigned long n;
 
-    if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
-        return http_reply_dt(r, err.code, &err);
-    o->msg[0] = '\0';
+    if (!st)
+        return 0;
+    n = strtoul(st, &end, 10);
+    return end != st && !*end && n == o->step;
+}
+
+/* op = next (or none), back, jump (j), add, noadd, finish, or a roster's button. */
+static void act(http_req *r, web_app *a, web_open *o, const char *op)
+{
+    const char *j = http_form(r, "j");
+
+    if (web_roster_post(r, a, o))
+        return;
+    o->confirm_rm = 0;
+    if (!op && j)
+        op = "jump";
     if (!op || !strcmp(op, "next")) {
         next(r, a, o);
-    } else if (!strcmp(op, "back")) {
+        return;
+    }
+    o->confirm = 0;
+    if (!strcmp(op, "back")) {
         if (!is_back(o->s))
             snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_AT_START));
     } else if (!strcmp(op, "jump")) {
@@ -434,19 +552,58 @@ static int answer(http_req *r)
             snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_QUESTION));
         else
             advance(o);
-    } else if (!strcmp(op, "finish")) {
+    }
+}
+
+static int answer(http_req *r)
+{
+    web_app *a = http_app(r);
+    const char *op = http_form(r, "op");
+    char where[UUID_LEN + 4];
+    web_open *o;
+    dt_err err;
+
+    if (!(o = web_session(a, http_param(r, 0), IS_RESUME, &err)))
+        return http_reply_dt(r, err.code, &err);
+    o->msg[0] = '\0';
+    o->show_problems = 0;
+    if (!current(r, o)) {
+        /* another tab moved it: this page's post would land on another question */
+        o->confirm = o->confirm_rm = 0;
+        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_MOVED));
+    } else if (op && !strcmp(op, "finish")) {
+        o->confirm = o->confirm_rm = 0;
         if (finish(a, o))
             return http_reply_redirect(r, "/", NULL);
+    } else {
+        act(r, a, o, op);
     }
-    if (strcmp(op ? op : "next", "next") != 0 || !o->msg[0])
-        o->confirm = 0;
+    o->step = ++a->steps;
     /* the answer is committed before the page says anything of it */
     if (is_save(o->s, &err))
         return http_reply_dt(r, err.code, &err);
+    if (http_header(r, "X-Dieutra-Live"))
+        return draw(r, a, o); /* the script puts it in the page: no second request */
     snprintf(where, sizeof(where), "/i/%s", o->s->c.case_id);
     return http_reply_redirect(r, where, NULL);
 }
 
+/* GET /app.js and /app.css: the page's script and style, the same for the life of the
+ * binary. */
+static int script(http_req *r)
+{
+    return http_reply_asset(r, "text/javascript; charset=utf-8", web_script);
+}
+
+static int style(http_req *r)
+{
+    return http_reply_asset(r, "text/css; charset=utf-8", web_style);
+}
+
+const http_route web_route_script = {
+    .method = "GET", .pattern = "/app.js", .handler = script, .auth = HTTP_AUTH_NONE};
+const http_route web_route_style = {
+    .method = "GET", .pattern = "/app.css", .handler = style, .auth = HTTP_AUTH_NONE};
 const http_route web_route_case = {.method = "GET",
                                    .pattern = "/i/{uuid}",
                                    .roles = HTTP_ROLE(0),

@@ -474,6 +474,42 @@ int eng_add_instance(interview *iv, int r)
     return iv->ninst[r] - 1;
 }
 
+int eng_move_instance(interview *iv, int r, int from, int to)
+{
+    const form_question *rq = form_q(iv->f, r);
+    int n;
+
+    if (rq->type != Q_REPEAT)
+        return DT_EINVAL;
+    n = eng_instances(iv, r);
+    if (from < 0 || to < 0 || from >= n || to >= n)
+        return DT_EINVAL;
+    if (from == to)
+        return DT_OK;
+    for (int q = r + 1; q < rq->end; q++) {
+        val *v = iv->qs[q].v, moved = v[from];
+        /* the members between slide one place towards from's */
+        if (from < to)
+            memmove(v + from, v + from + 1, sizeof(val) * (size_t)(to - from));
+        else
+            memmove(v + to + 1, v + to, sizeof(val) * (size_t)(from - to));
+        v[to] = moved;
+    }
+    iv->dirty = 1;
+    return DT_OK;
+}
+
+void eng_clear_instance(interview *iv, int r, int inst)
+{
+    const form_question *rq = form_q(iv->f, r);
+
+    if (rq->type != Q_REPEAT || inst < 0 || inst >= iv->cap[r])
+        return;
+    for (int q = r + 1; q < rq->end; q++)
+        val_free(&iv->qs[q].v[inst]);
+    iv->dirty = 1;
+}
+
 int eng_remove_instance(interview *iv, int r)
 {
     const form_question *rq = form_q(iv->f, r);
@@ -481,8 +517,7 @@ int eng_remove_instance(interview *iv, int r)
 
     if (rq->type != Q_REPEAT || rq->repeat_count || last < 0)
         return DT_EINVAL;
-    for (int q = r + 1; q < rq->end; q++)
-        val_free(&iv->qs[q].v[last]);
+    eng_clear_instance(iv, r, last);
     iv->ninst[r] = last;
     if (iv->defaulted[r] > last)
         iv->defaulted[r] = last;

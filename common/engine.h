@@ -84,6 +84,12 @@ int eng_instances(interview *iv, int r);
  * the last one. Return DT_EINVAL for a counted repeat or past the limit. */
 int eng_add_instance(interview *iv, int r);
 int eng_remove_instance(interview *iv, int r);
+/* Moves instance from of repeat r (counted or not) to place to, the instances between
+ * sliding one place: member 4 moved to 1 is the first, the first is the second. Both
+ * must be in use. Returns 0 or DT_EINVAL. */
+int eng_move_instance(interview *iv, int r, int from, int to);
+/* Forgets every answer of instance inst of repeat r (in use or kept past the count). */
+void eng_clear_instance(interview *iv, int r, int inst);
 
 /* Checks one place: required and constraint (and choice_filter). Returns 1
  * when fine; otherwise 0 with msg filled in the interview's language. */

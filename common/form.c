@@ -148,6 +148,33 @@ const int *form_household_key(const form *f, int *n)
     return f->hh_key;
 }
 
+int form_repeat_counter(const form *f, int r)
+{
+    const form_question *rq = form_q(f, r);
+    const form_question *q;
+    const char *t;
+    const int *refs;
+    size_t n, len;
+
+    if (rq->type != Q_REPEAT || !rq->repeat_count)
+        return -1;
+    refs = expr_refs(rq->repeat_count, &n);
+    if (n != 1)
+        return -1;
+    q = form_q(f, refs[0]);
+    if (q->type != Q_INTEGER || q->repeat >= 0)
+        return -1;
+    /* exactly "${name}", spaces around allowed: anything more is a rule, not a count */
+    for (t = expr_text(rq->repeat_count); *t == ' '; t++)
+        ;
+    len = strlen(q->name);
+    if (strncmp(t, "${", 2) || strncmp(t + 2, q->name, len) || t[2 + len] != '}')
+        return -1;
+    for (t += 3 + len; *t == ' '; t++)
+        ;
+    return *t ? -1 : refs[0];
+}
+
 int form_nlangs(const form *f)
 {
     return f->nlangs;

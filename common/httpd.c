@@ -187,21 +187,31 @@ static int is_type(const char *v, const char *type)
 
 /* ---- answering */
 
-/* Pages are self-contained: inline style and SVG, nothing fetched from anywhere, no script. */
+/* Pages are self-contained: inline style and SVG, nothing fetched from anywhere, and no
+ * script but the program's own file when it serves one (http_opts.page_scripts). */
 #define PAGE_CSP                                                                                   \
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
     "frame-ancestors 'none'; base-uri 'none'"
+#define PAGE_CSP_SCRIPTS                                                                           \
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src data:; form-action 'self'; "    \
+    "frame-ancestors 'none'; base-uri 'none'; script-src 'self'; connect-src 'self'"
 
-static void add_headers(http_req *r, struct MHD_Response *resp, const char *ctype, int gz)
+/* Every answer but an asset is never cached: it holds answers or a moment's state. */
+#define NO_STORE "no-store"
+
+static void add_headers(http_req *r, struct MHD_Response *resp, const char *ctype, int gz,
+                        const char *cache)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (!strncmp(ctype, "text/html", 9)) {
-        MHD_add_response_header(resp, "Content-Security-Policy", PAGE_CSP);
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                r->srv->o.page_scripts ? PAGE_CSP_SCRIPTS : PAGE_CSP);
         MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+        /* "no-referrer" would make a browser post its forms with "Origin: null", refused */
+        MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     }
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
@@ -224,7 +234,7 @@ static void queue_oom(http_req *r)
     if (!resp)
         return;
     r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
-    add_headers(r, resp, JSON_TYPE, 0);
+    add_headers(r, resp, JSON_TYPE, 0, NO_STORE);
     if (MHD_queue_response(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = sizeof(oom_body) - 1;
@@ -234,7 +244,7 @@ static void queue_oom(http_req *r)
 
 /* Queues body (malloc'd, taken over; NULL means out of memory) of type ctype,
  * gzip-compressed when the client accepts it and it is worth it. */
-static void queue_typed(http_req *r, int status, const char *ctype, char *body)
+static void queue_typed(http_req *r, int status, const char *ctype, char *body, const char *cache)
 {
     struct MHD_Response *resp;
     size_t len;
@@ -270,7 +280,7 @@ static void queue_typed(http_req *r, int status, const char *ctype, char *body)
         return;
     }
     r->status = status;
-    add_headers(r, resp, ctype, gz);
+    add_headers(r, resp, ctype, gz, cache);
     if (MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = len;
@@ -280,7 +290,7 @@ static void queue_typed(http_req *r, int status, const char *ctype, char *body)
 
 static void queue(http_req *r, int status, char *body)
 {
-    queue_typed(r, status, JSON_TYPE, body);
+    queue_typed(r, status, JSON_TYPE, body, NO_STORE);
 }
 
 /* text escaped for HTML (malloc'd; NULL when out of memory). */
@@ -312,7 +322,7 @@ static void queue_error_page(http_req *r, int status, const char *msg)
                      status, status, esc, r->srv->error_links ? r->srv->error_links : "");
         free(esc);
     }
-    queue_typed(r, status, HTML_TYPE, page);
+    queue_typed(r, status, HTML_TYPE, page, NO_STORE);
 }
 
 static int vreply_error(http_req *r, int status, const char *fmt, va_list ap)
@@ -350,7 +360,14 @@ int http_reply_json(http_req *r, int status, cJSON *doc)
 
 int http_reply_html(http_req *r, int status, char *html)
 {
-    queue_typed(r, status, HTML_TYPE, html);
+    queue_typed(r, status, HTML_TYPE, html, NO_STORE);
+    return 0;
+}
+
+int http_reply_asset(http_req *r, const char *content_type, const char *text)
+{
+    /* its address carries its hash: a new binary's file is a new address */
+    queue_typed(r, 200, content_type, strdup(text), "private, max-age=31536000, immutable");
     return 0;
 }
 
@@ -366,7 +383,7 @@ int http_reply_redirect(http_req *r, const char *location, const char *set_cooki
         return 0;
     }
     r->status = MHD_HTTP_SEE_OTHER;
-    add_headers(r, resp, HTML_TYPE, 0);
+    add_headers(r, resp, HTML_TYPE, 0, NO_STORE);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
     if (set_cookie)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);

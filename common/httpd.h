@@ -74,6 +74,8 @@ typedef struct http_opts {
     http_auth unknown_path_auth;
     /* The name of a role, for the 403 message. */
     const char *(*role_name)(int role);
+    /* 1: pages may run the program's own script files (script-src 'self'); else none. */
+    int page_scripts;
     /* HTML after an error page's message ("<p><a href=\"/\">Home</a></p>"), or NULL. */
     const char *error_links;
 } http_opts;
@@ -139,6 +141,9 @@ int http_reply_file(http_req *r, int fd, size_t size, const char *content_type,
                     const char *filename);
 /* Answers status with an HTML page (html: malloc'd, taken over; NULL: out of memory). */
 int http_reply_html(http_req *r, int status, char *html);
+/* Answers 200 with a file built into the program (text, copied), cached by the browser for
+ * a year: its address must change with its content (a hash in the query). */
+int http_reply_asset(http_req *r, const char *content_type, const char *text);
 /* Answers 303 See Other to location (a path of this server); set_cookie, when not NULL,
  * is sent as a Set-Cookie header. */
 int http_reply_redirect(http_req *r, const char *location, const char *set_cookie);

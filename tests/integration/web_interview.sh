@@ -56,9 +56,14 @@ start_page() { # starts `collector serve`; sets PID, BASE, OPEN (the first addre
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 signin() { rm -f "$LOGDIR/jar"; curl -s -c "$LOGDIR/jar" -o /dev/null "$OPEN"; }
 get() { curl -s -b "$LOGDIR/jar" "$BASE$1"; }
-post() { # PATH FIELDS...: a form posted as the page does; prints status and where it goes
+step_of() { # PATH: the step an interview's page is drawn at (the field every form carries)
+    get "$1" | sed -n 's/.*name="s" value="\([0-9]*\)".*/\1/p' | head -1
+}
+post() { # PATH FIELDS...: a form posted as the page does (an interview's with the step of
+    # its page, drawn just before); prints status and where it goes
     local path=$1 args=()
     shift
+    case $path in /i/*) args+=(--data-urlencode "s=$(step_of "$path")") ;; esac
     for f in "$@"; do args+=(--data-urlencode "$f"); done
     curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o /dev/null -w '%{http_code} %{redirect_url}' "${args[@]}" "$BASE$path"
 }
@@ -180,6 +185,81 @@ same "no redirect to another site" "$(post /lang l=vi to=//evil.example/)" "303 
 "$COLLECTOR" interview --resume "$CASE2" </dev/null >"$LOGDIR/locked.out" 2>&1
 same "the terminal is refused while the page has it" "$?" 1
 grep -q "another window" "$LOGDIR/locked.out" && ok || not_ok "why: $(cat "$LOGDIR/locked.out")"
+# Two tabs on one interview: a post from a page drawn before the other tab's answer is told
+# so and changes nothing.
+post "/i/$CASE2" op=jump j=hh_number >/dev/null
+OLD_STEP=$(step_of "/i/$CASE2")
+post "/i/$CASE2" op=next v=41 >/dev/null # the other tab: hh_number answered, now resp_name
+curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o /dev/null --data-urlencode "s=$OLD_STEP" \
+    --data-urlencode op=next --data-urlencode v=77 "$BASE/i/$CASE2"
+get "/i/$CASE2" >"$LOGDIR/tabs.html"
+grep -q 'role="alert">Phỏng vấn này vừa được thay đổi ở một thẻ khác' "$LOGDIR/tabs.html" && ok ||
+    not_ok "the older tab is told: $(grep alert "$LOGDIR/tabs.html")"
+same "the older tab's answer was not stored anywhere" \
+    "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_number') || ' ' || json_extract(answers, '\$.resp_name') FROM cases WHERE case_id = '$CASE2'")" "41 <script>alert(1)</script>"
+# The page's script asks for the page itself (no second request), and gets the same page.
+live=$(curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -H "X-Dieutra-Live: 1" -o "$LOGDIR/live.html" -w '%{http_code}' \
+    --data-urlencode "s=$(step_of "/i/$CASE2")" --data-urlencode op=back "$BASE/i/$CASE2")
+same "a live post answers with the page" "$live" 200
+grep -q '· hh_number</p>' "$LOGDIR/live.html" && ok || not_ok "the live page is the new screen"
+# Its script and style come from this server only, cached by the browser; no other script runs.
+curl -s -D "$LOGDIR/js.hdr" -o "$LOGDIR/app.js" "$BASE/app.js"
+grep -qi '^Cache-Control: private, max-age=31536000, immutable' "$LOGDIR/js.hdr" && grep -q 'X-Dieutra-Live' "$LOGDIR/app.js" &&
+    ok || not_ok "the script: $(cat "$LOGDIR/js.hdr")"
+curl -s -D "$LOGDIR/page.hdr" -o /dev/null -b "$LOGDIR/jar" "$BASE/"
+grep -qi "^Content-Security-Policy: .*script-src 'self'" "$LOGDIR/page.hdr" && ! grep -qi "unsafe-eval\|script-src[^;]*unsafe-inline" "$LOGDIR/page.hdr" &&
+    ok || not_ok "the page's CSP: $(grep -i content-security "$LOGDIR/page.hdr")"
+grep -q '<script defer src="/app.js?h=[0-9a-f]\{16\}"></script>' "$LOGDIR/live.html" && ok || not_ok "the script's address carries its hash"
+
+# Finishing too early lists every problem, each a way to its question.
+post "/i/$CASE2" op=finish >/dev/null
+get "/i/$CASE2" >"$LOGDIR/problems.html"
+grep -q '<li class="bad"><button form="nav" name="j" value="consent">consent' "$LOGDIR/problems.html" && ok ||
+    not_ok "the problems listed: $(grep -c 'class="bad"' "$LOGDIR/problems.html")"
+
+# The roster's table: a member added (the household's size follows), reordered, removed
+# (asked first); the size's constraint holds.
+post "/i/$CASE2" op=jump j=consent >/dev/null
+post "/i/$CASE2" op=next v=1 >/dev/null
+post "/i/$CASE2" op=jump j=hh_size >/dev/null
+post "/i/$CASE2" op=next v=2 >/dev/null
+ROSTER=$(get "/i/$CASE2" | sed -n 's/.*name="r" value="\([0-9]*\)".*/\1/p' | head -1)
+[ -n "$ROSTER" ] && ok || not_ok "the roster's table is on the page"
+post "/i/$CASE2" op=jump "j=members[1]/m_name" >/dev/null
+post "/i/$CASE2" op=next v=An >/dev/null
+post "/i/$CASE2" op=jump "j=members[2]/m_name" >/dev/null
+post "/i/$CASE2" op=next v=Binh >/dev/null
+post "/i/$CASE2" r="$ROSTER" op=addm >/dev/null
+members() { q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_size') || ':' || group_concat(ifnull(json_extract(value, '\$.m_name'), '-'), ',') FROM cases, json_each(json_extract(answers, '\$.members')) WHERE case_id = '$CASE2'"; }
+get "/i/$CASE2" | grep -q '· members\[3\]/m_name</p>' && ok || not_ok "adding goes to the new member"
+post "/i/$CASE2" op=next v=Cuong >/dev/null
+same "added: the size follows" "$(members)" "3:An,Binh,Cuong"
+post "/i/$CASE2" r="$ROSTER" up=3 >/dev/null
+same "moved up" "$(members)" "3:An,Cuong,Binh"
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+same "removing asks first" "$(members)" "3:An,Cuong,Binh"
+get "/i/$CASE2" | grep -q 'Xoá thành viên 1 (An)' && ok || not_ok "the question before removing"
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+same "removed: the others move up" "$(members)" "2:Cuong,Binh"
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+post "/i/$CASE2" r="$ROSTER" rm=1 >/dev/null
+same "the size's constraint holds (at least one member)" "$(members)" "1:Binh"
+get "/i/$CASE2" | grep -q 'role="alert">Số người trong hộ phải từ 1 đến 30' && ok || not_ok "said why: $(get "/i/$CASE2" | grep alert)"
+same "a member past the roster is refused" "$(post "/i/$CASE2" r="$ROSTER" rm=9 | cut -c1-3)" 303
+
+# A finished interview edited from home adds a revision, as `collector edit` does.
+same "edit from home" "$(post /edit "c=$CASE")" "303 $BASE/i/$CASE"
+same "reopened as a draft" "$(q "$DIEUTRA_DB" "SELECT status FROM cases WHERE case_id = '$CASE'")" draft
+post "/i/$CASE" op=jump j=hh_number >/dev/null
+post "/i/$CASE" op=next v=28 >/dev/null
+same "finished again" "$(post "/i/$CASE" op=finish)" "303 $BASE/"
+same "a second revision, its parent the first" \
+    "$(q "$DIEUTRA_DB" "SELECT count(*) || ' ' || count(parent_rev_id) FROM revisions WHERE case_id = '$CASE'")" "2 1"
+same "the new revision holds the edit" \
+    "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_number') FROM revisions WHERE case_id = '$CASE' AND parent_rev_id IS NOT NULL")" 28
+
 kill "$PID"
 wait "$PID" 2>/dev/null
 same "stopped with SIGTERM" "$?" 0

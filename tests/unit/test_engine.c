@@ -1020,6 +1020,30 @@ static void test_engine__an_open_ended_repeat_asks_to_add_another_after_each_ins
     assert_json("{'plots':[{'p_area':1.5},{'p_area':0.5}],'n_plots':2}");
 }
 
+static void test_engine__an_instance_moves_with_every_answer(void **state)
+{
+    int r;
+
+    (void)state;
+    start(FORM_PLOTS, EN);
+    r = q("plots");
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(eng_add_instance(IV, r), i);
+    set("p_area", 0, "1");
+    set("p_area", 1, "2");
+    set("p_area", 2, "3");
+    assert_int_equal(eng_move_instance(IV, r, 2, 0), DT_OK);
+    assert_json("{'plots':[{'p_area':3},{'p_area':1},{'p_area':2}],'n_plots':3}");
+    assert_int_equal(eng_move_instance(IV, r, 0, 2), DT_OK);
+    assert_json("{'plots':[{'p_area':1},{'p_area':2},{'p_area':3}],'n_plots':3}");
+    assert_int_equal(eng_move_instance(IV, r, 1, 3), DT_EINVAL); /* not in use */
+    assert_int_equal(eng_move_instance(IV, q("farmer"), 0, 1), DT_EINVAL);
+    eng_clear_instance(IV, r, 1);
+    assert_json("{'plots':[{'p_area':1},{},{'p_area':3}],'n_plots':3}");
+    /* an open-ended repeat has no counting question */
+    assert_int_equal(form_repeat_counter(eng_form(IV), r), -1);
+}
+
 static void test_engine__next_after_adding_an_instance_enters_it(void **state)
 {
     (void)state;
@@ -1212,6 +1236,7 @@ int main(void)
         T(next_steps_into_the_next_member_and_out_of_the_last),
         T(navigation_skips_what_became_non_relevant),
         T(an_open_ended_repeat_asks_to_add_another_after_each_instance),
+        T(an_instance_moves_with_every_answer),
         T(next_after_adding_an_instance_enters_it),
         T(removing_the_last_instance_drops_its_answers),
         T(is_refusal_follows_the_forms_refusal_expression),

@@ -1,7 +1,7 @@
 /* test_isess.c - the interview session (collector/isess.c) on a real collector database with
  * questionnaire version 2: opening (a missing case, a locked one, a finished one), answers
  * refused by type and by constraint, an answer that would hide others, jumps, saving and
- * resuming where it stopped, finishing
+ * resuming where it stopped, finishing, a roster's members added, reordered and removed
  *
  * Usage: test_isess */
 #include <stdarg.h>
@@ -173,6 +173,74 @@ static void test_answers_and_verdicts(void **state)
     is_close(s);
 }
 
+/* The names of the members now, "An,Binh". */
+static const char *names(isess *s, char *out, size_t size)
+{
+    int r = form_find(s->f, "members"), q = form_find(s->f, "m_name"), n;
+    size_t len = 0;
+
+    out[0] = '\0';
+    n = eng_instances(s->iv, r);
+    for (int k = 0; k < n; k++) {
+        const val *v = eng_get(s->iv, (eng_pos){q, k});
+        len += (size_t)snprintf(out + len, size - len, "%s%s", k ? "," : "", v->has ? v->str : "-");
+    }
+    return out;
+}
+
+static void test_roster_members(void **state)
+{
+    fixture *fx = *state;
+    isess *s = open_ok(fx, IS_NEW);
+    int r = form_find(s->f, "members"), size_q = form_find(s->f, "hh_size");
+    char msg[512], got[256];
+    dt_err err;
+
+    assert_true(r >= 0);
+    assert_int_equal(form_repeat_counter(s->f, r), size_q);
+    assert_int_equal(is_roster_kind(s, r), IS_ROSTER_COUNTED);
+    assert_int_equal(is_roster_kind(s, form_find(s->f, "hh_ict")), IS_ROSTER_FIXED);
+    answer_next(s, "3980");
+    answer_next(s, "Bản Áng");
+    answer_next(s, "27");
+    answer_next(s, "Lò Văn Minh");
+    answer_next(s, "1");
+    assert_int_equal(is_jump(s, "hh_size"), IS_JUMPED);
+    answer_next(s, "2");
+    assert_int_equal(is_jump(s, "members[1]/m_name"), IS_JUMPED);
+    answer_next(s, "An");
+    assert_int_equal(is_jump(s, "members[2]/m_name"), IS_JUMPED);
+    answer_next(s, "Binh");
+    /* adding: the size follows, the screen goes to the new member */
+    assert_int_equal(is_member_add(s, r, msg, sizeof(msg)), 2);
+    assert_true(eng_get(s->iv, (eng_pos){size_q, 0})->num == 3);
+    assert_string_equal(cur_name(s), "m_name");
+    assert_int_equal(s->cur.inst, 2);
+    answer_next(s, "Cuong");
+    assert_string_equal(names(s, got, sizeof(got)), "An,Binh,Cuong");
+    /* reordering: the members between slide */
+    assert_int_equal(is_member_move(s, r, 2, 0), DT_OK);
+    assert_string_equal(names(s, got, sizeof(got)), "Cuong,An,Binh");
+    assert_int_equal(is_member_move(s, r, 0, 2), DT_OK);
+    assert_string_equal(names(s, got, sizeof(got)), "An,Binh,Cuong");
+    assert_int_equal(is_member_move(s, r, 0, 3), DT_EINVAL); /* no fourth member */
+    /* removing: every answer of theirs goes, the size follows */
+    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_OK);
+    assert_string_equal(names(s, got, sizeof(got)), "Binh,Cuong");
+    assert_true(eng_get(s->iv, (eng_pos){size_q, 0})->num == 2);
+    /* a member added again starts empty: nothing of the removed one comes back */
+    assert_int_equal(is_member_add(s, r, msg, sizeof(msg)), 2);
+    assert_string_equal(names(s, got, sizeof(got)), "Binh,Cuong,-");
+    assert_int_equal(is_member_remove(s, r, 2, msg, sizeof(msg)), DT_OK);
+    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_OK);
+    /* the size's constraint holds: the last member stays, and says why */
+    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_EINVAL);
+    assert_non_null(strstr(msg, "từ 1 đến 30"));
+    assert_string_equal(names(s, got, sizeof(got)), "Cuong");
+    assert_int_equal(is_save(s, &err), DT_OK);
+    is_close(s);
+}
+
 static void test_resume_and_finish(void **state)
 {
     fixture *fx = *state;
@@ -226,6 +294,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answers_and_verdicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_and_finish, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roster_members, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

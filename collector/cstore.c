@@ -515,13 +515,17 @@ void cstore_case_free(cstore_case *c)
     memset(c, 0, sizeof(*c));
 }
 
-#define CASE_COLUMNS                                                                               \
+#define CASE_FIRST_COLUMNS                                                                         \
     "c.case_id, c.form_id, c.form_version, c.assignment_id, c.enumerator, c.device_id, "           \
-    "c.status, c.outcome, c.answers, c.paradata, c.position, c.label, c.weight, c.stratum, "       \
-    "c.psu, c.head_rev, c.comment, c.created_at, c.updated_at, "                                   \
-    "EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = c.head_rev), "                                \
+    "c.status, c.outcome, "
+#define CASE_LAST_COLUMNS                                                                          \
+    "c.position, c.label, c.weight, c.stratum, c.psu, c.head_rev, c.comment, c.created_at, "       \
+    "c.updated_at, EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = c.head_rev), "                  \
     "(SELECT count(*) FROM revisions r WHERE r.case_id = c.case_id), "                             \
     "EXISTS (SELECT 1 FROM sync_rejections x WHERE x.rev_id = c.head_rev) "
+#define CASE_COLUMNS CASE_FIRST_COLUMNS "c.answers, c.paradata, " CASE_LAST_COLUMNS
+/* The same for lists: the answers and paradata, which grow with each interview, left "". */
+#define CASE_LIST_COLUMNS CASE_FIRST_COLUMNS "'', '', " CASE_LAST_COLUMNS
 
 static int read_case(sqlite3_stmt *st, cstore_case *c)
 {
@@ -822,11 +826,12 @@ int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cst
 {
     sqlite3_stmt *st = NULL;
     int synced = status && !strcmp(status, "synced");
-    int rc = db_prepare(cs->db, &st,
-                        "SELECT " CASE_COLUMNS "FROM cases c WHERE (?1 IS NULL OR c.status = ?1) "
-                        "AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = "
-                        "c.head_rev)) ORDER BY c.updated_at DESC, c.case_id",
-                        err);
+    int rc =
+        db_prepare(cs->db, &st,
+                   "SELECT " CASE_LIST_COLUMNS "FROM cases c WHERE (?1 IS NULL OR c.status = ?1) "
+                   "AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = "
+                   "c.head_rev)) ORDER BY c.updated_at DESC, c.case_id",
+                   err);
 
     if (rc)
         return rc;

@@ -137,7 +137,8 @@ int cstore_revisions(cstore *cs, const char *case_id, int (*fn)(void *, const cs
 int cstore_case_reopen(cstore *cs, const char *case_id, dt_err *err);
 
 /* Calls fn for each case, newest first; status filters ("draft", "finalized",
- * "rejected", "approved", or "synced": finalized and acknowledged) or NULL for all. */
+ * "rejected", "approved", or "synced": finalized and acknowledged) or NULL for all. The
+ * cases' answers and paradata are "" (a list does not read them: cstore_case_get does). */
 int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cstore_case *),
                      void *ctx, dt_err *err);
 

@@ -568,17 +568,19 @@ static int answer(http_req *r)
     o->msg[0] = '\0';
     o->show_problems = 0;
     if (!current(r, o)) {
-        /* another tab moved it: this page's post would land on another question */
-        o->confirm = o->confirm_rm = 0;
+        /* another tab moved it: this page's post would land on another question. Nothing
+         * changes, the step neither: the tab that is current stays so. */
         snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_MOVED));
-    } else if (op && !strcmp(op, "finish")) {
-        o->confirm = o->confirm_rm = 0;
-        if (finish(a, o))
-            return http_reply_redirect(r, "/", NULL);
     } else {
-        act(r, a, o, op);
+        o->step = ++a->steps;
+        if (op && !strcmp(op, "finish")) {
+            o->confirm = o->confirm_rm = 0;
+            if (finish(a, o))
+                return http_reply_redirect(r, "/", NULL);
+        } else {
+            act(r, a, o, op);
+        }
     }
-    o->step = ++a->steps;
     /* the answer is committed before the page says anything of it */
     if (is_save(o->s, &err))
         return http_reply_dt(r, err.code, &err);

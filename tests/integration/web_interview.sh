@@ -190,6 +190,7 @@ grep -q "another window" "$LOGDIR/locked.out" && ok || not_ok "why: $(cat "$LOGD
 post "/i/$CASE2" op=jump j=hh_number >/dev/null
 OLD_STEP=$(step_of "/i/$CASE2")
 post "/i/$CASE2" op=next v=41 >/dev/null # the other tab: hh_number answered, now resp_name
+CUR_STEP=$(step_of "/i/$CASE2")            # ... and the page it shows now
 curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o /dev/null --data-urlencode "s=$OLD_STEP" \
     --data-urlencode op=next --data-urlencode v=77 "$BASE/i/$CASE2"
 get "/i/$CASE2" >"$LOGDIR/tabs.html"
@@ -197,9 +198,10 @@ grep -q 'role="alert">Phỏng vấn này vừa được thay đổi ở một th
     not_ok "the older tab is told: $(grep alert "$LOGDIR/tabs.html")"
 same "the older tab's answer was not stored anywhere" \
     "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_number') || ' ' || json_extract(answers, '\$.resp_name') FROM cases WHERE case_id = '$CASE2'")" "41 <script>alert(1)</script>"
-# The page's script asks for the page itself (no second request), and gets the same page.
+# The page's script asks for the page itself (no second request), and gets the same page;
+# the tab that was current is still (the older tab's post changed nothing, its step neither).
 live=$(curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -H "X-Dieutra-Live: 1" -o "$LOGDIR/live.html" -w '%{http_code}' \
-    --data-urlencode "s=$(step_of "/i/$CASE2")" --data-urlencode op=back "$BASE/i/$CASE2")
+    --data-urlencode "s=$CUR_STEP" --data-urlencode op=back "$BASE/i/$CASE2")
 same "a live post answers with the page" "$live" 200
 grep -q '· hh_number</p>' "$LOGDIR/live.html" && ok || not_ok "the live page is the new screen"
 # Its script and style come from this server only, cached by the browser; no other script runs.

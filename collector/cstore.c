@@ -821,6 +821,29 @@ int cstore_case_reopen(cstore *cs, const char *case_id, dt_err *err)
     return run(cs, st, err, "reopening the interview");
 }
 
+/* Calls fn for each row of st (CASE_LIST_COLUMNS) and finalizes it. */
+static int each_case(cstore *cs, sqlite3_stmt *st, int (*fn)(void *, const cstore_case *),
+                     void *ctx, dt_err *err)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cstore_case c;
+        if (read_case(st, &c)) {
+            sqlite3_finalize(st);
+            return err_set(err, DT_ENOMEM, "out of memory");
+        }
+        int stop = fn(ctx, &c);
+        cstore_case_free(&c);
+        if (stop)
+            break;
+    }
+    rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DT_OK
+                                               : db_fail(cs->db, rc, err, "listing interviews");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cstore_case *),
                      void *ctx, dt_err *err)
 {
@@ -837,21 +860,42 @@ int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cst
         return rc;
     db_bind_text(st, 1, synced ? "finalized" : status);
     sqlite3_bind_int(st, 2, synced);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cstore_case c;
-        if (read_case(st, &c)) {
-            sqlite3_finalize(st);
-            return err_set(err, DT_ENOMEM, "out of memory");
-        }
-        int stop = fn(ctx, &c);
-        cstore_case_free(&c);
-        if (stop)
-            break;
-    }
-    rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DT_OK
-                                               : db_fail(cs->db, rc, err, "listing interviews");
+    return each_case(cs, st, fn, ctx, err);
+}
+
+/* Which cases a page of the home holds: of a status, and whose label (the id when it has
+ * none) holds q when q is given. */
+#define CASE_PAGE_WHERE                                                                            \
+    "FROM cases c WHERE c.status = ?1 AND (?2 IS NULL OR instr(CASE c.label WHEN '' THEN "         \
+    "c.case_id ELSE c.label END, ?2) > 0) "
+
+int cstore_case_page(cstore *cs, const char *status, const char *q, int limit, long *total,
+                     int (*fn)(void *, const cstore_case *), void *ctx, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(cs->db, &st, "SELECT count(*) " CASE_PAGE_WHERE, err);
+
+    *total = 0;
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, status);
+    db_bind_text(st, 2, q && *q ? q : NULL);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *total = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return rc;
+    if (rc != SQLITE_ROW)
+        return db_fail(cs->db, rc, err, "counting interviews");
+    /* the index on (status, updated_at) gives the newest first: only the rows drawn are read */
+    if ((rc = db_prepare(cs->db, &st,
+                         "SELECT " CASE_LIST_COLUMNS CASE_PAGE_WHERE
+                         "ORDER BY c.updated_at DESC, c.case_id LIMIT ?3",
+                         err)))
+        return rc;
+    db_bind_text(st, 1, status);
+    db_bind_text(st, 2, q && *q ? q : NULL);
+    sqlite3_bind_int(st, 3, limit);
+    return each_case(cs, st, fn, ctx, err);
 }
 
 int cstore_case_lock(cstore *cs, const char *case_id, dt_err *err)

@@ -141,6 +141,11 @@ int cstore_case_reopen(cstore *cs, const char *case_id, dt_err *err);
  * cases' answers and paradata are "" (a list does not read them: cstore_case_get does). */
 int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cstore_case *),
                      void *ctx, dt_err *err);
+/* The same for a page of a list: the first limit cases of status (newest first) whose label,
+ * or id when it has none, holds q (NULL or "": every one), and in *total how many there are
+ * in all. */
+int cstore_case_page(cstore *cs, const char *status, const char *q, int limit, long *total,
+                     int (*fn)(void *, const cstore_case *), void *ctx, dt_err *err);
 
 /* Marks a case as open in this process. DT_EINVAL when another running process has it
  * open ("open in another window (process 1234)"). A lock left by a dead process is

@@ -148,8 +148,6 @@ static int put_case(void *ctx, const cstore_case *c)
     home *h = ctx;
     const char *label = c->label && *c->label ? c->label : c->case_id;
 
-    if (!matches(label, h->q) || ++h->n > HOME_ROWS)
-        return 0;
     web_puts(h->b, "<li>");
     if (!strcmp(c->status, "draft")) {
         web_puts(h->b, "<a href=\"/i/");
@@ -193,8 +191,13 @@ static int section(home *h, int title, const char *status, dt_err *err)
     buf_init(&rows.b, 8u << 20);
     h->b = &rows;
     h->n = 0;
-    rc = status ? cstore_case_list(h->a->cs, status, put_case, h, err)
-                : cstore_assignment_list(h->a->cs, put_assignment, h, err);
+    if (status) {
+        long total = 0;
+        rc = cstore_case_page(h->a->cs, status, h->q, HOME_ROWS, &total, put_case, h, err);
+        h->n = (int)total;
+    } else {
+        rc = cstore_assignment_list(h->a->cs, put_assignment, h, err);
+    }
     h->b = whole;
     snprintf(count, sizeof(count), " (%d)", h->n);
     web_puts(whole, "<section><h2>");

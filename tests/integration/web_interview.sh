@@ -137,6 +137,12 @@ same "time per question and sessions counted from the page" "$(q "$DIEUTRA_DB" "
 same "the answers equal the terminal's" "$(q "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(q "$LOGDIR/term.db" "SELECT answers FROM cases")"
 same "and their revision's" "$(q "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(q "$LOGDIR/term.db" "SELECT answers FROM revisions")"
 get / | grep -q "<h2>Đã hoàn thành (1)</h2>" && ok || not_ok "home after finishing"
+LABEL=$(q "$DIEUTRA_DB" "SELECT label FROM cases WHERE case_id = '$CASE'")
+curl -s -b "$LOGDIR/jar" -G --data-urlencode "q=${LABEL##* / }" "$BASE/" >"$LOGDIR/search2.html"
+grep -q "<h2>Đã hoàn thành (1)</h2>" "$LOGDIR/search2.html" && grep -qF "$LABEL" "$LOGDIR/search2.html" && ok ||
+    not_ok "search finds a finished interview by its label '$LABEL'"
+curl -s -b "$LOGDIR/jar" -G --data-urlencode "q=no such household" "$BASE/" | grep -q "<h2>Đã hoàn thành (0)</h2>" && ok ||
+    not_ok "a search that matches nothing"
 
 # Sync from the page: the same run as `collector sync`.
 SDB=$LOGDIR/syncd.db

@@ -2,6 +2,8 @@
  * server's command line (acting as the local administrator) */
 #include "cmdline.h"
 #include "cmd.h"
+#include "config.h"
+#include "quality.h"
 #include "sconf.h"
 
 #include <stdio.h>
@@ -99,6 +101,8 @@ static void print_case(const cJSON *c)
     printf("  assignment:  %s\n", jstr(c, "assignment_id"));
     printf("  status:      %s, %s (flags: %s)\n", jstr(c, "status"), jstr(c, "outcome"), fl);
     printf("  head:        %s\n", head);
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "quality"))
+        printf("  quality:     %s: %s\n", jstr(r, "flag"), jstr(r, "reason"));
     printf("revisions, in the order received:\n");
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "revisions"))
     {
@@ -132,19 +136,30 @@ static void print_case(const cJSON *c)
 static int show(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
-    int json = cmdline_take_flag(&argc, argv, "--json");
+    int json = cmdline_take_flag(&argc, argv, "--json"), bad = 0;
+    const char *conf = sconf_take_opt(&argc, argv, "--config", &bad);
+    syncd_config cfg;
     cJSON *c = NULL;
     store *s;
     dt_err err;
     int rc;
 
-    if (argc != 1 || argv[0][0] == '-')
+    if (bad || argc != 1 || argv[0][0] == '-')
         return cmd_usage(&cmd_review_show);
+    /* the quality flags' thresholds: serve's file when given, else the defaults */
+    config_defaults(&cfg);
+    if (conf && (rc = config_load(&cfg, conf, &err))) {
+        sconf_error(&err);
+        return cmdline_exit_status(rc);
+    }
     if (!(s = sconf_open(db)))
         return EXIT_TROUBLE;
     rc = store_review_show(s, &sconf_admin, argv[0], &c, &err);
+    if (rc == DT_OK)
+        rc = qual_review(s, c, &cfg.quality, &err);
     store_close(s);
     if (rc) {
+        cJSON_Delete(c);
         sconf_error(&err);
         return cmdline_exit_status(rc);
     }
@@ -210,8 +225,8 @@ const cmd_entry cmd_review_list = {
 
 const cmd_entry cmd_review_show = {
     .name = "review show",
-    .args = "CASE [--json] [--db PATH]",
-    .summary = "one case with its revisions and decisions",
+    .args = "CASE [--json] [--config FILE] [--db PATH]",
+    .summary = "one case with its revisions, decisions, frame and quality flags",
     .exec = show,
 };
 

@@ -26,6 +26,24 @@ void config_defaults(syncd_config *c)
     c->memory_limit = 64 * 1024;
     c->threads = 0;
     c->max_connections = 1024;
+    qual_defaults(&c->quality);
+}
+
+/* "+7", "-3", "+5:30": the field's offset from UTC, in minutes. */
+static int parse_offset(int *out, const char *text, dt_err *err)
+{
+    int h = 0, m = 0, sign = text[0] == '-' ? -1 : 1;
+    char tail;
+
+    if ((text[0] == '+' || text[0] == '-') &&
+        (sscanf(text + 1, "%2d:%2d%c", &h, &m, &tail) == 2 ||
+         (sscanf(text + 1, "%2d%c", &h, &tail) == 1 && !strchr(text, ':'))) &&
+        h <= 14 && m >= 0 && m < 60) {
+        *out = sign * (h * 60 + m);
+        return DT_OK;
+    }
+    return err_set(err, DT_EINVAL,
+                   "quality_utc_offset: '%s' is not an offset from UTC like +7 or +5:30", text);
 }
 
 /* A whole number in [min, max], with an optional K, M or G suffix (powers of 1024)
@@ -101,10 +119,32 @@ int config_set(syncd_config *c, const char *key, const char *value, dt_err *err)
     NUMBER("memory_limit", memory_limit, size_t, 16 * 1024, 64ULL * 1024 * 1024, 1)
     NUMBER("threads", threads, unsigned, 0, 1024, 0)
     NUMBER("max_connections", max_connections, unsigned, 1, 100000, 0)
+    NUMBER("quality_base_seconds", quality.base_seconds, double, 0, 86400, 0)
+    NUMBER("quality_member_seconds", quality.member_seconds, double, 0, 86400, 0)
+    NUMBER("quality_night_start", quality.night_start, int, 0, 23, 0)
+    NUMBER("quality_night_end", quality.night_end, int, 0, 23, 0)
+    NUMBER("quality_fast_min_screens", quality.fast_min_screens, int, 1, 100000, 0)
+    if (!strcmp(key, "quality_fast_ms")) { /* a quick answer: shown under this */
+        if (parse_number(&v, key, value, 1, 60000, 0, err))
+            return DT_EINVAL;
+        c->quality.fast_seconds = (double)v / 1000;
+        return DT_OK;
+    }
+    if (!strcmp(key, "quality_fast_percent")) { /* a flag past this share of quick answers */
+        if (parse_number(&v, key, value, 1, 100, 0, err))
+            return DT_EINVAL;
+        c->quality.fast_share = (double)v / 100;
+        return DT_OK;
+    }
+    if (!strcmp(key, "quality_utc_offset"))
+        return parse_offset(&c->quality.utc_offset_minutes, value, err);
 #undef NUMBER
     return err_set(err, DT_EINVAL,
                    "unknown setting '%s' (known: listen, db, max_body, max_inflated, max_batch, "
-                   "max_pull, timeout, memory_limit, threads, max_connections)",
+                   "max_pull, timeout, memory_limit, threads, max_connections, "
+                   "quality_base_seconds, quality_member_seconds, quality_night_start, "
+                   "quality_night_end, quality_utc_offset, quality_fast_ms, quality_fast_percent, "
+                   "quality_fast_min_screens)",
                    key);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "quality.h"
 
 #define CONFIG_DB_ENV   "DIEUTRA_SYNCD_DB" /* overrides the default store path */
 #define CONFIG_PATH_MAX 4096
@@ -22,6 +23,7 @@ typedef struct syncd_config {
     size_t memory_limit;      /* bytes libmicrohttpd may use per connection (headers, reads) */
     unsigned threads;         /* worker threads; 0: one per core */
     unsigned max_connections; /* open connections at once */
+    qual_limits quality;      /* the quality flags' thresholds (quality_* keys) */
 } syncd_config;
 
 /* Fills c with the defaults: 127.0.0.1:8080, the protocol's limits, 60 s. */

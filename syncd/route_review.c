@@ -1,5 +1,6 @@
 /* route_review.c - supervisor review: list and show cases, approve, reject, resolve a conflict */
 #include "http.h"
+#include "quality.h"
 #include "uuid.h"
 
 #include <string.h>
@@ -46,13 +47,15 @@ static int list(http_req *r)
     return http_reply_json(r, 200, doc);
 }
 
-/* GET /api/v1/cases/UUID: the case with its revisions and decisions */
+/* GET /api/v1/cases/UUID: the case with its revisions, decisions, frame and quality flags */
 static int show(http_req *r)
 {
     cJSON *doc = NULL;
     dt_err err;
     int rc = store_review_show(http_store(r), http_user(r), http_param(r, 0), &doc, &err);
 
+    if (rc == DT_OK && (rc = qual_review(http_store(r), doc, &http_config(r)->quality, &err)))
+        cJSON_Delete(doc);
     if (rc)
         return http_reply_dt(r, rc, &err);
     return http_reply_json(r, 200, doc);

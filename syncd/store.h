@@ -158,7 +158,9 @@ int store_pull(store *s, const store_user *u, long long cursor, int max, cJSON *
  * "household", "status", "outcome", "conflict", "duplicate", "head_rev", "updated_at"}. */
 int store_review_list(store *s, const store_user *u, const char *status, const char *commune,
                       cJSON **out, dt_err *err);
-/* One case with its revisions (oldest first, answers included) and decisions. */
+/* One case with its revisions (oldest first, answers included) and decisions, and "frame"
+ * (label, prefill, commune_code, weight, stratum, psu, enumerator) when its assignment is in
+ * the sample frame. */
 int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err);
 
 typedef enum store_decision { DECIDE_APPROVE, DECIDE_REJECT, DECIDE_RESOLVE } store_decision;

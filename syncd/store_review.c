@@ -310,6 +310,41 @@ static int find_case(store *s, const store_user *u, const char *case_id, sqlite3
     return db_fail(s->db, rc, err, "reading cases");
 }
 
+/* Adds "frame": the sample frame's row of the case's assignment (label, prefill, commune,
+ * weight, stratum, PSU), when it has one. Called with the lock held. */
+static int add_frame(store *s, cJSON *o, dt_err *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "assignment_id");
+    sqlite3_stmt *st = NULL;
+    cJSON *f;
+    int rc;
+
+    if (!cJSON_IsString(a))
+        return DT_OK;
+    if ((rc = db_prepare(s->db, &st,
+                         "SELECT label, prefill, commune_code, weight, stratum, psu, enumerator "
+                         "FROM assignments WHERE assignment_id = ?",
+                         err)))
+        return rc;
+    db_bind_text(st, 1, a->valuestring);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = DT_OK;
+        if (!(f = cJSON_AddObjectToObject(o, "frame")) || st_add_text(f, "label", st, 0) ||
+            st_add_json(f, "prefill", st, 1) || st_add_text(f, "commune_code", st, 2) ||
+            (sqlite3_column_type(st, 3) == SQLITE_NULL
+                 ? !cJSON_AddNullToObject(f, "weight")
+                 : st_add_number(f, "weight", sqlite3_column_double(st, 3))) ||
+            st_add_text(f, "stratum", st, 4) || st_add_text(f, "psu", st, 5) ||
+            st_add_text(f, "enumerator", st, 6))
+            rc = st_nomem(err);
+    } else {
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading the frame");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -370,6 +405,8 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
         }
     }
     rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
+    if (rc == DT_OK)
+        rc = add_frame(s, o, err);
 cleanup:
     sqlite3_finalize(st);
     st_unlock(s);

@@ -156,6 +156,18 @@ same "sync from the page" "$(curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o "$LO
 grep -q "Đã đồng bộ xong" "$LOGDIR/sync.html" && grep -q "pushed: accepted 1," "$LOGDIR/sync.html" && ok ||
     not_ok "the page says what went: $(cat "$LOGDIR/sync.html")"
 same "the centre holds the interview" "$(q "$SDB" "SELECT count(*) FROM cases WHERE case_id = '$CASE'")" 1
+# The centre's quality flags: typed in seconds by curl, the interview is far too short for
+# four members and answered faster than one reads; with a minimum of zero in the config file,
+# it is not too short.
+"$SYNCD" review show "$CASE" --json --db "$SDB" | tr -d ' \t\n' >"$LOGDIR/show.json"
+grep -q '"quality":\[{"flag":"speeding","value":[0-9.e-]*,"limit":10,"reason":"interviewedin0minutes,under10forthehousehold' "$LOGDIR/show.json" &&
+    ok || not_ok "speeding flagged at the centre: $(grep -o '"quality":[^]]*]' "$LOGDIR/show.json")"
+"$SYNCD" review show "$CASE" --db "$SDB" | grep -q "^  quality:     speeding: interviewed in 0 minutes" && ok || not_ok "review show prints the flag"
+printf 'quality_base_seconds = 0\nquality_member_seconds = 0\n' >"$LOGDIR/q.conf"
+grep -q '{"flag":"fast_answers","value":1,"limit":0.5,' "$LOGDIR/show.json" && ok || not_ok "answered faster than one reads"
+"$SYNCD" review show "$CASE" --json --config "$LOGDIR/q.conf" --db "$SDB" | tr -d ' \t\n' >"$LOGDIR/show0.json"
+grep -q '"quality":\[{"flag":"fast_answers"' "$LOGDIR/show0.json" && ! grep -q speeding "$LOGDIR/show0.json" && ok ||
+    not_ok "the thresholds come from the config file: $(grep -o '"quality":[^]]*]' "$LOGDIR/show0.json")"
 stop_syncd
 curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -o "$LOGDIR/sync2.html" -d go=1 "$BASE/sync"
 grep -q "mọi thứ vẫn ở trên máy này" "$LOGDIR/sync2.html" && grep -q "no connection: everything stays on this laptop" "$LOGDIR/sync2.html" && ok ||

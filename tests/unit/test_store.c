@@ -22,6 +22,7 @@
 #include "embedded.h"
 #include "indicators.h"
 #include "json.h"
+#include "quality.h"
 #include "store.h"
 
 static const char *data_dir = "tests/data";
@@ -710,6 +711,48 @@ static void assign(fixture *fx, const char *id, const char *enumerator)
         fail_msg("store_assign: %s", err.msg);
 }
 
+static void test_store__a_case_shows_its_frame_and_its_quality_flags(void **state)
+{
+    fixture *fx = *state;
+    cJSON *r = hh(U(1), U(100), NULL, "2026-11-29T09:00:00Z", "household_4members"), *c;
+    qual_limits l;
+    dt_err err;
+
+    assign(fx, "MC-04012-001", fx->a.name);
+    cJSON_ReplaceItemInObject(r, "assignment_id", cJSON_CreateString("MC-04012-001"));
+    /* 60 s on its screens, at 22:00 in Sơn La */
+    cJSON_ReplaceItemInObject(
+        r, "paradata",
+        cJSON_Parse(
+            "{\"started_at\": \"2026-11-29T15:00:00Z\", \"seconds\": {\"resp_name\": 60}}"));
+    push_one(fx, &fx->a, r, VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, hh(U(2), U(200), NULL, "2026-11-29T09:00:00Z", "single_member"),
+             VERDICT_ACCEPTED, 0);
+    c = show(fx, U(100));
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(c, "frame");
+    assert_string_equal(str(f, "label"), "MC-04012-001");
+    assert_string_equal(str(f, "psu"), "04012-01");
+    assert_true(cJSON_GetObjectItemCaseSensitive(f, "weight")->valuedouble == 152.5);
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(f, "prefill"), "commune_code"),
+                        "04012");
+    qual_defaults(&l);
+    assert_int_equal(qual_review(fx->s, c, &l, &err), DT_OK);
+    const cJSON *q = arr(c, "quality");
+    assert_int_equal(cJSON_GetArraySize(q), 2);
+    assert_string_equal(str(cJSON_GetArrayItem(q, 0), "flag"), "speeding");
+    assert_string_equal(str(cJSON_GetArrayItem(q, 0), "reason"),
+                        "interviewed in 1 minutes, under 10 for the household's size");
+    assert_string_equal(str(cJSON_GetArrayItem(q, 1), "flag"), "night");
+    assert_string_equal(str(cJSON_GetArrayItem(q, 1), "reason_vi"), "bắt đầu lúc 22h (ban đêm)");
+    cJSON_Delete(c);
+    /* no assignment: no frame; no times: not judged on them */
+    c = show(fx, U(200));
+    assert_null(cJSON_GetObjectItemCaseSensitive(c, "frame"));
+    assert_int_equal(qual_review(fx->s, c, &l, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(arr(c, "quality")), 0);
+    cJSON_Delete(c);
+}
+
 static void test_store__a_pull_brings_forms_and_only_my_assignments_and_decisions(void **state)
 {
     fixture *fx = *state;
@@ -1271,6 +1314,7 @@ int main(int argc, char **argv)
         T(the_conflict_head_does_not_depend_on_the_arrival_order),
         T(resolving_a_conflict_chooses_the_head_and_clears_the_flag),
         T(two_cases_of_one_household_are_both_flagged),
+        T(a_case_shows_its_frame_and_its_quality_flags),
         T(a_pull_brings_forms_and_only_my_assignments_and_decisions),
         T(a_pull_comes_in_pages_that_follow_the_cursor),
         T(assignments_need_a_known_enumerator_and_go_in_whole),

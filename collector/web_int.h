@@ -106,12 +106,23 @@ int web_end(http_req *r, page *p);
 void web_num(page *p, long long n);
 /* The label of question q in the session's language (its name when it has none). */
 const char *web_label(const isess *s, const form_question *q);
+/* Says text id on the interview's next page. */
+void web_say(web_open *o, const web_app *a, int id);
 /* The hidden field of the step the page is drawn at. */
 void web_put_step(page *p, const web_open *o);
 
-/* The roster's table when the screen is in a roster, at its "add another?" place or at
- * the question that counts it (web_roster.c). */
-void web_put_roster(page *p, web_app *a, web_open *o);
+/* What one drawing of the interview's page reads from the engine, once: the screens now
+ * and every problem (eng_validate). */
+typedef struct web_view {
+    eng_pos *screens;
+    int nscreens;
+    errlist issues;
+} web_view;
+
+/* The roster's table when the screen is in a roster, at its "add another?" place, at the
+ * question that counts it or in its section, members with a problem of issues marked
+ * (web_roster.c). */
+void web_put_roster(page *p, web_app *a, web_open *o, const errlist *issues);
 /* A roster's buttons posted (rm, up, dn = a member's number from 1; op=addm, r = the
  * roster): 1 when the post was one of them (done, or o->msg says why not), else 0. */
 int web_roster_post(http_req *r, web_app *a, web_open *o);

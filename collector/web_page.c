@@ -109,6 +109,11 @@ const char *web_label(const isess *s, const form_question *q)
     return q->label && q->label[s->flang] ? q->label[s->flang] : q->name;
 }
 
+void web_say(web_open *o, const web_app *a, int id)
+{
+    snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, id));
+}
+
 void web_put_step(page *p, const web_open *o)
 {
     web_puts(p, "<input type=\"hidden\" name=\"s\" value=\"");
@@ -260,48 +265,40 @@ static void put_answer(page *b, const web_app *a, web_open *o, const form_questi
 }
 
 /* Every problem left, each a jump to its question: what finishing was refused for. */
-static void put_problems(page *b, const web_app *a, isess *s)
+static void put_problems(page *b, const web_app *a, isess *s, const errlist *issues)
 {
-    errlist issues = {0};
-
-    if (eng_validate(s->iv, &issues) <= 0) {
-        errlist_free(&issues);
+    if (issues->n == 0)
         return;
-    }
     web_puts(b, "<div class=\"msg\" role=\"alert\"><p>");
     web_puts(b, web_tr(a, W_PROBLEMS_LIST));
     web_puts(b, "</p><ul class=\"panel\">\n");
-    for (size_t i = 0; i < issues.n; i++) {
-        int q = form_find(s->f, strrchr(issues.items[i].where, '/')
-                                    ? strrchr(issues.items[i].where, '/') + 1
-                                    : issues.items[i].where);
+    for (size_t i = 0; i < issues->n; i++) {
+        const char *where = issues->items[i].where, *name = strrchr(where, '/');
+        int q = form_find(s->f, name ? name + 1 : where);
         web_puts(b, "<li class=\"bad\"><button form=\"nav\" name=\"j\" value=\"");
-        web_esc(b, issues.items[i].where);
+        web_esc(b, where);
         web_puts(b, "\">");
-        web_esc(b, issues.items[i].where);
+        web_esc(b, where);
         if (q >= 0) {
             web_puts(b, " — ");
             web_esc(b, web_label(s, form_q(s->f, q)));
         }
         web_puts(b, "</button><div class=\"why\">");
-        web_esc(b, issues.items[i].msg);
+        web_esc(b, issues->items[i].msg);
         web_puts(b, "</div></li>\n");
     }
     web_puts(b, "</ul></div>\n");
-    errlist_free(&issues);
 }
 
 /* Where the screen is: "Screen 4 of 31 · members[1]/m_sex". */
-static void put_where(page *b, const web_app *a, isess *s)
+static void put_where(page *b, const web_app *a, isess *s, const web_view *v)
 {
     char line[128], where[IS_PLACE_MAX];
-    eng_pos *sc;
-    int n = is_screens(s, &sc), k = -1;
+    int n = v->nscreens, k = -1;
 
     for (int i = 0; i < n; i++)
-        if (eng_pos_same(sc[i], s->cur))
+        if (eng_pos_same(v->screens[i], s->cur))
             k = i;
-    free(sc);
     snprintf(line, sizeof(line), web_tr(a, W_SCREEN), k + 1, n);
     eng_pos_name(s->iv, s->cur, where, sizeof(where));
     web_puts(b, "<div class=\"where\"><progress max=\"");
@@ -315,19 +312,19 @@ static void put_where(page *b, const web_app *a, isess *s)
     web_puts(b, "</p></div>\n");
 }
 
-static void put_screen(page *b, web_app *a, web_open *o)
+static void put_screen(page *b, web_app *a, web_open *o, const web_view *v)
 {
     isess *s = o->s;
     const form_question *q = form_q(s->f, s->cur.q);
 
-    put_where(b, a, s);
+    put_where(b, a, s, v);
     if (o->msg[0]) {
         web_puts(b, "<p class=\"msg\" role=\"alert\">");
         web_esc(b, o->msg);
         web_puts(b, "</p>\n");
     }
     if (o->show_problems)
-        put_problems(b, a, s);
+        put_problems(b, a, s, &v->issues);
     web_puts(b, "<form method=\"post\" data-live action=\"/i/");
     web_esc(b, s->c.case_id);
     web_puts(b, "\">");
@@ -357,18 +354,12 @@ static void put_screen(page *b, web_app *a, web_open *o)
 
 /* Every screen with its state (answered, a problem, the current one), each a button that
  * jumps there: folded, so that a long interview stays readable. */
-static void put_panel(page *b, web_open *o, const web_app *a, isess *s)
+static void put_panel(page *b, web_open *o, const web_app *a, const web_view *v)
 {
-    errlist issues = {0};
+    const isess *s = o->s;
+    const eng_pos *sc = v->screens;
     char where[IS_PLACE_MAX];
-    eng_pos *sc;
-    int n = is_screens(s, &sc);
 
-    if (n < 0 || eng_validate(s->iv, &issues) < 0) {
-        free(sc);
-        errlist_free(&issues);
-        return;
-    }
     web_puts(b, "<form id=\"nav\" method=\"post\" data-live action=\"/i/");
     web_esc(b, s->c.case_id);
     web_puts(b, "\"><input type=\"hidden\" name=\"op\" value=\"jump\">");
@@ -376,12 +367,12 @@ static void put_panel(page *b, web_open *o, const web_app *a, isess *s)
     web_puts(b, "</form>\n<details><summary>");
     web_puts(b, web_tr(a, W_ALL_QUESTIONS));
     web_puts(b, "</summary><ol class=\"panel\">\n");
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < v->nscreens; i++) {
         const form_question *q = form_q(s->f, sc[i].q);
         const err_item *it;
         int cur = eng_pos_same(sc[i], s->cur), has;
         eng_pos_name(s->iv, sc[i], where, sizeof(where));
-        it = errlist_find(&issues, where);
+        it = errlist_find(&v->issues, where);
         has = eng_get(s->iv, sc[i])->has;
         /* a required question not answered yet is work to do, not a mistake */
         web_puts(b, it && has ? "<li class=\"bad\">"
@@ -403,22 +394,29 @@ static void put_panel(page *b, web_open *o, const web_app *a, isess *s)
         web_puts(b, "</li>\n");
     }
     web_puts(b, "</ol></details>\n");
-    free(sc);
-    errlist_free(&issues);
 }
 
-/* The interview's page as it is now; what it said is said once. */
+/* The interview's page as it is now; what it said is said once. The screens and the
+ * problems are read from the engine once for the whole page. */
 static int draw(http_req *r, web_app *a, web_open *o)
 {
     char path[UUID_LEN + 4];
+    web_view v = {0};
     page b;
 
+    if ((v.nscreens = is_screens(o->s, &v.screens)) < 0 || eng_validate(o->s->iv, &v.issues) < 0) {
+        free(v.screens);
+        errlist_free(&v.issues);
+        return http_reply_error(r, 503, "out of memory: try again later");
+    }
     snprintf(path, sizeof(path), "/i/%s", o->s->c.case_id);
     web_begin(&b, a, path, form_title(o->s->f, o->s->flang), 0);
-    put_screen(&b, a, o);
-    web_put_roster(&b, a, o);
-    put_panel(&b, o, a, o->s);
+    put_screen(&b, a, o, &v);
+    web_put_roster(&b, a, o, &v.issues);
+    put_panel(&b, o, a, &v);
     o->msg[0] = '\0';
+    free(v.screens);
+    errlist_free(&v.issues);
     return web_end(r, &b);
 }
 
@@ -541,15 +539,14 @@ static void act(http_req *r, web_app *a, web_open *o, const char *op)
     o->confirm = 0;
     if (!strcmp(op, "back")) {
         if (!is_back(o->s))
-            snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_AT_START));
+            web_say(o, a, W_AT_START);
     } else if (!strcmp(op, "jump")) {
         int rc = is_jump(o->s, j ? j : "");
         if (rc != IS_JUMPED)
-            snprintf(o->msg, sizeof(o->msg), "%s",
-                     web_tr(a, rc == IS_SKIPPED ? W_SKIPPED : W_NO_QUESTION));
+            web_say(o, a, rc == IS_SKIPPED ? W_SKIPPED : W_NO_QUESTION);
     } else if (!strcmp(op, "add") || !strcmp(op, "noadd")) {
         if (!strcmp(op, "add") && eng_add_instance(o->s->iv, o->s->cur.q) < 0)
-            snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_QUESTION));
+            web_say(o, a, W_NO_QUESTION);
         else
             advance(o);
     }
@@ -570,7 +567,7 @@ static int answer(http_req *r)
     if (!current(r, o)) {
         /* another tab moved it: this page's post would land on another question. Nothing
          * changes, the step neither: the tab that is current stays so. */
-        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_MOVED));
+        web_say(o, a, W_MOVED);
     } else {
         o->step = ++a->steps;
         if (op && !strcmp(op, "finish")) {

@@ -122,16 +122,13 @@ static void put_member(page *b, const web_app *a, isess *s, int r, int k, const 
     web_puts(b, "</td></tr>\n");
 }
 
-void web_put_roster(page *b, web_app *a, web_open *o)
+void web_put_roster(page *b, web_app *a, web_open *o, const errlist *issues)
 {
     isess *s = o->s;
     int r = roster_of(s), cols[ROSTER_COLUMNS], ncols, n;
-    errlist issues = {0};
 
-    if (r < 0 || eng_validate(s->iv, &issues) < 0) {
-        errlist_free(&issues);
+    if (r < 0)
         return;
-    }
     ncols = columns(s, r, cols);
     n = eng_instances(s->iv, r);
     web_puts(b, "<section class=\"roster\"><h2>");
@@ -152,7 +149,7 @@ void web_put_roster(page *b, web_app *a, web_open *o)
     }
     web_puts(b, "<th></th></tr></thead><tbody>\n");
     for (int k = 0; k < n; k++)
-        put_member(b, a, s, r, k, cols, ncols, n, &issues);
+        put_member(b, a, s, r, k, cols, ncols, n, issues);
     web_puts(b, "</tbody></table>");
     if (is_roster_kind(s, r) != IS_ROSTER_FIXED) {
         web_puts(b, "<p><button name=\"op\" value=\"addm\">");
@@ -160,7 +157,6 @@ void web_put_roster(page *b, web_app *a, web_open *o)
         web_puts(b, "</button></p>");
     }
     web_puts(b, "</form></section>\n");
-    errlist_free(&issues);
 }
 
 /* ---- the buttons posted */
@@ -196,7 +192,7 @@ static void remove_member(web_app *a, web_open *o, int r, int k, int asked)
         return;
     }
     if (is_member_remove(o->s, r, k, o->msg, sizeof(o->msg)) && !o->msg[0])
-        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_LINK));
+        web_say(o, a, W_NO_LINK);
 }
 
 int web_roster_post(http_req *r, web_app *a, web_open *o)
@@ -210,7 +206,7 @@ int web_roster_post(http_req *r, web_app *a, web_open *o)
     o->confirm_rm = 0;
     if (roster < 0 || roster >= form_nquestions(o->s->f) ||
         form_q(o->s->f, roster)->type != Q_REPEAT) {
-        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_QUESTION));
+        web_say(o, a, W_NO_QUESTION);
         return 1;
     }
     rm = posted_member(r, "rm", o->s, roster);
@@ -218,13 +214,13 @@ int web_roster_post(http_req *r, web_app *a, web_open *o)
     dn = posted_member(r, "dn", o->s, roster);
     if (add) {
         if (is_member_add(o->s, roster, o->msg, sizeof(o->msg)) < 0 && !o->msg[0])
-            snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_LINK));
+            web_say(o, a, W_NO_LINK);
     } else if (rm >= 0) {
         remove_member(a, o, roster, rm, asked);
     } else if (up >= 1 || (dn >= 0 && dn + 1 < eng_instances(o->s->iv, roster))) {
         is_member_move(o->s, roster, up >= 1 ? up : dn, up >= 1 ? up - 1 : dn + 1);
     } else {
-        snprintf(o->msg, sizeof(o->msg), "%s", web_tr(a, W_NO_QUESTION));
+        web_say(o, a, W_NO_QUESTION);
     }
     return 1;
 }

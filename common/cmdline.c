@@ -67,6 +67,7 @@ int cmdline_exit_status(int code)
         return EXIT_OK;
     case DT_EINVAL:
     case DT_ENOTFOUND:
+    case DT_ECHANGED:
         return EXIT_FAILED;
     default:
         return EXIT_TROUBLE;

@@ -20,5 +20,6 @@ extern const char embed_collector_0002_sync_sql[];
 /* schema/sql/syncd/NNNN_*.sql: the central store's migrations. */
 extern const char embed_syncd_0001_init_sql[];
 extern const char embed_syncd_0002_sessions_sql[];
+extern const char embed_syncd_0003_review_sql[];
 
 #endif

@@ -7,11 +7,12 @@
 /* Error codes: 0 is success, failures are negative. */
 enum {
     DT_OK = 0,
-    DT_ERR = -1,      /* generic failure; the message says what */
-    DT_ENOMEM = -2,   /* out of memory */
-    DT_EIO = -3,      /* a file or system call failed */
-    DT_EINVAL = -4,   /* bad input: the message names what and where */
-    DT_ENOTFOUND = -5 /* something named does not exist */
+    DT_ERR = -1,       /* generic failure; the message says what */
+    DT_ENOMEM = -2,    /* out of memory */
+    DT_EIO = -3,       /* a file or system call failed */
+    DT_EINVAL = -4,    /* bad input: the message names what and where */
+    DT_ENOTFOUND = -5, /* something named does not exist */
+    DT_ECHANGED = -6   /* what was shown has changed since: read it again */
 };
 
 #define DT_ERR_MSG_MAX 512

@@ -436,6 +436,8 @@ int http_reply_dt(http_req *r, int code, const dt_err *err)
         return http_reply_error(r, 400, "%s", err->msg);
     case DT_ENOTFOUND:
         return http_reply_error(r, 404, "%s", err->msg);
+    case DT_ECHANGED:
+        return http_reply_error(r, 409, "%s", err->msg);
     case DT_ENOMEM:
         return http_reply_error(r, 503, "out of memory: try again later");
     default:

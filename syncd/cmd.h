@@ -19,6 +19,7 @@ extern const cmd_entry cmd_user_link;
 extern const cmd_entry cmd_form_publish;
 extern const cmd_entry cmd_assign_import;
 extern const cmd_entry cmd_review_list;
+extern const cmd_entry cmd_review_quality;
 extern const cmd_entry cmd_review_show;
 extern const cmd_entry cmd_review_approve;
 extern const cmd_entry cmd_review_reject;

@@ -21,11 +21,21 @@ static int jflag(const cJSON *o, const char *key)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
+/* A case's flags for a column: its conflict, then its quality flags ("flags"). */
 static void flags(const cJSON *c, char *out, size_t size)
 {
-    snprintf(out, size, "%s%s%s", jflag(c, "conflict") ? "conflict" : "",
-             jflag(c, "conflict") && jflag(c, "duplicate") ? "," : "",
-             jflag(c, "duplicate") ? "duplicate" : "");
+    const cJSON *f;
+    size_t used = 0;
+
+    out[0] = '\0';
+    if (jflag(c, "conflict"))
+        used = (size_t)snprintf(out, size, "conflict");
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "flags"))
+    {
+        if (cJSON_IsString(f) && used < size)
+            used +=
+                (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", f->valuestring);
+    }
     if (!out[0])
         snprintf(out, size, "-");
 }
@@ -48,8 +58,18 @@ static int list(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
     int bad = 0, json = cmdline_take_flag(&argc, argv, "--json");
-    const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
-    const char *commune = sconf_take_opt(&argc, argv, "--commune", &bad);
+    store_case_query q = {
+        .status = sconf_take_opt(&argc, argv, "--status", &bad),
+        .commune = sconf_take_opt(&argc, argv, "--commune", &bad),
+        .enumerator = sconf_take_opt(&argc, argv, "--enumerator", &bad),
+        .locality = sconf_take_opt(&argc, argv, "--village", &bad),
+        .from = sconf_take_opt(&argc, argv, "--from", &bad),
+        .to = sconf_take_opt(&argc, argv, "--to", &bad),
+        .flag = sconf_take_opt(&argc, argv, "--flag", &bad),
+        .search = sconf_take_opt(&argc, argv, "--search", &bad),
+        .sort = SORT_COMMUNE,
+        .ascending = 1,
+    };
     cJSON *cases = NULL;
     const cJSON *c;
     store *s;
@@ -60,7 +80,7 @@ static int list(int argc, char **argv)
         return cmd_usage(&cmd_review_list);
     if (!(s = sconf_open(db)))
         return EXIT_TROUBLE;
-    rc = store_review_list(s, &sconf_admin, status, commune, &cases, &err);
+    rc = store_review_list(s, &sconf_admin, &q, NULL, &cases, &err);
     store_close(s);
     if (rc) {
         sconf_error(&err);
@@ -73,7 +93,7 @@ static int list(int argc, char **argv)
     }
     cJSON_ArrayForEach(c, cases)
     {
-        char fl[32];
+        char fl[96];
         if (n++ == 0)
             printf("%-36s  %-9s  %-18s  %-7s  %-24s  %s\n", "CASE", "STATUS", "FLAGS", "COMMUNE",
                    "HOUSEHOLD", "ENUMERATOR");
@@ -88,11 +108,34 @@ static int list(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The store, with the quality flags' thresholds of serve's config file conf when given (else
+ * the defaults) in cfg and in the store. NULL with *exit_status set when either fails. */
+static store *open_with_config(const char *db, const char *conf, syncd_config *cfg,
+                               int *exit_status)
+{
+    store *s;
+    dt_err err;
+    int rc;
+
+    config_defaults(cfg);
+    if (conf && (rc = config_load(cfg, conf, &err))) {
+        sconf_error(&err);
+        *exit_status = cmdline_exit_status(rc);
+        return NULL;
+    }
+    if (!(s = sconf_open(db))) {
+        *exit_status = EXIT_TROUBLE;
+        return NULL;
+    }
+    store_set_quality(s, &cfg->quality);
+    return s;
+}
+
 static void print_case(const cJSON *c)
 {
     const cJSON *r, *d;
     const char *head = jstr(c, "head_rev");
-    char fl[32];
+    char fl[96];
 
     flags(c, fl, sizeof(fl));
     printf("case %s (form %s)\n", jstr(c, "case_id"), jstr(c, "form_id"));
@@ -146,14 +189,8 @@ static int show(int argc, char **argv)
 
     if (bad || argc != 1 || argv[0][0] == '-')
         return cmd_usage(&cmd_review_show);
-    /* the quality flags' thresholds: serve's file when given, else the defaults */
-    config_defaults(&cfg);
-    if (conf && (rc = config_load(&cfg, conf, &err))) {
-        sconf_error(&err);
-        return cmdline_exit_status(rc);
-    }
-    if (!(s = sconf_open(db)))
-        return EXIT_TROUBLE;
+    if (!(s = open_with_config(db, conf, &cfg, &rc)))
+        return rc;
     rc = store_review_show(s, &sconf_admin, argv[0], &c, &err);
     if (rc == DT_OK)
         rc = qual_review(s, c, &cfg.quality, &err);
@@ -216,10 +253,45 @@ static int resolve(int argc, char **argv)
     return decide(&cmd_review_resolve, DECIDE_RESOLVE, argc, argv);
 }
 
+/* Recomputes every case's stored flags with the config's thresholds. */
+static int quality(int argc, char **argv)
+{
+    const char *db = sconf_take_db(&argc, argv);
+    int bad = 0;
+    const char *conf = sconf_take_opt(&argc, argv, "--config", &bad);
+    syncd_config cfg;
+    store *s;
+    dt_err err;
+    long n = 0;
+    int rc;
+
+    if (bad || argc != 0)
+        return cmd_usage(&cmd_review_quality);
+    if (!(s = open_with_config(db, conf, &cfg, &rc)))
+        return rc;
+    rc = store_quality_refresh(s, 1, &n, &err);
+    store_close(s);
+    if (rc) {
+        sconf_error(&err);
+        return cmdline_exit_status(rc);
+    }
+    printf("quality flags recomputed for %ld case%s\n", n, n == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+const cmd_entry cmd_review_quality = {
+    .name = "review quality",
+    .args = "[--config FILE] [--db PATH]",
+    .summary = "recompute every case's quality flags with the thresholds of serve's config file",
+    .exec = quality,
+};
+
 const cmd_entry cmd_review_list = {
     .name = "review list",
-    .args = "[--status S] [--commune C] [--json] [--db PATH]",
-    .summary = "cases to review (S: finalized, approved, rejected, conflict, duplicate)",
+    .args = "[--status S] [--commune C] [--enumerator NAME] [--village V] [--from DAY] [--to DAY] "
+            "[--flag F] [--search TEXT] [--json] [--db PATH]",
+    .summary = "cases to review (S: finalized, approved, rejected, conflict, duplicate; F: a "
+               "quality flag)",
     .exec = list,
 };
 

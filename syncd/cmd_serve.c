@@ -32,6 +32,7 @@ static int serve(int argc, char **argv)
     dt_err err;
     int port = 0, sig = 0;
     size_t hl;
+    long changed = 0;
 
     for (int i = 0; i < argc; i++) {
         const char **slot = !strcmp(argv[i], "--db")       ? &db_arg
@@ -67,6 +68,7 @@ static int serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    store_set_quality(s, &cfg.quality);
     app.s = s;
     app.cfg = cfg;
     if (syncd_http_start(&h, &port, &app, routes, NROUTES, &err)) {
@@ -80,6 +82,13 @@ static int serve(int argc, char **argv)
     snprintf(host, sizeof(host), "%.*s", hl ? (int)hl - 1 : 0, cfg.listen);
     printf("syncd: listening on %s:%d, store %s\n", host, port, db);
     fflush(stdout);
+    /* while requests are served: flags kept with other thresholds (or none, after the
+     * migration to version 3) are computed again, a batch at a time */
+    if (store_quality_refresh(s, 0, &changed, &err))
+        fprintf(stderr, "syncd: the quality flags could not be recomputed: %s\n", err.msg);
+    else if (changed)
+        fprintf(stderr, "syncd: quality flags recomputed for %ld cases (new thresholds)\n",
+                changed);
 
     while (sigwait(&stop_signals, &sig) != 0)
         ;

@@ -138,13 +138,20 @@ int config_set(syncd_config *c, const char *key, const char *value, dt_err *err)
     }
     if (!strcmp(key, "quality_utc_offset"))
         return parse_offset(&c->quality.utc_offset_minutes, value, err);
+    if (!strcmp(key, "review_statisticians")) { /* may statisticians decide on cases? */
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return err_set(err, DT_EINVAL, "review_statisticians: expected yes or no, not '%s'",
+                           value);
+        c->statisticians_decide = !strcmp(value, "yes");
+        return DT_OK;
+    }
 #undef NUMBER
     return err_set(err, DT_EINVAL,
                    "unknown setting '%s' (known: listen, db, max_body, max_inflated, max_batch, "
                    "max_pull, timeout, memory_limit, threads, max_connections, "
                    "quality_base_seconds, quality_member_seconds, quality_night_start, "
                    "quality_night_end, quality_utc_offset, quality_fast_ms, quality_fast_percent, "
-                   "quality_fast_min_screens)",
+                   "quality_fast_min_screens, review_statisticians)",
                    key);
 }
 

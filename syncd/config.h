@@ -24,6 +24,7 @@ typedef struct syncd_config {
     unsigned threads;         /* worker threads; 0: one per core */
     unsigned max_connections; /* open connections at once */
     qual_limits quality;      /* the quality flags' thresholds (quality_* keys) */
+    int statisticians_decide; /* review_statisticians = yes: statisticians approve and send back */
 } syncd_config;
 
 /* Fills c with the defaults: 127.0.0.1:8080, the protocol's limits, 60 s. */

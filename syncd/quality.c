@@ -202,17 +202,35 @@ static void members_of(const form *f, qual_case *c)
     }
 }
 
+unsigned qual_bits(const qual_limits *l, const form *f, qual_case *c)
+{
+    qual_flag flags[QUAL_COUNT];
+    unsigned bits = 0;
+    int n;
+
+    members_of(f, c);
+    n = qual_check(l, c, flags);
+    for (int i = 0; i < n; i++)
+        if (flags[i].kind != QUAL_DUPLICATE)
+            bits |= 1u << flags[i].kind;
+    return bits;
+}
+
 int qual_annotate(cJSON *shown, const form *f, const qual_limits *l)
 {
     const cJSON *head = head_of(shown), *outcome, *frame;
-    cJSON *list = cJSON_AddArrayToObject(shown, "quality");
+    cJSON *list = cJSON_AddArrayToObject(shown, "quality"), *kinds = cJSON_CreateArray();
     qual_flag flags[QUAL_COUNT];
     qual_case c = {0};
     char why[256];
     int n;
 
-    if (!list)
+    /* the names as computed now, with these limits, in place of the ones the store kept */
+    cJSON_DeleteItemFromObjectCaseSensitive(shown, "flags");
+    if (!list || !kinds || !cJSON_AddItemToObject(shown, "flags", kinds)) {
+        cJSON_Delete(kinds);
         return DT_ENOMEM;
+    }
     if (!head)
         return DT_OK;
     outcome = cJSON_GetObjectItemCaseSensitive(head, "outcome");
@@ -232,7 +250,8 @@ int qual_annotate(cJSON *shown, const form *f, const qual_limits *l)
             return DT_ENOMEM;
         }
         qual_reason(why, sizeof(why), &flags[i], 0);
-        if (!cJSON_AddStringToObject(o, "flag", qual_name(flags[i].kind)) ||
+        if (!cJSON_AddItemToArray(kinds, cJSON_CreateString(qual_name(flags[i].kind))) ||
+            !cJSON_AddStringToObject(o, "flag", qual_name(flags[i].kind)) ||
             !cJSON_AddNumberToObject(o, "value", flags[i].value) ||
             !cJSON_AddNumberToObject(o, "limit", flags[i].limit) ||
             !cJSON_AddStringToObject(o, "reason", why))

@@ -70,7 +70,13 @@ int qual_parse(const char *name);
 void qual_reason(char *out, size_t size, const qual_flag *f, int vi);
 
 struct form;
-/* Adds "quality": [{"flag", "value", "limit", "reason", "reason_vi"}] to a case as
+/* The flags of c as bits (1u << kind), with c's roster and size question taken from f (the
+ * roster counted by a question); QUAL_DUPLICATE is left out, the store keeps that flag on
+ * its own. What the store keeps on each case for the lists' filters. */
+unsigned qual_bits(const qual_limits *l, const struct form *f, qual_case *c);
+
+/* Adds "quality": [{"flag", "value", "limit", "reason", "reason_vi"}] (and their names as
+ * "flags", in place of the ones the store kept) to a case as
  * store_review_show gives it (its head revision's answers and paradata, its revisions,
  * its duplicate flag, its frame's prefill), f its head's form version (the roster counted
  * by a question is the household's members). 0, or DT_ENOMEM. */

@@ -1,46 +1,41 @@
 /* route_review.c - supervisor review: list and show cases, approve, reject, resolve a conflict */
 #include "http.h"
 #include "quality.h"
+#include "review_query.h"
 #include "uuid.h"
 
 #include <string.h>
 
-#define REVIEWERS   (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN))
-#define READERS     (REVIEWERS | HTTP_ROLE(ROLE_STATISTICIAN))
+#define READERS (HTTP_ROLE(ROLE_SUPERVISOR) | HTTP_ROLE(ROLE_ADMIN) | HTTP_ROLE(ROLE_STATISTICIAN))
+/* statisticians too: the store refuses them unless the config lets them decide */
+#define REVIEWERS   READERS
 #define COMMENT_MAX 2000 /* bytes in a decision's comment */
-#define COMMUNE_MAX 32   /* bytes in a commune code filter */
+#define LIST_LIMIT  500  /* cases in one answer at most */
 
-/* GET /api/v1/cases?status=S&commune=C: {"cases": [...]} */
+/* GET /api/v1/cases?status=&commune=&enumerator=&village=&from=&to=&flag=&q=&sort=&order=
+ * &offset=&limit=: {"cases": [...], "total", "offset", "limit"} */
 static int list(http_req *r)
 {
-    static const char *const statuses[] = {"finalized", "approved",  "rejected",
-                                           "conflict",  "duplicate", NULL};
-    const char *status = http_query(r, "status"), *commune = http_query(r, "commune");
+    store_case_query q;
     cJSON *cases = NULL, *doc;
+    long total = 0;
     dt_err err;
-    int rc, known = 0;
+    int rc;
 
-    if (status && !*status)
-        status = NULL;
-    if (commune && !*commune)
-        commune = NULL;
-    for (int i = 0; status && statuses[i]; i++)
-        known |= !strcmp(status, statuses[i]);
-    if (status && !known)
-        return http_reply_error(r, 400,
-                                "status: expected finalized, approved, rejected, "
-                                "conflict or duplicate");
-    if (commune &&
-        (strlen(commune) > COMMUNE_MAX ||
-         strspn(commune, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") <
-             strlen(commune)))
-        return http_reply_error(r, 400, "commune: expected a commune code such as 04012");
-    rc = store_review_list(http_store(r), http_user(r), status, commune, &cases, &err);
+    if (rq_parse(r, &q, LIST_LIMIT, &err))
+        return http_reply_error(r, 400, "%s", err.msg);
+    rc = store_review_list(http_store(r), http_user(r), &q, &total, &cases, &err);
     if (rc)
         return http_reply_dt(r, rc, &err);
     doc = cJSON_CreateObject();
     if (!doc || !cJSON_AddItemToObject(doc, "cases", cases)) {
         cJSON_Delete(cases);
+        cJSON_Delete(doc);
+        return http_reply_json(r, 503, NULL);
+    }
+    if (!cJSON_AddNumberToObject(doc, "total", (double)total) ||
+        !cJSON_AddNumberToObject(doc, "offset", q.offset) ||
+        !cJSON_AddNumberToObject(doc, "limit", q.limit)) {
         cJSON_Delete(doc);
         return http_reply_json(r, 503, NULL);
     }
@@ -84,17 +79,23 @@ static int decide(http_req *r, store_decision d)
     static const char *const done[] = {"approved", "rejected", "resolved"};
     const cJSON *body = http_body_json(r), *v;
     const char *comment = NULL, *rev_id = NULL;
+    store_decide_req q = {0};
     cJSON *doc;
     dt_err err;
     int rc, bad;
 
     if (!body)
         return 0; /* answered */
+    if (http_user(r)->role == ROLE_STATISTICIAN && !http_config(r)->statisticians_decide)
+        return http_reply_error(r, 403,
+                                "forbidden: statisticians read cases; deciding is for supervisors "
+                                "(unless review_statisticians = yes in the config)");
     if (!cJSON_IsObject(body))
         return http_reply_error(r, 400, "body: expected an object");
     cJSON_ArrayForEach(v, body)
     {
-        if (strcmp(v->string, "comment") != 0 && strcmp(v->string, "rev_id") != 0)
+        if (strcmp(v->string, "comment") != 0 && strcmp(v->string, "rev_id") != 0 &&
+            strcmp(v->string, "head") != 0 && strcmp(v->string, "decisions") != 0)
             return http_reply_error(r, 400, "body.%.64s: unknown field", v->string);
     }
     comment = body_string(r, body, "comment", COMMENT_MAX, &bad);
@@ -109,7 +110,21 @@ static int decide(http_req *r, store_decision d)
         return http_reply_error(r, 400, "rev_id: expected the UUID of the revision to keep");
     if (d != DECIDE_RESOLVE && rev_id)
         return http_reply_error(r, 400, "rev_id: only for resolve");
-    rc = store_decide(http_store(r), http_user(r), http_param(r, 0), d, comment, rev_id, &err);
+    q.case_id = http_param(r, 0);
+    q.decision = d;
+    q.comment = comment;
+    q.rev_id = rev_id;
+    q.head = body_string(r, body, "head", UUID_LEN, &bad);
+    if (bad)
+        return 0;
+    v = cJSON_GetObjectItemCaseSensitive(body, "decisions");
+    if (q.head && (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e9))
+        return http_reply_error(r, 400,
+                                "decisions: with head, the number of decisions the case had when "
+                                "it was shown");
+    q.decisions = q.head ? (long)v->valuedouble : 0;
+    q.statisticians = http_config(r)->statisticians_decide;
+    rc = store_decide_on(http_store(r), http_user(r), &q, &err);
     if (rc)
         return http_reply_dt(r, rc, &err);
     doc = cJSON_CreateObject();

@@ -14,6 +14,7 @@
 static const db_migration migrations[] = {
     {1, embed_syncd_0001_init_sql},
     {2, embed_syncd_0002_sessions_sql},
+    {3, embed_syncd_0003_review_sql},
 };
 
 static const char *const role_names[] = {"enumerator", "supervisor", "statistician", "admin"};
@@ -260,6 +261,7 @@ int store_open(store **out, const char *path, dt_err *err)
         goto fail;
     }
     has_key = 1;
+    qual_defaults(&s->quality);
     rc = db_open(&s->db, path, 1, BUSY_MS, migrations,
                  (int)(sizeof(migrations) / sizeof(migrations[0])), err);
     if (rc == DT_OK && !(s->path = strdup(path)))
@@ -774,6 +776,7 @@ done:
 int store_assign(store *s, const store_assignment *a, int n, dt_err *err)
 {
     sqlite3_stmt *user = NULL, *fst = NULL, *put = NULL, *change = NULL;
+    push_st ps = {0};
     char now[32];
     int rc;
 
@@ -795,7 +798,8 @@ int store_assign(store *s, const store_assignment *a, int n, dt_err *err)
         (rc = db_prepare(s->db, &change,
                          "INSERT INTO changes (kind, ref, enumerator, at) "
                          "VALUES ('assignment', ?, ?, ?)",
-                         err)))
+                         err)) ||
+        (rc = st_push_st_prepare(s, &ps, err)))
         goto fail;
     for (int i = 0; i < n; i++) {
         const store_assignment *x = &a[i];
@@ -846,7 +850,8 @@ int store_assign(store *s, const store_assignment *a, int n, dt_err *err)
         db_bind_text(change, 1, x->assignment_id);
         db_bind_text(change, 2, x->enumerator);
         db_bind_text(change, 3, now);
-        if ((rc = st_run_reset(s, change, err, "saving an assignment")))
+        if ((rc = st_run_reset(s, change, err, "saving an assignment")) ||
+            (rc = st_derive_assignment(s, &ps, x->assignment_id, err)))
             goto fail;
     }
     if ((rc = db_commit(s->db, err)))
@@ -859,6 +864,7 @@ done:
     sqlite3_finalize(fst);
     sqlite3_finalize(put);
     sqlite3_finalize(change);
+    st_push_st_free(&ps);
     st_unlock(s);
     return rc;
 }

@@ -152,11 +152,36 @@ int store_pull(store *s, const store_user *u, long long cursor, int max, cJSON *
 
 /* ---- review */
 
-/* Cases visible to u (supervisor: their communes; admin, statistician: all), filtered
- * by status ("finalized", "approved", "rejected", "conflict", "duplicate", or NULL) and
- * commune (or NULL): a JSON array of {"case_id", "enumerator", "commune_code",
- * "household", "status", "outcome", "conflict", "duplicate", "head_rev", "updated_at"}. */
-int store_review_list(store *s, const store_user *u, const char *status, const char *commune,
+/* Which cases a list shows, in what order, which page of them. Every field may be left 0 or
+ * NULL: all the cases u sees, the newest change first, every one. */
+typedef enum store_sort {
+    SORT_UPDATED,     /* the last change at the centre (the default) */
+    SORT_INTERVIEWED, /* when the interview started, on the laptop */
+    SORT_HOUSEHOLD,
+    SORT_ENUMERATOR,
+    SORT_COMMUNE
+} store_sort;
+
+typedef struct store_case_query {
+    const char *status;     /* "finalized", "approved", "rejected", "conflict", "duplicate" */
+    const char *commune;    /* a commune code */
+    const char *enumerator; /* a user name */
+    const char *locality;   /* the village as answered (the form's locality question) */
+    const char *from, *to;  /* the day the interview started (UTC), "YYYY-MM-DD", inclusive */
+    const char *flag;       /* a quality flag's name (qual_name): only the cases that have it */
+    const char *search;     /* part of the household key or of the case id */
+    store_sort sort;
+    int ascending;     /* 0: the largest first (the newest, for dates) */
+    int offset, limit; /* limit 0: every row */
+} store_case_query;
+
+/* The cases visible to u (supervisor: their communes; admin, statistician: all) that q lets
+ * through, q's page of them in q's order: a JSON array of {"case_id", "enumerator",
+ * "commune_code", "household", "locality", "status", "outcome", "conflict", "duplicate",
+ * "head_rev", "updated_at", "form_id", "assignment_id", "created_at", "quality": [names]}.
+ * *total (when not NULL): how many pass the filters, all pages together. An unknown status
+ * or flag, or a date not written YYYY-MM-DD: DT_EINVAL. */
+int store_review_list(store *s, const store_user *u, const store_case_query *q, long *total,
                       cJSON **out, dt_err *err);
 /* One case with its revisions (oldest first, answers included) and decisions, and "frame"
  * (label, prefill, commune_code, weight, stratum, psu, enumerator) when its assignment is in
@@ -165,14 +190,39 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
 
 typedef enum store_decision { DECIDE_APPROVE, DECIDE_REJECT, DECIDE_RESOLVE } store_decision;
 
-/* Records a supervisor's decision on a case in u's scope: approve or reject (comment
- * required) its head, or resolve a conflict by making rev_id (a revision of the case)
- * the head. The enumerator receives it on their next pull. A case outside u's scope:
- * DT_ENOTFOUND; a role that may not decide (enumerator, statistician): DT_EINVAL with a
- * message starting "forbidden:"; no comment, an unknown rev_id, or approving a case in
- * conflict (resolve it first): DT_EINVAL. */
+/* A decision on a case, as a supervisor makes it on a page, with the API or the CLI. */
+typedef struct store_decide_req {
+    const char *case_id;
+    store_decision decision;
+    const char *comment; /* required to reject */
+    const char *rev_id;  /* resolve: the revision that becomes the head */
+    const char *head;    /* the head the decider was shown, or NULL: refused when it moved */
+    long decisions;      /* with head: the decisions the decider was shown (refused when more) */
+    int statisticians;   /* the config lets statisticians decide too */
+} store_decide_req;
+
+/* Records a decision on a case in u's scope, with who and when: approve or reject (comment
+ * required) its head, or resolve a conflict by making rev_id (a revision of the case) the
+ * head. The enumerator receives it on their next pull (a resolve with the winning revision).
+ * A case outside u's scope: DT_ENOTFOUND; a role that may not decide (enumerator;
+ * statistician unless q->statisticians): DT_EINVAL with a message starting "forbidden:"; no
+ * comment, an unknown rev_id, or approving a case in conflict (resolve it first): DT_EINVAL;
+ * a head other than q->head, or more decisions than q->decisions: DT_ECHANGED. Nothing is written
+ * when it fails. */
+int store_decide_on(store *s, const store_user *u, const store_decide_req *q, dt_err *err);
+/* The same without a head to check, statisticians not deciding (the CLI, older callers). */
 int store_decide(store *s, const store_user *u, const char *case_id, store_decision d,
                  const char *comment, const char *rev_id, dt_err *err);
+
+/* ---- the quality flags kept on each case (store_quality.c) */
+
+struct qual_limits;
+/* The thresholds the flags are computed with from now on (the defaults until called). */
+void store_set_quality(store *s, const struct qual_limits *l);
+/* Recomputes the flags of every case when the thresholds differ from those they were
+ * computed with (or always, when force is set), a few hundred cases per transaction so that
+ * pushes go on meanwhile; *changed (may be NULL): how many cases were recomputed. */
+int store_quality_refresh(store *s, int force, long *changed, dt_err *err);
 
 /* ---- reading everything (exports, indicators) */
 

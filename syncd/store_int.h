@@ -7,6 +7,7 @@
 #include "db.h"
 #include "engine.h"
 #include "json.h"
+#include "quality.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -28,6 +29,7 @@ struct store {
     pthread_mutex_t lock; /* guards db and forms */
     cached_form *forms;
     pthread_key_t auth_key; /* each thread's read-only connection for store_auth */
+    qual_limits quality;    /* the thresholds of the flags kept on each case (under lock) */
 };
 
 /* The current time as "2026-11-29T09:10:00Z" (out: at least 21 bytes), and today's
@@ -83,6 +85,16 @@ void st_read_user(sqlite3_stmt *st, int col, store_user *u);
 int st_bind_scope(sqlite3_stmt *st, const store_user *u, dt_err *err);
 #define ST_SCOPE "(?1 = 1 OR instr(?2, ',' || commune_code || ',') > 0)"
 
+/* A case's row as the review shows it (ST_CASE_COLUMNS of cases, in order) as JSON: {"case_id",
+ * "enumerator", "commune_code", "household", "status", "outcome", "conflict", "duplicate",
+ * "head_rev", "updated_at", "form_id", "assignment_id", "created_at", "locality", "flags",
+ * "interviewed_at"}; NULL
+ * when out of memory. */
+#define ST_CASE_COLUMNS                                                                            \
+    "case_id, enumerator, commune_code, household_key, status, outcome, conflict, duplicate, "     \
+    "head_rev, updated_at, form_id, assignment_id, created_at, locality, quality, interviewed_at"
+cJSON *st_case_json(sqlite3_stmt *st);
+
 /* The verdict called s ("accepted", "conflict"). */
 store_verdict st_verdict_parse(const char *s);
 
@@ -103,6 +115,9 @@ typedef struct push_st {
     sqlite3_stmt *conflict; /* flags a case */
     sqlite3_stmt *dup;      /* recomputes the duplicate flags of one household */
     sqlite3_stmt *nodup;    /* clears the flag of a case without a key */
+    sqlite3_stmt *derive;   /* what a case's flags are computed from (store_quality.c) */
+    sqlite3_stmt *derived;  /* keeps them on the case */
+    sqlite3_stmt *by_asg;   /* the cases of an assignment */
 } push_st;
 void st_push_st_free(push_st *ps);
 int st_push_st_prepare(store *s, push_st *ps, dt_err *err);
@@ -111,6 +126,11 @@ int st_flag_duplicates(store *s, push_st *ps, const char *case_id, const char *f
                        const char *old_key, const char *new_key, dt_err *err);
 /* The household key of a case (*out owned by the caller, NULL when it has none). */
 int st_case_key(store *s, const char *case_id, char **out, dt_err *err);
+/* Recomputes the facts kept on a case from its head revision: its quality flags and its
+ * locality (store_quality.c). After every change of the head. */
+int st_derive_case(store *s, push_st *ps, const char *case_id, dt_err *err);
+/* The same for every case of an assignment (its frame's row changed). */
+int st_derive_assignment(store *s, push_st *ps, const char *assignment_id, dt_err *err);
 /* Makes rev_id the head of case_id, copying the revision's facts onto the case. */
 int st_move_head(store *s, push_st *ps, const char *case_id, const char *rev_id, const char *now,
                  dt_err *err);

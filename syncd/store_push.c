@@ -123,8 +123,11 @@ void st_push_st_free(push_st *ps)
 {
     sqlite3_stmt **all = (sqlite3_stmt **)ps;
 
-    for (size_t i = 0; i < sizeof(*ps) / sizeof(sqlite3_stmt *); i++)
+    /* zeroed as they go: freeing twice (after a failed prepare) is harmless */
+    for (size_t i = 0; i < sizeof(*ps) / sizeof(sqlite3_stmt *); i++) {
         sqlite3_finalize(all[i]);
+        all[i] = NULL;
+    }
 }
 
 int st_push_st_prepare(store *s, push_st *ps, dt_err *err)
@@ -179,6 +182,20 @@ int st_push_st_prepare(store *s, push_st *ps, dt_err *err)
         (rc = db_prepare(s->db, &ps->nodup,
                          "UPDATE cases SET duplicate = 0 WHERE case_id = ? AND household_key IS "
                          "NULL",
+                         err)) ||
+        (rc = db_prepare(
+             s->db, &ps->derive,
+             "SELECT r.answers, r.paradata, r.outcome, r.form_id, r.form_version, "
+             "a.prefill, (SELECT count(*) FROM revisions n WHERE n.case_id = c.case_id), "
+             "r.created_at "
+             "FROM cases c JOIN revisions r ON r.rev_id = c.head_rev LEFT JOIN "
+             "assignments a ON a.assignment_id = c.assignment_id WHERE c.case_id = ?",
+             err)) ||
+        (rc = db_prepare(s->db, &ps->derived,
+                         "UPDATE cases SET quality = ?2, locality = ?3, interviewed_at = ?4 "
+                         "WHERE case_id = ?1",
+                         err)) ||
+        (rc = db_prepare(s->db, &ps->by_asg, "SELECT case_id FROM cases WHERE assignment_id = ?",
                          err)))
         st_push_st_free(ps);
     return rc;
@@ -424,6 +441,8 @@ static int merge(store *s, push_st *ps, const store_user *u, const proto_rev *r,
     }
     res->verdict = VERDICT_CONFLICT;
 cleanup:
+    if (rc == DT_OK && res->verdict != VERDICT_REJECTED)
+        rc = st_derive_case(s, ps, r->case_id, err);
     free(fid);
     free(head);
     free(old_key);

@@ -214,14 +214,10 @@ cleanup:
 
 /* ---- review */
 
-#define CASE_COLUMNS                                                                               \
-    "case_id, enumerator, commune_code, household_key, status, outcome, conflict, duplicate, "     \
-    "head_rev, updated_at, form_id, assignment_id, created_at"
-
-/* One case row (CASE_COLUMNS) as JSON. */
-static cJSON *case_json(sqlite3_stmt *st)
+cJSON *st_case_json(sqlite3_stmt *st)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = cJSON_CreateObject(), *flags;
+    unsigned bits = (unsigned)sqlite3_column_int(st, 14);
 
     if (!o || st_add_text(o, "case_id", st, 0) || st_add_text(o, "enumerator", st, 1) ||
         st_add_text(o, "commune_code", st, 2) || st_add_text(o, "household", st, 3) ||
@@ -230,71 +226,27 @@ static cJSON *case_json(sqlite3_stmt *st)
         st_add_bool(o, "duplicate", sqlite3_column_int(st, 7)) ||
         st_add_text(o, "head_rev", st, 8) || st_add_text(o, "updated_at", st, 9) ||
         st_add_text(o, "form_id", st, 10) || st_add_text(o, "assignment_id", st, 11) ||
-        st_add_text(o, "created_at", st, 12)) {
-        cJSON_Delete(o);
-        return NULL;
+        st_add_text(o, "created_at", st, 12) || st_add_text(o, "locality", st, 13) ||
+        st_add_text(o, "interviewed_at", st, 15) || !(flags = cJSON_AddArrayToObject(o, "flags")))
+        goto fail;
+    for (int k = 0; k < QUAL_COUNT; k++) {
+        int on = k == QUAL_DUPLICATE ? sqlite3_column_int(st, 7) : (int)(bits >> k) & 1;
+        if (on && !cJSON_AddItemToArray(flags, cJSON_CreateString(qual_name((qual_kind)k))))
+            goto fail;
     }
     return o;
-}
-
-int store_review_list(store *s, const store_user *u, const char *status, const char *commune,
-                      cJSON **out, dt_err *err)
-{
-    static const char *const statuses[] = {"finalized", "approved",  "rejected",
-                                           "conflict",  "duplicate", NULL};
-    sqlite3_stmt *st = NULL;
-    cJSON *list = NULL;
-    int rc, known = 0;
-
-    *out = NULL;
-    for (int i = 0; status && statuses[i]; i++)
-        known |= !strcmp(status, statuses[i]);
-    if (status && !known)
-        return err_set(err, DT_EINVAL,
-                       "status '%s': expected finalized, approved, rejected, conflict or "
-                       "duplicate",
-                       status);
-    if (!(list = cJSON_CreateArray()))
-        return st_nomem(err);
-    st_lock(s);
-    rc = db_prepare(s->db, &st,
-                    "SELECT " CASE_COLUMNS " FROM cases WHERE " ST_SCOPE
-                    " AND (?3 IS NULL OR status = ?3 OR (?3 = 'conflict' AND conflict = 1) OR "
-                    "(?3 = 'duplicate' AND duplicate = 1)) AND (?4 IS NULL OR commune_code = ?4) "
-                    "ORDER BY commune_code, household_key, case_id",
-                    err);
-    if (rc == DT_OK && (rc = st_bind_scope(st, u, err)) == DT_OK) {
-        db_bind_text(st, 3, status);
-        db_bind_text(st, 4, commune);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            cJSON *o = case_json(st);
-            if (!o || !cJSON_AddItemToArray(list, o)) {
-                cJSON_Delete(o);
-                rc = st_nomem(err);
-                break;
-            }
-        }
-        if (rc == SQLITE_DONE)
-            rc = DT_OK;
-        else if (rc > 0)
-            rc = db_fail(s->db, rc, err, "reading cases");
-    }
-    sqlite3_finalize(st);
-    st_unlock(s);
-    if (rc) {
-        cJSON_Delete(list);
-        return rc;
-    }
-    *out = list;
-    return DT_OK;
+fail:
+    cJSON_Delete(o);
+    return NULL;
 }
 
 /* The case row of case_id if u may see it: 1 found (st on its row), 0 not, or an error. */
 static int find_case(store *s, const store_user *u, const char *case_id, sqlite3_stmt **st,
                      dt_err *err)
 {
-    int rc = db_prepare(
-        s->db, st, "SELECT " CASE_COLUMNS " FROM cases WHERE " ST_SCOPE " AND case_id = ?3", err);
+    int rc = db_prepare(s->db, st,
+                        "SELECT " ST_CASE_COLUMNS " FROM cases WHERE " ST_SCOPE " AND case_id = ?3",
+                        err);
 
     if (rc)
         return rc;
@@ -355,7 +307,7 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
     st_lock(s);
     if ((rc = find_case(s, u, case_id, &st, err)) != 1)
         goto cleanup;
-    if (!(o = case_json(st)) || !(revs = cJSON_AddArrayToObject(o, "revisions")) ||
+    if (!(o = st_case_json(st)) || !(revs = cJSON_AddArrayToObject(o, "revisions")) ||
         !(decs = cJSON_AddArrayToObject(o, "decisions"))) {
         rc = st_nomem(err);
         goto cleanup;
@@ -426,17 +378,82 @@ static int has_text(const char *s)
     return 0;
 }
 
+/* Ends a conflict by making rev_id (checked to be a revision of the case) its head; the
+ * case's household key was old_key. Called inside the decision's transaction. */
+static int resolve_to(store *s, const char *case_id, const char *rev_id, const char *fid,
+                      const char *old_key, const char *now, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    push_st ps = {0};
+    char *new_key = NULL;
+    int rc;
+
+    if ((rc = db_prepare(s->db, &st, "SELECT 1 FROM revisions WHERE rev_id = ? AND case_id = ?",
+                         err)))
+        return rc;
+    db_bind_text(st, 1, rev_id);
+    db_bind_text(st, 2, case_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE
+                   ? err_set(err, DT_EINVAL, "rev_id: %s is not a revision of case %s", rev_id,
+                             case_id)
+                   : db_fail(s->db, rc, err, "reading revisions");
+    if ((rc = st_push_st_prepare(s, &ps, err)) ||
+        (rc = st_move_head(s, &ps, case_id, rev_id, now, err)))
+        goto cleanup;
+    if ((rc = db_prepare(s->db, &st, "UPDATE cases SET conflict = 0 WHERE case_id = ?", err)))
+        goto cleanup;
+    db_bind_text(st, 1, case_id);
+    if ((rc = st_run(s, st, err, "resolving the conflict")) ||
+        (rc = st_case_key(s, case_id, &new_key, err)) ||
+        (rc = st_flag_duplicates(s, &ps, case_id, fid, old_key, new_key, err)))
+        goto cleanup;
+    rc = st_derive_case(s, &ps, case_id, err);
+cleanup:
+    st_push_st_free(&ps);
+    free(new_key);
+    return rc;
+}
+
+/* How many decisions case_id has had: *n. Called with the lock held. */
+static int count_decisions(store *s, const char *case_id, long *n, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(s->db, &st, "SELECT count(*) FROM decisions WHERE case_id = ?", err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, case_id);
+    rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    rc = rc == SQLITE_ROW ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_decide(store *s, const store_user *u, const char *case_id, store_decision d,
                  const char *comment, const char *rev_id, dt_err *err)
 {
+    store_decide_req q = {.case_id = case_id, .decision = d, .comment = comment, .rev_id = rev_id};
+
+    return store_decide_on(s, u, &q, err);
+}
+
+int store_decide_on(store *s, const store_user *u, const store_decide_req *q, dt_err *err)
+{
+    const char *case_id = q->case_id, *comment = q->comment, *rev_id = q->rev_id;
+    store_decision d = q->decision;
     static const char *const names[] = {"approved", "rejected", "resolved"};
     sqlite3_stmt *st = NULL;
-    push_st ps = {0};
     char now[32], seq[32];
-    char *head = NULL, *enumerator = NULL, *fid = NULL, *old_key = NULL, *new_key = NULL;
+    char *head = NULL, *enumerator = NULL, *fid = NULL, *old_key = NULL;
+    long decided = 0;
     int rc, conflict;
 
-    if (u->role != ROLE_SUPERVISOR && u->role != ROLE_ADMIN)
+    if (u->role != ROLE_SUPERVISOR && u->role != ROLE_ADMIN &&
+        !(u->role == ROLE_STATISTICIAN && q->statisticians))
         return err_set(err, DT_EINVAL, "forbidden: a %s cannot decide on cases (HTTP 403)",
                        store_role_name(u->role));
     if ((unsigned)d > DECIDE_RESOLVE)
@@ -464,6 +481,15 @@ int store_decide(store *s, const store_user *u, const char *case_id, store_decis
         rc = st_nomem(err);
         goto fail;
     }
+    if (q->head && (rc = count_decisions(s, case_id, &decided, err)))
+        goto fail;
+    if (q->head && (strcmp(q->head, head) != 0 || decided != q->decisions)) {
+        rc = err_set(err, DT_ECHANGED,
+                     "case %s has changed since the page was drawn (a new revision, or another "
+                     "supervisor's decision): nothing was recorded; look at it again",
+                     case_id);
+        goto fail;
+    }
     if (d == DECIDE_APPROVE && conflict) {
         rc = err_set(err, DT_EINVAL,
                      "case %s has two branches (a conflict): resolve it first by choosing the "
@@ -472,32 +498,7 @@ int store_decide(store *s, const store_user *u, const char *case_id, store_decis
         goto fail;
     }
     if (d == DECIDE_RESOLVE) {
-        if ((rc = db_prepare(s->db, &st, "SELECT 1 FROM revisions WHERE rev_id = ? AND case_id = ?",
-                             err)))
-            goto fail;
-        db_bind_text(st, 1, rev_id);
-        db_bind_text(st, 2, case_id);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        st = NULL;
-        if (rc != SQLITE_ROW) {
-            rc = rc == SQLITE_DONE
-                     ? err_set(err, DT_EINVAL, "rev_id: %s is not a revision of case %s", rev_id,
-                               case_id)
-                     : db_fail(s->db, rc, err, "reading revisions");
-            goto fail;
-        }
-        if ((rc = st_push_st_prepare(s, &ps, err)) ||
-            (rc = st_move_head(s, &ps, case_id, rev_id, now, err)))
-            goto fail;
-        if ((rc = db_prepare(s->db, &st, "UPDATE cases SET conflict = 0 WHERE case_id = ?", err)))
-            goto fail;
-        db_bind_text(st, 1, case_id);
-        rc = st_run(s, st, err, "resolving the conflict");
-        st = NULL;
-        if (rc || (rc = st_case_key(s, case_id, &new_key, err)))
-            goto fail;
-        if ((rc = st_flag_duplicates(s, &ps, case_id, fid, old_key, new_key, err)))
+        if ((rc = resolve_to(s, case_id, rev_id, fid, old_key, now, err)))
             goto fail;
         free(head);
         if (!(head = strdup(rev_id))) {
@@ -549,13 +550,11 @@ fail:
     db_rollback(s->db);
 done:
     sqlite3_finalize(st);
-    st_push_st_free(&ps);
     st_unlock(s);
     free(head);
     free(enumerator);
     free(fid);
     free(old_key);
-    free(new_key);
     return rc;
 }
 

@@ -24,245 +24,7 @@
 #include "json.h"
 #include "quality.h"
 #include "store.h"
-
-static const char *data_dir = "tests/data";
-static char tmp_dir[1024];
-
-/* A store with its users, for one test. */
-typedef struct fixture {
-    store *s;
-    char path[1100];
-    store_user a, b, sup, stat, admin; /* a, b: enumerators; sup: commune 04012 */
-    char token_a[STORE_TOKEN_LEN + 1];
-} fixture;
-
-#define FORM   "sonla_ict_household"
-#define DEVICE "21498b6e-0000-4000-8000-000000000000"
-
-/* A UUID made from a small number: U(1) = "00000000-0000-4000-8000-000000000001". */
-static const char *U(int n)
-{
-    static _Thread_local char ring[16][40]; /* the threads test calls it at once */
-    static _Thread_local int next;
-    char *out = ring[next++ % 16];
-
-    snprintf(out, 40, "00000000-0000-4000-8000-%012d", n);
-    return out;
-}
-
-/* ---- setup */
-
-static void fill_user(store_user *u, const char *name, store_role role, const char *communes)
-{
-    memset(u, 0, sizeof(*u));
-    snprintf(u->name, sizeof(u->name), "%s", name);
-    u->role = role;
-    snprintf(u->communes, sizeof(u->communes), "%s", communes);
-}
-
-static void publish_default(store *s)
-{
-    cJSON *doc = cJSON_Parse(embed_forms_sonla_ict_household_json);
-    errlist pr = {0};
-    form *f = NULL;
-    dt_err err;
-    int added = -1;
-
-    assert_non_null(doc);
-    assert_int_equal(form_load_json(&f, doc, "embedded", &pr), DT_OK);
-    assert_int_equal(store_form_publish(s, embed_forms_sonla_ict_household_json, f, &added, &err),
-                     DT_OK);
-    assert_int_equal(added, 1);
-    form_free(f);
-    cJSON_Delete(doc);
-    errlist_free(&pr);
-}
-
-static int setup(void **state)
-{
-    static int n;
-    fixture *fx = calloc(1, sizeof(*fx));
-    char token[STORE_TOKEN_LEN + 1];
-    dt_err err;
-
-    assert_non_null(fx);
-    snprintf(fx->path, sizeof(fx->path), "%s/store%d.db", tmp_dir, ++n);
-    if (store_open(&fx->s, fx->path, &err) != DT_OK)
-        fail_msg("store_open: %s", err.msg);
-    fill_user(&fx->a, "lo_van_minh", ROLE_ENUMERATOR, "");
-    fill_user(&fx->b, "cam_thi_uoi", ROLE_ENUMERATOR, "");
-    fill_user(&fx->sup, "sup_04012", ROLE_SUPERVISOR, "04012");
-    fill_user(&fx->stat, "stat1", ROLE_STATISTICIAN, "");
-    fill_user(&fx->admin, "admin1", ROLE_ADMIN, "");
-    assert_int_equal(store_user_add(fx->s, fx->a.name, ROLE_ENUMERATOR, "", fx->token_a, &err),
-                     DT_OK);
-    assert_int_equal(store_user_add(fx->s, fx->b.name, ROLE_ENUMERATOR, "", token, &err), DT_OK);
-    assert_int_equal(store_user_add(fx->s, fx->sup.name, ROLE_SUPERVISOR, "04012", token, &err),
-                     DT_OK);
-    assert_int_equal(store_user_add(fx->s, fx->stat.name, ROLE_STATISTICIAN, "", token, &err),
-                     DT_OK);
-    assert_int_equal(store_user_add(fx->s, fx->admin.name, ROLE_ADMIN, "", token, &err), DT_OK);
-    publish_default(fx->s);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    char side[1200];
-
-    store_close(fx->s);
-    unlink(fx->path);
-    snprintf(side, sizeof(side), "%s-wal", fx->path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", fx->path);
-    unlink(side);
-    free(fx);
-    return 0;
-}
-
-/* ---- building pushes */
-
-/* The "answers" object of DATA_DIR/answers/name.json (owned by the caller). */
-static cJSON *answers(const char *name)
-{
-    char path[2048];
-    cJSON *doc = NULL, *a;
-    dt_err err;
-
-    snprintf(path, sizeof(path), "%s/answers/%s.json", data_dir, name);
-    if (json_load_file(&doc, path, 1 << 20, &err) != DT_OK)
-        fail_msg("%s", err.msg);
-    a = cJSON_DetachItemFromObject(doc, "answers");
-    cJSON_Delete(doc);
-    assert_non_null(a);
-    return a;
-}
-
-/* A revision on the wire; takes ownership of ans. */
-static cJSON *rev(const char *rev_id, const char *case_id, const char *parent,
-                  const char *created_at, cJSON *ans, const char *outcome)
-{
-    cJSON *r = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(r, "rev_id", rev_id);
-    cJSON_AddStringToObject(r, "case_id", case_id);
-    if (parent)
-        cJSON_AddStringToObject(r, "parent_rev_id", parent);
-    else
-        cJSON_AddNullToObject(r, "parent_rev_id");
-    cJSON_AddStringToObject(r, "form_id", FORM);
-    cJSON_AddNumberToObject(r, "form_version", 1);
-    cJSON_AddStringToObject(r, "author", "Lò Văn Minh");
-    cJSON_AddStringToObject(r, "device_id", DEVICE);
-    cJSON_AddStringToObject(r, "created_at", created_at);
-    cJSON_AddStringToObject(r, "outcome", outcome);
-    cJSON_AddNullToObject(r, "assignment_id");
-    cJSON_AddItemToObject(r, "answers", ans);
-    cJSON_AddItemToObject(r, "paradata", cJSON_CreateObject());
-    return r;
-}
-
-/* A complete household's revision. */
-static cJSON *hh(const char *rev_id, const char *case_id, const char *parent,
-                 const char *created_at, const char *answers_name)
-{
-    return rev(rev_id, case_id, parent, created_at, answers(answers_name), "complete");
-}
-
-/* Pushes revs[0..n) (consumed) as user u. Returns store_push's code; results (n entries)
- * must be freed with store_results_free. The parsed batch is kept in *batch for the
- * results' rev_id pointers; free with proto_push_free. */
-static int push(fixture *fx, const store_user *u, cJSON **revs, int n, proto_push *batch,
-                store_result *results, int *status, dt_err *err)
-{
-    cJSON *body = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(body, "revisions");
-    char *text;
-
-    cJSON_AddStringToObject(body, "device_id", DEVICE);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, revs[i]);
-    text = cJSON_PrintUnformatted(body);
-    cJSON_Delete(body);
-    assert_non_null(text);
-    if (proto_push_parse(batch, text, strlen(text), PROTO_MAX_BATCH, err) != DT_OK)
-        fail_msg("proto_push_parse: %s", err->msg);
-    free(text);
-    assert_int_equal(batch->nrevs, n);
-    return store_push(fx->s, u, batch, results, status, err);
-}
-
-/* Pushes one revision that must get verdict v (and, for a duplicate, first). */
-static void push_one(fixture *fx, const store_user *u, cJSON *r, store_verdict v,
-                     store_verdict first)
-{
-    proto_push batch;
-    store_result res[1];
-    dt_err err;
-    int status = 0;
-
-    if (push(fx, u, &r, 1, &batch, res, &status, &err) != DT_OK)
-        fail_msg("push: %d %s", status, err.msg);
-    assert_int_equal(status, 200);
-    if (res[0].verdict != v) {
-        for (size_t i = 0; i < res[0].problems.n; i++)
-            fprintf(stderr, "  %s: %s: %s\n", res[0].problems.items[i].where,
-                    res[0].problems.items[i].what, res[0].problems.items[i].msg);
-        fail_msg("%s: %s, expected %s", res[0].rev_id, store_verdict_name(res[0].verdict),
-                 store_verdict_name(v));
-    }
-    if (v == VERDICT_DUPLICATE)
-        assert_int_equal(res[0].first, first);
-    if (v != VERDICT_REJECTED)
-        assert_int_equal(res[0].problems.n, 0);
-    store_results_free(res, 1);
-    proto_push_free(&batch);
-}
-
-/* The problems of one rejected revision, joined as "where: what: message" lines. */
-static char *push_rejected(fixture *fx, const store_user *u, cJSON *r)
-{
-    proto_push batch;
-    store_result res[1];
-    dt_err err;
-    int status = 0;
-    char *out = calloc(1, 65536);
-    size_t o = 0;
-
-    assert_non_null(out);
-    assert_int_equal(push(fx, u, &r, 1, &batch, res, &status, &err), DT_OK);
-    assert_int_equal(res[0].verdict, VERDICT_REJECTED);
-    assert_true(res[0].problems.n > 0);
-    for (size_t i = 0; i < res[0].problems.n && o < 60000; i++)
-        o += (size_t)snprintf(out + o, 65536 - o, "%s: %s: %s\n", res[0].problems.items[i].where,
-                              res[0].problems.items[i].what, res[0].problems.items[i].msg);
-    store_results_free(res, 1);
-    proto_push_free(&batch);
-    return out;
-}
-
-/* The case as review_show gives it to the admin (owned by the caller). */
-static cJSON *show(fixture *fx, const char *case_id)
-{
-    cJSON *c = NULL;
-    dt_err err;
-
-    if (store_review_show(fx->s, &fx->admin, case_id, &c, &err) != DT_OK)
-        fail_msg("show %s: %s", case_id, err.msg);
-    return c;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int flag(const cJSON *o, const char *key)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
+#include "store_fixture.h"
 
 static void assert_case(fixture *fx, const char *case_id, const char *head, const char *status,
                         int conflict, int duplicate, int nrevs)
@@ -679,37 +441,12 @@ static void test_store__two_cases_of_one_household_are_both_flagged(void **state
     dt_err err;
     push_one(fx, &fx->b, hh(U(5), U(500), NULL, "2026-11-29T12:00:00Z", "household_4members"),
              VERDICT_ACCEPTED, 0);
-    assert_int_equal(store_review_list(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 2);
     cJSON_Delete(list);
 }
 
 /* ---- pull */
-
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
-    assert_true(cJSON_IsArray(a));
-    return a;
-}
-
-static void assign(fixture *fx, const char *id, const char *enumerator)
-{
-    store_assignment a = {.assignment_id = id,
-                          .form_id = FORM,
-                          .enumerator = enumerator,
-                          .label = id,
-                          .prefill = "{\"commune_code\": \"04012\"}",
-                          .commune_code = "04012",
-                          .weight = 152.5,
-                          .has_weight = 1,
-                          .stratum = "123",
-                          .psu = "04012-01"};
-    dt_err err;
-
-    if (store_assign(fx->s, &a, 1, &err) != DT_OK)
-        fail_msg("store_assign: %s", err.msg);
-}
 
 static void test_store__a_case_shows_its_frame_and_its_quality_flags(void **state)
 {
@@ -893,11 +630,11 @@ static void test_store__a_supervisor_sees_only_the_cases_of_their_communes(void 
     push_one(fx, &fx->b, hh(U(2), U(200), NULL, "2026-11-29T09:00:00Z", "single_member"),
              VERDICT_ACCEPTED, 0); /* 04045 */
 
-    assert_int_equal(store_review_list(fx->s, &fx->sup, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->sup, NULL, NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 1);
     assert_string_equal(str(cJSON_GetArrayItem(list, 0), "case_id"), U(100));
     cJSON_Delete(list);
-    assert_int_equal(store_review_list(fx->s, &fx->sup, NULL, "04045", &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->sup, NULL, "04045", &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);
     assert_int_equal(store_review_show(fx->s, &fx->sup, U(200), &c, &err), DT_ENOTFOUND);
@@ -907,22 +644,22 @@ static void test_store__a_supervisor_sees_only_the_cases_of_their_communes(void 
     assert_int_equal(store_review_show(fx->s, &fx->sup, U(100), &c, &err), DT_OK);
     cJSON_Delete(c);
 
-    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 2);
     cJSON_Delete(list);
-    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, "04045", &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->stat, NULL, "04045", &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 1);
     cJSON_Delete(list);
-    assert_int_equal(store_review_list(fx->s, &fx->admin, "approved", NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->admin, "approved", NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);
-    assert_int_equal(store_review_list(fx->s, &fx->admin, "finalized", NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->admin, "finalized", NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 2);
     cJSON_Delete(list);
-    assert_int_equal(store_review_list(fx->s, &fx->admin, "lost", NULL, &list, &err), DT_EINVAL);
+    assert_int_equal(list_cases(fx->s, &fx->admin, "lost", NULL, &list, &err), DT_EINVAL);
 
     /* enumerators review nothing; statisticians look but do not decide */
-    assert_int_equal(store_review_list(fx->s, &fx->a, NULL, NULL, &list, &err), DT_EINVAL);
+    assert_int_equal(list_cases(fx->s, &fx->a, NULL, NULL, &list, &err), DT_EINVAL);
     assert_non_null(strstr(err.msg, "forbidden"));
     assert_int_equal(store_review_show(fx->s, &fx->a, U(100), &c, &err), DT_EINVAL);
     assert_int_equal(store_decide(fx->s, &fx->a, U(100), DECIDE_APPROVE, NULL, NULL, &err),
@@ -985,11 +722,11 @@ static void test_store__threads_share_one_store(void **state)
         pthread_join(th[t], NULL);
         assert_int_equal(w[t].bad, 0);
     }
-    assert_int_equal(store_review_list(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->stat, NULL, NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 40);
     cJSON_Delete(list);
     /* one household in 40 cases: all flagged */
-    assert_int_equal(store_review_list(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
+    assert_int_equal(list_cases(fx->s, &fx->stat, "duplicate", NULL, &list, &err), DT_OK);
     assert_int_equal(cJSON_GetArraySize(list), 40);
     cJSON_Delete(list);
 }
@@ -1327,20 +1064,5 @@ int main(int argc, char **argv)
         T(a_healthy_store_passes_its_check_and_a_damaged_one_does_not),
 #undef T
     };
-    const char *env = getenv("DT_TEST_DATA");
-    const char *tmp = getenv("TMPDIR");
-    int rc;
-
-    if (argc > 1)
-        data_dir = argv[1];
-    else if (env && *env)
-        data_dir = env;
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/test_store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    rmdir(tmp_dir);
-    return rc;
+    return fixture_run(argc, argv, "test_store", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -762,6 +762,80 @@ fail:
     return rc;
 }
 
+/* 1 when sql (one ?1 and ?2, or just ?1) finds a row, 0 when not, or an error. */
+static int exists(cstore *cs, const char *sql, const char *a, int b, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(cs->db, &st, sql, err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) > 1)
+        sqlite3_bind_int(st, 2, b);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
+    return db_fail(cs->db, rc, err, "reading the laptop's store");
+}
+
+int cstore_revision_adopt(cstore *cs, const cstore_adopt *r, dt_err *err)
+{
+    cstore_case c = {0}, head;
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc, known_parent;
+
+    if ((rc = cstore_case_get(cs, r->case_id, &c, err)))
+        return rc;
+    if (!strcmp(c.status, "draft")) {
+        rc = err_set(err, DT_EINVAL, "interview %s is being edited here", r->case_id);
+        goto cleanup;
+    }
+    rc = exists(cs, "SELECT 1 FROM forms WHERE form_id = ?1 AND version = ?2", r->form_id,
+                r->form_version, err);
+    if (rc <= 0) {
+        if (rc == 0)
+            rc = err_set(err, DT_EINVAL, "form %s version %d is not installed", r->form_id,
+                         r->form_version);
+        goto cleanup;
+    }
+    /* the parent may be a revision this laptop never had: the lineage stays at the centre */
+    known_parent = r->parent_rev_id ? exists(cs, "SELECT 1 FROM revisions WHERE rev_id = ?1",
+                                             r->parent_rev_id, 0, err)
+                                    : 0;
+    if (known_parent < 0) {
+        rc = known_parent;
+        goto cleanup;
+    }
+    head = c;
+    head.head_rev = known_parent ? (char *)r->parent_rev_id : NULL;
+    head.form_id = (char *)r->form_id;
+    head.form_version = r->form_version;
+    cstore_now(now);
+    if ((rc = insert_revision(cs, &head, r->rev_id, r->author, r->device_id, r->answers,
+                              r->paradata, r->outcome, r->created_at, err)))
+        goto cleanup;
+    if ((rc = db_prepare(cs->db, &st,
+                         "UPDATE cases SET status = 'finalized', outcome = ?, answers = ?, "
+                         "paradata = ?, form_version = ?, head_rev = ?, comment = '', "
+                         "position = '', updated_at = ? WHERE case_id = ?",
+                         err)))
+        goto cleanup;
+    db_bind_text(st, 1, r->outcome);
+    db_bind_text(st, 2, r->answers);
+    db_bind_text(st, 3, r->paradata);
+    sqlite3_bind_int(st, 4, r->form_version);
+    db_bind_text(st, 5, r->rev_id);
+    db_bind_text(st, 6, now);
+    db_bind_text(st, 7, r->case_id);
+    rc = run(cs, st, err, "taking the centre's choice");
+cleanup:
+    cstore_case_free(&c);
+    return rc;
+}
+
 int cstore_revisions(cstore *cs, const char *case_id, int (*fn)(void *, const cstore_rev *),
                      void *ctx, dt_err *err)
 {

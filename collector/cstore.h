@@ -118,6 +118,21 @@ int cstore_case_save(cstore *cs, const char *case_id, const char *answers, const
 int cstore_case_finalize(cstore *cs, const char *case_id, const char *answers, const char *paradata,
                          const char *outcome, const char *label, char *rev_out, dt_err *err);
 
+/* A revision made elsewhere that the centre chose as a case's head (a conflict's winner). */
+typedef struct cstore_adopt {
+    const char *rev_id, *case_id, *parent_rev_id; /* parent: NULL for a first revision */
+    const char *form_id;
+    int form_version;
+    const char *author, *device_id, *created_at, *outcome;
+    const char *answers, *paradata; /* JSON object texts */
+} cstore_adopt;
+
+/* Makes r the head of its case on this laptop, inside the caller's transaction: r is stored
+ * as a revision not to send (it came from the centre), the case becomes finalized with r's
+ * answers, and its next edit follows r. DT_EINVAL when the case is being edited here (a
+ * draft) or r's form version is not installed; DT_ENOTFOUND without the case. */
+int cstore_revision_adopt(cstore *cs, const cstore_adopt *r, dt_err *err);
+
 /* One revision, as `collector show` lists them. */
 typedef struct cstore_rev {
     const char *rev_id;

@@ -582,6 +582,76 @@ static int record_decision(pull_ctx *p, const char *case_id, const char *rev, co
     return run(p->db, st, err, "recording a decision");
 }
 
+/* A conflict resolved with the other laptop's branch: this laptop takes the winning revision
+ * ("revision" of the decision) as its head, so that its next edit follows it and is not a new
+ * conflict. A case being edited here keeps its draft (its edit would be lost otherwise): the
+ * enumerator is told. */
+static int adopt_winner(pull_ctx *p, const cJSON *item, const char *case_id, const char *rev,
+                        const char *label, dt_err *err)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(item, "revision");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(w, "form_version");
+    const cJSON *ans = cJSON_GetObjectItemCaseSensitive(w, "answers");
+    const cJSON *para = cJSON_GetObjectItemCaseSensitive(w, "paradata");
+    cstore_adopt a = {.rev_id = str_of(w, "rev_id"),
+                      .case_id = str_of(w, "case_id"),
+                      .parent_rev_id = str_of(w, "parent_rev_id"),
+                      .form_id = str_of(w, "form_id"),
+                      .form_version = cJSON_IsNumber(ver) ? ver->valueint : 0,
+                      .author = str_of(w, "author"),
+                      .device_id = str_of(w, "device_id"),
+                      .created_at = str_of(w, "created_at"),
+                      .outcome = str_of(w, "outcome")};
+    char *answers = NULL, *paradata = NULL;
+    const char *d = str_of(item, "decision"), *by = str_of(item, "by"), *at = str_of(item, "at");
+    dt_err why;
+    int rc;
+
+    if (!a.rev_id || !same(a.rev_id, rev) || !a.case_id || !same(a.case_id, case_id) ||
+        !a.form_id || !a.author || !a.device_id || !a.created_at || !a.outcome ||
+        !cJSON_IsObject(ans) || !cJSON_IsObject(para)) {
+        p->n.skipped++;
+        if ((rc = record_decision(p, case_id, rev, d, "", by, at, 0, "no winning revision", err)))
+            return rc;
+        return note(p,
+                    "conflict on interview %s resolved at the centre, but the answer does not "
+                    "carry the chosen revision: skipped",
+                    case_id);
+    }
+    if (!(answers = cJSON_PrintUnformatted(ans)) || !(paradata = cJSON_PrintUnformatted(para))) {
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    a.answers = answers;
+    a.paradata = paradata;
+    rc = cstore_revision_adopt(p->cs, &a, &why);
+    if (rc == DT_EINVAL) {
+        /* being edited here, or a form version not installed: the case stays as it is */
+        p->n.skipped++;
+        if ((rc = record_decision(p, case_id, rev, d, "", by, at, 0, why.msg, err)) == DT_OK)
+            rc = note(p,
+                      "conflict on interview %s (%s) resolved at the centre with the other "
+                      "laptop's answers, not taken here: %s; tell your supervisor",
+                      case_id, label, why.msg);
+        goto cleanup;
+    }
+    if (rc) {
+        *err = why;
+        goto cleanup;
+    }
+    if ((rc = record_decision(p, case_id, rev, d, "", by, at, 1, "", err)))
+        goto cleanup;
+    p->n.decisions++;
+    rc = note(p,
+              "interview %s (%s): the centre kept the answers from another laptop; they are "
+              "now on this one",
+              case_id, label);
+cleanup:
+    cJSON_free(answers);
+    cJSON_free(paradata);
+    return rc;
+}
+
 static int apply_decision(pull_ctx *p, const cJSON *item, int index, dt_err *err)
 {
     const char *case_id = str_of(item, "case_id"), *rev = str_of(item, "rev_id");
@@ -629,9 +699,12 @@ static int apply_decision(pull_ctx *p, const cJSON *item, int index, dt_err *err
 
     if (!found)
         why = "not on this laptop";
-    else if (!strcmp(d, "resolved"))
-        why = ""; /* the server chose a head; nothing to show here */
-    else if (!head)
+    else if (!strcmp(d, "resolved") && (head || known))
+        why = ""; /* the centre chose this laptop's branch (or one it has since built on) */
+    else if (!strcmp(d, "resolved")) {
+        rc = adopt_winner(p, item, case_id, rev, label, err);
+        goto cleanup;
+    } else if (!head)
         why = known ? "about an earlier revision: the interview was changed here since"
                     : "about a revision made on another device";
     else if (!strcmp(status, "draft") && !strcmp(d, "approved"))

@@ -98,6 +98,40 @@ static int pull_assignment(store *s, const store_user *u, const char *id, cJSON 
     return rc;
 }
 
+/* Adds "revision" to a resolve's decision d: the revision that became the head, whole, so that
+ * the laptop whose branch lost takes it and its next edit follows it. */
+static int add_winner(store *s, cJSON *d, const char *rev_id, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *r;
+    int rc = db_prepare(s->db, &st,
+                        "SELECT rev_id, case_id, parent_rev_id, form_id, form_version, author, "
+                        "device_id, created_at, outcome, assignment_id, answers, paradata "
+                        "FROM revisions WHERE rev_id = ?",
+                        err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, rev_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = DT_OK;
+        if (!(r = cJSON_AddObjectToObject(d, "revision")) || st_add_text(r, "rev_id", st, 0) ||
+            st_add_text(r, "case_id", st, 1) || st_add_text(r, "parent_rev_id", st, 2) ||
+            st_add_text(r, "form_id", st, 3) ||
+            st_add_number(r, "form_version", sqlite3_column_int(st, 4)) ||
+            st_add_text(r, "author", st, 5) || st_add_text(r, "device_id", st, 6) ||
+            st_add_text(r, "created_at", st, 7) || st_add_text(r, "outcome", st, 8) ||
+            st_add_text(r, "assignment_id", st, 9) || st_add_json(r, "answers", st, 10) ||
+            st_add_json(r, "paradata", st, 11))
+            rc = st_nomem(err);
+    } else {
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading revisions");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int pull_decision(store *s, const store_user *u, const char *seq, cJSON *list, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -120,6 +154,8 @@ static int pull_decision(store *s, const store_user *u, const char *seq, cJSON *
             st_add_text(o, "decision", st, 2) || st_add_text(o, "comment", st, 3) ||
             st_add_text(o, "by", st, 4) || st_add_text(o, "at", st, 5))
             rc = st_nomem(err);
+        else if (!strcmp(db_text(st, 2), "resolved"))
+            rc = add_winner(s, o, db_text(st, 1), err);
     } else {
         rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
     }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # sync_e2e.sh - collectors and a real syncd over loopback: five laptops sync their households
 # and the centre holds each revision once; an edit fast-forwards; one case edited on two
-# devices is a conflict a supervisor resolves; a rejection reaches the enumerator with its
+# devices is a conflict a supervisor resolves, and the laptop whose branch lost takes the
+# winner, so that its next edit is accepted; a rejection reaches the enumerator with its
 # comment and the correction is accepted; a lost answer is re-sent safely; a bundle on a
 # "USB stick" gives the same store as the network, twice or not; no server, a revoked token
 # and a supervisor's token get their messages and exit statuses.
@@ -158,6 +159,19 @@ check "the conflict is over, B is the head" \
 run "laptop 2 receives the resolution" 0 "pulled: forms [0-9]+, assignments [0-9]+, decisions" C 2 sync
 check "the resolution is recorded on laptop 2" \
     [ "$(q "$LOGDIR/c2.db" "SELECT count(*) FROM sync_decisions WHERE case_id = '$CASE_C' AND decision = 'resolved' AND rev_id = '$REV_B'")" = 1 ]
+grep -q "interview $CASE_C (.*): the centre kept the answers from another laptop" "$OUT" && ok ||
+    not_ok "laptop 2 is told: $(cat "$OUT")"
+# Laptop 2's branch lost: it now holds the winner, so that its next edit follows it.
+check "laptop 2's head is the winner, B" [ "$(head_of 2 "$CASE_C")" = "$REV_B" ]
+check "with B's answers" [ "$(q "$LOGDIR/c2.db" "SELECT json_extract(answers, '$.resp_name') FROM cases WHERE case_id = '$CASE_C'")" = "Sửa Trên Máy B" ]
+check "B is not sent back to the centre" [ "$(q "$LOGDIR/c2.db" "SELECT count(*) FROM outbox WHERE rev_id = '$REV_B'")" = 0 ]
+check "edit again on laptop 2" edit 2 "$CASE_C" "Sửa Sau Khi Chọn"
+REV_A2=$(head_of 2 "$CASE_C")
+run "that edit follows the winner: accepted, not a conflict" 0 "accepted 1, duplicate 0, conflict 0, rejected 0" C 2 sync
+check "the centre's head moved on from B" \
+    [ "$(q "$SDB" "SELECT conflict || ' ' || head_rev FROM cases WHERE case_id = '$CASE_C'") $(q "$SDB" "SELECT parent_rev_id FROM revisions WHERE rev_id = '$REV_A2'")" = "0 $REV_A2 $REV_B" ]
+run "laptop 2b, the winner, keeps its head and learns of the edit's acceptance" 0 "pulled:" C 2b sync
+check "laptop 2b's resolution changed nothing there" [ "$(head_of 2b "$CASE_C")" = "$REV_B" ]
 
 # ---- a rejection reaches the enumerator, whose correction is accepted
 

@@ -145,6 +145,13 @@ int json_get_int(const cJSON *item, long long *out)
 
 /* ---- printing compact JSON as cJSON does */
 
+const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 int json_append_string(buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";

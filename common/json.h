@@ -40,6 +40,10 @@ int json_append_compact(struct buf *b, const cJSON *item);
  * returns as buf_append. */
 int json_append_string(struct buf *b, const char *s);
 
+/* The string member key of object o, or NULL when o is not an object or the member is absent
+ * or not a string. */
+const char *json_str(const cJSON *o, const char *key);
+
 /* Returns 1 when item is a number with no fractional part that fits in the
  * exactly-representable integer range of a double, storing it in *out. */
 int json_get_int(const cJSON *item, long long *out);

@@ -56,9 +56,34 @@ static const char style[] =
     "nav a,nav span{margin-right:1em}.chart{margin:.2em 0 1.2em}"
     ".summary{font-size:.95em;margin:.2em 0}"
     ".legend span{display:inline-block;margin-right:1em}.sw{display:inline-block;width:.9em;"
-    "height:.9em;vertical-align:middle;margin-right:.3em}";
+    "height:.9em;vertical-align:middle;margin-right:.3em}"
+    "nav.tabs{margin-top:.4em}nav.tabs a{color:#fff;margin-right:1.2em}"
+    "nav.tabs a[aria-current]{font-weight:700;text-decoration:none;border-bottom:2px solid #fff}"
+    /* the review's pages */
+    "form.filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:flex-end}"
+    "form.filters label{display:flex;flex-direction:column;font-size:.85em}"
+    "form.filters input,form.filters select,form.filters button{font:inherit;padding:.2em}"
+    "table.cases td,table.cases th{text-align:left}table.answers td,table.answers th{"
+    "text-align:left;vertical-align:top}table.answers td.v{font-weight:600}"
+    "table.answers td:first-child{white-space:normal;width:45%}table.compare td:first-child{"
+    "width:34%}table.roster td:first-child{width:auto}div.scroll{overflow-x:auto;max-width:100%}"
+    "table.roster th{font-size:.8em}"
+    "table.answers td:first-child{white-space:normal;width:45%}table.compare td:first-child{"
+    "width:34%}table.roster td:first-child{width:auto}div.scroll{overflow-x:auto;max-width:100%}"
+    "table.roster th{font-size:.8em}"
+    "tr.group td{background:#f3f7f4;font-weight:700}tr.diff td{background:#fff4d6}"
+    ".en{color:#5a6570;font-size:.85em}.muted{color:#8a939c}"
+    ".flag{display:inline-block;background:#fbe3e3;color:#7a1d1d;border-radius:3px;"
+    "padding:0 .35em;margin:0 .2em .1em 0;font-size:.8em;white-space:nowrap}"
+    ".state{display:inline-block;border-radius:3px;padding:0 .4em;font-size:.85em;color:#fff;"
+    "background:#4a7fc1}.state.approved{background:#2e8b57}.state.rejected{background:#e08a2e}"
+    ".state.conflict{background:#b03030}"
+    ".pager a,.pager span{margin-right:.8em}.decide{display:flex;flex-wrap:wrap;gap:1em}"
+    ".decide form{border:1px solid #d8dce2;border-radius:6px;padding:.6em .8em;flex:1 1 20em}"
+    ".decide textarea{width:100%;font:inherit}.decide button{font:inherit;padding:.3em 1em}"
+    ".ok{color:#1d6b3a;font-weight:600}.side{display:flex;gap:1em;flex-wrap:wrap}";
 
-static void head(dout *o, const char *title)
+void dash_head(dout *o, const char *title)
 {
     dout_puts(o, "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
@@ -331,19 +356,27 @@ static void exports_section(dout *o, const dash_view *v)
               "archive: households, members, codebook.</p></section>\n");
 }
 
+void dash_banner(dout *o, const store_user *u, int tab)
+{
+    dout_puts(o, "<header><div><h1>dieutra · Khảo sát hộ gia đình về kinh tế số, tỉnh Sơn La</h1>"
+                 "<p>Household survey on the digital economy, Sơn La province · ");
+    dout_esc(o, u->name);
+    dout_printf(o,
+                " (%s)</p><nav class=\"tabs\"><a href=\"/\"%s>Tiến độ và chỉ tiêu · Progress</a>"
+                "<a href=\"/cases\"%s>Phiếu phỏng vấn · Cases</a></nav></div><form "
+                "method=\"post\" action=\"/signout\"><button type=\"submit\">Đăng xuất / Sign "
+                "out</button></form></header>\n<main>\n",
+                store_role_name(u->role), tab == DASH_TAB_PROGRESS ? " aria-current=\"page\"" : "",
+                tab == DASH_TAB_CASES ? " aria-current=\"page\"" : "");
+}
+
 int dash_page(buf *b, store *s, const dash_view *v, dt_err *err)
 {
     dout o = {b, 0};
     int rc;
 
-    head(&o, "dieutra — Sơn La: tiến độ và chỉ tiêu");
-    dout_puts(&o, "<header><div><h1>dieutra · Khảo sát hộ gia đình về kinh tế số, tỉnh Sơn La</h1>"
-                  "<p>Household survey on the digital economy, Sơn La province · ");
-    dout_esc(&o, v->user->name);
-    dout_printf(&o,
-                " (%s)</p></div><form method=\"post\" action=\"/signout\"><button "
-                "type=\"submit\">Đăng xuất / Sign out</button></form></header>\n<main>\n",
-                store_role_name(v->user->role));
+    dash_head(&o, "dieutra — Sơn La: tiến độ và chỉ tiêu");
+    dash_banner(&o, v->user, DASH_TAB_PROGRESS);
     if ((rc = dash_progress_section(&o, s, v, err)))
         return rc == DT_ENOMEM ? err_set(err, DT_ENOMEM, "out of memory") : rc;
     indicators_section(&o, v);
@@ -356,7 +389,7 @@ int dash_signin_page(buf *b, const char *message)
 {
     dout o = {b, 0};
 
-    head(&o, "dieutra — đăng nhập / sign in");
+    dash_head(&o, "dieutra — đăng nhập / sign in");
     dout_puts(&o, "<header><div><h1>dieutra · Sơn La</h1><p>Bảng tiến độ cho giám sát viên và "
                   "thống kê — the dashboard for supervisors and statisticians</p></div></header>"
                   "<main><section><h2>Đăng nhập — Sign in</h2>\n");

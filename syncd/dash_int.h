@@ -14,6 +14,13 @@ void dout_puts(dout *o, const char *s);
 void dout_esc(dout *o, const char *s); /* HTML-escaped; NULL writes nothing */
 void dout_printf(dout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The start of every page (doctype, title, the shared style) and its banner: who is signed
+ * in, the tabs (DASH_TAB_*, the one shown marked), signing out; the banner opens <main>. */
+#define DASH_TAB_PROGRESS 0
+#define DASH_TAB_CASES    1
+void dash_head(dout *o, const char *title);
+void dash_banner(dout *o, const store_user *u, int tab);
+
 /* Colours of the progress bars, used by the legend and the bars alike. */
 #define C_APPROVED  "#2e8b57"
 #define C_FINALIZED "#4a7fc1"

@@ -125,6 +125,19 @@ const char *qual_name(qual_kind k)
     return k < QUAL_COUNT ? names[k] : "?";
 }
 
+const char *qual_label(qual_kind k, int vi)
+{
+    static const char *const labels[QUAL_COUNT][2] = {
+        {"Too short", "Quá ngắn"},
+        {"At night", "Ban đêm"},
+        {"Answered too fast", "Trả lời quá nhanh"},
+        {"Edited after finishing", "Sửa sau khi xong"},
+        {"Size differs from the frame", "Số người khác danh sách mẫu"},
+        {"Possible duplicate", "Có thể trùng"},
+    };
+    return k < QUAL_COUNT ? labels[k][vi != 0] : "?";
+}
+
 int qual_parse(const char *name)
 {
     for (int k = 0; name && k < QUAL_COUNT; k++)

@@ -63,6 +63,8 @@ int qual_check(const qual_limits *l, const qual_case *c, qual_flag *out);
 /* The flag's name in the API and the filters: "speeding", "night", "fast_answers",
  * "edited", "size_frame", "duplicate". */
 const char *qual_name(qual_kind k);
+/* The flag's short name for a page, in Vietnamese (vi set) or English. */
+const char *qual_label(qual_kind k, int vi);
 /* The kind called name, or -1. */
 int qual_parse(const char *name);
 

@@ -78,10 +78,10 @@ static void conflict_section(dout *o, const rc_view *v)
                  "choose the one that stays; both stay stored.</p>\n");
     if (n == 2 && v->f) {
         char left[160], right[160];
-        snprintf(left, sizeof(left), "%.8s · %s · %s", json_str(tips[0], "rev_id"),
+        snprintf(left, sizeof(left), "%.8s · máy %.8s · %s", json_str(tips[0], "rev_id"),
                  json_str(tips[0], "device_id") ? json_str(tips[0], "device_id") : "",
                  json_str(tips[0], "created_at") ? json_str(tips[0], "created_at") : "");
-        snprintf(right, sizeof(right), "%.8s · %s · %s", json_str(tips[1], "rev_id"),
+        snprintf(right, sizeof(right), "%.8s · máy %.8s · %s", json_str(tips[1], "rev_id"),
                  json_str(tips[1], "device_id") ? json_str(tips[1], "device_id") : "",
                  json_str(tips[1], "created_at") ? json_str(tips[1], "created_at") : "");
         ra_compare(o, v->f, cJSON_GetObjectItemCaseSensitive(tips[0], "answers"),

@@ -11,35 +11,14 @@ Exit 0 when every check passed, 1 otherwise; the checks that failed are printed.
 import os
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browsing import browser, check, done  # noqa: E402
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 LINK, URL, CONFLICT, WINNER, SENT_BACK, OTHER, SHOTS = sys.argv[1:8]
 WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-
-
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--window-size=1366,768",
-                 "--lang=vi", "--user-data-dir=" + os.path.join(SHOTS, "profile")):
-        o.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
 
 
 def shot(d, name, full=False):
@@ -70,7 +49,7 @@ def message(d):
     return els[0].text if els else ""
 
 
-d = browser()
+d = browser(SHOTS)
 try:
     d.get(LINK)
     d.get(URL + "/cases")
@@ -127,5 +106,4 @@ try:
     shot(d, "review-other-commune")
 finally:
     d.quit()
-print("%d checks, %d failed" % (checks, len(failures)))
-sys.exit(1 if failures else 0)
+done()

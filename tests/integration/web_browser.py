@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 
-from selenium import webdriver
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browsing import browser, check, done  # noqa: E402
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,16 +24,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 COLLECTOR, KEYS, SHOTS = sys.argv[1:4]
 LOG = os.path.join(SHOTS, "serve.log")
 WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
 
 
 def serve():
@@ -46,17 +36,6 @@ def serve():
         if m:
             return p, m.group(1)
     raise SystemExit("collector serve did not say its address: see " + LOG)
-
-
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--window-size=1366,768",
-                 "--lang=vi", "--user-data-dir=" + os.path.join(SHOTS, "profile")):
-        o.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
 
 
 def main_el(d):
@@ -136,7 +115,7 @@ HH_SIZE = 11                     # the line of the household's size
 FIFTH = keys.index("Lò Văn Hùng")  # the fifth member's first line
 
 proc, url = serve()
-d = browser()
+d = browser(SHOTS)
 try:
     d.get(url)
     check("Hộ cần đến" in d.page_source, "home lists the households to visit")
@@ -213,5 +192,4 @@ finally:
     proc.terminate()
     proc.wait()
 
-print("%d checks, %d failed" % (checks, len(failures)))
-sys.exit(1 if failures else 0)
+done()

@@ -20,6 +20,7 @@ extern const cmd_entry cmd_form_publish;
 extern const cmd_entry cmd_assign_import;
 extern const cmd_entry cmd_review_list;
 extern const cmd_entry cmd_review_quality;
+extern const cmd_entry cmd_review_distinct;
 extern const cmd_entry cmd_review_show;
 extern const cmd_entry cmd_review_approve;
 extern const cmd_entry cmd_review_reject;

@@ -208,7 +208,7 @@ static int show(int argc, char **argv)
     return rc;
 }
 
-/* approve, reject and resolve: one shape. */
+/* approve, reject, resolve and distinct: one shape. */
 static int decide(const cmd_entry *cmd, store_decision d, int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
@@ -232,6 +232,9 @@ static int decide(const cmd_entry *cmd, store_decision d, int argc, char **argv)
     }
     if (d == DECIDE_RESOLVE)
         printf("case %s: conflict resolved, %s is the head\n", argv[0], rev);
+    else if (d == DECIDE_DISTINCT)
+        printf("case %s: not a duplicate (the cases of its household key are kept apart)\n",
+               argv[0]);
     else
         printf("case %s %s: the enumerator receives it on their next sync\n", argv[0],
                d == DECIDE_APPROVE ? "approved" : "rejected");
@@ -251,6 +254,11 @@ static int reject(int argc, char **argv)
 static int resolve(int argc, char **argv)
 {
     return decide(&cmd_review_resolve, DECIDE_RESOLVE, argc, argv);
+}
+
+static int distinct(int argc, char **argv)
+{
+    return decide(&cmd_review_distinct, DECIDE_DISTINCT, argc, argv);
 }
 
 /* Recomputes every case's stored flags with the config's thresholds. */
@@ -278,6 +286,13 @@ static int quality(int argc, char **argv)
     printf("quality flags recomputed for %ld case%s\n", n, n == 1 ? "" : "s");
     return EXIT_OK;
 }
+
+const cmd_entry cmd_review_distinct = {
+    .name = "review distinct",
+    .args = "CASE [--comment TEXT] [--db PATH]",
+    .summary = "a possible duplicate is not one: its household key's cases are two households",
+    .exec = distinct,
+};
 
 const cmd_entry cmd_review_quality = {
     .name = "review quality",

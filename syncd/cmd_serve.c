@@ -12,11 +12,11 @@
 
 /* Every route of the API; a new route is a file and a line here. */
 static const http_route *const routes[] = {
-    &route_push,        &route_pull,         &route_whoami,      &route_cases_list,
-    &route_case_show,   &route_case_approve, &route_case_reject, &route_case_resolve,
-    &route_indicators,  &route_dashboard,    &route_signin_page, &route_signin,
-    &route_signout,     &route_export,       &route_cases_page,  &route_case_page,
-    &route_case_decide,
+    &route_push,          &route_pull,         &route_whoami,      &route_cases_list,
+    &route_case_show,     &route_case_approve, &route_case_reject, &route_case_resolve,
+    &route_case_distinct, &route_indicators,   &route_dashboard,   &route_signin_page,
+    &route_signin,        &route_signout,      &route_export,      &route_cases_page,
+    &route_case_page,     &route_case_decide,
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))

@@ -22,6 +22,7 @@ extern const http_route route_case_show;
 extern const http_route route_case_approve;
 extern const http_route route_case_reject;
 extern const http_route route_case_resolve;
+extern const http_route route_case_distinct;
 extern const http_route route_indicators;
 extern const http_route route_export;
 extern const http_route route_dashboard;

@@ -267,6 +267,7 @@ static void decisions_section(dout *o, const cJSON *kase)
         dout_printf(o, "</td><td>%s</td><td>",
                     what && !strcmp(what, "approved")   ? "Duyệt · approved"
                     : what && !strcmp(what, "rejected") ? "Trả lại · sent back"
+                    : what && !strcmp(what, "distinct") ? "Không trùng · not a duplicate"
                                                         : "Chọn bản · resolved");
         short_id(o, json_str(d, "rev_id"));
         dout_puts(o, "</td><td>");
@@ -291,6 +292,15 @@ static void twin_section(dout *o, const rc_view *v)
     dout_esc(o, json_str(v->twin, "enumerator"));
     dout_puts(o, "). Nếu trùng thật, trả lại một trong hai · if it is one household twice, send "
                  "one of them back.</p>");
+    if (v->may_decide) {
+        dout_puts(o, "<div class=\"decide\">");
+        form_open(o, v, "distinct");
+        dout_puts(o, "<p><label for=\"dc\">Vì sao không trùng (không bắt buộc) · Why they differ "
+                     "(optional)</label><br><textarea id=\"dc\" name=\"comment\" rows=\"2\" "
+                     "maxlength=\"2000\"></textarea></p><button type=\"submit\" "
+                     "id=\"distinct\">Không trùng: hai hộ khác nhau · Not a duplicate</button>"
+                     "</form></div>");
+    }
     if (mine && theirs && v->f)
         ra_compare(o, v->f, cJSON_GetObjectItemCaseSensitive(mine, "answers"),
                    cJSON_GetObjectItemCaseSensitive(theirs, "answers"), "Phiếu này · This case",

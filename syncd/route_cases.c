@@ -160,6 +160,7 @@ static int case_get(http_req *r)
                      "enumerator sees the comment on the next sync."},
         {"resolved", "Đã chọn bản giữ lại: máy kia sẽ nhận bản này khi đồng bộ. · Resolved: the "
                      "other laptop receives this version on its next sync."},
+        {"distinct", "Đã ghi: không phải phiếu trùng. · Recorded: not a duplicate."},
     };
     const char *d = http_query(r, "done");
 
@@ -172,9 +173,9 @@ static int case_get(http_req *r)
 /* The decision posted, or -1. */
 static int decision_of(const char *name)
 {
-    static const char *const names[] = {"approve", "reject", "resolve"};
+    static const char *const names[] = {"approve", "reject", "resolve", "distinct"};
 
-    for (int i = 0; name && i < 3; i++)
+    for (int i = 0; name && i < 4; i++)
         if (!strcmp(name, names[i]))
             return i;
     return -1;
@@ -183,7 +184,7 @@ static int decision_of(const char *name)
 /* POST /cases/UUID/decide: csrf, head, decisions, decision, comment, rev_id */
 static int decide_post(http_req *r)
 {
-    static const char *const done[] = {"approved", "rejected", "resolved"};
+    static const char *const done[] = {"approved", "rejected", "resolved", "distinct"};
     const char *token = http_form(r, "csrf"), *decisions = http_form(r, "decisions");
     char csrf[CSRF_LEN + 1], where[64 + UUID_LEN];
     store_decide_req q = {.case_id = http_param(r, 0),

@@ -76,7 +76,7 @@ static const char *body_string(http_req *r, const cJSON *body, const char *key, 
 
 static int decide(http_req *r, store_decision d)
 {
-    static const char *const done[] = {"approved", "rejected", "resolved"};
+    static const char *const done[] = {"approved", "rejected", "resolved", "distinct"};
     const cJSON *body = http_body_json(r), *v;
     const char *comment = NULL, *rev_id = NULL;
     store_decide_req q = {0};
@@ -151,6 +151,11 @@ static int resolve(http_req *r)
     return decide(r, DECIDE_RESOLVE);
 }
 
+static int distinct(http_req *r)
+{
+    return decide(r, DECIDE_DISTINCT);
+}
+
 const http_route route_cases_list = {
     .method = "GET",
     .pattern = "/api/v1/cases",
@@ -189,4 +194,12 @@ const http_route route_case_resolve = {
     .roles = REVIEWERS,
     .body = HTTP_BODY_JSON,
     .handler = resolve,
+};
+
+const http_route route_case_distinct = {
+    .method = "POST",
+    .pattern = "/api/v1/cases/{uuid}/distinct",
+    .roles = REVIEWERS,
+    .body = HTTP_BODY_JSON,
+    .handler = distinct,
 };

@@ -251,7 +251,7 @@ int store_open(store **out, const char *path, dt_err *err)
         return err_set(err, DT_ERR, "libsodium cannot start (no source of random numbers?)");
     if (!(s = calloc(1, sizeof(*s))))
         return st_nomem(err);
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+    if (pthread_mutex_init(&s->lock, NULL) != 0 || pthread_mutex_init(&s->forms_lock, NULL) != 0) {
         rc = err_set(err, DT_ERR, "cannot create the store's lock");
         goto fail;
     }
@@ -266,6 +266,8 @@ int store_open(store **out, const char *path, dt_err *err)
                  (int)(sizeof(migrations) / sizeof(migrations[0])), err);
     if (rc == DT_OK && !(s->path = strdup(path)))
         rc = st_nomem(err);
+    if (rc == DT_OK)
+        rc = st_quality_load(s, err);
     if (rc)
         goto fail;
     *out = s;
@@ -276,6 +278,7 @@ fail:
         pthread_key_delete(s->auth_key);
     if (has_lock)
         pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->forms_lock);
     free(s->path);
     free(s);
     return rc;
@@ -302,6 +305,7 @@ void store_close(store *s)
         s->forms = next;
     }
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->forms_lock);
     free(s->path);
     free(s);
 }
@@ -550,6 +554,15 @@ int store_user_list(store *s, int (*fn)(void *, const store_user *, int revoked)
     return rc;
 }
 
+int st_thread_reader(store *s, sqlite3 **out, dt_err *err)
+{
+    auth_conn *c = NULL;
+    int rc = auth_conn_get(s, &c, err);
+
+    *out = rc ? NULL : c->db;
+    return rc;
+}
+
 int st_session_stmt(store *s, sqlite3_stmt **out, dt_err *err)
 {
     auth_conn *c = NULL;
@@ -656,6 +669,20 @@ done:
 }
 
 /* store_form_get with the lock held. */
+/* The form id:version if it is loaded already, else NULL. Under the forms' own lock only: a
+ * page that shows a case does not wait for a push's merge to find its form. */
+static const form *cached(store *s, const char *id, int version)
+{
+    const form *f = NULL;
+
+    pthread_mutex_lock(&s->forms_lock);
+    for (cached_form *c = s->forms; c && !f; c = c->next)
+        if (c->version == version && !strcmp(c->id, id))
+            f = c->f;
+    pthread_mutex_unlock(&s->forms_lock);
+    return f;
+}
+
 int st_form_get_locked(store *s, const char *id, int version, const form **out, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -666,12 +693,8 @@ int st_form_get_locked(store *s, const char *id, int version, const form **out, 
     dt_err jerr;
     int rc;
 
-    *out = NULL;
-    for (c = s->forms; c; c = c->next)
-        if (c->version == version && !strcmp(c->id, id)) {
-            *out = c->f;
-            return DT_OK;
-        }
+    if ((*out = cached(s, id, version)))
+        return DT_OK;
     rc = db_prepare(s->db, &st, "SELECT definition FROM forms WHERE form_id = ? AND version = ?",
                     err);
     if (rc)
@@ -707,8 +730,10 @@ int st_form_get_locked(store *s, const char *id, int version, const form **out, 
     c->version = version;
     c->f = f;
     f = NULL;
+    pthread_mutex_lock(&s->forms_lock);
     c->next = s->forms;
     s->forms = c;
+    pthread_mutex_unlock(&s->forms_lock);
     *out = c->f;
 cleanup:
     sqlite3_finalize(st);
@@ -722,6 +747,8 @@ int store_form_get(store *s, const char *id, int version, const form **out, dt_e
 {
     int rc;
 
+    if ((*out = cached(s, id, version)))
+        return DT_OK;
     st_lock(s);
     rc = st_form_get_locked(s, id, version, out, err);
     st_unlock(s);

@@ -188,7 +188,12 @@ int store_review_list(store *s, const store_user *u, const store_case_query *q, 
  * the sample frame. */
 int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err);
 
-typedef enum store_decision { DECIDE_APPROVE, DECIDE_REJECT, DECIDE_RESOLVE } store_decision;
+typedef enum store_decision {
+    DECIDE_APPROVE,
+    DECIDE_REJECT,
+    DECIDE_RESOLVE,
+    DECIDE_DISTINCT /* "not a duplicate": the cases of its household key are two households */
+} store_decision;
 
 /* A decision on a case, as a supervisor makes it on a page, with the API or the CLI. */
 typedef struct store_decide_req {
@@ -202,11 +207,14 @@ typedef struct store_decide_req {
 } store_decide_req;
 
 /* Records a decision on a case in u's scope, with who and when: approve or reject (comment
- * required) its head, or resolve a conflict by making rev_id (a revision of the case) the
- * head. The enumerator receives it on their next pull (a resolve with the winning revision).
+ * required) its head, resolve a conflict by making rev_id (a revision of the case) the head,
+ * or say that the cases of its household key are not duplicates (until another case of that
+ * key arrives). The enumerator receives approvals, rejections and resolves on their next pull
+ * (a resolve with the winning revision).
  * A case outside u's scope: DT_ENOTFOUND; a role that may not decide (enumerator;
  * statistician unless q->statisticians): DT_EINVAL with a message starting "forbidden:"; no
- * comment, an unknown rev_id, or approving a case in conflict (resolve it first): DT_EINVAL;
+ * comment, an unknown rev_id, approving a case in conflict (resolve it first), or "distinct"
+ * on a case not flagged as a possible duplicate: DT_EINVAL;
  * a head other than q->head, or more decisions than q->decisions: DT_ECHANGED. Nothing is written
  * when it fails. */
 int store_decide_on(store *s, const store_user *u, const store_decide_req *q, dt_err *err);
@@ -217,7 +225,8 @@ int store_decide(store *s, const store_user *u, const char *case_id, store_decis
 /* ---- the quality flags kept on each case (store_quality.c) */
 
 struct qual_limits;
-/* The thresholds the flags are computed with from now on (the defaults until called). */
+/* The thresholds the flags are computed with from now on (until called: those the store's
+ * kept flags were computed with, the defaults for a new store). */
 void store_set_quality(store *s, const struct qual_limits *l);
 /* Recomputes the flags of every case when the thresholds differ from those they were
  * computed with (or always, when force is set), a few hundred cases per transaction so that

@@ -24,9 +24,10 @@ typedef struct cached_form {
 } cached_form;
 
 struct store {
-    sqlite3 *db;          /* one connection, used only under lock */
-    char *path;           /* for the read-only connections of long reads (exports) */
-    pthread_mutex_t lock; /* guards db and forms */
+    sqlite3 *db;                /* one connection, used only under lock */
+    char *path;                 /* for the read-only connections of long reads (exports) */
+    pthread_mutex_t lock;       /* guards db */
+    pthread_mutex_t forms_lock; /* guards the list of forms (taken alone, or after lock) */
     cached_form *forms;
     pthread_key_t auth_key; /* each thread's read-only connection for store_auth */
     qual_limits quality;    /* the thresholds of the flags kept on each case (under lock) */
@@ -52,6 +53,12 @@ int st_open_reader(store *s, sqlite3 **out, dt_err *err);
 /* This thread's read-only statement of ST_SESSION_USER_SQL (the connection store_auth
  * uses: no writer's lock, each look-up its own read transaction). Reset it after use. */
 int st_session_stmt(store *s, sqlite3_stmt **out, dt_err *err);
+
+/* This thread's read-only connection (the one st_session_stmt's statement is on): for the
+ * review's reads, which then neither wait for nor hold up a push's merge. A caller that reads
+ * more than one statement wraps them in BEGIN ... ROLLBACK (one snapshot) and leaves no
+ * transaction open. */
+int st_thread_reader(store *s, sqlite3 **out, dt_err *err);
 
 /* The store's lock: every use of s->db is between these. */
 void st_lock(store *s);
@@ -129,6 +136,9 @@ int st_case_key(store *s, const char *case_id, char **out, dt_err *err);
 /* Recomputes the facts kept on a case from its head revision: its quality flags and its
  * locality (store_quality.c). After every change of the head. */
 int st_derive_case(store *s, push_st *ps, const char *case_id, dt_err *err);
+/* At opening: the thresholds the kept flags were computed with become the store's (a new store
+ * records the defaults). */
+int st_quality_load(store *s, dt_err *err);
 /* The same for every case of an assignment (its frame's row changed). */
 int st_derive_assignment(store *s, push_st *ps, const char *assignment_id, dt_err *err);
 /* Makes rev_id the head of case_id, copying the revision's facts onto the case. */

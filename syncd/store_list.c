@@ -4,16 +4,59 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The filters of a list, ?1 and ?2 the scope (ST_SCOPE). A NULL parameter lets all through. */
-#define LIST_WHERE                                                                                 \
-    " FROM cases WHERE " ST_SCOPE                                                                  \
-    " AND (?3 IS NULL OR status = ?3 OR (?3 = 'conflict' AND conflict = 1) OR "                    \
-    "(?3 = 'duplicate' AND duplicate = 1)) AND (?4 IS NULL OR commune_code = ?4) "                 \
-    "AND (?5 IS NULL OR enumerator = ?5) AND (?6 IS NULL OR locality = ?6) "                       \
-    "AND (?7 IS NULL OR interviewed_at >= ?7) AND (?8 IS NULL OR interviewed_at < date(?8, '+1 "   \
-    "day')) "                                                                                      \
-    "AND (?9 IS NULL OR (quality & ?9) != 0) AND (?10 IS NULL OR duplicate = 1) "                  \
-    "AND (?11 IS NULL OR instr(household_key, ?11) > 0 OR instr(case_id, ?11) > 0)"
+/* The FROM and WHERE of a list, with a clause only for each filter q sets, so that SQLite can
+ * use the index that filter has (a commune, a state, a flag): an "?N IS NULL OR" for every
+ * filter would make it scan the province. The text is the program's only, every value a bound
+ * parameter: ?1 and ?2 the scope (st_bind_scope), ?3 to ?11 the filters (bind_query). Into out
+ * (size bytes). */
+static void list_where(char *out, size_t size, const store_user *u, const store_case_query *q)
+{
+    int flag = q->flag ? qual_parse(q->flag) : -1;
+    size_t n;
+
+    /* a supervisor's codes (",04012,03980,") as the set an index looks up */
+    n = (size_t)snprintf(out, size, " FROM cases WHERE %s",
+                         u->role == ROLE_SUPERVISOR
+                             ? "?1 = 0 AND commune_code IN (SELECT value FROM json_each('[\"' || "
+                               "replace(trim(?2, ','), ',', '\",\"') || '\"]'))"
+                             : "?1 = 1 AND ?2 IS NOT NULL");
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (n < size)                                                                              \
+            n += (size_t)snprintf(out + n, size - n, __VA_ARGS__);                                 \
+    } while (0)
+    if (q->status && !strcmp(q->status, "conflict"))
+        ADD(" AND conflict = 1");
+    else if (q->status && !strcmp(q->status, "duplicate"))
+        ADD(" AND duplicate = 1");
+    else if (q->status)
+        ADD(" AND status = ?3");
+    if (q->commune)
+        ADD(" AND commune_code = ?4");
+    if (q->enumerator)
+        ADD(" AND enumerator = ?5");
+    if (q->locality)
+        ADD(" AND locality = ?6");
+    if (q->from)
+        ADD(" AND interviewed_at >= ?7");
+    if (q->to)
+        ADD(" AND interviewed_at < date(?8, '+1 day')");
+    if (flag == QUAL_DUPLICATE) {
+        ADD(" AND duplicate = 1");
+    } else if (flag >= 0) {
+        /* the values whose bit is set: an index on quality can look them up */
+        ADD(" AND quality IN (");
+        for (int v = 1, first = 1; v < 1 << QUAL_DUPLICATE; v++)
+            if (v & (1 << flag)) {
+                ADD("%s%d", first ? "" : ",", v);
+                first = 0;
+            }
+        ADD(")");
+    }
+    if (q->search && *q->search)
+        ADD(" AND (instr(household_key, ?11) > 0 OR instr(case_id, ?11) > 0)");
+#undef ADD
+}
 
 static const char *const sort_columns[] = {"updated_at", "interviewed_at", "household_key",
                                            "enumerator", "commune_code"};
@@ -59,7 +102,6 @@ static int check_query(const store_case_query *q, dt_err *err)
 
 static int bind_query(sqlite3_stmt *st, const store_user *u, const store_case_query *q, dt_err *err)
 {
-    int flag = q->flag ? qual_parse(q->flag) : -1;
     int rc = st_bind_scope(st, u, err);
 
     if (rc)
@@ -70,20 +112,20 @@ static int bind_query(sqlite3_stmt *st, const store_user *u, const store_case_qu
     db_bind_text(st, 6, q->locality);
     db_bind_text(st, 7, q->from);
     db_bind_text(st, 8, q->to);
-    if (flag >= 0 && flag != QUAL_DUPLICATE)
-        sqlite3_bind_int(st, 9, 1 << flag);
-    if (flag == QUAL_DUPLICATE)
-        sqlite3_bind_int(st, 10, 1);
     db_bind_text(st, 11, q->search && *q->search ? q->search : NULL);
     return DT_OK;
 }
 
-/* How many cases pass q's filters. Called with the lock held. */
-static int count_cases(store *s, const store_user *u, const store_case_query *q, long *total,
-                       dt_err *err)
+/* How many cases pass q's filters, read on db. */
+static int count_cases(sqlite3 *db, const store_user *u, const store_case_query *q,
+                       const char *where, long *total, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(s->db, &st, "SELECT count(*)" LIST_WHERE, err);
+    char sql[4200];
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT count(*)%s", where);
+    rc = db_prepare(db, &st, sql, err);
 
     if (rc == DT_OK && (rc = bind_query(st, u, q, err)) == DT_OK) {
         rc = sqlite3_step(st);
@@ -91,7 +133,7 @@ static int count_cases(store *s, const store_user *u, const store_case_query *q,
             *total = (long)sqlite3_column_int64(st, 0);
             rc = DT_OK;
         } else {
-            rc = db_fail(s->db, rc, err, "counting cases");
+            rc = db_fail(db, rc, err, "counting cases");
         }
     }
     sqlite3_finalize(st);
@@ -103,8 +145,9 @@ int store_review_list(store *s, const store_user *u, const store_case_query *q, 
 {
     static const store_case_query all = {0};
     sqlite3_stmt *st = NULL;
+    sqlite3 *db = NULL;
     cJSON *list = NULL;
-    char sql[2048];
+    char sql[6144], where[4096];
     int rc;
 
     *out = NULL;
@@ -115,17 +158,19 @@ int store_review_list(store *s, const store_user *u, const store_case_query *q, 
     if (!(list = cJSON_CreateArray()))
         return st_nomem(err);
     /* the order is one of a fixed set of column names: nothing of the request's text */
+    list_where(where, sizeof(where), u, q);
     snprintf(sql, sizeof(sql),
-             "SELECT " ST_CASE_COLUMNS LIST_WHERE
+             "SELECT " ST_CASE_COLUMNS "%s"
              " ORDER BY %s %s, case_id %s LIMIT ?12 OFFSET ?13",
-             sort_columns[q->sort], q->ascending ? "ASC" : "DESC", q->ascending ? "ASC" : "DESC");
-    st_lock(s);
-    /* one read transaction: the count and the page see the same cases */
-    if ((rc = db_exec(s->db, "BEGIN", err)))
+             where, sort_columns[q->sort], q->ascending ? "ASC" : "DESC",
+             q->ascending ? "ASC" : "DESC");
+    /* this thread's reader: the list never waits for a merge; one read transaction, so that
+     * the count and the page see the same cases */
+    if ((rc = st_thread_reader(s, &db, err)) || (rc = db_exec(db, "BEGIN", err)))
         goto cleanup;
-    if (total && (rc = count_cases(s, u, q, total, err)))
+    if (total && (rc = count_cases(db, u, q, where, total, err)))
         goto cleanup;
-    if ((rc = db_prepare(s->db, &st, sql, err)) || (rc = bind_query(st, u, q, err)))
+    if ((rc = db_prepare(db, &st, sql, err)) || (rc = bind_query(st, u, q, err)))
         goto cleanup;
     sqlite3_bind_int(st, 12, q->limit > 0 ? q->limit : -1);
     sqlite3_bind_int(st, 13, q->offset);
@@ -137,11 +182,11 @@ int store_review_list(store *s, const store_user *u, const store_case_query *q, 
             goto cleanup;
         }
     }
-    rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading cases");
+    rc = rc == SQLITE_DONE ? DT_OK : db_fail(db, rc, err, "reading cases");
 cleanup:
     sqlite3_finalize(st);
-    db_rollback(s->db);
-    st_unlock(s);
+    if (db)
+        db_rollback(db);
     if (rc) {
         cJSON_Delete(list);
         return rc;

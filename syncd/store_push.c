@@ -175,8 +175,12 @@ int st_push_st_prepare(store *s, push_st *ps, dt_err *err)
                          "UPDATE cases SET conflict = 1, updated_at = ?2 WHERE case_id = ?1",
                          err)) ||
         (rc = db_prepare(s->db, &ps->dup,
+                         /* flagged when another case has the key, unless every case of
+                          * the key was said "not a duplicate" for it */
                          "UPDATE cases SET duplicate = CASE WHEN (SELECT count(*) FROM cases d "
-                         "WHERE d.form_id = ?1 AND d.household_key = ?2) > 1 THEN 1 ELSE 0 END "
+                         "WHERE d.form_id = ?1 AND d.household_key = ?2) > 1 AND EXISTS (SELECT "
+                         "1 FROM cases d WHERE d.form_id = ?1 AND d.household_key = ?2 AND "
+                         "d.distinct_key IS NOT ?2) THEN 1 ELSE 0 END "
                          "WHERE form_id = ?1 AND household_key = ?2",
                          err)) ||
         (rc = db_prepare(s->db, &ps->nodup,

@@ -102,6 +102,60 @@ static void limits_text(const qual_limits *l, char *out, size_t size)
              l->utc_offset_minutes, l->fast_seconds, l->fast_share, l->fast_min_screens);
 }
 
+/* Records text as the thresholds of the kept flags. Called with the lock held (or alone). */
+static int save_limits(store *s, const char *text, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(s->db, &st,
+                        "INSERT INTO settings (key, value) VALUES ('quality_limits', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, text);
+    return st_run(s, st, err, "keeping the quality thresholds");
+}
+
+int st_quality_load(store *s, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char text[256];
+    qual_limits l;
+    int rc, v = 0;
+
+    if ((rc = db_prepare(s->db, &st,
+                         "SELECT (SELECT value FROM settings WHERE key = 'quality_limits'), "
+                         "EXISTS (SELECT 1 FROM cases)",
+                         err)))
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = db_fail(s->db, rc, err, "reading the settings");
+        goto cleanup;
+    }
+    rc = DT_OK;
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        /* the thresholds of the flags kept: merges here go on with them */
+        if (sscanf(db_text(st, 0),
+                   "v%d base=%lg member=%lg night=%d-%d utc=%d fast=%lg share=%lg min=%d", &v,
+                   &l.base_seconds, &l.member_seconds, &l.night_start, &l.night_end,
+                   &l.utc_offset_minutes, &l.fast_seconds, &l.fast_share,
+                   &l.fast_min_screens) == 9 &&
+            v == DERIVE_VERSION)
+            s->quality = l;
+    } else if (!sqlite3_column_int(st, 1)) {
+        /* a new store: its flags will be computed with the defaults, say so */
+        sqlite3_finalize(st);
+        st = NULL;
+        limits_text(&s->quality, text, sizeof(text));
+        rc = save_limits(s, text, err);
+    }
+cleanup:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Whether the stored flags were computed with text: 1 yes, 0 no, or an error. */
 static int limits_stored(store *s, const char *text, dt_err *err)
 {
@@ -163,7 +217,6 @@ fail:
 int store_quality_refresh(store *s, int force, long *changed, dt_err *err)
 {
     char text[256];
-    sqlite3_stmt *st = NULL;
     long long after = 0;
     long n = 0;
     int rc, done = 0;
@@ -185,14 +238,7 @@ int store_quality_refresh(store *s, int force, long *changed, dt_err *err)
             return rc;
     }
     st_lock(s);
-    rc = db_prepare(s->db, &st,
-                    "INSERT INTO settings (key, value) VALUES ('quality_limits', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    err);
-    if (rc == DT_OK) {
-        db_bind_text(st, 1, text);
-        rc = st_run(s, st, err, "keeping the quality thresholds");
-    }
+    rc = save_limits(s, text, err);
     st_unlock(s);
     if (rc == DT_OK && changed)
         *changed = n;

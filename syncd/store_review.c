@@ -277,12 +277,11 @@ fail:
 }
 
 /* The case row of case_id if u may see it: 1 found (st on its row), 0 not, or an error. */
-static int find_case(store *s, const store_user *u, const char *case_id, sqlite3_stmt **st,
+static int find_case(sqlite3 *db, const store_user *u, const char *case_id, sqlite3_stmt **st,
                      dt_err *err)
 {
-    int rc = db_prepare(s->db, st,
-                        "SELECT " ST_CASE_COLUMNS " FROM cases WHERE " ST_SCOPE " AND case_id = ?3",
-                        err);
+    int rc = db_prepare(
+        db, st, "SELECT " ST_CASE_COLUMNS " FROM cases WHERE " ST_SCOPE " AND case_id = ?3", err);
 
     if (rc)
         return rc;
@@ -295,12 +294,12 @@ static int find_case(store *s, const store_user *u, const char *case_id, sqlite3
     if (rc == SQLITE_DONE)
         return err_set(err, DT_ENOTFOUND, "no case %s%s", case_id,
                        u->role == ROLE_SUPERVISOR ? " in your communes" : "");
-    return db_fail(s->db, rc, err, "reading cases");
+    return db_fail(db, rc, err, "reading cases");
 }
 
 /* Adds "frame": the sample frame's row of the case's assignment (label, prefill, commune,
- * weight, stratum, PSU), when it has one. Called with the lock held. */
-static int add_frame(store *s, cJSON *o, dt_err *err)
+ * weight, stratum, PSU), when it has one. */
+static int add_frame(sqlite3 *db, cJSON *o, dt_err *err)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "assignment_id");
     sqlite3_stmt *st = NULL;
@@ -309,7 +308,7 @@ static int add_frame(store *s, cJSON *o, dt_err *err)
 
     if (!cJSON_IsString(a))
         return DT_OK;
-    if ((rc = db_prepare(s->db, &st,
+    if ((rc = db_prepare(db, &st,
                          "SELECT label, prefill, commune_code, weight, stratum, psu, enumerator "
                          "FROM assignments WHERE assignment_id = ?",
                          err)))
@@ -327,7 +326,7 @@ static int add_frame(store *s, cJSON *o, dt_err *err)
             st_add_text(f, "enumerator", st, 6))
             rc = st_nomem(err);
     } else {
-        rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading the frame");
+        rc = rc == SQLITE_DONE ? DT_OK : db_fail(db, rc, err, "reading the frame");
     }
     sqlite3_finalize(st);
     return rc;
@@ -336,12 +335,15 @@ static int add_frame(store *s, cJSON *o, dt_err *err)
 int store_review_show(store *s, const store_user *u, const char *case_id, cJSON **out, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
+    sqlite3 *db = NULL;
     cJSON *o = NULL, *revs = NULL, *decs = NULL;
     int rc;
 
     *out = NULL;
-    st_lock(s);
-    if ((rc = find_case(s, u, case_id, &st, err)) != 1)
+    /* this thread's reader, one snapshot: a case shown never waits for a merge */
+    if ((rc = st_thread_reader(s, &db, err)) || (rc = db_exec(db, "BEGIN", err)))
+        goto cleanup;
+    if ((rc = find_case(db, u, case_id, &st, err)) != 1)
         goto cleanup;
     if (!(o = st_case_json(st)) || !(revs = cJSON_AddArrayToObject(o, "revisions")) ||
         !(decs = cJSON_AddArrayToObject(o, "decisions"))) {
@@ -349,7 +351,7 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
         goto cleanup;
     }
     sqlite3_finalize(st);
-    rc = db_prepare(s->db, &st,
+    rc = db_prepare(db, &st,
                     "SELECT rev_id, parent_rev_id, form_id, form_version, author, device_id, "
                     "created_at, outcome, assignment_id, verdict, received_by, received_at, "
                     "answers, paradata FROM revisions WHERE case_id = ? ORDER BY rowid",
@@ -372,11 +374,11 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
         }
     }
     if (rc != SQLITE_DONE) {
-        rc = db_fail(s->db, rc, err, "reading revisions");
+        rc = db_fail(db, rc, err, "reading revisions");
         goto cleanup;
     }
     sqlite3_finalize(st);
-    rc = db_prepare(s->db, &st,
+    rc = db_prepare(db, &st,
                     "SELECT rev_id, decision, comment, by_user, at FROM decisions "
                     "WHERE case_id = ? ORDER BY seq",
                     err);
@@ -392,12 +394,13 @@ int store_review_show(store *s, const store_user *u, const char *case_id, cJSON 
             goto cleanup;
         }
     }
-    rc = rc == SQLITE_DONE ? DT_OK : db_fail(s->db, rc, err, "reading decisions");
+    rc = rc == SQLITE_DONE ? DT_OK : db_fail(db, rc, err, "reading decisions");
     if (rc == DT_OK)
-        rc = add_frame(s, o, err);
+        rc = add_frame(db, o, err);
 cleanup:
     sqlite3_finalize(st);
-    st_unlock(s);
+    if (db)
+        db_rollback(db);
     if (rc == DT_OK) {
         *out = o;
         return DT_OK;
@@ -477,33 +480,131 @@ int store_decide(store *s, const store_user *u, const char *case_id, store_decis
     return store_decide_on(s, u, &q, err);
 }
 
+/* Says the cases of household key of form fid are distinct households: each keeps the key it
+ * was cleared for, and the key's flags are computed again. Inside the decision's transaction. */
+static int mark_distinct(store *s, const char *fid, const char *key, dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    push_st ps = {0};
+    int rc = db_prepare(s->db, &st,
+                        "UPDATE cases SET distinct_key = household_key WHERE form_id = ? AND "
+                        "household_key = ?",
+                        err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, fid);
+    db_bind_text(st, 2, key);
+    if ((rc = st_run(s, st, err, "clearing the duplicate flag")) == DT_OK &&
+        (rc = st_push_st_prepare(s, &ps, err)) == DT_OK)
+        rc = st_flag_duplicates(s, &ps, NULL, fid, NULL, key, err);
+    st_push_st_free(&ps);
+    return rc;
+}
+
+/* The decision's row, and the change that brings it to the enumerator's laptop (enumerator
+ * NULL: none, a decision that is the centre's alone). */
+static int record(store *s, const char *case_id, const char *rev_id, const char *name,
+                  const char *comment, const char *by, const char *enumerator, const char *now,
+                  dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char seq[32];
+    int rc = db_prepare(s->db, &st,
+                        "INSERT INTO decisions (case_id, rev_id, decision, comment, by_user, at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, case_id);
+    db_bind_text(st, 2, rev_id);
+    db_bind_text(st, 3, name);
+    db_bind_text(st, 4, comment ? comment : "");
+    db_bind_text(st, 5, by);
+    db_bind_text(st, 6, now);
+    if ((rc = st_run(s, st, err, "saving the decision")) || !enumerator)
+        return rc;
+    snprintf(seq, sizeof(seq), "%lld", (long long)sqlite3_last_insert_rowid(s->db));
+    if ((rc = db_prepare(s->db, &st,
+                         "INSERT INTO changes (kind, ref, enumerator, at) "
+                         "VALUES ('decision', ?, ?, ?)",
+                         err)))
+        return rc;
+    db_bind_text(st, 1, seq);
+    db_bind_text(st, 2, enumerator);
+    db_bind_text(st, 3, now);
+    return st_run(s, st, err, "saving the decision");
+}
+
+/* Approve or reject: the case's status. */
+static int set_status(store *s, const char *case_id, const char *status, const char *now,
+                      dt_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = db_prepare(s->db, &st, "UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?",
+                        err);
+
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, status);
+    db_bind_text(st, 2, now);
+    db_bind_text(st, 3, case_id);
+    return st_run(s, st, err, "saving the decision");
+}
+
+/* What may stop a decision once the case is read: it moved since it was shown, or its state
+ * does not allow it. */
+static int refuse(store *s, const store_decide_req *q, const char *head, int conflict,
+                  int duplicate, dt_err *err)
+{
+    long decided = 0;
+    int rc;
+
+    if (q->head && (rc = count_decisions(s, q->case_id, &decided, err)))
+        return rc;
+    if (q->head && (strcmp(q->head, head) != 0 || decided != q->decisions))
+        return err_set(err, DT_ECHANGED,
+                       "case %s has changed since the page was drawn (a new revision, or another "
+                       "supervisor's decision): nothing was recorded; look at it again",
+                       q->case_id);
+    if (q->decision == DECIDE_APPROVE && conflict)
+        return err_set(err, DT_EINVAL,
+                       "case %s has two branches (a conflict): resolve it first by choosing the "
+                       "revision that stays",
+                       q->case_id);
+    if (q->decision == DECIDE_DISTINCT && !duplicate)
+        return err_set(err, DT_EINVAL, "case %s is not flagged as a possible duplicate",
+                       q->case_id);
+    return DT_OK;
+}
+
 int store_decide_on(store *s, const store_user *u, const store_decide_req *q, dt_err *err)
 {
-    const char *case_id = q->case_id, *comment = q->comment, *rev_id = q->rev_id;
+    static const char *const names[] = {"approved", "rejected", "resolved", "distinct"};
+    const char *case_id = q->case_id;
     store_decision d = q->decision;
-    static const char *const names[] = {"approved", "rejected", "resolved"};
     sqlite3_stmt *st = NULL;
-    char now[32], seq[32];
+    char now[32];
     char *head = NULL, *enumerator = NULL, *fid = NULL, *old_key = NULL;
-    long decided = 0;
-    int rc, conflict;
+    int rc, conflict, duplicate;
 
     if (u->role != ROLE_SUPERVISOR && u->role != ROLE_ADMIN &&
         !(u->role == ROLE_STATISTICIAN && q->statisticians))
         return err_set(err, DT_EINVAL, "forbidden: a %s cannot decide on cases (HTTP 403)",
                        store_role_name(u->role));
-    if ((unsigned)d > DECIDE_RESOLVE)
+    if ((unsigned)d > DECIDE_DISTINCT)
         return err_set(err, DT_EINVAL, "unknown decision");
-    if (d == DECIDE_REJECT && !has_text(comment))
+    if (d == DECIDE_REJECT && !has_text(q->comment))
         return err_set(err, DT_EINVAL,
                        "comment: a rejection needs a comment telling the enumerator what to fix");
-    if (d == DECIDE_RESOLVE && (!rev_id || !*rev_id))
+    if (d == DECIDE_RESOLVE && (!q->rev_id || !*q->rev_id))
         return err_set(err, DT_EINVAL, "rev_id: say which revision becomes the head");
     st_now_utc(now);
     st_lock(s);
     if ((rc = db_begin(s->db, err)))
         goto done;
-    if ((rc = find_case(s, u, case_id, &st, err)) != 1)
+    if ((rc = find_case(s->db, u, case_id, &st, err)) != 1)
         goto fail;
     enumerator = strdup(db_text(st, 1));
     head = strdup(db_text(st, 8));
@@ -511,75 +612,33 @@ int store_decide_on(store *s, const store_user *u, const store_decide_req *q, dt
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
         old_key = strdup(db_text(st, 3));
     conflict = sqlite3_column_int(st, 6);
+    duplicate = sqlite3_column_int(st, 7);
     sqlite3_finalize(st);
     st = NULL;
-    if (!enumerator || !head || !fid) {
+    if (!enumerator || !head || !fid || (duplicate && !old_key)) {
         rc = st_nomem(err);
         goto fail;
     }
-    if (q->head && (rc = count_decisions(s, case_id, &decided, err)))
+    if ((rc = refuse(s, q, head, conflict, duplicate, err)))
         goto fail;
-    if (q->head && (strcmp(q->head, head) != 0 || decided != q->decisions)) {
-        rc = err_set(err, DT_ECHANGED,
-                     "case %s has changed since the page was drawn (a new revision, or another "
-                     "supervisor's decision): nothing was recorded; look at it again",
-                     case_id);
-        goto fail;
-    }
-    if (d == DECIDE_APPROVE && conflict) {
-        rc = err_set(err, DT_EINVAL,
-                     "case %s has two branches (a conflict): resolve it first by choosing the "
-                     "revision that stays",
-                     case_id);
-        goto fail;
-    }
     if (d == DECIDE_RESOLVE) {
-        if ((rc = resolve_to(s, case_id, rev_id, fid, old_key, now, err)))
+        if ((rc = resolve_to(s, case_id, q->rev_id, fid, old_key, now, err)))
             goto fail;
         free(head);
-        if (!(head = strdup(rev_id))) {
+        if (!(head = strdup(q->rev_id))) {
             rc = st_nomem(err);
             goto fail;
         }
+    } else if (d == DECIDE_DISTINCT) {
+        rc = mark_distinct(s, fid, old_key, err);
     } else {
-        if ((rc = db_prepare(s->db, &st,
-                             "UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?", err)))
-            goto fail;
-        db_bind_text(st, 1, names[d]);
-        db_bind_text(st, 2, now);
-        db_bind_text(st, 3, case_id);
-        rc = st_run(s, st, err, "saving the decision");
-        st = NULL;
-        if (rc)
-            goto fail;
+        rc = set_status(s, case_id, names[d], now, err);
     }
-    if ((rc = db_prepare(s->db, &st,
-                         "INSERT INTO decisions (case_id, rev_id, decision, comment, by_user, at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         err)))
-        goto fail;
-    db_bind_text(st, 1, case_id);
-    db_bind_text(st, 2, head);
-    db_bind_text(st, 3, names[d]);
-    db_bind_text(st, 4, comment ? comment : "");
-    db_bind_text(st, 5, u->name);
-    db_bind_text(st, 6, now);
-    rc = st_run(s, st, err, "saving the decision");
-    st = NULL;
-    if (rc)
-        goto fail;
-    snprintf(seq, sizeof(seq), "%lld", (long long)sqlite3_last_insert_rowid(s->db));
-    if ((rc = db_prepare(s->db, &st,
-                         "INSERT INTO changes (kind, ref, enumerator, at) "
-                         "VALUES ('decision', ?, ?, ?)",
-                         err)))
-        goto fail;
-    db_bind_text(st, 1, seq);
-    db_bind_text(st, 2, enumerator);
-    db_bind_text(st, 3, now);
-    rc = st_run(s, st, err, "saving the decision");
-    st = NULL;
-    if (rc || (rc = db_commit(s->db, err)))
+    /* "not a duplicate" is the centre's own: nothing for the laptop to take */
+    if (rc ||
+        (rc = record(s, case_id, head, names[d], q->comment, u->name,
+                     d == DECIDE_DISTINCT ? NULL : enumerator, now, err)) ||
+        (rc = db_commit(s->db, err)))
         goto fail;
     goto done;
 fail:

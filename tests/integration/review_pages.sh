@@ -179,6 +179,12 @@ C 1 status >"$LOGDIR/status1.out" 2>&1
 has "collector status shows the comment" "$LOGDIR/status1.out" "Hỏi lại tuổi chủ hộ"
 same "the laptop's case is sent back" "$(q "$LOGDIR/c1.db" "SELECT status FROM cases WHERE case_id = '$C1'")" rejected
 
+# a possible duplicate: side by side, then "not a duplicate"
+same "the duplicate's page" "$(page sup_04012 "/cases/$DUP")" 200
+has "its twin beside it" "$LOGDIR/page.html" "Phiếu kia · The other"
+same "not a duplicate" "$(decide sup_04012 "$DUP" -d decision=distinct --data-urlencode "comment=Hai hộ khác nhau")" 303
+same "neither is flagged now" "$(q "$SDB" "SELECT sum(duplicate) FROM cases WHERE household_key = '04012|Bản Áng|1'")" 0
+same "recorded, not sent to the laptop" "$(q "$SDB" "SELECT d.decision || ' ' || (SELECT count(*) FROM changes WHERE kind = 'decision' AND ref = d.seq) FROM decisions d WHERE case_id = '$DUP'")" "distinct 0"
 same "approving another" "$(decide sup_04012 "$C3" -d decision=approve)" 303
 same "approved" "$(q "$SDB" "SELECT status FROM cases WHERE case_id = '$C3'")" approved
 

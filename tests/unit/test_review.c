@@ -102,11 +102,11 @@ static void test_review__new_thresholds_recompute_the_kept_flags(void **state)
     push_one(fx, &fx->a, hurried(U(1), U(100), NULL), VERDICT_ACCEPTED, 0);
     qual_defaults(&l);
     store_set_quality(fx->s, &l);
-    /* the first refresh records the thresholds; the same ones again change nothing */
-    assert_int_equal(store_quality_refresh(fx->s, 0, &n, &err), DT_OK);
-    assert_int_equal(n, 1);
+    /* a new store recorded the defaults its flags were computed with: nothing to do */
     assert_int_equal(store_quality_refresh(fx->s, 0, &n, &err), DT_OK);
     assert_int_equal(n, 0);
+    assert_int_equal(store_quality_refresh(fx->s, 1, &n, &err), DT_OK);
+    assert_int_equal(n, 1); /* forced: every case */
     l.base_seconds = 30;
     l.member_seconds = 0;
     store_set_quality(fx->s, &l);
@@ -117,6 +117,16 @@ static void test_review__new_thresholds_recompute_the_kept_flags(void **state)
     q.flag = "night";
     listed(fx, &fx->admin, &q, ids, sizeof(ids), NULL);
     assert_string_equal(ids, "100");
+    /* the store keeps them: another program merging into it (an import) uses them too */
+    store_close(fx->s);
+    if (store_open(&fx->s, fx->path, &err) != DT_OK)
+        fail_msg("store_open: %s", err.msg);
+    push_one(fx, &fx->a, hurried(U(2), U(200), NULL), VERDICT_ACCEPTED, 0);
+    q.flag = "speeding";
+    listed(fx, &fx->admin, &q, ids, sizeof(ids), NULL);
+    assert_string_equal(ids, "");
+    assert_int_equal(store_quality_refresh(fx->s, 0, &n, &err), DT_OK);
+    assert_int_equal(n, 0);
 }
 
 static void test_review__a_new_frame_row_recomputes_the_size_check(void **state)
@@ -270,6 +280,54 @@ static void test_review__statisticians_decide_only_when_the_config_says_so(void 
     assert_int_equal(store_decide_on(fx->s, &fx->a, &q, &err), DT_EINVAL);
 }
 
+/* A copy of household_4members, household number n, as case case_n's first revision. */
+static cJSON *numbered(int rev_n, int case_n, int n)
+{
+    cJSON *r = hh(U(rev_n), U(case_n), NULL, "2026-11-29T09:00:00Z", "household_4members");
+
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(r, "answers"), "hh_number",
+                              cJSON_CreateNumber(n));
+    return r;
+}
+
+static void test_review__not_a_duplicate_clears_the_pair_until_a_third_comes(void **state)
+{
+    fixture *fx = *state;
+    store_decide_req q = {.case_id = U(100), .decision = DECIDE_DISTINCT, .comment = "hai anh em"};
+    store_case_query dup = {.status = "duplicate", .sort = SORT_HOUSEHOLD, .ascending = 1};
+    cJSON *p = NULL;
+    char ids[256];
+    dt_err err;
+
+    push_one(fx, &fx->a, numbered(1, 100, 7), VERDICT_ACCEPTED, 0);
+    push_one(fx, &fx->a, numbered(2, 200, 8), VERDICT_ACCEPTED, 0);
+    /* not flagged: refused, nothing written */
+    q.case_id = U(200);
+    assert_int_equal(store_decide_on(fx->s, &fx->sup, &q, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "not flagged as a possible duplicate"));
+    q.case_id = U(100);
+    push_one(fx, &fx->b, numbered(3, 300, 7), VERDICT_ACCEPTED, 0);
+    listed(fx, &fx->sup, &dup, ids, sizeof(ids), NULL);
+    assert_string_equal(ids, "100 300");
+    assert_int_equal(store_decide_on(fx->s, &fx->sup, &q, &err), DT_OK);
+    listed(fx, &fx->sup, &dup, ids, sizeof(ids), NULL);
+    assert_string_equal(ids, "");
+    cJSON *c = show(fx, U(100));
+    const cJSON *d = cJSON_GetArrayItem(arr(c, "decisions"), 0);
+    assert_string_equal(str(d, "decision"), "distinct");
+    assert_string_equal(str(d, "by"), "sup_04012");
+    assert_string_equal(str(c, "status"), "finalized"); /* still to be reviewed */
+    cJSON_Delete(c);
+    /* the centre's own: the enumerator's pull brings nothing */
+    assert_int_equal(store_pull(fx->s, &fx->a, 0, 100, &p, &err), DT_OK);
+    assert_int_equal(cJSON_GetArraySize(arr(p, "decisions")), 0);
+    cJSON_Delete(p);
+    /* a third interview of the same household: all three flagged again */
+    push_one(fx, &fx->b, numbered(5, 400, 7), VERDICT_ACCEPTED, 0);
+    listed(fx, &fx->sup, &dup, ids, sizeof(ids), NULL);
+    assert_string_equal(ids, "100 300 400");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +338,7 @@ int main(int argc, char **argv)
         T(the_list_filters_sorts_and_pages),
         T(a_decision_on_a_case_that_moved_writes_nothing),
         T(statisticians_decide_only_when_the_config_says_so),
+        T(not_a_duplicate_clears_the_pair_until_a_third_comes),
 #undef T
     };
     return fixture_run(argc, argv, "test_review", tests, sizeof(tests) / sizeof(tests[0]));

@@ -355,11 +355,15 @@ int main(int argc, char **argv)
         printf("  made in %.0f s\n", info.seconds);
     }
     pick_commune(store, commune, sizeof(commune), ids, 500, &nids);
-    add_user(store, "bench_sup", "supervisor", commune, sup_token);
-    add_user(store, "bench_stat", "statistician", NULL, stat_token);
+    /* named after this run: a store given with --store may hold an earlier run's */
+    char sup_name[32], stat_name[32];
+    snprintf(sup_name, sizeof(sup_name), "bench_sup_%d", (int)getpid());
+    snprintf(stat_name, sizeof(stat_name), "bench_stat_%d", (int)getpid());
+    add_user(store, sup_name, "supervisor", commune, sup_token);
+    add_user(store, stat_name, "statistician", NULL, stat_token);
     for (int i = 0; i < LAPTOPS; i++) {
         memset(&clients[i], 0, sizeof(clients[i]));
-        snprintf(clients[i].user, sizeof(clients[i].user), "review_lap%02d", i + 1);
+        snprintf(clients[i].user, sizeof(clients[i].user), "lap%02d_%d", i + 1, (int)getpid());
         snprintf(clients[i].author, sizeof(clients[i].author), "Điều tra viên %d", i + 1);
         uuid_new(clients[i].device_id);
         add_user(store, clients[i].user, "enumerator", NULL, clients[i].token);
@@ -367,7 +371,9 @@ int main(int argc, char **argv)
     synth_seed(&rng, SEED + 7);
     printf("generating %ld households for the laptops to push...\n", o.push);
     fflush(stdout);
-    if (sdata_make(&set, f, &rng, 10000000, (int)o.push, BATCH, clients, LAPTOPS, &err))
+    synth_seed(&rng, SEED + (unsigned long long)getpid());
+    if (sdata_make(&set, f, &rng, 10000000 + (long)getpid() * 100000, (int)o.push, BATCH, clients,
+                   LAPTOPS, &err))
         die("generating households: %s", err.msg);
     if ((port = syncd_proc_serve(BENCH_SYNCD, store, o.config, log)) < 0)
         die("syncd serve did not start");

@@ -1,7 +1,7 @@
 /* httpd.c - the programs' HTTP server (libmicrohttpd): bodies with caps, gzip both ways,
  * routing, authentication by the program's callback, JSON or HTML errors, a request log and a
  * graceful stop */
-#include "httpd.h"
+#include "httpd_int.h"
 #include "buf.h"
 #include "html.h"
 #include "json.h"
@@ -25,55 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PATH_LOG_MAX  200           /* bytes of a path kept for the log and messages */
 #define DISCARD_SLACK (1024 * 1024) /* bytes read past a refused body before hanging up */
 #define GZIP_MIN      256           /* smaller answers go as they are: gzip would not pay */
-#define FORM_FIELDS   64            /* fields of an HTML form body kept (the boxes of a list) */
-
-struct http_server {
-    struct MHD_Daemon *mhd;
-    http_opts o;                   /* a copy: the limits, the callbacks */
-    char program[32], listen[256]; /* o's strings, copied */
-    char *error_links;             /* o's, copied, or NULL */
-    atomic_int inflight;           /* requests between their first call and completion */
-    atomic_int stopping;           /* set by http_stop: answers close their connection */
-};
-
-enum body_state {
-    BODY_OK,        /* accumulating (or none) */
-    BODY_TOO_LARGE, /* passed max_body: the rest is read and dropped */
-    BODY_NOMEM      /* out of memory while accumulating */
-};
-
-struct http_req {
-    http_server *srv;
-    struct MHD_Connection *conn;
-    const http_route *route;
-    char params[HTTP_MAX_PARAMS][UUID_LEN + 1]; /* the {uuid} segments */
-    const char *who; /* the caller's name once authed (in caller), or NULL */
-    int role;        /* and their role */
-    buf body;        /* the body as received, capped at max_body */
-    size_t bytes_in; /* body bytes received (also those dropped) */
-    enum body_state body_state;
-    int gzip_in;    /* Content-Encoding: gzip */
-    char *inflated; /* the decompressed body, or NULL */
-    size_t inflated_len;
-    cJSON *json; /* http_body_json's document */
-    struct {
-        char *key, *value; /* url-decoded, in place in form_text */
-    } form[FORM_FIELDS];
-    int nform;         /* -1 until the form body is parsed */
-    char *form_text;   /* a copy of the form body, cut into the fields */
-    int queued;        /* a response was queued */
-    int status;        /* its status */
-    size_t bytes_out;  /* its body's size as sent */
-    const char *allow; /* 405: the Allow header */
-    char method[16];
-    char path[PATH_LOG_MAX + 1]; /* sanitized, for the log */
-    char remote[INET6_ADDRSTRLEN + 1];
-    struct timespec t0;
-    max_align_t caller[]; /* http_opts.caller_size bytes for the program's record */
-};
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define HTML_TYPE "text/html; charset=utf-8"
@@ -225,6 +178,21 @@ static void add_headers(http_req *r, struct MHD_Response *resp, const char *ctyp
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
+enum MHD_Result httpd_send(http_req *r, unsigned status, struct MHD_Response *resp)
+{
+    enum MHD_Result ok;
+
+    if (r->deferred) {
+        /* on a worker: MHD takes answers only from its own threads, once resumed */
+        r->held = resp;
+        r->held_status = status;
+        return MHD_YES;
+    }
+    ok = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
 /* Queues the fixed out-of-memory answer, which needs no allocation of ours. */
 static void queue_oom(http_req *r)
 {
@@ -235,11 +203,10 @@ static void queue_oom(http_req *r)
         return;
     r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
     add_headers(r, resp, JSON_TYPE, 0, NO_STORE);
-    if (MHD_queue_response(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp) == MHD_YES) {
+    if (httpd_send(r, MHD_HTTP_SERVICE_UNAVAILABLE, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = sizeof(oom_body) - 1;
     }
-    MHD_destroy_response(resp);
 }
 
 /* Queues body (malloc'd, taken over; NULL means out of memory) of type ctype,
@@ -281,11 +248,10 @@ static void queue_typed(http_req *r, int status, const char *ctype, char *body, 
     }
     r->status = status;
     add_headers(r, resp, ctype, gz, cache);
-    if (MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES) {
+    if (httpd_send(r, (unsigned)status, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = len;
     }
-    MHD_destroy_response(resp);
 }
 
 static void queue(http_req *r, int status, char *body)
@@ -387,9 +353,8 @@ int http_reply_redirect(http_req *r, const char *location, const char *set_cooki
     MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
     if (set_cookie)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
-    if (MHD_queue_response(r->conn, MHD_HTTP_SEE_OTHER, resp) == MHD_YES)
+    if (httpd_send(r, MHD_HTTP_SEE_OTHER, resp) == MHD_YES)
         r->queued = 1;
-    MHD_destroy_response(resp);
     return 0;
 }
 
@@ -421,11 +386,10 @@ int http_reply_file(http_req *r, int fd, size_t size, const char *content_type,
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (atomic_load(&r->srv->stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    if (MHD_queue_response(r->conn, MHD_HTTP_OK, resp) == MHD_YES) {
+    if (httpd_send(r, MHD_HTTP_OK, resp) == MHD_YES) {
         r->queued = 1;
         r->bytes_out = size;
     }
-    MHD_destroy_response(resp);
     return 0;
 }
 
@@ -773,23 +737,24 @@ static int take(http_req *r, const char *data, size_t n)
     }
 }
 
-/* The whole request is in: undo gzip, then the route's handler. */
-static void finish(http_req *r)
+/* The whole request is in: undo gzip, then the route's handler. 1 when the handler was given
+ * to a worker (the connection is suspended: r is the worker's until it resumes it), else 0. */
+static int finish(http_req *r)
 {
     dt_err err;
     int rc;
 
     if (!r->route) { /* refused in begin without an answer: not reached */
         http_reply_error(r, 500, "the request was refused");
-        return;
+        return 0;
     }
     if (r->body_state == BODY_TOO_LARGE) {
         http_reply_error(r, 413, "the body is larger than %zu bytes", r->srv->o.max_body);
-        return;
+        return 0;
     }
     if (r->body_state == BODY_NOMEM) {
         http_reply_error(r, 503, "out of memory: try again later");
-        return;
+        return 0;
     }
     if (r->route->body && r->body.len > 0 &&
         (r->gzip_in || proto_is_gzip(r->body.data, r->body.len))) {
@@ -798,18 +763,34 @@ static void finish(http_req *r)
         if (rc == DT_ERR) {
             http_reply_error(r, 413, "the body is larger than %zu bytes once decompressed",
                              r->srv->o.max_inflated);
-            return;
+            return 0;
         }
         if (rc == DT_EINVAL) {
             http_reply_error(r, 400, "the body is not valid gzip: %s", err.msg);
-            return;
+            return 0;
         }
         if (rc) {
             http_reply_error(r, 503, "out of memory: try again later");
-            return;
+            return 0;
         }
         buf_free(&r->body);
     }
+    if (r->route->background && r->srv->jobs) {
+        /* heavy work on a worker of lower priority: this thread goes back to its other
+         * connections (a page is not kept waiting behind a push's validation) */
+        r->deferred = 1;
+        MHD_suspend_connection(r->conn);
+        if (httpd_jobs_run(r->srv->jobs, r) == 0)
+            return 1;
+        r->deferred = 0;
+        MHD_resume_connection(r->conn);
+    }
+    httpd_run_handler(r);
+    return 0;
+}
+
+void httpd_run_handler(http_req *r)
+{
     r->route->handler(r);
     if (!r->queued)
         http_reply_error(r, 500, "the server did not answer: please report this");
@@ -873,6 +854,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO; /* not even the answer could be made: hang up */
         return MHD_YES;
     }
+    if (r->resumed) { /* a worker ran the handler: its answer goes out from here */
+        enum MHD_Result ok = MHD_NO;
+        r->resumed = 0;
+        r->deferred = 0;
+        if (r->held) {
+            ok = MHD_queue_response(conn, r->held_status, r->held);
+            MHD_destroy_response(r->held);
+            r->held = NULL;
+        }
+        return ok;
+    }
     if (r->queued) { /* answered early: what still arrives is dropped */
         *upload_data_size = 0;
         return MHD_YES;
@@ -882,7 +874,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return rc ? MHD_NO : MHD_YES;
     }
-    finish(r);
+    if (finish(r))
+        return MHD_YES; /* suspended: not a word more about r here */
     return r->queued ? MHD_YES : MHD_NO;
 }
 
@@ -1005,9 +998,15 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
         cores = sysconf(_SC_NPROCESSORS_ONLN);
         threads = cores > 0 ? (unsigned)(cores > 64 ? 64 : cores) : 1;
     }
-    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (httpd_jobs_start(&h->jobs, threads)) {
+        free(h->error_links);
+        free(h);
+        return err_set(err, DT_ENOMEM, "cannot start the server's workers");
+    }
     h->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
         h, /* first, so that it sees everything */
@@ -1016,6 +1015,7 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
         o->memory_limit, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     if (!h->mhd) {
+        httpd_jobs_stop(h->jobs);
         free(h->error_links);
         free(h);
         return err_set(err, DT_EIO,
@@ -1042,6 +1042,8 @@ void http_stop(http_server *h, unsigned grace_seconds)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (atomic_load(&h->inflight) > 0 && ms_since(&t0) < grace_seconds * 1000.0)
         nanosleep(&nap, NULL);
+    /* every suspended connection is resumed before the daemon stops */
+    httpd_jobs_stop(h->jobs);
     MHD_stop_daemon(h->mhd);
     free(h->error_links);
     free(h);

@@ -47,6 +47,9 @@ typedef struct http_route {
     http_handler handler; /* called once the whole body is in */
     http_auth auth;       /* HTTP_AUTH_BEARER unless said */
     int html;             /* 1: errors are answered as HTML pages, not JSON */
+    int background;       /* 1: heavy work (a push, an export): the handler runs on a worker of
+                             lower priority, the connection suspended, so that the server's
+                             threads keep answering the others */
 } http_route;
 
 /* What a program starts a server with. */

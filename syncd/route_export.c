@@ -239,6 +239,7 @@ const http_route route_export = {
     .roles = HTTP_ROLE(ROLE_STATISTICIAN) | HTTP_ROLE(ROLE_ADMIN),
     .body = HTTP_BODY_NONE,
     .handler = export_zip,
+    .background = 1, /* a province's export */
     .auth = HTTP_AUTH_SESSION,
     .html = 0,
 };

@@ -89,4 +89,5 @@ const http_route route_push = {
     .roles = HTTP_ROLE(ROLE_ENUMERATOR),
     .body = HTTP_BODY_JSON,
     .handler = push,
+    .background = 1, /* validation with the engine: seconds for a big batch */
 };

@@ -185,6 +185,8 @@ has "its twin beside it" "$LOGDIR/page.html" "Phiếu kia · The other"
 same "not a duplicate" "$(decide sup_04012 "$DUP" -d decision=distinct --data-urlencode "comment=Hai hộ khác nhau")" 303
 same "neither is flagged now" "$(q "$SDB" "SELECT sum(duplicate) FROM cases WHERE household_key = '04012|Bản Áng|1'")" 0
 same "recorded, not sent to the laptop" "$(q "$SDB" "SELECT d.decision || ' ' || (SELECT count(*) FROM changes WHERE kind = 'decision' AND ref = d.seq) FROM decisions d WHERE case_id = '$DUP'")" "distinct 0"
+same "admin: deciding on any commune's case" "$(decide boss "$CX" -d decision=reject --data-urlencode "comment=Kiểm tra lại")" 303
+same "recorded as the admin's" "$(q "$SDB" "SELECT decision || ' ' || by_user FROM decisions WHERE case_id = '$CX'")" "rejected boss"
 same "approving another" "$(decide sup_04012 "$C3" -d decision=approve)" 303
 same "approved" "$(q "$SDB" "SELECT status FROM cases WHERE case_id = '$C3'")" approved
 
@@ -195,7 +197,7 @@ stop_syncd
 serve serve "$SYNCD" serve --db "$SDB" --listen "127.0.0.1:$OLDPORT" --config "$LOGDIR/stat.conf" || finish
 signin stat
 same "statistician with review_statisticians = yes" "$(decide stat "$CX" -d decision=approve)" 303
-same "recorded as theirs" "$(q "$SDB" "SELECT by_user FROM decisions WHERE case_id = '$CX'")" stat
+same "recorded as theirs" "$(q "$SDB" "SELECT by_user FROM decisions WHERE case_id = '$CX' ORDER BY seq DESC LIMIT 1")" stat
 
 # ---- a conflict made by two laptops, resolved on the page; the loser receives the winner
 

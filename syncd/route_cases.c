@@ -121,6 +121,9 @@ static int case_page(http_req *r, int status, const char *message, int ok)
         rc = qual_review(http_store(r), kase, &http_config(r)->quality, &err);
     if (rc) {
         cJSON_Delete(kase);
+        if (rc == DT_ENOTFOUND) /* another commune's, or none: the same answer */
+            return http_reply_error(r, 404, "Không có phiếu này trong phạm vi của bạn · %s",
+                                    err.msg);
         return http_reply_dt(r, rc, &err);
     }
     csrf_of(r, csrf);

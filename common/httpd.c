@@ -168,6 +168,8 @@ static void add_headers(http_req *r, struct MHD_Response *resp, const char *ctyp
     }
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (r->srv->tls_cert) /* browsers then refuse plain HTTP to this host for a year */
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dieutra\"");
     if (r->status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow)
@@ -922,6 +924,23 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "%s: http: %s\n", h->program, msg);
 }
 
+int http_is_tls(const http_req *r)
+{
+    return r->srv->tls_cert != NULL;
+}
+
+static void server_free(http_server *h)
+{
+    if (!h)
+        return;
+    if (h->tls_key)
+        sodium_memzero(h->tls_key, strlen(h->tls_key));
+    free(h->tls_key);
+    free(h->tls_cert);
+    free(h->error_links);
+    free(h);
+}
+
 /* ---- start and stop */
 
 /* Parses "HOST:PORT" or "[V6]:PORT" (numeric addresses only) into ss. */
@@ -981,9 +1000,15 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
     *out = NULL;
     if (parse_listen(&ss, o->listen, err))
         return DT_EINVAL;
+    if (!o->tls_cert != !o->tls_key)
+        return err_set(err, DT_EINVAL, "TLS needs both a certificate and its key");
+    if (o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return err_set(err, DT_EINVAL, "this libmicrohttpd was built without TLS");
     h = calloc(1, sizeof(*h));
-    if (!h || (o->error_links && !(h->error_links = strdup(o->error_links)))) {
-        free(h);
+    if (!h || (o->error_links && !(h->error_links = strdup(o->error_links))) ||
+        (o->tls_cert &&
+         (!(h->tls_cert = strdup(o->tls_cert)) || !(h->tls_key = strdup(o->tls_key))))) {
+        server_free(h);
         return err_set(err, DT_ENOMEM, "out of memory");
     }
     h->o = *o;
@@ -1003,23 +1028,29 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (httpd_jobs_start(&h->jobs, threads)) {
-        free(h->error_links);
-        free(h);
+        server_free(h);
         return err_set(err, DT_ENOMEM, "cannot start the server's workers");
     }
+    if (h->tls_cert)
+        flags |= MHD_USE_TLS;
     h->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
         h, /* first, so that it sees everything */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         o->memory_limit, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        /* read only when TLS is on; MHD_OPTION_END ends the list otherwise */
+        h->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_END);
     if (!h->mhd) {
+        int tls = h->tls_cert != NULL;
         httpd_jobs_stop(h->jobs);
-        free(h->error_links);
-        free(h);
+        server_free(h);
         return err_set(err, DT_EIO,
-                       "cannot listen on %s (is the port in use, or another %s running?)",
+                       tls ? "cannot listen on %s with TLS (the port in use, or a certificate and "
+                             "key that do not go together or cannot be read as PEM)"
+                           : "cannot listen on %s (is the port in use, or another %s running?)",
                        o->listen, o->program ? o->program : "server");
     }
     info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -1045,6 +1076,19 @@ void http_stop(http_server *h, unsigned grace_seconds)
     /* every suspended connection is resumed before the daemon stops */
     httpd_jobs_stop(h->jobs);
     MHD_stop_daemon(h->mhd);
-    free(h->error_links);
-    free(h);
+    server_free(h);
+}
+
+int http_listen_is_loopback(const char *listen)
+{
+    struct sockaddr_storage ss;
+    dt_err err;
+
+    if (parse_listen(&ss, listen, &err))
+        return 0;
+    if (ss.ss_family == AF_INET)
+        return (ntohl(((struct sockaddr_in *)(void *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)(void *)&ss)->sin6_addr);
+    return 0;
 }

@@ -62,6 +62,8 @@ typedef struct http_opts {
     unsigned timeout;         /* seconds a connection may stay idle */
     unsigned threads;         /* worker threads; 0: one per core */
     unsigned max_connections; /* open connections at once */
+    const char *tls_cert;     /* PEM text of the certificate (chain) and of its key: both set, */
+    const char *tls_key;      /* HTTPS only, with Strict-Transport-Security on every answer */
     const http_route *const *routes;
     int nroutes;
     void *app; /* the program's, given back by http_app */
@@ -116,6 +118,12 @@ const char *http_query(const http_req *r, const char *key);
 const char *http_cookie(const http_req *r, const char *name);
 /* A request header, or NULL. */
 const char *http_header(const http_req *r, const char *name);
+/* 1 when the request came over TLS (the server speaks HTTPS): cookies go with Secure. */
+int http_is_tls(const http_req *r);
+
+/* 1 when listen ("ADDRESS:PORT") is a loopback address (127.0.0.0/8, ::1), 0 otherwise. */
+int http_listen_is_loopback(const char *listen);
+
 /* A field of an HTML form body (HTTP_BODY_FORM), url-decoded, or NULL. The first 64 fields
  * are kept. */
 const char *http_form(http_req *r, const char *key);

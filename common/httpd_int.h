@@ -22,6 +22,7 @@ struct http_server {
     http_opts o;                   /* a copy: the limits, the callbacks */
     char program[32], listen[256]; /* o's strings, copied */
     char *error_links;             /* o's, copied, or NULL */
+    char *tls_cert, *tls_key;      /* o's, copied (the key wiped when freed), or NULL */
     atomic_int inflight;           /* requests between their first call and completion */
     atomic_int stopping;           /* set by http_stop: answers close their connection */
     httpd_jobs *jobs;              /* the background routes' workers (httpd_jobs.c) */

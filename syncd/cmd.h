@@ -12,6 +12,8 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 extern const cmd_entry cmd_serve;
+extern const cmd_entry cmd_tls_init;
+extern const cmd_entry cmd_tls_pin;
 extern const cmd_entry cmd_user_add;
 extern const cmd_entry cmd_user_list;
 extern const cmd_entry cmd_user_revoke;

@@ -2,13 +2,20 @@
 #include "cmd.h"
 #include "config.h"
 #include "http.h"
+#include "json.h"
 #include "store.h"
+#include "tls.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#define GRACE_MAX 30 /* seconds the requests in flight get to finish at a stop */
+#define GRACE_MAX    30         /* seconds the requests in flight get to finish at a stop */
+#define TLS_FILE_MAX (1u << 20) /* bytes of a certificate chain or key file */
 
 /* Every route of the API; a new route is a file and a line here. */
 static const http_route *const routes[] = {
@@ -20,6 +27,67 @@ static const http_route *const routes[] = {
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
+
+static void free_secret(char *text)
+{
+    if (text)
+        sodium_memzero(text, strlen(text));
+    free(text);
+}
+
+/* Reads the config's certificate and key for HTTPS into app (cert and key: the caller's to
+ * free), or refuses plain HTTP on an address others can reach unless the config allows it.
+ * 0, or the exit status. */
+static int tls_setup(syncd_app *app, char **cert, char **key)
+{
+    const syncd_config *c = &app->cfg;
+    char pin[TLS_PIN_MAX], when[32];
+    long long expires = 0;
+    size_t len = 0;
+    dt_err err;
+
+    *cert = *key = NULL;
+    if (!c->tls_cert[0] && !c->tls_key[0]) {
+        if (http_listen_is_loopback(c->listen))
+            return 0;
+        if (!c->allow_plain_http) {
+            fprintf(stderr,
+                    "syncd: refusing to listen on %s without TLS: tokens and answers would cross "
+                    "the network in clear. Set tls_cert and tls_key (`syncd tls init` makes them), "
+                    "or allow_plain_http = yes behind a TLS proxy on the same machine\n",
+                    c->listen);
+            return EXIT_USAGE;
+        }
+        fprintf(stderr,
+                "syncd: WARNING: plain HTTP on %s (allow_plain_http = yes): only behind a "
+                "TLS proxy on this machine\n",
+                c->listen);
+        return 0;
+    }
+    if (!c->tls_cert[0] || !c->tls_key[0]) {
+        fprintf(stderr, "syncd: TLS needs both tls_cert and tls_key\n");
+        return EXIT_USAGE;
+    }
+    if (file_read(cert, &len, c->tls_cert, TLS_FILE_MAX, &err) ||
+        tls_pin(*cert, len, pin, &expires, &err) ||
+        file_read(key, &len, c->tls_key, TLS_FILE_MAX, &err)) {
+        fprintf(stderr, "syncd: %s\n", err.msg);
+        free(*cert);
+        *cert = NULL;
+        return EXIT_USAGE;
+    }
+    time_t t = (time_t)expires;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+    fprintf(stderr, "syncd: TLS with %s, pin %s, expires %s%s\n", c->tls_cert, pin, when,
+            t < time(NULL)                ? ": EXPIRED, laptops will refuse it"
+            : t < time(NULL) + 30 * 86400 ? ": in less than 30 days, make a new one"
+                                          : "");
+    app->tls_cert = *cert;
+    app->tls_key = *key;
+    return 0;
+}
 
 static int serve(int argc, char **argv)
 {
@@ -34,6 +102,8 @@ static int serve(int argc, char **argv)
     int port = 0, sig = 0;
     size_t hl;
     long changed = 0;
+    char *cert = NULL, *key = NULL;
+    int rc;
 
     for (int i = 0; i < argc; i++) {
         const char **slot = !strcmp(argv[i], "--db")       ? &db_arg
@@ -70,9 +140,17 @@ static int serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     store_set_quality(s, &cfg.quality);
+    memset(&app, 0, sizeof(app));
     app.s = s;
     app.cfg = cfg;
-    if (syncd_http_start(&h, &port, &app, routes, NROUTES, &err)) {
+    if ((rc = tls_setup(&app, &cert, &key))) {
+        store_close(s);
+        return rc;
+    }
+    rc = syncd_http_start(&h, &port, &app, routes, NROUTES, &err);
+    free_secret(key);
+    free(cert);
+    if (rc) {
         fprintf(stderr, "syncd: %s\n", err.msg);
         store_close(s);
         return err.code == DT_EINVAL ? EXIT_USAGE : EXIT_TROUBLE;
@@ -81,7 +159,8 @@ static int serve(int argc, char **argv)
     while (hl && cfg.listen[hl - 1] != ':')
         hl--;
     snprintf(host, sizeof(host), "%.*s", hl ? (int)hl - 1 : 0, cfg.listen);
-    printf("syncd: listening on %s:%d, store %s\n", host, port, db);
+    printf("syncd: listening on %s:%d, store %s%s\n", host, port, db,
+           app.tls_cert ? ", HTTPS" : "");
     fflush(stdout);
     /* while requests are served: flags kept with other thresholds (or none, after the
      * migration to version 3) are computed again, a batch at a time */

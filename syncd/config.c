@@ -138,6 +138,19 @@ int config_set(syncd_config *c, const char *key, const char *value, dt_err *err)
     }
     if (!strcmp(key, "quality_utc_offset"))
         return parse_offset(&c->quality.utc_offset_minutes, value, err);
+    if (!strcmp(key, "tls_cert") || !strcmp(key, "tls_key")) {
+        char *to = !strcmp(key, "tls_cert") ? c->tls_cert : c->tls_key;
+        if (strlen(value) >= CONFIG_PATH_MAX)
+            return err_set(err, DT_EINVAL, "%s: the path is too long", key);
+        snprintf(to, CONFIG_PATH_MAX, "%s", value);
+        return DT_OK;
+    }
+    if (!strcmp(key, "allow_plain_http")) {
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return err_set(err, DT_EINVAL, "allow_plain_http: expected yes or no, not '%s'", value);
+        c->allow_plain_http = !strcmp(value, "yes");
+        return DT_OK;
+    }
     if (!strcmp(key, "review_statisticians")) { /* may statisticians decide on cases? */
         if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
             return err_set(err, DT_EINVAL, "review_statisticians: expected yes or no, not '%s'",
@@ -151,7 +164,8 @@ int config_set(syncd_config *c, const char *key, const char *value, dt_err *err)
                    "max_pull, timeout, memory_limit, threads, max_connections, "
                    "quality_base_seconds, quality_member_seconds, quality_night_start, "
                    "quality_night_end, quality_utc_offset, quality_fast_ms, quality_fast_percent, "
-                   "quality_fast_min_screens, review_statisticians)",
+                   "quality_fast_min_screens, review_statisticians, tls_cert, tls_key, "
+                   "allow_plain_http)",
                    key);
 }
 

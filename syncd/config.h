@@ -25,6 +25,9 @@ typedef struct syncd_config {
     unsigned max_connections; /* open connections at once */
     qual_limits quality;      /* the quality flags' thresholds (quality_* keys) */
     int statisticians_decide; /* review_statisticians = yes: statisticians approve and send back */
+    char tls_cert[CONFIG_PATH_MAX]; /* the certificate (PEM) for HTTPS, or "" */
+    char tls_key[CONFIG_PATH_MAX];  /* its key (PEM), or "" */
+    int allow_plain_http; /* allow_plain_http = yes: plain HTTP on an address other than loopback */
 } syncd_config;
 
 /* Fills c with the defaults: 127.0.0.1:8080, the protocol's limits, 60 s. */

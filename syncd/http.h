@@ -37,6 +37,7 @@ extern const http_route route_signout;
 typedef struct syncd_app {
     store *s;
     syncd_config cfg;
+    const char *tls_cert, *tls_key; /* PEM text read from cfg's files, or NULL: plain HTTP */
 } syncd_app;
 
 /* Starts serving routes (nroutes of them) on app->cfg.listen with its limits; app stays the

@@ -13,8 +13,8 @@ static const cmd_entry *const commands[] = {
     &cmd_serve,          &cmd_user_add,        &cmd_user_list,     &cmd_user_revoke,
     &cmd_user_link,      &cmd_form_publish,    &cmd_assign_import, &cmd_review_list,
     &cmd_review_show,    &cmd_review_approve,  &cmd_review_reject, &cmd_review_resolve,
-    &cmd_review_quality, &cmd_review_distinct, &cmd_import,        &cmd_export,
-    &cmd_indicators,     &cmd_check,
+    &cmd_review_quality, &cmd_review_distinct, &cmd_tls_init,      &cmd_tls_pin,
+    &cmd_import,         &cmd_export,          &cmd_indicators,    &cmd_check,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

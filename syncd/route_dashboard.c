@@ -15,8 +15,8 @@
 
 /* Lax, not Strict: a sign-in link opened from a mail or chat is a cross-site navigation,
  * and its redirect to / must carry the new cookie. Cross-site posts are refused by http.c's
- * Origin check. No Secure flag: syncd speaks plain HTTP; behind an HTTPS proxy, the proxy
- * adds it (docs/syncd.md). */
+ * Origin check. Secure when syncd speaks HTTPS itself; behind an HTTPS proxy on plain HTTP,
+ * the proxy adds it (docs/syncd.md). */
 #define COOKIE_ATTRS "; Path=/; HttpOnly; SameSite=Lax"
 
 /* The indicators of a page, shared by the requests that show them. Computing them reads
@@ -149,8 +149,8 @@ static int signed_in(http_req *r, const char *secret)
     const char *status = http_query(r, "status");
     char cookie[STORE_SESSION_LEN + 128];
 
-    snprintf(cookie, sizeof(cookie), SYNCD_SESSION_COOKIE "=%s; Max-Age=%d" COOKIE_ATTRS, secret,
-             SESSION_SECONDS);
+    snprintf(cookie, sizeof(cookie), SYNCD_SESSION_COOKIE "=%s; Max-Age=%d" COOKIE_ATTRS "%s",
+             secret, SESSION_SECONDS, http_is_tls(r) ? "; Secure" : "");
     return http_reply_redirect(r, status && !strcmp(status, "all") ? "/?status=all" : "/", cookie);
 }
 
@@ -227,7 +227,10 @@ static int signout(http_req *r)
 
     if (cookie && (rc = store_session_end(http_store(r), cookie, &err)))
         return http_reply_dt(r, rc, &err);
-    return http_reply_redirect(r, "/signin", SYNCD_SESSION_COOKIE "=; Max-Age=0" COOKIE_ATTRS);
+    return http_reply_redirect(r, "/signin",
+                               http_is_tls(r) ? SYNCD_SESSION_COOKIE "=; Max-Age=0" COOKIE_ATTRS
+                                                                     "; Secure"
+                                              : SYNCD_SESSION_COOKIE "=; Max-Age=0" COOKIE_ATTRS);
 }
 
 const http_route route_dashboard = {

@@ -42,14 +42,6 @@ static int token_ok(const char *t)
     return 1;
 }
 
-static int loopback(const char *url)
-{
-    const char *h = strstr(url, "://");
-
-    h = h ? h + 3 : url;
-    return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5);
-}
-
 /* The database holds the token: only its owner may read it (the file and its WAL and
  * shared-memory files). */
 static void make_private(const char *path)
@@ -70,6 +62,8 @@ static void make_private(const char *path)
 static int exec(int argc, char **argv)
 {
     const char *db = cli_take_db(&argc, argv);
+    int no_pin = 0;
+    const char *pin = cmdline_take(&argc, argv, "--pin", &no_pin);
     char path[4096], url[1024], token[MAX_TOKEN + 2], msg[600];
     char *enumerator = NULL;
     const char *user, *role;
@@ -82,8 +76,19 @@ static int exec(int argc, char **argv)
     int status = EXIT_TROUBLE, reset = 0, rc;
     size_t len;
 
-    if (argc != 2)
+    if (argc != 2 || no_pin)
         return cmd_usage(&cmd_enroll);
+    if (pin && !net_pin_valid(pin)) {
+        fprintf(stderr,
+                "collector: --pin '%.80s': expected sha256// and 44 characters, as the "
+                "server's `syncd tls init` printed it\n",
+                pin);
+        return EXIT_USAGE;
+    }
+    if (pin && strncmp(argv[0], "https://", 8) != 0) {
+        fprintf(stderr, "collector: --pin is for an https:// address\n");
+        return EXIT_USAGE;
+    }
     len = strlen(argv[0]);
     while (len > 0 && argv[0][len - 1] == '/')
         len--;
@@ -117,6 +122,7 @@ static int exec(int argc, char **argv)
         goto cleanup;
     }
     net_conf_init(&conf, url, token);
+    conf.pin = pin;
     conf.verbose = 1;
     if (net_open(&n, &conf, &err)) {
         cli_error(&err);
@@ -167,7 +173,7 @@ static int exec(int argc, char **argv)
         status = EXIT_FAILED;
         goto cleanup;
     }
-    if (csync_enroll(cs, url, token, user, &reset, &err)) {
+    if (csync_enroll(cs, url, token, user, pin, &reset, &err)) {
         cli_error(&err);
         status = cmdline_exit_status(err.code);
         goto cleanup;
@@ -177,9 +183,8 @@ static int exec(int argc, char **argv)
     if (!reset)
         printf("same server and user as before: the next sync goes on where the last one "
                "stopped\n");
-    if (!loopback(url) && !strncmp(url, "http://", 7))
-        printf("note: http:// sends the token and the interviews unencrypted; use https:// "
-               "outside the office network\n");
+    if (pin)
+        printf("the server's key is pinned (%s): a server with another key is refused\n", pin);
     if (cstore_get_meta(cs, "enumerator", &enumerator, &err) == DT_OK && !enumerator)
         printf("next: collector setup --enumerator \"YOUR NAME\"\n");
     status = EXIT_OK;
@@ -195,7 +200,7 @@ cleanup:
 
 const cmd_entry cmd_enroll = {
     .name = "enroll",
-    .args = "URL TOKEN|- [--db PATH]",
+    .args = "URL TOKEN|- [--pin sha256//...] [--db PATH]",
     .summary = "check an enumerator's token with the server and keep it (- reads it from stdin)",
     .exec = exec,
 };

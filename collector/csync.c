@@ -50,6 +50,7 @@ void csync_server_free(csync_server *s)
     free(s->url);
     free(s->token);
     free(s->user);
+    free(s->pin);
     memset(s, 0, sizeof(*s));
 }
 
@@ -60,8 +61,13 @@ int csync_server_get(cstore *cs, csync_server *out, dt_err *err)
     memset(out, 0, sizeof(*out));
     if ((rc = cstore_get_meta(cs, "server_url", &out->url, err)) ||
         (rc = cstore_get_meta(cs, "token", &out->token, err)) ||
-        (rc = cstore_get_meta(cs, "server_user", &out->user, err)))
+        (rc = cstore_get_meta(cs, "server_user", &out->user, err)) ||
+        (rc = cstore_get_meta(cs, "server_pin", &out->pin, err)))
         goto fail;
+    if (out->pin && !*out->pin) {
+        free(out->pin);
+        out->pin = NULL;
+    }
     if (!out->url || !out->token || !*out->url || !*out->token) {
         rc = err_set(err, DT_ENOTFOUND,
                      "this laptop is not enrolled with a server: run `collector enroll URL "
@@ -83,8 +89,8 @@ static int same(const char *a, const char *b)
     return a && b && !strcmp(a, b);
 }
 
-int csync_enroll(cstore *cs, const char *url, const char *token, const char *user, int *reset,
-                 dt_err *err)
+int csync_enroll(cstore *cs, const char *url, const char *token, const char *user, const char *pin,
+                 int *reset, dt_err *err)
 {
     sqlite3 *db = cstore_sqlite(cs);
     char *old_url = NULL, *old_user = NULL, *cursor = NULL;
@@ -103,6 +109,7 @@ int csync_enroll(cstore *cs, const char *url, const char *token, const char *use
     if ((rc = cstore_set_meta(cs, "server_url", url, err)) ||
         (rc = cstore_set_meta(cs, "token", token, err)) ||
         (rc = cstore_set_meta(cs, "server_user", user, err)) ||
+        (rc = cstore_set_meta(cs, "server_pin", pin ? pin : "", err)) ||
         (*reset && (rc = cstore_set_meta(cs, "pull_cursor", "0", err))))
         goto cleanup;
     rc = db_commit(db, err);

@@ -14,6 +14,7 @@ typedef struct csync_server {
     char *url;   /* "http://192.168.1.10:8080" */
     char *token; /* secret: never print it */
     char *user;  /* the user name on the server */
+    char *pin;   /* "sha256//..." the server's key must match, or NULL (CAs check it) */
 } csync_server;
 
 /* Reads the enrollment. DT_ENOTFOUND, with a message that says to run `collector enroll`,
@@ -24,9 +25,9 @@ void csync_server_free(csync_server *s);
 
 /* Saves an enrollment in one transaction. The pull cursor starts again from 0 when the
  * server or the user changed, or was never set (*reset 1); re-enrolling the same user on
- * the same server with a new token keeps it. */
-int csync_enroll(cstore *cs, const char *url, const char *token, const char *user, int *reset,
-                 dt_err *err);
+ * the same server with a new token keeps it. pin (or NULL: none) replaces the one kept. */
+int csync_enroll(cstore *cs, const char *url, const char *token, const char *user, const char *pin,
+                 int *reset, dt_err *err);
 
 /* ---- push */
 

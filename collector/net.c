@@ -1,5 +1,6 @@
 /* net.c - the collector's HTTP client (libcurl): bearer token, gzip bodies, timeouts for a weak
  * link, retries with exponential backoff, answers with a hard size cap */
+#define _GNU_SOURCE /* strptime, timegm */
 #include "net.h"
 #include "buf.h"
 #include "json.h"
@@ -50,6 +51,32 @@ void net_conf_init(net_conf *c, const char *base_url, const char *token)
     c->timeout_s = 300;
     c->max_answer = 16 * 1024 * 1024;
     c->max_inflated = PROTO_MAX_INFLATED;
+    c->ca_file = getenv(NET_CA_ENV);
+    if (c->ca_file && !*c->ca_file)
+        c->ca_file = NULL;
+}
+
+int net_url_is_loopback(const char *url)
+{
+    const char *h = strstr(url, "://");
+
+    h = h ? h + 3 : url;
+    return !strncmp(h, "127.", 4) || !strncmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5);
+}
+
+int net_pin_valid(const char *pin)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+    for (const char *p = pin;; p++) {
+        if (strncmp(p, "sha256//", 8) != 0 || strspn(p + 8, b64) != 44)
+            return 0;
+        p += 8 + 44;
+        if (!*p)
+            return 1;
+        if (*p != ';')
+            return 0;
+    }
 }
 
 void net_answer_free(net_answer *a)
@@ -71,6 +98,16 @@ int net_open(net **out, const net_conf *c, dt_err *err)
         return err_set(err, DT_EINVAL,
                        "the server address must start with http:// or https:// (like "
                        "http://192.168.1.10:8080)");
+    if (c->token && !strncmp(c->base_url, "http://", 7) && !net_url_is_loopback(c->base_url))
+        return err_set(err, DT_EINVAL,
+                       "refusing to send the token unencrypted to %s: anyone on the network could "
+                       "read it; ask your supervisor for the server's https:// address",
+                       c->base_url);
+    if (c->pin && !net_pin_valid(c->pin))
+        return err_set(err, DT_EINVAL,
+                       "the pin '%.80s' is not one: it is written sha256// and 44 characters, as "
+                       "`syncd tls init` printed it",
+                       c->pin);
     len = strlen(c->base_url);
     while (len > 0 && c->base_url[len - 1] == '/')
         len--;
@@ -104,7 +141,9 @@ void net_close(net *n)
 
 typedef struct sink {
     buf b;
-    int too_big; /* the answer passed the cap: the transfer was stopped */
+    int too_big;    /* the answer passed the cap: the transfer was stopped */
+    CURL *curl;     /* for before_request */
+    time_t expired; /* the pinned server's certificate ended then: nothing was sent */
 } sink;
 
 static size_t on_data(char *p, size_t size, size_t nmemb, void *ctx)
@@ -117,6 +156,44 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ctx)
         return 0; /* stops the transfer with CURLE_WRITE_ERROR */
     }
     return n;
+}
+
+/* The end of the validity of the server's certificate of a pinned connection, as OpenSSL's
+ * libcurl gives it ("Expire date: Mar 11 11:08:19 2029 GMT"), or 0 when it says nothing (a
+ * connection reused: checked when it was made). */
+static time_t cert_expiry(CURL *c)
+{
+    struct curl_certinfo *ci = NULL;
+    struct tm tm;
+
+    if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+        return 0;
+    for (struct curl_slist *e = ci->certinfo[0]; e; e = e->next)
+        if (!strncmp(e->data, "Expire date:", 12)) {
+            memset(&tm, 0, sizeof(tm));
+            if (strptime(e->data + 12, " %b %d %H:%M:%S %Y GMT", &tm))
+                return timegm(&tm);
+        }
+    return 0;
+}
+
+/* Called once the connection is made, before the request (and its token) is sent: a pinned
+ * server whose certificate has expired gets nothing. */
+static int before_request(void *ctx, char *ip, char *local_ip, int port, int local_port)
+{
+    sink *s = ctx;
+    CURL *c = s->curl;
+    time_t end = cert_expiry(c);
+
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    if (end && end < time(NULL)) {
+        s->expired = end;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 /* Failures worth another try: the link, not the request. */
@@ -156,6 +233,7 @@ static CURLcode attempt(net *n, const request *r, sink *s, long *status, char *e
 
     *status = 0;
     errbuf[0] = '\0';
+    s->curl = c;
     curl_easy_reset(c); /* keeps the live connection */
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", n->conf.token ? n->conf.token : "");
     static const char *const common[] = {"Accept: application/json", "Accept-Encoding: gzip",
@@ -188,6 +266,18 @@ static CURLcode attempt(net *n, const request *r, sink *s, long *status, char *e
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+    if (n->conf.ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, n->conf.ca_file);
+    if (n->conf.pin) {
+        /* the key is the server's identity: a self-signed certificate whose key is the
+         * pinned one is this server, whatever the CAs say; its dates are checked below */
+        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, n->conf.pin);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+        curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, before_request);
+        curl_easy_setopt(c, CURLOPT_PREREQDATA, s);
+    }
     if (r->body) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);
@@ -249,6 +339,34 @@ static int whole_json(const net_answer *a)
     return whole;
 }
 
+/* The server could not be trusted: what the enumerator can do about it. Nothing was sent. */
+static int tls_refused(net *n, CURLcode cc, time_t expired, const char *why, dt_err *err)
+{
+    char day[32];
+
+    if (expired) {
+        struct tm tm;
+        gmtime_r(&expired, &tm);
+        strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+        return err_set(err, DT_EIO,
+                       "%s: the server's certificate expired on %s: nothing was sent. Tell your "
+                       "supervisor: the server needs a new certificate",
+                       n->base, day);
+    }
+    if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+        return err_set(err, DT_EIO,
+                       "%s: this is not the server this laptop was enrolled with (its key is not "
+                       "the pinned one): nothing was sent. Do not sync on this network; if the "
+                       "server was given a new key, your supervisor gives you its new pin for "
+                       "`collector enroll`",
+                       n->base);
+    return err_set(err, DT_EIO,
+                   "%s: the server's certificate cannot be trusted (%s): nothing was sent. If your "
+                   "office made its own certificate, enroll with its pin: collector enroll URL "
+                   "TOKEN --pin sha256//... (your supervisor has it)",
+                   n->base, why);
+}
+
 static int perform(net *n, net_answer *out, const request *r, dt_err *err)
 {
     char errbuf[CURL_ERROR_SIZE];
@@ -257,7 +375,7 @@ static int perform(net *n, net_answer *out, const request *r, dt_err *err)
 
     memset(out, 0, sizeof(*out));
     for (int i = 1;; i++) {
-        sink s = {{0}, 0};
+        sink s = {{0}, 0, NULL, 0};
         long status = 0;
         char why[CURL_ERROR_SIZE + 64];
         CURLcode cc;
@@ -298,6 +416,9 @@ static int perform(net *n, net_answer *out, const request *r, dt_err *err)
         } else {
             buf_free(&s.b);
             snprintf(why, sizeof(why), "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            if (s.expired || cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH ||
+                cc == CURLE_PEER_FAILED_VERIFICATION)
+                return tls_refused(n, cc, s.expired, why, err);
             if (!transient(cc))
                 return err_set(err, DT_EIO, "%s: %s", n->base, why);
             if (i >= tries)

@@ -9,11 +9,17 @@
 
 #define NET_RETRY_ENV "DIEUTRA_SYNC_RETRY_MS" /* first wait between tries, in ms (tests: 10) */
 #define NET_TRIES_ENV "DIEUTRA_SYNC_TRIES"    /* how many tries in all (1..20) */
+#define NET_CA_ENV    "DIEUTRA_CA_FILE"       /* the CAs to trust instead of the system's */
 
 /* How to talk to the server. net_conf_init fills the defaults; change fields after it. */
 typedef struct net_conf {
     const char *base_url;   /* "http://127.0.0.1:8080": scheme, host, port, no path needed */
     const char *token;      /* the bearer token: sent, never printed */
+    const char *pin;        /* "sha256//BASE64": the server's public key must be this one (a
+                               self-signed certificate is then accepted, an expired one not);
+                               NULL: the certificate is checked against the CAs */
+    const char *ca_file;    /* PEM file of the CAs to trust instead of the system's, or NULL
+                               ($DIEUTRA_CA_FILE by default: an office's own CA) */
     int tries;              /* attempts on a connection failure or a 5xx answer (5) */
     long retry_ms;          /* wait before the 2nd try, doubled for each next one (1000) */
     long connect_timeout_s; /* to set up the connection (15) */
@@ -47,7 +53,8 @@ void net_answer_free(net_answer *a);
 typedef struct net net;
 
 /* Sets up a client; c is copied (its strings must outlive the client). Returns 0,
- * DT_EINVAL (a URL that is not http:// or https://) or DT_ENOMEM. */
+ * DT_EINVAL (a URL that is not http:// or https://; a token to send over plain http:// to an
+ * address other than the loopback; a pin not written sha256//BASE64) or DT_ENOMEM. */
 int net_open(net **out, const net_conf *c, dt_err *err);
 void net_close(net *n);
 
@@ -62,6 +69,11 @@ void net_close(net *n);
 int net_get(net *n, net_answer *out, const char *path, dt_err *err);
 int net_post_json(net *n, net_answer *out, const char *path, const char *json, size_t len,
                   dt_err *err);
+
+/* 1 when url's host is the loopback (127.x.x.x, localhost, [::1]). */
+int net_url_is_loopback(const char *url);
+/* 1 when pin is one or more "sha256//" and 44 base64 characters, separated by ';'. */
+int net_pin_valid(const char *pin);
 
 /* The message of an error answer ({"error": {"code", "message"}}) into out, or the start
  * of the body when it is not one; "" when there is no body. Returns out. */

@@ -412,6 +412,7 @@ int syncrun(cstore *cs, FILE *out, FILE *errs, int quiet, int tty)
     s.url = srv.url;
     s.device_id = device ? device : "";
     net_conf_init(&conf, srv.url, srv.token);
+    conf.pin = srv.pin;
     conf.on_retry = retrying;
     conf.ctx = &s;
     if (net_open(&s.n, &conf, &err)) {

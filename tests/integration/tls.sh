@@ -4,12 +4,20 @@
 # serve` with them answers a TLS handshake checked against the certificate or its pin (a wrong
 # pin is refused by the client), sends Strict-Transport-Security and Secure cookies, speaks no
 # plain HTTP on that port; plain HTTP on an address other than loopback is refused.
-# usage: tls.sh SYNCD SOURCE_DIR
+# The collector: enrolled with the pin it syncs; without a pin a self-signed server is refused,
+# with the CA file it is checked against it; another key (a new server on the same address) is
+# refused with nothing sent; an expired certificate too; a token is never sent over plain HTTP
+# to an address other than the loopback.
+# usage: tls.sh SYNCD COLLECTOR GEN_HOUSEHOLDS SOURCE_DIR
 set -u
 SYNCD=$1
-SRC=$2
+COLLECTOR=$2
+GEN=$3
+SRC=$4
 . "$SRC/tests/integration/lib.sh"
-need curl openssl
+need curl openssl certtool sqlite3
+export DIEUTRA_SYNC_RETRY_MS=10 DIEUTRA_SYNC_TRIES=2
+unset DIEUTRA_CA_FILE
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 export NO_PROXY=127.0.0.1
 SDB=$LOGDIR/syncd.db
@@ -53,8 +61,61 @@ curl -s -D "$LOGDIR/link.txt" -o /dev/null --cacert "$LOGDIR/tls/syncd.crt" "$LI
 grep -qi "^Set-Cookie: dieutra_session=.*; Secure" "$LOGDIR/link.txt" && ok || not_ok "a Secure cookie: $(cat "$LOGDIR/link.txt")"
 curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/whoami"
 [ $? -ne 0 ] && ok || not_ok "plain HTTP on the HTTPS port got an answer"
+
+# ---- the collector
+C() { "$COLLECTOR" "$@" --db "$LOGDIR/c.db"; }
+C setup --enumerator "Lò Văn Minh" >/dev/null || not_ok "setup"
+C form install "$SRC/schema/forms/sonla_ict_household.json" >/dev/null 2>&1 || not_ok "install the form"
+C enroll "$HTTPS/" "$T" >"$LOGDIR/e0.out" 2>&1
+same "a self-signed server without its pin: refused" "$?" 3
+grep -q "cannot be trusted.*--pin" "$LOGDIR/e0.out" && ok || not_ok "saying to use the pin: $(cat "$LOGDIR/e0.out")"
+C enroll "$HTTPS/" "$T" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" >"$LOGDIR/e1.out" 2>&1
+same "another pin: refused" "$?" 3
+grep -q "not the server this laptop was enrolled with" "$LOGDIR/e1.out" && ok || not_ok "saying so: $(cat "$LOGDIR/e1.out")"
+DIEUTRA_CA_FILE=$LOGDIR/tls/syncd.crt C enroll "$HTTPS/" "$T" >"$LOGDIR/e2.out" 2>&1 &&
+    ok || not_ok "checked against the office's CA file: $(cat "$LOGDIR/e2.out")"
+C enroll "$HTTPS/" "$T" --pin "$PIN" >"$LOGDIR/e3.out" 2>&1 && ok || not_ok "enroll with the pin: $(cat "$LOGDIR/e3.out")"
+same "the pin is kept" "$(sqlite3 "$LOGDIR/c.db" "SELECT value FROM meta WHERE key = 'server_pin'")" "$PIN"
+"$GEN" 3 7 >"$LOGDIR/hh.json" 2>/dev/null
+C import "$LOGDIR/hh.json" >"$LOGDIR/import.out" 2>&1 || not_ok "import: $(tail -3 "$LOGDIR/import.out")"
+C sync >"$LOGDIR/sync.out" 2>&1 && ok || not_ok "sync over HTTPS: $(cat "$LOGDIR/sync.out")"
+same "the centre holds them" "$(sqlite3 "$SDB" "SELECT count(*) FROM cases")" 3
 stop_syncd
 same "stopped cleanly" "$SERVER_RC" 0
+
+# another server on the same address, with another key: nothing is sent to it
+OLDPORT=$PORT
+mkdir -p "$LOGDIR/other"
+"$SYNCD" tls init --host 127.0.0.1 --out "$LOGDIR/other" >/dev/null 2>&1 || not_ok "a second key"
+printf 'tls_cert = %s\ntls_key = %s\n' "$LOGDIR/other/syncd.crt" "$LOGDIR/other/syncd.key" >"$LOGDIR/other.conf"
+cp "$SDB" "$LOGDIR/other.db"
+serve other "$SYNCD" serve --db "$LOGDIR/other.db" --listen "127.0.0.1:$OLDPORT" --config "$LOGDIR/other.conf" || finish
+C import "$LOGDIR/hh.json" >/dev/null 2>&1
+C sync >"$LOGDIR/sync2.out" 2>&1
+same "a changed key: the sync fails" "$?" 3
+grep -q "not the server this laptop was enrolled with" "$LOGDIR/sync2.out" && ok || not_ok "saying so: $(cat "$LOGDIR/sync2.out")"
+grep -q "lo_van\|enum1.*POST" "$LOGDIR/other.err" && not_ok "the laptop sent a request: $(cat "$LOGDIR/other.err")" || ok
+stop_syncd
+
+# an expired certificate (made with GnuTLS's certtool), pinned: refused, nothing sent
+printf 'cn = localhost\nip_address = 127.0.0.1\nactivation_date = "2024-01-01 00:00:00"\nexpiration_date = "2025-01-01 00:00:00"\ntls_www_server\nsigning_key\n' >"$LOGDIR/old.tmpl"
+certtool --generate-privkey --key-type ecdsa --outfile "$LOGDIR/old.key" 2>/dev/null &&
+    certtool --generate-self-signed --load-privkey "$LOGDIR/old.key" --template "$LOGDIR/old.tmpl" --outfile "$LOGDIR/old.crt" 2>/dev/null ||
+    not_ok "certtool"
+printf 'tls_cert = %s\ntls_key = %s\n' "$LOGDIR/old.crt" "$LOGDIR/old.key" >"$LOGDIR/old.conf"
+serve old "$SYNCD" serve --db "$LOGDIR/other.db" --listen "127.0.0.1:$OLDPORT" --config "$LOGDIR/old.conf" || finish
+grep -q "EXPIRED" "$LOGDIR/old.err" && ok || not_ok "serve warns of the expired certificate: $(cat "$LOGDIR/old.err")"
+OLDPIN=$("$SYNCD" tls pin "$LOGDIR/old.crt" 2>/dev/null)
+C enroll "$HTTPS/" "$T" --pin "$OLDPIN" >"$LOGDIR/e4.out" 2>&1
+same "an expired certificate: refused" "$?" 3
+grep -q "expired on 2025-01-01: nothing was sent" "$LOGDIR/e4.out" && ok || not_ok "saying so: $(cat "$LOGDIR/e4.out")"
+grep -q "GET /api/v1/whoami" "$LOGDIR/old.err" && not_ok "the token went to it: $(cat "$LOGDIR/old.err")" || ok
+stop_syncd
+
+# plain HTTP to another machine: the token is not sent
+C enroll "http://192.0.2.10:8080/" "$T" >"$LOGDIR/e5.out" 2>&1
+same "plain HTTP beyond loopback: refused" "$?" 2
+grep -q "refusing to send the token unencrypted" "$LOGDIR/e5.out" && ok || not_ok "saying so: $(cat "$LOGDIR/e5.out")"
 
 # plain HTTP where others can reach it: refused before anything listens
 "$SYNCD" serve --db "$SDB" --listen 0.0.0.0:0 >"$LOGDIR/plain.out" 2>&1

@@ -1031,8 +1031,15 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
         server_free(h);
         return err_set(err, DT_ENOMEM, "cannot start the server's workers");
     }
-    if (h->tls_cert)
+    if (h->tls_cert) {
+        dt_err terr;
+        if (httpd_tls_use(h->tls_cert, h->tls_key, &terr)) {
+            httpd_jobs_stop(h->jobs);
+            server_free(h);
+            return err_set(err, terr.code, "%s", terr.msg);
+        }
         flags |= MHD_USE_TLS;
+    }
     h->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
         h, /* first, so that it sees everything */
@@ -1041,15 +1048,16 @@ int http_start(http_server **out, int *port_out, const http_opts *o, dt_err *err
         o->memory_limit, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         /* read only when TLS is on; MHD_OPTION_END ends the list otherwise */
-        h->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->tls_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_END);
+        h->tls_cert ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, httpd_tls_retrieve,
+        MHD_OPTION_END);
     if (!h->mhd) {
         int tls = h->tls_cert != NULL;
         httpd_jobs_stop(h->jobs);
+        if (tls)
+            httpd_tls_forget();
         server_free(h);
         return err_set(err, DT_EIO,
-                       tls ? "cannot listen on %s with TLS (the port in use, or a certificate and "
-                             "key that do not go together or cannot be read as PEM)"
+                       tls ? "cannot listen on %s with TLS (is the port in use?)"
                            : "cannot listen on %s (is the port in use, or another %s running?)",
                        o->listen, o->program ? o->program : "server");
     }
@@ -1076,7 +1084,16 @@ void http_stop(http_server *h, unsigned grace_seconds)
     /* every suspended connection is resumed before the daemon stops */
     httpd_jobs_stop(h->jobs);
     MHD_stop_daemon(h->mhd);
+    if (h->tls_cert)
+        httpd_tls_forget();
     server_free(h);
+}
+
+int http_renew_tls(http_server *h, const char *cert_pem, const char *key_pem, dt_err *err)
+{
+    if (!h->tls_cert)
+        return err_set(err, DT_EINVAL, "the server was not started with TLS");
+    return httpd_tls_use(cert_pem, key_pem, err);
 }
 
 int http_listen_is_loopback(const char *listen)

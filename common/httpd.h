@@ -121,6 +121,11 @@ const char *http_header(const http_req *r, const char *name);
 /* 1 when the request came over TLS (the server speaks HTTPS): cookies go with Secure. */
 int http_is_tls(const http_req *r);
 
+/* Presents a new certificate chain and key (PEM) from the next handshake on, to a server
+ * started with TLS; connections already made keep theirs. DT_EINVAL, and the old ones kept,
+ * when they cannot be read or the key is not the certificate's. */
+int http_renew_tls(http_server *h, const char *cert_pem, const char *key_pem, dt_err *err);
+
 /* 1 when listen ("ADDRESS:PORT") is a loopback address (127.0.0.0/8, ::1), 0 otherwise. */
 int http_listen_is_loopback(const char *listen);
 

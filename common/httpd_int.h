@@ -87,4 +87,15 @@ int httpd_jobs_run(httpd_jobs *j, http_req *r);
 /* Lets the queued and running handlers finish, then stops the workers. Accepts NULL. */
 void httpd_jobs_stop(httpd_jobs *j);
 
+/* The certificate chain and key presented (httpd_tls.c), one TLS server per process:
+ * httpd_tls_use checks and installs them (the key must be the certificate's), the next
+ * handshakes get them through httpd_tls_retrieve (libmicrohttpd's certificate callback);
+ * httpd_tls_forget frees them all once the server has stopped. */
+#include <gnutls/abstract.h>
+int httpd_tls_use(const char *cert_pem, const char *key_pem, dt_err *err);
+int httpd_tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+                       const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **chain,
+                       unsigned int *n, gnutls_privkey_t *key);
+void httpd_tls_forget(void);
+
 #endif

@@ -35,15 +35,39 @@ static void free_secret(char *text)
     free(text);
 }
 
+/* Reads the config's certificate and key files (*cert and *key: the caller's to free, the key
+ * with free_secret) and says which certificate it is: its pin and expiry. */
+static int read_tls(const syncd_config *c, char **cert, char **key, dt_err *err)
+{
+    char pin[TLS_PIN_MAX], when[32];
+    long long expires = 0;
+    size_t len = 0;
+
+    *cert = *key = NULL;
+    if (file_read(cert, &len, c->tls_cert, TLS_FILE_MAX, err) ||
+        tls_pin(*cert, len, pin, &expires, err) ||
+        file_read(key, &len, c->tls_key, TLS_FILE_MAX, err)) {
+        free(*cert);
+        *cert = NULL;
+        return err->code;
+    }
+    time_t t = (time_t)expires;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+    fprintf(stderr, "syncd: TLS with %s, pin %s, expires %s%s\n", c->tls_cert, pin, when,
+            t < time(NULL)                ? ": EXPIRED, laptops will refuse it"
+            : t < time(NULL) + 30 * 86400 ? ": in less than 30 days, make a new one"
+                                          : "");
+    return DT_OK;
+}
+
 /* Reads the config's certificate and key for HTTPS into app (cert and key: the caller's to
  * free), or refuses plain HTTP on an address others can reach unless the config allows it.
  * 0, or the exit status. */
 static int tls_setup(syncd_app *app, char **cert, char **key)
 {
     const syncd_config *c = &app->cfg;
-    char pin[TLS_PIN_MAX], when[32];
-    long long expires = 0;
-    size_t len = 0;
     dt_err err;
 
     *cert = *key = NULL;
@@ -68,25 +92,33 @@ static int tls_setup(syncd_app *app, char **cert, char **key)
         fprintf(stderr, "syncd: TLS needs both tls_cert and tls_key\n");
         return EXIT_USAGE;
     }
-    if (file_read(cert, &len, c->tls_cert, TLS_FILE_MAX, &err) ||
-        tls_pin(*cert, len, pin, &expires, &err) ||
-        file_read(key, &len, c->tls_key, TLS_FILE_MAX, &err)) {
+    if (read_tls(c, cert, key, &err)) {
         fprintf(stderr, "syncd: %s\n", err.msg);
-        free(*cert);
-        *cert = NULL;
         return EXIT_USAGE;
     }
-    time_t t = (time_t)expires;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%d", &tm);
-    fprintf(stderr, "syncd: TLS with %s, pin %s, expires %s%s\n", c->tls_cert, pin, when,
-            t < time(NULL)                ? ": EXPIRED, laptops will refuse it"
-            : t < time(NULL) + 30 * 86400 ? ": in less than 30 days, make a new one"
-                                          : "");
     app->tls_cert = *cert;
     app->tls_key = *key;
     return 0;
+}
+
+/* SIGHUP: the config's certificate and key read again and presented from the next handshake
+ * on; when they cannot be read or do not go together, the old ones stay. */
+static void renew_tls(http_server *h, const syncd_config *c)
+{
+    char *cert = NULL, *key = NULL;
+    dt_err err;
+
+    if (!c->tls_cert[0]) {
+        fprintf(stderr, "syncd: SIGHUP: no certificate to renew (plain HTTP)\n");
+        return;
+    }
+    if (read_tls(c, &cert, &key, &err) || http_renew_tls(h, cert, key, &err))
+        fprintf(stderr, "syncd: SIGHUP: the certificate was not renewed, the old one stays: %s\n",
+                err.msg);
+    else
+        fprintf(stderr, "syncd: SIGHUP: certificate renewed for the next connections\n");
+    free_secret(key);
+    free(cert);
 }
 
 static int serve(int argc, char **argv)
@@ -136,6 +168,7 @@ static int serve(int argc, char **argv)
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -170,8 +203,13 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "syncd: quality flags recomputed for %ld cases (new thresholds)\n",
                 changed);
 
-    while (sigwait(&stop_signals, &sig) != 0)
-        ;
+    for (;;) {
+        if (sigwait(&stop_signals, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        renew_tls(h, &app.cfg);
+    }
     fprintf(stderr, "syncd: %s: finishing the requests in flight, then stopping\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(h, cfg.timeout < GRACE_MAX ? cfg.timeout : GRACE_MAX);
@@ -183,6 +221,7 @@ static int serve(int argc, char **argv)
 const cmd_entry cmd_serve = {
     .name = "serve",
     .args = "[--db PATH] [--listen ADDRESS:PORT] [--config FILE]",
-    .summary = "serves the sync API (default 127.0.0.1:8080) until SIGTERM",
+    .summary = "serves the sync API (default 127.0.0.1:8080) until SIGTERM; SIGHUP renews the "
+               "certificate",
     .exec = serve,
 };

@@ -80,6 +80,26 @@ same "the pin is kept" "$(sqlite3 "$LOGDIR/c.db" "SELECT value FROM meta WHERE k
 C import "$LOGDIR/hh.json" >"$LOGDIR/import.out" 2>&1 || not_ok "import: $(tail -3 "$LOGDIR/import.out")"
 C sync >"$LOGDIR/sync.out" 2>&1 && ok || not_ok "sync over HTTPS: $(cat "$LOGDIR/sync.out")"
 same "the centre holds them" "$(sqlite3 "$SDB" "SELECT count(*) FROM cases")" 3
+
+# a renewed certificate on SIGHUP, without a restart; a broken one leaves the old in place
+SPID=$SERVER
+mkdir -p "$LOGDIR/renew"
+"$SYNCD" tls init --host localhost,127.0.0.1 --out "$LOGDIR/renew" >"$LOGDIR/renew.out" 2>&1 || not_ok "a new key"
+NEWPIN=$(sed -n 's/^pin: *//p' "$LOGDIR/renew.out")
+cp "$LOGDIR/renew/syncd.crt" "$LOGDIR/tls/syncd.crt"
+cp "$LOGDIR/renew/syncd.key" "$LOGDIR/tls/syncd.key"
+kill -HUP "$SPID"
+for _ in $(seq 100); do grep -q "certificate renewed" "$LOGDIR/serve.err" && break; sleep 0.1; done
+grep -q "certificate renewed" "$LOGDIR/serve.err" && ok || not_ok "SIGHUP renews: $(tail -3 "$LOGDIR/serve.err")"
+same "the new key is presented" "$(curl -s -k --pinnedpubkey "$NEWPIN" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T" "$HTTPS/api/v1/whoami")" 200
+curl -s -k --pinnedpubkey "$PIN" -o /dev/null "$HTTPS/api/v1/whoami"
+same "the old one no more" "$?" 90
+echo "not a certificate" >"$LOGDIR/tls/syncd.crt"
+kill -HUP "$SPID"
+for _ in $(seq 100); do grep -q "not renewed, the old one stays" "$LOGDIR/serve.err" && break; sleep 0.1; done
+grep -q "not renewed, the old one stays" "$LOGDIR/serve.err" && ok || not_ok "a broken one is refused: $(tail -3 "$LOGDIR/serve.err")"
+same "and the server goes on with the last good one" "$(curl -s -k --pinnedpubkey "$NEWPIN" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T" "$HTTPS/api/v1/whoami")" 200
+same "the same process all along" "$(kill -0 "$SPID" && echo alive)" alive
 stop_syncd
 same "stopped cleanly" "$SERVER_RC" 0
 
@@ -124,4 +144,8 @@ grep -q "refusing to listen on 0.0.0.0:0 without TLS" "$LOGDIR/plain.out" && ok 
 printf 'tls_cert = %s\n' "$LOGDIR/tls/syncd.crt" >"$LOGDIR/half.conf"
 "$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 --config "$LOGDIR/half.conf" >"$LOGDIR/half.out" 2>&1
 same "a certificate without its key is refused" "$?" 2
+printf 'tls_cert = %s\ntls_key = %s\n' "$LOGDIR/other/syncd.crt" "$LOGDIR/renew/syncd.key" >"$LOGDIR/mixed.conf"
+"$SYNCD" serve --db "$SDB" --listen 127.0.0.1:0 --config "$LOGDIR/mixed.conf" >"$LOGDIR/mixed.out" 2>&1
+same "a key that is not the certificate's is refused" "$?" 2
+grep -q "the key is not the certificate's" "$LOGDIR/mixed.out" && ok || not_ok "saying so: $(cat "$LOGDIR/mixed.out")"
 finish

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "figures.h"
 #include "laptop.h"
+#include "tls.h"
 #include "form.h"
 #include "proto.h"
 #include "sync_data.h"
@@ -53,6 +54,7 @@ typedef struct opts {
     double seconds;   /* length of each HTTP overhead measurement */
     int keep;         /* keep the temporary folder */
     int example;      /* print one household both ways and stop */
+    int tls;          /* also ingest and the empty endpoint over HTTPS, beside plain HTTP */
 } opts;
 
 static void usage(void)
@@ -61,7 +63,7 @@ static void usage(void)
             "usage: bench_sync [--households N] [--preload N] [--reps R] [--clients C]\n"
             "                  [--http-clients H]"
             " [--seconds S] [--json PATH] [--syncd PATH] [--form PATH]\n"
-            "                  [--syncd-config FILE] [--workdir DIR] [--keep] [--example]\n"
+            "                  [--syncd-config FILE] [--workdir DIR] [--keep] [--example] [--tls]\n"
             "defaults: 20000 households, no preload, 3 repetitions, 32 clients, 4 HTTP clients,\n"
             "          3 s,"
             " syncd %s,\n          form %s, workdir $TMPDIR or /tmp\n",
@@ -101,8 +103,8 @@ static int parse_opts(opts *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long n;
-        if (!strcmp(a, "--keep") || !strcmp(a, "--example")) {
-            *(!strcmp(a, "--keep") ? &o->keep : &o->example) = 1;
+        if (!strcmp(a, "--keep") || !strcmp(a, "--example") || !strcmp(a, "--tls")) {
+            *(!strcmp(a, "--keep") ? &o->keep : !strcmp(a, "--tls") ? &o->tls : &o->example) = 1;
             continue;
         }
         if (!v)
@@ -252,6 +254,16 @@ static int pull(laptop *l, sdata_client *c, char *why, size_t whylen)
     return -1;
 }
 
+/* The key pin of the syncd being measured over HTTPS, or NULL for plain HTTP: every laptop
+ * connects as an enrolled collector would (set between measurements, never during one). */
+static const char *serve_pin;
+
+static int connect_laptop(laptop *l, int port, const char *token, int count)
+{
+    return serve_pin ? laptop_open_tls(l, port, token, count, serve_pin)
+                     : laptop_open(l, port, token, count);
+}
+
 /* ---- 1. ingest: 32 laptops pushing at once */
 
 typedef struct pusher {
@@ -273,7 +285,7 @@ static void *push_thread(void *arg)
 {
     pusher *p = arg;
     laptop l;
-    int opened = laptop_open(&l, p->port, p->client->token, 1) == 0;
+    int opened = connect_laptop(&l, p->port, p->client->token, 1) == 0;
 
     pthread_barrier_wait(p->go);
     if (!opened) {
@@ -601,7 +613,7 @@ static void *hammer_thread(void *arg)
 {
     hammer *h = arg;
     laptop l;
-    int opened = laptop_open(&l, h->port, h->token, 0) == 0;
+    int opened = connect_laptop(&l, h->port, h->token, 0) == 0;
 
     pthread_barrier_wait(h->go);
     if (!opened) {
@@ -928,6 +940,38 @@ static int start_rep(const opts *o, int rep, sdata_client *clients, const char *
     return port;
 }
 
+/* The HTTPS repetition's world: a key and certificate made once (syncd/tls.c, as `syncd tls
+ * init` makes them), a copy of the template as the store, `syncd serve` with them; the laptops
+ * then connect with the pin. */
+static int start_tls_rep(const opts *o, int rep, sdata_client *clients, const char *template_path,
+                         const char *log_path)
+{
+    static char pin[TLS_PIN_MAX];
+    char key[4200], cert[4200], conf[4200], store[4200];
+    FILE *fp;
+    dt_err err;
+    int port;
+
+    snprintf(key, sizeof(key), "%s/tls.key", workdir);
+    snprintf(cert, sizeof(cert), "%s/tls.crt", workdir);
+    snprintf(conf, sizeof(conf), "%s/tls.conf", workdir);
+    snprintf(store, sizeof(store), "%s/store-tls-%d.db", workdir, rep + 1);
+    if (!pin[0] && tls_make_selfsigned(key, cert, "127.0.0.1", 30, pin, &err))
+        die("a certificate: %s", err.msg);
+    if (!(fp = fopen(conf, "w")) || fprintf(fp, "tls_cert = %s\ntls_key = %s\n", cert, key) < 0 ||
+        fclose(fp) != 0)
+        die("cannot write %s", conf);
+    if (o->config)
+        fprintf(stderr, "bench_sync: the HTTPS syncd runs without %s\n", o->config);
+    copy_file(template_path, store);
+    if ((port = syncd_proc_serve(o->syncd, store, conf, log_path)) < 0)
+        die("syncd serve (HTTPS) did not start");
+    serve_pin = pin;
+    for (int i = 0; i < o->clients; i++)
+        clients[i].cursor = 0;
+    return port;
+}
+
 /* Remembers what a set pushed, for the load test. */
 static void remember(pushed *all, long *n, const sdata_set *s)
 {
@@ -1013,7 +1057,7 @@ int main(int argc, char **argv)
            sysconf(_SC_NPROCESSORS_ONLN));
     fflush(stdout);
 
-    figure fs[4] = {
+    figure fs[6] = {
         {.key = "ingest",
          .label = "1 ingest: households merged per second",
          .unit = "second",
@@ -1038,7 +1082,20 @@ int main(int argc, char **argv)
          .unit = "second",
          .baseline = "a bare libmicrohttpd handler with syncd's thread model, small JSON body",
          .higher_better = 1},
+        {.key = "ingest_tls",
+         .label = "4 ingest over HTTPS: households merged per second",
+         .unit = "second",
+         .baseline = "the same pushes over plain HTTP (1), the laptops checking the key pin",
+         .goal = ">= 0.8",
+         .goal_ratio = 0.8,
+         .higher_better = 1},
+        {.key = "http_tls",
+         .label = "  HTTPS: requests per second, empty endpoint",
+         .unit = "second",
+         .baseline = "syncd's empty endpoint over plain HTTP (3), connections kept",
+         .higher_better = 1},
     };
+    int nfig = o.tls ? 6 : 4;
 
     synth_seed(&rng, SEED);
     for (int rep = 0; rep < o.reps; rep++) {
@@ -1106,6 +1163,20 @@ int main(int argc, char **argv)
                fs[1].b[rep], fs[2].v[rep], fs[2].b[rep], fs[3].v[rep], fs[3].b[rep],
                ir.retries ? " (with retries)" : "");
         load_test(store_path, all, n, o.preload);
+        if (o.tls) {
+            /* 4. the same pushes into a store of its own, over HTTPS */
+            ingest_result tr;
+            int tport = start_tls_rep(&o, rep, clients, template_path, log_path);
+            ingest_syncd(tport, clients, o.clients, &set, &tr);
+            fs[4].v[rep] = (double)set.n / tr.seconds;
+            fs[4].b[rep] = fs[0].v[rep];
+            fs[5].v[rep] = hammer_rate(tport, clients, o.clients, o.http_clients, o.seconds);
+            fs[5].b[rep] = fs[3].v[rep];
+            if ((st = syncd_proc_stop(30)) != 0)
+                die("syncd (HTTPS) did not stop cleanly on SIGTERM (status %d)", st);
+            serve_pin = NULL;
+            printf("over HTTPS: ingest %.0f/s, HTTP %.0f req/s\n    ", fs[4].v[rep], fs[5].v[rep]);
+        }
         if (!o.keep)
             remove_rep(rep + 1);
         nall += n;
@@ -1126,7 +1197,7 @@ int main(int argc, char **argv)
            "JSON, %.0f B gzip-compressed (%.0f B a household); an ODK instance is %.0f B of XML\n",
            o.reps, (double)members / hh_all, BATCH, sum_json * BATCH / hh_all,
            sum_gz * BATCH / hh_all, sum_gz / hh_all, sum_xml / hh_all);
-    print_table(fs, 4, o.reps);
+    print_table(fs, nfig, o.reps);
     if (retries)
         printf("  note: %ld requests were tried again after a 5xx or a cut connection\n", retries);
     printf("\nload test: %ld households pushed in %d repetitions, each in its store exactly once: "
@@ -1142,7 +1213,7 @@ int main(int argc, char **argv)
         cJSON_AddNumberToObject(d, "sync_bytes_received_per_household", sum_push_in / hh_all);
         cJSON_AddNumberToObject(d, "odk_xml_bytes_per_household", sum_xml / hh_all);
         cJSON_AddNumberToObject(d, "retries", (double)retries);
-        write_json(o.json, &o, fs, 4, d, nall);
+        write_json(o.json, &o, fs, nfig, d, nall);
     }
     if (!o.keep)
         remove_workdir(o.reps);

@@ -88,6 +88,15 @@ int laptop_open(laptop *l, int port, const char *token, int count)
     return 0;
 }
 
+int laptop_open_tls(laptop *l, int port, const char *token, int count, const char *pin)
+{
+    int rc = laptop_open(l, port, token, count);
+
+    snprintf(l->base, sizeof(l->base), "https://127.0.0.1:%d", port);
+    l->pin = pin;
+    return rc;
+}
+
 /* One attempt, as collector/net.c's attempt(). */
 CURLcode laptop_attempt(laptop *l, const char *path, const char *body, size_t len, buf *answer,
                         long *status)
@@ -116,6 +125,11 @@ CURLcode laptop_attempt(laptop *l, const char *path, const char *body, size_t le
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, laptop_wire);
         curl_easy_setopt(c, CURLOPT_DEBUGDATA, &l->w);
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    }
+    if (l->pin) { /* collector/net.c's options for a pinned server */
+        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, l->pin);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (body) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);

@@ -21,13 +21,17 @@ typedef struct laptop {
     char base[64];             /* http://127.0.0.1:PORT */
     wire w;                    /* counted when count is set */
     int count;
-    long retries; /* 5xx answers and cut connections tried again, as the collector does */
+    long retries;    /* 5xx answers and cut connections tried again, as the collector does */
+    const char *pin; /* HTTPS: the server's key pin, as an enrolled collector checks it */
 } laptop;
 
 /* A laptop with token for the syncd on 127.0.0.1:port; count: add up the bytes in l->w.
  * 0, or -1 when out of memory (close it anyway). */
 int laptop_open(laptop *l, int port, const char *token, int count);
 void laptop_close(laptop *l);
+/* The same over HTTPS to a server whose key is pin ("sha256//..."), as `collector enroll --pin`
+ * makes a laptop check it. pin must outlive the laptop. */
+int laptop_open_tls(laptop *l, int port, const char *token, int count, const char *pin);
 
 /* One attempt of a request, no retries (what laptop_request tries). */
 CURLcode laptop_attempt(laptop *l, const char *path, const char *body, size_t len, buf *answer,

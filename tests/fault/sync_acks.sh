@@ -26,7 +26,7 @@ W=$LOGDIR/whole
 cp -a "$T" "$W"
 DIEUTRA_FAULT=count=$LOGDIR/count start_syncd "$SYNCD" "$W/syncd.db" || finish
 BASE=$PORT
-"$COLLECTOR" enroll --db "$T/c.db" "http://127.0.0.1:$PORT" "$TOK" >/dev/null || { not_ok enroll; finish; }
+"$COLLECTOR" enroll --db "$T/c.db" "$SCHEME://127.0.0.1:$PORT" "$TOK" >/dev/null || { not_ok enroll; finish; }
 cp "$T/c.db" "$W/c.db"
 "$COLLECTOR" sync --db "$W/c.db" >"$LOGDIR/whole.out" 2>&1 || { not_ok "a whole push"; cat "$LOGDIR/whole.out"; }
 stop_syncd

@@ -27,7 +27,7 @@ for i in $(seq 1 $N); do
     tok=$(token_of "$SYNCD" "$STORE" "enum$i" enumerator)
     db=$LOGDIR/c$i.db
     "$COLLECTOR" setup --db "$db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Enumerator $i" >/dev/null
-    "$COLLECTOR" enroll --db "$db" "http://127.0.0.1:$PORT" "$tok" >/dev/null ||
+    "$COLLECTOR" enroll --db "$db" "$SCHEME://127.0.0.1:$PORT" "$tok" >/dev/null ||
         { not_ok "enroll $i"; finish; }
     "$GEN" 120 $((i + 100)) >"$LOGDIR/h$i.json"
     "$COLLECTOR" import --db "$db" "$LOGDIR/h$i.json" >/dev/null
@@ -111,7 +111,7 @@ PPID_PROXY=$!
 for _ in $(seq 1 100); do [ -s "$LOGDIR/proxy.port" ] && break; sleep 0.05; done
 PROXY=$(cat "$LOGDIR/proxy.port")
 for i in $(seq 1 $N); do
-    sqlite3 "$LOGDIR/c$i.db" "UPDATE meta SET value = 'http://127.0.0.1:$PROXY' WHERE key = 'server_url'"
+    sqlite3 "$LOGDIR/c$i.db" "UPDATE meta SET value = '$SCHEME://127.0.0.1:$PROXY' WHERE key = 'server_url'"
 done
 export DIEUTRA_SYNC_BATCH=7
 for round in $(seq 1 40); do

@@ -94,6 +94,22 @@ lib_exit() {
 trap lib_exit EXIT
 trap 'exit 1' INT TERM
 
+# With DT_TEST_TLS=1 a test's syncd speaks HTTPS: serve gives it a config with a certificate
+# made once per test (`syncd tls init`, with $SYNCD), URL is https://, and the collectors trust
+# that certificate through DIEUTRA_CA_FILE (as an office's own CA). SCHEME is http or https for
+# the addresses a test writes itself.
+SCHEME=http
+[ "${DT_TEST_TLS:-}" = 1 ] && SCHEME=https
+tls_conf() {
+    if [ ! -f "$LOGDIR/tls/tls.conf" ]; then
+        mkdir -p "$LOGDIR/tls"
+        "$SYNCD" tls init --host 127.0.0.1,localhost --out "$LOGDIR/tls" >"$LOGDIR/tls/init.out" 2>&1 ||
+            not_ok "syncd tls init: $(cat "$LOGDIR/tls/init.out")"
+        printf 'tls_cert = %s\ntls_key = %s\n' "$LOGDIR/tls/syncd.crt" "$LOGDIR/tls/syncd.key" >"$LOGDIR/tls/tls.conf"
+    fi
+    export DIEUTRA_CA_FILE=$LOGDIR/tls/syncd.crt
+}
+
 # serve NAME COMMAND...: runs COMMAND (a `syncd serve ...`, or a function that ends by exec'ing
 # one) in the background, its output appended to LOGDIR/NAME.out and NAME.err; waits (polling,
 # up to 30 s) until it says where it listens. Its arguments give the store and --listen:
@@ -103,6 +119,10 @@ serve() {
     _name=$1
     shift
     : >"$LOGDIR/$_name.out"
+    if [ "$SCHEME" = https ]; then
+        tls_conf
+        set -- "$@" --config "$LOGDIR/tls/tls.conf"
+    fi
     "$@" >>"$LOGDIR/$_name.out" 2>>"$LOGDIR/$_name.err" &
     SERVER=$!
     SERVERS="$SERVERS $SERVER"
@@ -119,7 +139,11 @@ serve() {
         not_ok "syncd serve ($_name) did not say where it listens: $(cat "$LOGDIR/$_name.out" "$LOGDIR/$_name.err")"
         return 1
     fi
-    URL=http://127.0.0.1:$PORT
+    URL=$SCHEME://127.0.0.1:$PORT
+    if [ "$SCHEME" = https ] && ! grep -q ", HTTPS$" "$LOGDIR/$_name.out"; then
+        not_ok "syncd serve ($_name) is not on HTTPS: $(cat "$LOGDIR/$_name.out")"
+        return 1
+    fi
 }
 
 # start_syncd SYNCD DB [ARGS...]: serve, named "serve", with the store DB on a free port of

@@ -52,9 +52,7 @@ static int read_tls(const syncd_config *c, char **cert, char **key, dt_err *err)
         return err->code;
     }
     time_t t = (time_t)expires;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+    tls_day(expires, when);
     fprintf(stderr, "syncd: TLS with %s, pin %s, expires %s%s\n", c->tls_cert, pin, when,
             t < time(NULL)                ? ": EXPIRED, laptops will refuse it"
             : t < time(NULL) + 30 * 86400 ? ": in less than 30 days, make a new one"

@@ -59,9 +59,7 @@ static int pin_cmd(int argc, char **argv)
         return rc == DT_EINVAL ? EXIT_FAILED : EXIT_TROUBLE;
     }
     time_t t = (time_t)expires;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+    tls_day(expires, when);
     printf("%s\n", pin);
     fprintf(stderr, "syncd: %s expires on %s%s\n", argv[0], when,
             t < time(NULL) ? " (it has expired: make a new one)" : "");

@@ -276,15 +276,23 @@ int qual_annotate(cJSON *shown, const form *f, const qual_limits *l)
     return DT_OK;
 }
 
-int qual_review(store *s, cJSON *shown, const qual_limits *l, dt_err *err)
+const form *qual_shown_form(store *s, const cJSON *shown)
 {
     const cJSON *fid = cJSON_GetObjectItemCaseSensitive(shown, "form_id");
     const cJSON *head = head_of(shown);
     const cJSON *v = head ? cJSON_GetObjectItemCaseSensitive(head, "form_version") : NULL;
     const form *f = NULL;
+    dt_err ignored;
 
-    /* a version no longer loadable leaves the roster unknown, not the flags */
     if (cJSON_IsString(fid) && cJSON_IsNumber(v))
-        store_form_get(s, fid->valuestring, v->valueint, &f, err);
-    return qual_annotate(shown, f, l) ? err_set(err, DT_ENOMEM, "out of memory") : DT_OK;
+        store_form_get(s, fid->valuestring, v->valueint, &f, &ignored);
+    return f;
+}
+
+int qual_review(store *s, cJSON *shown, const qual_limits *l, dt_err *err)
+{
+    /* a version no longer loadable leaves the roster unknown, not the flags */
+    return qual_annotate(shown, qual_shown_form(s, shown), l)
+               ? err_set(err, DT_ENOMEM, "out of memory")
+               : DT_OK;
 }

@@ -85,6 +85,10 @@ unsigned qual_bits(const qual_limits *l, const struct form *f, qual_case *c);
 int qual_annotate(cJSON *shown, const struct form *f, const qual_limits *l);
 
 struct store;
+/* The form version of a shown case's head revision, loaded by the store (its own), or NULL
+ * when it cannot be loaded. */
+const struct form *qual_shown_form(struct store *s, const cJSON *shown);
+
 /* The same with the case's form version read from the store: 0, or DT_ENOMEM with err. */
 int qual_review(struct store *s, cJSON *shown, const qual_limits *l, dt_err *err);
 

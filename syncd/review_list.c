@@ -44,7 +44,9 @@ static int param(buf *b, const char *key, const char *value)
     return rc ? DT_ENOMEM : 0;
 }
 
-int rl_query(buf *b, const store_case_query *q, int offset, int sort)
+/* Appends to b the query string (without "?") of q with its page moved to offset, and its
+ * order changed to sort when sort >= 0: each value percent-encoded. 0 or DT_ENOMEM. */
+static int query_string(buf *b, const store_case_query *q, int offset, int sort)
 {
     char num[32];
     int rc = 0;
@@ -81,7 +83,7 @@ static void href(dout *o, const store_case_query *q, int offset, int sort)
     buf b;
 
     buf_init(&b, 4096);
-    if (!o->rc && rl_query(&b, q, offset, sort))
+    if (!o->rc && query_string(&b, q, offset, sort))
         o->rc = DT_ENOMEM;
     dout_puts(o, "/cases");
     if (b.len) {

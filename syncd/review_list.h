@@ -23,8 +23,4 @@ int rl_page(buf *b, const rl_view *v);
 /* A state's name for a page ("finalized": "Chờ duyệt"), in Vietnamese or English. */
 const char *rl_state_label(const char *status, int vi);
 
-/* Appends to b the query string (without "?") of q with its page moved to offset, and its
- * order changed to sort when sort >= 0: each value percent-encoded. 0 or DT_ENOMEM. */
-int rl_query(buf *b, const store_case_query *q, int offset, int sort);
-
 #endif

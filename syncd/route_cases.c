@@ -108,7 +108,6 @@ static int case_page(http_req *r, int status, const char *message, int ok)
     char csrf[CSRF_LEN + 1];
     rc_view v = {.user = http_user(r), .csrf = csrf, .message = message, .message_ok = ok};
     cJSON *kase = NULL, *twin = NULL;
-    const cJSON *head, *ver, *fid;
     buf b;
     dt_err err;
     int rc;
@@ -131,17 +130,7 @@ static int case_page(http_req *r, int status, const char *message, int ok)
     v.may_decide = may_decide(r);
     v.a = a;
     v.b = bq;
-    /* the labels of the head's form version */
-    fid = cJSON_GetObjectItemCaseSensitive(kase, "form_id");
-    cJSON_ArrayForEach(head, cJSON_GetObjectItemCaseSensitive(kase, "revisions"))
-    {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(head, "rev_id");
-        ver = cJSON_GetObjectItemCaseSensitive(head, "form_version");
-        if (cJSON_IsString(id) && cJSON_IsNumber(ver) && cJSON_IsString(fid) &&
-            !strcmp(id->valuestring,
-                    cJSON_GetObjectItemCaseSensitive(kase, "head_rev")->valuestring))
-            store_form_get(http_store(r), fid->valuestring, ver->valueint, &v.f, &err);
-    }
+    v.f = qual_shown_form(http_store(r), kase); /* the labels of the head's form version */
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kase, "duplicate")))
         v.twin = twin = twin_of(r, kase);
     rc = rc_page(&b, &v);

@@ -183,3 +183,12 @@ int tls_pin(const char *cert_pem, size_t len, char *pin, long long *expires, dt_
     gnutls_x509_crt_deinit(crt);
     return rc;
 }
+
+void tls_day(long long t, char *out)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

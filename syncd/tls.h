@@ -21,4 +21,7 @@ int tls_make_selfsigned(const char *key_path, const char *cert_path, const char 
  * 1970) when not NULL. DT_EINVAL when it is not a certificate. */
 int tls_pin(const char *cert_pem, size_t len, char *pin, long long *expires, dt_err *err);
 
+/* A time (seconds since 1970) as its day, "2029-03-11" (out: 11 bytes), UTC. */
+void tls_day(long long t, char *out);
+
 #endif

@@ -155,15 +155,25 @@ static void test_review__a_new_frame_row_recomputes_the_size_check(void **state)
     assert_string_equal(ids, "100");
 }
 
+/* A copy of household_4members, household number n, as case case_n's first revision. */
+static cJSON *numbered(int rev_n, int case_n, int n)
+{
+    cJSON *r = hh(U(rev_n), U(case_n), NULL, "2026-11-29T09:00:00Z", "household_4members");
+
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(r, "answers"), "hh_number",
+                              cJSON_CreateNumber(n));
+    return r;
+}
+
 /* Seven cases of two enumerators over three days, the seventh in another commune. */
 static void seven_cases(fixture *fx)
 {
     static const char *const days[] = {"2026-11-27T09:00:00Z", "2026-11-28T09:00:00Z",
                                        "2026-11-29T09:00:00Z"};
     for (int i = 1; i <= 6; i++) {
-        cJSON *r = hh(U(i), U(100 + i), NULL, days[i % 3], "household_4members");
+        cJSON *r = numbered(i, 100 + i, i);
         cJSON *a = cJSON_GetObjectItemCaseSensitive(r, "answers");
-        cJSON_ReplaceItemInObject(a, "hh_number", cJSON_CreateNumber(i));
+        cJSON_ReplaceItemInObject(r, "created_at", cJSON_CreateString(days[i % 3]));
         cJSON_ReplaceItemInObject(a, "village", cJSON_CreateString(i <= 2 ? "Bản Áng" : "Bản Mòn"));
         push_one(fx, i % 2 ? &fx->a : &fx->b, r, VERDICT_ACCEPTED, 0);
     }
@@ -278,16 +288,6 @@ static void test_review__statisticians_decide_only_when_the_config_says_so(void 
     assert_int_equal(decisions_of(fx, U(100)), 1);
     /* enumerators never, whatever the config */
     assert_int_equal(store_decide_on(fx->s, &fx->a, &q, &err), DT_EINVAL);
-}
-
-/* A copy of household_4members, household number n, as case case_n's first revision. */
-static cJSON *numbered(int rev_n, int case_n, int n)
-{
-    cJSON *r = hh(U(rev_n), U(case_n), NULL, "2026-11-29T09:00:00Z", "household_4members");
-
-    cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(r, "answers"), "hh_number",
-                              cJSON_CreateNumber(n));
-    return r;
 }
 
 static void test_review__not_a_duplicate_clears_the_pair_until_a_third_comes(void **state)

@@ -68,6 +68,7 @@ typedef struct form_question {
     expr *choice_filter;   /* select only; bare names are choice attributes */
     const form_list *list; /* select_one / select_multiple */
     cJSON *default_value;  /* a literal default, owned, or NULL */
+    int identifier;        /* 1: a direct identifier (a person's name): exports hash it */
 } form_question;
 
 /* Loads and checks a form file. On success *out is owned by the caller

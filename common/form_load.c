@@ -530,24 +530,33 @@ static void load_default(loader *L, const cJSON *jq, form_question *q)
     val_free(&v);
 }
 
+/* A direct identifier is a text answer that names someone: what exports replace by a keyed
+ * hash unless names are asked for (docs/exports.md). Another type holds no name to hide. */
+static void load_identifier(loader *L, const cJSON *jq, form_question *q)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(jq, "identifier");
+
+    if (!id)
+        return;
+    if (!cJSON_IsBool(id)) {
+        PROBLEM(L, q->name, "identifier", "expected true or false");
+        return;
+    }
+    q->identifier = cJSON_IsTrue(id);
+    if (q->identifier && q->type != Q_TEXT && !L->bad_type[q->index])
+        PROBLEM(L, q->name, "identifier",
+                "only a question of type text can be an identifier (this one is %s)",
+                form_type_name(q->type));
+}
+
 static void load_question(loader *L, form_question *q)
 {
-    static const char *const keys[] = {"name",
-                                       "type",
-                                       "label",
-                                       "hint",
-                                       "required",
-                                       "required_message",
-                                       "relevant",
-                                       "constraint",
-                                       "constraint_message",
-                                       "calculation",
-                                       "default",
-                                       "choice_filter",
-                                       "repeat_count",
-                                       "children",
-                                       "appearance",
-                                       NULL};
+    static const char *const keys[] = {"name",         "type",       "label",
+                                       "hint",         "required",   "required_message",
+                                       "relevant",     "constraint", "constraint_message",
+                                       "calculation",  "default",    "choice_filter",
+                                       "repeat_count", "children",   "appearance",
+                                       "identifier",   NULL};
     const cJSON *jq = L->src[q->index];
     int sel = q->type == Q_SELECT_ONE || q->type == Q_SELECT_MULTIPLE;
 
@@ -560,6 +569,7 @@ static void load_question(loader *L, form_question *q)
     q->constraint_msg = texts(L, jq, "constraint_message", 0, q->name);
     load_required(L, jq, q);
     load_default(L, jq, q);
+    load_identifier(L, jq, q);
     q->relevant = parse_column(L, jq, "relevant", q);
 
     only_for(L, jq, q, "constraint", answerable(q->type), "a question that takes an answer");

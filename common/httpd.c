@@ -896,9 +896,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     gmtime_r(&now, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(line, sizeof(line), "%s %s %s %s %s %d in=%zu out=%zu %.1fms%s\n", when, r->remote,
+    snprintf(line, sizeof(line), "%s %s %s %s %s %d in=%zu out=%zu %.1fms%s%s%s\n", when, r->remote,
              r->who ? r->who : "-", r->method, r->path, r->status, r->bytes_in, r->bytes_out,
-             ms_since(&r->t0),
+             ms_since(&r->t0), r->note[0] ? " " : "", r->note,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
              : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
              : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " (shut down)"
@@ -927,6 +927,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 int http_is_tls(const http_req *r)
 {
     return r->srv->tls_cert != NULL;
+}
+
+void http_log_note(http_req *r, const char *note)
+{
+    sanitize(r->note, sizeof(r->note), note);
 }
 
 static void server_free(http_server *h)

@@ -120,6 +120,11 @@ const char *http_cookie(const http_req *r, const char *name);
 const char *http_header(const http_req *r, const char *name);
 /* 1 when the request came over TLS (the server speaks HTTPS): cookies go with Secure. */
 int http_is_tls(const http_req *r);
+/* Adds note to the request's line in the log, after its time: what the line alone would not
+ * say (an export with names of people). Printable ASCII is kept, at most HTTP_NOTE_MAX bytes;
+ * a second note replaces the first. */
+#define HTTP_NOTE_MAX 63
+void http_log_note(http_req *r, const char *note);
 
 /* Presents a new certificate chain and key (PEM) from the next handshake on, to a server
  * started with TLS; connections already made keep theirs. DT_EINVAL, and the old ones kept,

@@ -58,7 +58,8 @@ struct http_req {
     size_t bytes_out;  /* its body's size as sent */
     const char *allow; /* 405: the Allow header */
     char method[16];
-    char path[PATH_LOG_MAX + 1]; /* sanitized, for the log */
+    char path[PATH_LOG_MAX + 1];  /* sanitized, for the log */
+    char note[HTTP_NOTE_MAX + 1]; /* http_log_note's, sanitized, or "" */
     char remote[INET6_ADDRSTRLEN + 1];
     struct timespec t0;
     /* a background route (httpd_jobs.c): its handler runs on a worker while the connection is

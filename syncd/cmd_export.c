@@ -5,6 +5,7 @@
 #include "place.h"
 #include "sconf.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,27 @@ static void end_bar(bar *b)
     }
 }
 
+/* The names of people went out in clear: said on stderr (the journal, for the service's
+ * user), with who ran the command and when, so that it is on record beside the requests of
+ * `syncd serve`. The shell's user can read the store itself: this is a record, not a lock. */
+static void log_with_names(const exp_summary *sum, const char *out)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    const char *sudo = getenv("SUDO_USER");
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr,
+            "%s syncd: export --with-names: names of people in clear (%s) of form %s written "
+            "to %s by %s (uid %ld)%s%s\n",
+            when, sum->names[0] ? sum->names : "the form marks no question as a name", sum->form_id,
+            out, pw ? pw->pw_name : "?", (long)getuid(), sudo && *sudo ? ", through sudo by " : "",
+            sudo && *sudo ? sudo : "");
+}
+
 static int exec(int argc, char **argv)
 {
     const char *db = sconf_take_db(&argc, argv);
@@ -65,6 +87,7 @@ static int exec(int argc, char **argv)
     const char *lang = sconf_take_opt(&argc, argv, "--lang", &bad);
     const char *form_arg = sconf_take_opt(&argc, argv, "--form", &bad);
     int history = cmdline_take_flag(&argc, argv, "--history");
+    int with_names = cmdline_take_flag(&argc, argv, "--with-names");
     exp_options o = {0};
     exp_summary sum;
     bar b = {0};
@@ -98,6 +121,7 @@ static int exec(int argc, char **argv)
     o.lang = lang ? lang : "vi";
     o.form_id = form_arg;
     o.history = history;
+    o.with_names = with_names;
     o.db_path = path;
     /* For tests and benchmarks: how many threads turn cases into rows (1: none besides
      * this one). */
@@ -134,16 +158,24 @@ static int exec(int argc, char **argv)
             printf("note: the cases not placed have no unit_today: their column placement says "
                    "why (ambiguous: placement_candidates lists the units they may be in)\n");
     }
+    if (sum.names[0] && sum.names_hashed)
+        printf("names of people replaced by keyed hashes (pn_...) in: %s; --with-names gives "
+               "the names\n",
+               sum.names);
+    else if (sum.names[0])
+        printf("names of people in clear (--with-names) in: %s\n", sum.names);
     if (sum.strings_cut)
         printf("note: %lld text value%s cut to the format's longest string (see the codebook)\n",
                sum.strings_cut, sum.strings_cut == 1 ? "" : "s");
+    if (with_names)
+        log_with_names(&sum, out);
     return EXIT_OK;
 }
 
 const cmd_entry cmd_export = {
     .name = "export",
     .args = "--format csv|dta|sav|json --out DIR [--status approved|all] [--lang vi|en] "
-            "[--form ID] [--history] [--db PATH]",
+            "[--form ID] [--history] [--with-names] [--db PATH]",
     .summary = "statisticians' files: households, members, codebook",
     .exec = exec,
 };

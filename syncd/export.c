@@ -230,11 +230,11 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
     at = place(x, j, row, vm->f, answers, &where);
     if (x->o->format == EXP_JSON) {
         j->rows[0]++;
-        rc = exp_json_doc(x, row, iv, at, &j->out[0]);
+        rc = exp_json_doc(x, vm, row, iv, at, &j->out[0]);
         j->end[k] = j->out[0].len;
         goto cleanup;
     }
-    exp_fill(&x->levels[0], vm, iv, row, at, 0, w->cells);
+    exp_fill(w, &x->levels[0], vm, iv, row, at, 0);
     if ((rc = encode(x, w, j, 0)))
         goto cleanup;
     for (int l = 1; l < x->nlevels && !rc; l++) {
@@ -243,7 +243,7 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
             continue;
         int n = eng_instances(iv, r);
         for (int i = 0; i < n && !rc; i++) {
-            exp_fill(&x->levels[l], vm, iv, row, NULL, i, w->cells);
+            exp_fill(w, &x->levels[l], vm, iv, row, NULL, i);
             rc = encode(x, w, j, l);
         }
     }
@@ -534,7 +534,8 @@ static int setup_workers(exp_ctx *x)
         w->x = x;
         if (!(w->cells = calloc((size_t)x->widest, sizeof(*w->cells))) ||
             !(w->fields = calloc((size_t)x->widest, sizeof(*w->fields))) ||
-            !(w->num = calloc((size_t)x->widest, sizeof(*w->num))))
+            !(w->num = calloc((size_t)x->widest, sizeof(*w->num))) ||
+            !(w->pn = calloc((size_t)x->widest, sizeof(*w->pn))))
             return DT_ENOMEM;
     }
     for (int i = 0; i < x->njobs; i++) {
@@ -554,6 +555,7 @@ static void free_workers(exp_ctx *x)
         free(x->workers[i].cells);
         free(x->workers[i].fields);
         free(x->workers[i].num);
+        free(x->workers[i].pn);
     }
     free(x->workers);
     for (int i = 0; x->jobs && i < x->njobs; i++) {
@@ -609,6 +611,9 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
         goto cleanup;
     if (x.pl)
         snprintf(out->units, sizeof(out->units), "%s", form_geo_table(x.f));
+    /* Which columns name people, before the layout: they become text when hashed. */
+    if ((rc = exp_names_begin(&x, err)))
+        goto cleanup;
     if ((rc = exp_layout_build(&x)) || (rc = setup_workers(&x))) {
         err_set(err, DT_ENOMEM, "out of memory");
         goto cleanup;
@@ -669,6 +674,7 @@ cleanup:
     }
     free_workers(&x);
     exp_layout_free(&x);
+    exp_names_end(&x);
     placer_close(x.pl);
     return rc;
 }

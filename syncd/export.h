@@ -29,6 +29,8 @@ typedef struct exp_options {
     const char *lang;    /* a language of the form for labels ("vi", "en"); NULL: the first */
     const char *form_id; /* NULL: the only published form */
     int history;         /* EXP_JSON: add each case's revisions and decisions */
+    int with_names;      /* 1: direct identifiers (names of people) in clear; 0: each replaced by
+                            its keyed hash (docs/exports.md, "Names of people") */
     const char *db_path; /* the store's file, read on a connection of its own for history */
     int threads;         /* cases turned into rows at once: 0 one per processor (at most 8);
                             1 everything in the calling thread */
@@ -52,7 +54,15 @@ typedef struct exp_summary {
     long long other_version; /* cases taken on another version of the form (mapped by name) */
     char units[64];          /* the newest version's table of units, or "" when none: ... */
     long placed[6];          /* ... the cases by how they were placed (place_how) */
+    char names[256];         /* the variables that name people (identifiers, and calculations
+                                that read one), ", "-separated; "" when none */
+    int names_hashed;        /* 1: they hold keyed hashes; 0: the names (with_names) */
 } exp_summary;
+
+/* The pseudonyms that replace names: "pn_" and 16 hex digits. */
+#define EXP_PN_PREFIX "pn_"
+#define EXP_PN_HEX    16
+#define EXP_PN_SIZE   (sizeof(EXP_PN_PREFIX) + EXP_PN_HEX) /* with the NUL */
 
 /* Exports the cases of one form (the newest published version gives the columns; cases of
  * older versions are mapped by question name) into o->out_dir, from one consistent snapshot
@@ -60,6 +70,9 @@ typedef struct exp_summary {
  * case at a time (dta and sav need their row counts first: rows are spooled to an unlinked
  * file in out_dir, then written). Files are written under a temporary name and renamed when
  * complete, so a failed export leaves no half file under a final name.
+ * Unless o->with_names, the answers of direct identifiers (form key "identifier") and of the
+ * calculations that read them are replaced by their keyed hash (the store's key,
+ * store_pseudonym_key) in every file: the flat files, the JSON answers and the history.
  * Returns 0 with *out filled; DT_EINVAL for a bad option (unknown language, history without
  * db_path or outside JSON), DT_ENOTFOUND when no form is published, DT_EIO when a file
  * cannot be written (the message names it), DT_ENOMEM; err says what. */

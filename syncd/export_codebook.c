@@ -15,6 +15,8 @@ static const char *type_text(const exp_ctx *x, const exp_var *v, char *out, size
 {
     const form_question *fq = v->q >= 0 ? form_q(x->f, v->q) : NULL;
 
+    if (v->pn)
+        return "text (keyed hash)";
     switch (v->type) {
     case VT_STR:
         return "text";
@@ -77,9 +79,12 @@ static int write_codebook_flat(exp_ctx *x, FILE *f, buf *line, long long *rows, 
             buf vl, note;
             buf_init(&vl, 1 << 20);
             buf_init(&note, 1 << 16);
+            const char *names = v->src == SRC_ANSWER ? exp_names_note(x, v->q) : NULL;
             rc = value_labels(x, v, &vl);
+            if (!rc && names)
+                rc = buf_puts(&note, names);
             if (!rc && v->note)
-                rc = buf_puts(&note, v->note);
+                rc = buf_printf(&note, "%s%s", note.len ? "; " : "", v->note);
             if (!rc && v->label_cut)
                 rc =
                     buf_printf(&note, "%sthe label is cut in this format (in full here)%s",
@@ -160,6 +165,8 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
                      fq->type == Q_DATE       ? " (YYYY-MM-DD)"
                      : fq->type == Q_GEOPOINT ? " ([lat, lon, alt, acc])"
                                               : "");
+        if (x->pseudonymise && x->names[q])
+            snprintf(tbuf, sizeof(tbuf), "text (keyed hash)");
         buf_init(&vl, 1 << 20);
         v.type = fq->list ? VT_CODE : VT_STR;
         char *lab =
@@ -172,7 +179,7 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
                                  "",
                                  vl.data ? vl.data : "",
                                  fq->name,
-                                 ""};
+                                 exp_names_note(x, q) ? exp_names_note(x, q) : ""};
         rc = rc ? err_set(err, DT_ENOMEM, "out of memory") : codebook_row(f, line, fields, err);
         free(lab);
         buf_free(&vl);

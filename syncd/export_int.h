@@ -67,6 +67,7 @@ typedef struct exp_var {
     size_t width;         /* ... in this many bytes (dta, sav: the text's storage) */
     int label_cut;        /* the label was cut to fit the format */
     char storage[16];     /* dta, sav: how it is stored ("int8", "str36", "double") */
+    int pn;               /* the values are replaced by their keyed hash (exp_pseudonym) */
 } exp_var;
 
 /* One output file: households (repeat -1) or one repeat's instances. */
@@ -100,6 +101,8 @@ typedef struct exp_vmap {
     int version;
     const form *f;
     int *q; /* layout question -> this version's question with the same name and type, or -1 */
+    unsigned char *names; /* this version's question -> 1 when its answer names people
+                             (exp_names_version) */
     struct exp_vmap *next;
 } exp_vmap;
 
@@ -138,6 +141,7 @@ typedef struct exp_worker {
     exp_cell *cells;           /* as many as the widest level */
     const char **fields;       /* CSV: the texts of a row */
     char (*num)[EXP_NUM_TEXT]; /* CSV: texts of numbers, one per field */
+    char (*pn)[EXP_PN_SIZE];   /* the pseudonyms of a row, one per field */
 } exp_worker;
 
 struct exp_ctx {
@@ -152,7 +156,11 @@ struct exp_ctx {
     int widest; /* the most variables in one file */
     exp_vmap *vmaps;
     exp_summary *sum;
-    dt_err err; /* the first error inside the pass */
+    unsigned char *names; /* layout question -> 1: a direct identifier, or a calculation that
+                             reads one (export_names.c) */
+    int pseudonymise;     /* replace their answers by keyed hashes (not with_names) */
+    unsigned char pn_key[STORE_PSEUDONYM_KEY_BYTES]; /* the store's, when pseudonymise */
+    dt_err err;                                      /* the first error inside the pass */
     exp_csv *csv;
     exp_stat *stat;
     exp_json *json;
@@ -194,9 +202,26 @@ void exp_layout_free(exp_ctx *x);
 /* A question's label in the export's language (its name when it has none). */
 const char *exp_qlabel(const exp_ctx *x, const form_question *fq);
 int exp_vmap_get(exp_ctx *x, const char *form_id, int version, exp_vmap **out, dt_err *err);
-/* The cells of one row of lv: instance inst of its repeat (0 for households). */
-void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
-              const exp_place *at, int inst, exp_cell *cells);
+/* The cells of one row of lv into w->cells: instance inst of its repeat (0 for households). */
+void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview *iv,
+              const store_case_row *row, const exp_place *at, int inst);
+/* Names of people (export_names.c). exp_names_begin, before the layout: which questions of the
+ * newest version name people (x->names), and the store's key when they are to be hashed.
+ * exp_names_version: the same for another version's questions (m->names), by name, the
+ * version's own calculations that read them added. exp_names_end wipes the key. */
+int exp_names_begin(exp_ctx *x, dt_err *err);
+int exp_names_version(const exp_ctx *x, exp_vmap *m);
+void exp_names_end(exp_ctx *x);
+/* The pseudonym of the text s (len bytes) into out: "pn_" and 16 hex digits of its keyed hash,
+ * after trimming, collapsing spaces and lower-casing A-Z; returns its length, or 0 (out "")
+ * when nothing is left of s. Safe in any thread. */
+size_t exp_pseudonym(const exp_ctx *x, const char *s, size_t len, char out[EXP_PN_SIZE]);
+/* Replaces, in answers (the answers format of form version vm, at any depth), the values of
+ * the questions that name people by their pseudonyms. 0, or DT_ENOMEM. */
+int exp_names_json(const exp_ctx *x, const exp_vmap *vm, cJSON *answers);
+/* What the codebook says of a variable of question q (layout) that names people, or NULL. */
+const char *exp_names_note(const exp_ctx *x, int q);
+
 /* codebook.csv (export_codebook.c), after the data files. */
 int exp_codebook_write(exp_ctx *x, dt_err *err);
 
@@ -229,8 +254,8 @@ void exp_stat_free(exp_ctx *x);
 /* JSON Lines (export_json.c): the interview's answers, the case's facts and, on request,
  * its history read on a read-only connection of its own. */
 int exp_json_begin(exp_ctx *x, dt_err *err);
-int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, const exp_place *at,
-                 buf *out);
+int exp_json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
+                 const exp_place *at, buf *out);
 int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err);
 int exp_json_finish(exp_ctx *x, dt_err *err);
 void exp_json_free(exp_ctx *x);

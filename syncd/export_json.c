@@ -102,9 +102,25 @@ static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id,
                 return err_set(err, DT_ENOMEM, "out of memory");
             }
         }
-        /* the answers as they were received: JSON the store wrote itself, copied as is */
-        if (!(a = cJSON_CreateRaw(db_text(j->revs, 10))) ||
-            !cJSON_AddItemToObject(r, "answers", a)) {
+        /* the answers as they were received: JSON the store wrote itself, copied as is, but
+         * for the names of people, replaced as in the head's answers (by the revision's own
+         * version: an edit may have moved the case to another) */
+        if (!x->pseudonymise) {
+            a = cJSON_CreateRaw(db_text(j->revs, 10));
+        } else {
+            exp_vmap *vm = NULL;
+            if ((rc = exp_vmap_get(x, form_id(x->f), sqlite3_column_int(j->revs, 2), &vm, err)))
+                return rc;
+            if (!(a = cJSON_Parse(db_text(j->revs, 10))))
+                return err_set(err, DT_EINVAL,
+                               "case %s: a revision's answers are not JSON (run `syncd check`)",
+                               case_id);
+            if (exp_names_json(x, vm, a)) {
+                cJSON_Delete(a);
+                a = NULL;
+            }
+        }
+        if (!a || !cJSON_AddItemToObject(r, "answers", a)) {
             cJSON_Delete(a);
             return err_set(err, DT_ENOMEM, "out of memory");
         }
@@ -158,8 +174,8 @@ static int add_place(const exp_ctx *x, cJSON *doc, const exp_place *at)
     return 0;
 }
 
-int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, const exp_place *at,
-                 buf *out)
+int exp_json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
+                 const exp_place *at, buf *out)
 {
     cJSON *doc = cJSON_CreateObject(), *answers = NULL;
     char *text = NULL;
@@ -180,7 +196,8 @@ int exp_json_doc(exp_ctx *x, const store_case_row *row, interview *iv, const exp
         (at && add_place(x, doc, at)))
         goto cleanup;
     /* Relevant answers and calculations, recomputed by the engine: what the flat files hold. */
-    if (!(answers = eng_to_json(iv)) || !cJSON_AddItemToObject(doc, "answers", answers))
+    if (!(answers = eng_to_json(iv)) || exp_names_json(x, vm, answers) ||
+        !cJSON_AddItemToObject(doc, "answers", answers))
         goto cleanup;
     answers = NULL;
     /* The paradata as stored: JSON the store wrote itself, copied without parsing. */

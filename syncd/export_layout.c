@@ -222,6 +222,16 @@ static int add_question(exp_ctx *x, exp_level *lv, int q)
     const char *lab = exp_qlabel(x, fq);
     int rc;
 
+    /* A name, or a calculation that reads one: text whatever the calculation gives, since
+     * its values become pseudonyms. */
+    if (x->pseudonymise && x->names[q] && (fq->type == Q_TEXT || fq->type == Q_CALCULATE)) {
+        if ((rc = add_var(lv, SRC_ANSWER, VT_STR, q, fq->name, "",
+                          fq->type == Q_TEXT ? xstrdup(lab)
+                                             : exp_xprintf("= %s", expr_text(fq->calculation)))))
+            return rc;
+        lv->vars[lv->nvars - 1].pn = 1;
+        return DT_OK;
+    }
     switch (fq->type) {
     case Q_INTEGER:
         return add_var(lv, SRC_ANSWER, VT_INT, q, fq->name, "", xstrdup(lab));
@@ -413,6 +423,7 @@ void exp_layout_free(exp_ctx *x)
     while (x->vmaps) {
         exp_vmap *n = x->vmaps->next;
         free(x->vmaps->q);
+        free(x->vmaps->names);
         free(x->vmaps);
         x->vmaps = n;
     }
@@ -451,6 +462,12 @@ int exp_vmap_get(exp_ctx *x, const char *form_id, int version, exp_vmap **out, d
                   (a->repeat >= 0 && b->repeat >= 0 &&
                    !strcmp(form_q(x->f, a->repeat)->name, form_q(m->f, b->repeat)->name)));
         m->q[q] = b && b->type == a->type && same_level ? j : -1;
+    }
+    if (exp_names_version(x, m)) {
+        free(m->names);
+        free(m->q);
+        free(m);
+        return err_set(err, DT_ENOMEM, "out of memory");
     }
     m->next = x->vmaps;
     x->vmaps = m;
@@ -537,10 +554,11 @@ static void place_cell(const exp_var *v, const exp_place *at, exp_cell *c)
     }
 }
 
-void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const store_case_row *row,
-              const exp_place *at, int inst, exp_cell *cells)
+void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview *iv,
+              const store_case_row *row, const exp_place *at, int inst)
 {
     static const char *const bin[] = {"0", "1"};
+    exp_cell *cells = w->cells;
 
     for (int i = 0; i < lv->nvars; i++) {
         const exp_var *v = &lv->vars[i];
@@ -596,6 +614,15 @@ void exp_fill(const exp_level *lv, const exp_vmap *vm, interview *iv, const stor
             const val *a = eng_get(iv, pos);
             if (!a->has || !a->str || (!a->len && v->src == SRC_ANSWER))
                 break;
+            if (v->pn) {
+                size_t n = exp_pseudonym(w->x, a->str, a->len, w->pn[i]);
+                if (n) {
+                    c->kind = CELL_STR;
+                    c->str = w->pn[i];
+                    c->len = n;
+                }
+                break;
+            }
             if (v->src == SRC_CHOICE) {
                 int yes = has_code(a->str, v->code);
                 c->kind = CELL_NUM;

@@ -233,6 +233,17 @@ void store_set_quality(store *s, const struct qual_limits *l);
  * pushes go on meanwhile; *changed (may be NULL): how many cases were recomputed. */
 int store_quality_refresh(store *s, int force, long *changed, dt_err *err);
 
+/* ---- the exports' pseudonyms (store_secret.c) */
+
+#define STORE_PSEUDONYM_KEY_BYTES 32 /* crypto_generichash_KEYBYTES */
+
+/* The store's key for the keyed hashes that replace names of people in exports
+ * (docs/exports.md): made at random the first time it is asked for and kept in settings
+ * ('pseudonym_key'), so that a name gets the same pseudonym in every export of this store and
+ * in no other store. Returns 0 with out filled, or a store error (DT_EIO also when the kept
+ * key is damaged; err says which). The caller wipes out after use. */
+int store_pseudonym_key(store *s, unsigned char out[STORE_PSEUDONYM_KEY_BYTES], dt_err *err);
+
 /* ---- reading everything (exports, indicators) */
 
 /* One case as statisticians see it: its head revision and the sample design. Strings

@@ -776,6 +776,42 @@ static void test_form__household_key_and_refusal_are_loaded(void **state)
     form_free(f);
 }
 
+static void test_form__an_identifier_is_marked_and_nothing_else_is(void **state)
+{
+    form *f = load_good("roster.json");
+
+    (void)state;
+    for (int i = 0; i < form_nquestions(f); i++)
+        assert_int_equal(form_q(f, i)->identifier, i == M_NAME);
+    form_free(f);
+}
+
+/* The questionnaires the programs carry: the names of people are marked, so that exports
+ * hash them (docs/exports.md). */
+static void test_form__the_sonla_forms_mark_the_names_of_people(void **state)
+{
+    static const char *const files[] = {"sonla_ict_household.json", "sonla_ict_household_v2.json"};
+    char path[4096];
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+        errlist pr = {0};
+        form *f = NULL;
+        int marked = 0;
+        snprintf(path, sizeof(path), "%s/../../schema/forms/%s", data_dir, files[k]);
+        assert_int_equal(form_load_file(&f, path, &pr), DT_OK);
+        for (int i = 0; i < form_nquestions(f); i++) {
+            const form_question *q = form_q(f, i);
+            int name = !strcmp(q->name, "resp_name") || !strcmp(q->name, "m_name");
+            assert_int_equal(q->identifier, name);
+            marked += q->identifier;
+        }
+        assert_int_equal(marked, 2);
+        form_free(f);
+        errlist_free(&pr);
+    }
+}
+
 static void test_form__an_open_ended_repeat_has_no_repeat_count(void **state)
 {
     form *f = load_good("open_repeat.json");
@@ -1068,6 +1104,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_form__expressions_keep_their_text_and_what_they_read),
         cmocka_unit_test(test_form__defaults_are_kept_as_checked_literals),
         cmocka_unit_test(test_form__household_key_and_refusal_are_loaded),
+        cmocka_unit_test(test_form__an_identifier_is_marked_and_nothing_else_is),
+        cmocka_unit_test(test_form__the_sonla_forms_mark_the_names_of_people),
         cmocka_unit_test(test_form__an_open_ended_repeat_has_no_repeat_count),
         cmocka_unit_test(test_form__loading_a_parsed_document_gives_the_same_form),
         cmocka_unit_test(test_form__type_names_are_written_as_in_a_form),

@@ -1,6 +1,7 @@
 /* bench_collector.c - the collector on a laptop that has been used for a whole survey: time from
  * starting `collector interview` to its first question, and peak resident memory, with 50,000
  * interviews in the database, against the same on an empty database */
+#include "bench_pin.h"
 #include "cmdline.h"
 #include "figures.h"
 
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
 
     if (cases <= 0 || reps <= 0 || reps > FIG_MAX_REPS)
         return 2;
+    bench_pin_env(dir);
     snprintf(empty, sizeof(empty), "%s/bench-empty.db", dir);
     snprintf(full, sizeof(full), "%s/bench-%ld.db", dir, cases);
     snprintf(json, sizeof(json), "%s/bench-%ld.json", dir, cases);

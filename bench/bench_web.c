@@ -4,6 +4,7 @@
  * libmicrohttpd handler answered over the same kind of connection in the same run; the
  * bytes of the first page and of one whose assets are cached; the time from starting
  * `collector serve` to the first question's page received. */
+#include "bench_pin.h"
 #include "bare_http.h"
 #include "cmdline.h"
 #include "figures.h"
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
 
     if (cases < 0 || n < 2 || n > MAX_ANSWERS)
         return 2;
+    bench_pin_env(dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     snprintf(db, sizeof(db), "%s/bench-web-%ld.db", dir, cases);
     snprintf(json, sizeof(json), "%s/bench-web-%ld.json", dir, cases);

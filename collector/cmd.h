@@ -30,11 +30,21 @@ extern const cmd_entry cmd_form_check;
 extern const cmd_entry cmd_form_simulate;
 extern const cmd_entry cmd_form_install;
 extern const cmd_entry cmd_check;
+extern const cmd_entry cmd_unlock;
+extern const cmd_entry cmd_lock;
+extern const cmd_entry cmd_pin_set;
+extern const cmd_entry cmd_pin_recovery;
+extern const cmd_entry cmd_pin_reset;
+extern const cmd_entry cmd_query;
 
 struct cstore;
 /* Checks a form's text and installs it in the local database, printing what happened
  * (cmd_setup.c). Returns an exit status. */
 int cmd_install_form_text(struct cstore *cs, const char *text, const char *name);
+
+/* Sets a new PIN (typed twice, or $DIEUTRA_PIN) on a store unlocked or without one, printing
+ * what happened (cmd_pin.c). Returns an exit status. */
+int cmd_pin_new(struct cstore *cs);
 
 /* Prints "usage: collector NAME ARGS" to stderr and returns EXIT_USAGE. */
 int cmd_usage(const cmd_entry *c);

@@ -22,9 +22,11 @@ static const struct {
     {"SELECT count(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.rev_id = "
      "o.rev_id)",
      "outbox entries without their revision"},
-    {"SELECT count(*) FROM cases WHERE json_valid(answers) = 0 OR json_valid(paradata) = 0",
+    {"SELECT count(*) FROM cases WHERE json_valid(dt_open(answers)) = 0 OR "
+     "json_valid(dt_open(paradata)) = 0",
      "interviews whose answers are not valid JSON"},
-    {"SELECT count(*) FROM revisions WHERE json_valid(answers) = 0", "revisions with bad JSON"},
+    {"SELECT count(*) FROM revisions WHERE json_valid(dt_open(answers)) = 0",
+     "revisions with bad JSON"},
 };
 
 static int count(sqlite3 *db, const char *sql, long *out, dt_err *err)

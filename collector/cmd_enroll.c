@@ -178,6 +178,14 @@ static int exec(int argc, char **argv)
         status = cmdline_exit_status(err.code);
         goto cleanup;
     }
+    /* what the laptop seals its bundles and its recovery to (a server older than the key
+     * sends none: setup --centre-key gives it) */
+    const char *centre = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "centre_key"));
+    if (centre && cstore_centre_key_set(cs, centre, &err)) {
+        cli_error(&err);
+        status = cmdline_exit_status(err.code);
+        goto cleanup;
+    }
     make_private(path);
     printf("enrolled on %s as %s (enumerator)\n", url, user);
     if (!reset)

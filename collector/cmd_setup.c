@@ -44,7 +44,7 @@ cleanup:
 
 static int exec(int argc, char **argv)
 {
-    const char *db = cli_take_db(&argc, argv), *name = NULL, *form_path = NULL;
+    const char *db = cli_take_db(&argc, argv), *name = NULL, *form_path = NULL, *key = NULL;
     char *enumerator = NULL, *device = NULL, *text = NULL;
     cstore *cs = NULL;
     dt_err err;
@@ -55,6 +55,8 @@ static int exec(int argc, char **argv)
             name = argv[++i];
         else if (!strcmp(argv[i], "--form") && i + 1 < argc)
             form_path = argv[++i];
+        else if (!strcmp(argv[i], "--centre-key") && i + 1 < argc)
+            key = argv[++i];
         else
             return cmd_usage(&cmd_setup);
     }
@@ -64,9 +66,19 @@ static int exec(int argc, char **argv)
         cli_error(&err);
         return EXIT_FAILED;
     }
-    if (!(cs = cli_open(db))) {
+    if (!(cs = cli_open_locked(db))) {
         free(text);
         return EXIT_TROUBLE;
+    }
+    /* a new laptop gets its PIN before it holds anything; one set up before asks for it */
+    if (cstore_lock_state(cs) == CSTORE_PLAIN ? (status = cmd_pin_new(cs)) != EXIT_OK
+                                              : cli_unlock(cs) != 0)
+        goto cleanup;
+    status = EXIT_TROUBLE;
+    if (key && cstore_centre_key_set(cs, key, &err)) {
+        cli_error(&err);
+        status = cmdline_exit_status(err.code);
+        goto cleanup;
     }
     if (cstore_set_meta(cs, "enumerator", name, &err) ||
         cstore_identity(cs, &enumerator, &device, &err)) {
@@ -89,8 +101,8 @@ cleanup:
 
 const cmd_entry cmd_setup = {
     .name = "setup",
-    .args = "--enumerator NAME [--form FILE] [--db PATH]",
-    .summary = "set who interviews on this laptop; install the questionnaire (built in: "
-               "version 2, the units of 1 July 2025)",
+    .args = "--enumerator NAME [--form FILE] [--centre-key KEY] [--db PATH]",
+    .summary = "set who interviews on this laptop and its PIN; install the questionnaire "
+               "(built in: version 2, the units of 1 July 2025)",
     .exec = exec,
 };

@@ -1,5 +1,5 @@
 /* cstore.c - the collector's local database (schema: schema/sql/collector, docs/collector-db.md) */
-#include "cstore.h"
+#include "cstore_int.h"
 #include "db.h"
 #include "embedded.h"
 #include "json.h"
@@ -17,12 +17,6 @@
 static const db_migration migrations[] = {
     {1, embed_collector_0001_init_sql},
     {2, embed_collector_0002_sync_sql},
-};
-
-struct cstore {
-    sqlite3 *db;
-    char *path;
-    sqlite3_stmt *save; /* the statement every answer goes through: prepared once */
 };
 
 void cstore_now(char *out)
@@ -47,11 +41,19 @@ static int connect(cstore *cs, dt_err *err)
     int rc = db_open(&cs->db, cs->path, 1, BUSY_MS, migrations,
                      (int)(sizeof(migrations) / sizeof(migrations[0])), err);
 
+    /* What is deleted or overwritten is zeroed, and sorts stay in memory: no answer in clear
+     * lingers in a free page or a temporary file. */
     if (rc == DT_OK)
-        rc = db_prepare(cs->db, &cs->save,
-                        "UPDATE cases SET answers = ?, paradata = ?, position = ?, label = ?, "
-                        "updated_at = ? WHERE case_id = ? AND status = 'draft'",
-                        err);
+        rc = db_exec(cs->db, "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY", err);
+    if (rc == DT_OK)
+        rc = vault_sql_register(cs->db, &cs->vault, err);
+    if (rc == DT_OK)
+        rc = db_prepare(
+            cs->db, &cs->save,
+            "UPDATE cases SET answers = dt_seal(?), paradata = dt_seal(?), position = ?, "
+            "label = dt_seal(?), updated_at = ? WHERE case_id = ? AND status = "
+            "'draft'",
+            err);
     return rc;
 }
 
@@ -73,7 +75,7 @@ int cstore_open(cstore **out, const char *path, dt_err *err)
         free(cs);
         return err_set(err, DT_ENOMEM, "out of memory");
     }
-    if ((rc = connect(cs, err))) {
+    if ((rc = connect(cs, err)) || (rc = cstore_vault_load(cs, err))) {
         cstore_close(cs);
         return rc;
     }
@@ -86,6 +88,8 @@ void cstore_close(cstore *cs)
     if (!cs)
         return;
     disconnect(cs);
+    vault_key_free(cs->vault.key);
+    free(cs->vault_id);
     free(cs->path);
     free(cs);
 }
@@ -393,7 +397,8 @@ int cstore_assignment_put(cstore *cs, const cstore_assignment *a, dt_err *err)
     int rc = db_prepare(
         cs->db, &st,
         "INSERT INTO assignments (assignment_id, form_id, label, prefill, weight, stratum, psu, "
-        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assignment_id) DO UPDATE SET "
+        "received_at) VALUES (?, ?, dt_seal(?), dt_seal(?), ?, ?, ?, ?) ON CONFLICT "
+        "(assignment_id) DO UPDATE SET "
         "form_id = excluded.form_id, label = excluded.label, prefill = excluded.prefill, "
         "weight = excluded.weight, stratum = excluded.stratum, psu = excluded.psu, "
         "received_at = excluded.received_at",
@@ -415,7 +420,8 @@ int cstore_assignment_put(cstore *cs, const cstore_assignment *a, dt_err *err)
 }
 
 #define ASSIGNMENT_COLUMNS                                                                         \
-    "a.assignment_id, a.form_id, a.label, a.prefill, a.weight, a.stratum, a.psu, "                 \
+    "a.assignment_id, a.form_id, dt_open(a.label), dt_open(a.prefill), a.weight, a.stratum, "      \
+    "a.psu, "                                                                                      \
     "(SELECT count(*) FROM cases c WHERE c.assignment_id = a.assignment_id), "                     \
     "(SELECT count(*) FROM cases c WHERE c.assignment_id = a.assignment_id AND c.status != "       \
     "'draft') "
@@ -519,11 +525,13 @@ void cstore_case_free(cstore_case *c)
     "c.case_id, c.form_id, c.form_version, c.assignment_id, c.enumerator, c.device_id, "           \
     "c.status, c.outcome, "
 #define CASE_LAST_COLUMNS                                                                          \
-    "c.position, c.label, c.weight, c.stratum, c.psu, c.head_rev, c.comment, c.created_at, "       \
+    "c.position, dt_open(c.label), c.weight, c.stratum, c.psu, c.head_rev, dt_open(c.comment), "   \
+    "c.created_at, "                                                                               \
     "c.updated_at, EXISTS (SELECT 1 FROM outbox o WHERE o.rev_id = c.head_rev), "                  \
     "(SELECT count(*) FROM revisions r WHERE r.case_id = c.case_id), "                             \
     "EXISTS (SELECT 1 FROM sync_rejections x WHERE x.rev_id = c.head_rev) "
-#define CASE_COLUMNS CASE_FIRST_COLUMNS "c.answers, c.paradata, " CASE_LAST_COLUMNS
+#define CASE_COLUMNS                                                                               \
+    CASE_FIRST_COLUMNS "dt_open(c.answers), dt_open(c.paradata), " CASE_LAST_COLUMNS
 /* The same for lists: the answers and paradata, which grow with each interview, left "". */
 #define CASE_LIST_COLUMNS CASE_FIRST_COLUMNS "'', '', " CASE_LAST_COLUMNS
 
@@ -568,7 +576,8 @@ int cstore_case_create(cstore *cs, const cstore_case *c, dt_err *err)
         cs->db, &st,
         "INSERT INTO cases (case_id, form_id, form_version, assignment_id, enumerator, device_id, "
         "status, answers, paradata, position, label, weight, stratum, psu, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', dt_seal(?7), dt_seal(?8), ?9, "
+        "dt_seal(?10), ?11, ?12, ?13, "
         "?14, ?14)",
         err);
 
@@ -660,7 +669,7 @@ static int insert_revision(cstore *cs, const cstore_case *c, const char *rev, co
         cs->db, &st,
         "INSERT INTO revisions (rev_id, case_id, parent_rev_id, form_id, form_version, author, "
         "device_id, outcome, answers, paradata, assignment_id, weight, stratum, psu, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, dt_seal(?), dt_seal(?), ?, ?, ?, ?, ?)",
         err);
 
     if (rc)
@@ -690,8 +699,9 @@ static int mark_finalized(cstore *cs, const char *case_id, const char *rev, cons
 {
     sqlite3_stmt *st = NULL;
     int rc = db_prepare(cs->db, &st,
-                        "UPDATE cases SET status = 'finalized', outcome = ?, answers = ?, "
-                        "paradata = ?, label = ?, head_rev = ?, comment = '', position = '', "
+                        "UPDATE cases SET status = 'finalized', outcome = ?, answers = dt_seal(?), "
+                        "paradata = dt_seal(?), label = dt_seal(?), head_rev = ?, comment = '', "
+                        "position = '', "
                         "updated_at = ? WHERE case_id = ?",
                         err);
 
@@ -817,11 +827,12 @@ int cstore_revision_adopt(cstore *cs, const cstore_adopt *r, dt_err *err)
     if ((rc = insert_revision(cs, &head, r->rev_id, r->author, r->device_id, r->answers,
                               r->paradata, r->outcome, r->created_at, err)))
         goto cleanup;
-    if ((rc = db_prepare(cs->db, &st,
-                         "UPDATE cases SET status = 'finalized', outcome = ?, answers = ?, "
-                         "paradata = ?, form_version = ?, head_rev = ?, comment = '', "
-                         "position = '', updated_at = ? WHERE case_id = ?",
-                         err)))
+    if ((rc =
+             db_prepare(cs->db, &st,
+                        "UPDATE cases SET status = 'finalized', outcome = ?, answers = dt_seal(?), "
+                        "paradata = dt_seal(?), form_version = ?, head_rev = ?, comment = '', "
+                        "position = '', updated_at = ? WHERE case_id = ?",
+                        err)))
         goto cleanup;
     db_bind_text(st, 1, r->outcome);
     db_bind_text(st, 2, r->answers);
@@ -940,8 +951,8 @@ int cstore_case_list(cstore *cs, const char *status, int (*fn)(void *, const cst
 /* Which cases a page of the home holds: of a status, and whose label (the id when it has
  * none) holds q when q is given. */
 #define CASE_PAGE_WHERE                                                                            \
-    "FROM cases c WHERE c.status = ?1 AND (?2 IS NULL OR instr(CASE c.label WHEN '' THEN "         \
-    "c.case_id ELSE c.label END, ?2) > 0) "
+    "FROM cases c WHERE c.status = ?1 AND (?2 IS NULL OR instr(CASE dt_open(c.label) WHEN '' "     \
+    "THEN c.case_id ELSE dt_open(c.label) END, ?2) > 0) "
 
 int cstore_case_page(cstore *cs, const char *status, const char *q, int limit, long *total,
                      int (*fn)(void *, const cstore_case *), void *ctx, dt_err *err)

@@ -30,6 +30,49 @@ int cstore_set_meta(cstore *cs, const char *key, const char *value, dt_err *err)
  * the caller. */
 int cstore_identity(cstore *cs, char **enumerator, char **device_id, dt_err *err);
 
+/* ---- the PIN and the data key (cstore_vault.c; docs/security.md) */
+
+/* The answers, paradata, labels, comments and problems are sealed with a data key (random,
+ * made when the PIN is set) that only the PIN, or the centre, unwraps. */
+typedef enum cstore_lockstate {
+    CSTORE_PLAIN,  /* no PIN yet: values are kept as they are (a store older than the PIN) */
+    CSTORE_LOCKED, /* a PIN is set and not entered: nothing sealed can be read or written */
+    CSTORE_OPEN,   /* unlocked */
+} cstore_lockstate;
+
+cstore_lockstate cstore_lock_state(const cstore *cs);
+
+/* Unlocks with the enumerator's PIN (about half a second on purpose) and keeps the session
+ * (vault.h). DT_EINVAL "wrong PIN" when it is not the one. */
+int cstore_unlock(cstore *cs, const char *pin, dt_err *err);
+
+/* Unlocks from this account's session, when there is one: 1, else 0. */
+int cstore_unlock_session(cstore *cs);
+
+/* Forgets the key here and the session: the next program asks for the PIN. */
+void cstore_lock(cstore *cs);
+
+/* Sets the PIN (at least VAULT_PIN_MIN characters). On a store without one: makes the data key
+ * and seals everything already kept, in one transaction, then rewrites the file so that
+ * nothing of the old values stays in it. On an unlocked store: changes the PIN (the data key
+ * stays). DT_EINVAL when locked or the PIN is too short. */
+int cstore_pin_set(cstore *cs, const char *pin, dt_err *err);
+
+/* Keeps the centre's public key ("dtk1:…", from the server or `syncd centre-key`) and, when
+ * unlocked, the data key sealed to it (recovery). DT_EINVAL for a text that is not a key. */
+int cstore_centre_key_set(cstore *cs, const char *text, dt_err *err);
+
+/* The centre's public key; DT_ENOTFOUND with a message saying how to get it. */
+int cstore_centre_key(cstore *cs, unsigned char *pk, dt_err *err);
+
+/* After a forgotten PIN: the data key sealed to the centre (seal.h's format, *out malloc'd),
+ * for the centre to open (`syncd recovery`); DT_ENOTFOUND when the laptop never had the
+ * centre's key while unlocked. */
+int cstore_recovery_get(cstore *cs, char **out, size_t *len, dt_err *err);
+
+/* Unlocks with the code the centre gave back (the data key, "dtr1:…") and sets a new PIN. */
+int cstore_recover(cstore *cs, const char *code, const char *new_pin, dt_err *err);
+
 /* ---- forms */
 
 /* Installs a form version (text is the file, f its loaded form). Installing the same

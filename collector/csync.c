@@ -161,7 +161,8 @@ int csync_outbox_batch(cstore *cs, long long *after, int max, cJSON *revs, int *
     rc = db_prepare(db, &st,
                     "SELECT r.rowid, r.rev_id, r.case_id, r.parent_rev_id, r.form_id, "
                     "r.form_version, r.author, r.device_id, r.created_at, r.outcome, "
-                    "r.assignment_id, r.answers, r.paradata FROM outbox o JOIN revisions r ON "
+                    "r.assignment_id, dt_open(r.answers), dt_open(r.paradata) FROM outbox o JOIN "
+                    "revisions r ON "
                     "r.rev_id = o.rev_id WHERE r.rowid > ?1 ORDER BY r.rowid LIMIT ?2",
                     err);
     if (rc || (rc = db_prepare(db, &up, WIRE_PARENT_SQL, err)))
@@ -265,12 +266,13 @@ int csync_push_apply(cstore *cs, const cJSON *batch, const cJSON *results,
     if ((rc = db_prepare(db, &del, "DELETE FROM outbox WHERE rev_id = ?", err)) ||
         (rc = db_prepare(db, &keep,
                          "INSERT OR REPLACE INTO sync_rejections (rev_id, case_id, problems, "
-                         "received_at) VALUES (?, ?, ?, ?)",
+                         "received_at) VALUES (?, ?, dt_seal(?), ?)",
                          err)) ||
-        (rc = db_prepare(db, &back,
-                         "UPDATE cases SET status = 'rejected', comment = ?, updated_at = ? "
-                         "WHERE case_id = ? AND head_rev = ? AND status = 'finalized'",
-                         err)))
+        (rc = db_prepare(
+             db, &back,
+             "UPDATE cases SET status = 'rejected', comment = dt_seal(?), updated_at = ? "
+             "WHERE case_id = ? AND head_rev = ? AND status = 'finalized'",
+             err)))
         goto fail;
     cJSON_ArrayForEach(res, results)
     {
@@ -571,8 +573,8 @@ static int record_decision(pull_ctx *p, const char *case_id, const char *rev, co
     sqlite3_stmt *st = NULL;
     int rc = db_prepare(p->db, &st,
                         "INSERT INTO sync_decisions (case_id, rev_id, decision, comment, "
-                        "decided_by, decided_at, applied, note, received_at) VALUES (?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?)",
+                        "decided_by, decided_at, applied, note, received_at) VALUES (?, ?, ?, "
+                        "dt_seal(?), ?, ?, ?, ?, ?)",
                         err);
 
     if (rc)
@@ -679,11 +681,11 @@ static int apply_decision(pull_ctx *p, const cJSON *item, int index, dt_err *err
                     "skipped",
                     where, d ? d : "none");
     }
-    rc =
-        db_prepare(p->db, &st,
-                   "SELECT status, label, head_rev IS ?2, EXISTS (SELECT 1 FROM revisions r "
-                   "WHERE r.case_id = c.case_id AND r.rev_id = ?2) FROM cases c WHERE case_id = ?1",
-                   err);
+    rc = db_prepare(
+        p->db, &st,
+        "SELECT status, dt_open(label), head_rev IS ?2, EXISTS (SELECT 1 FROM revisions r "
+        "WHERE r.case_id = c.case_id AND r.rev_id = ?2) FROM cases c WHERE case_id = ?1",
+        err);
     if (rc)
         return rc;
     db_bind_text(st, 1, case_id);
@@ -728,13 +730,15 @@ static int apply_decision(pull_ctx *p, const cJSON *item, int index, dt_err *err
     /* About the head: the case takes the decision. One being edited keeps its draft and
      * shows the comment. */
     if (!strcmp(status, "draft"))
-        rc = db_prepare(p->db, &st,
-                        "UPDATE cases SET comment = ?1, updated_at = ?3 WHERE case_id = ?2", err);
+        rc = db_prepare(
+            p->db, &st,
+            "UPDATE cases SET comment = dt_seal(?1), updated_at = ?3 WHERE case_id = ?2", err);
     else
-        rc = db_prepare(p->db, &st,
-                        "UPDATE cases SET status = ?4, comment = ?1, updated_at = ?3 WHERE "
-                        "case_id = ?2",
-                        err);
+        rc =
+            db_prepare(p->db, &st,
+                       "UPDATE cases SET status = ?4, comment = dt_seal(?1), updated_at = ?3 WHERE "
+                       "case_id = ?2",
+                       err);
     if (rc)
         goto cleanup;
     db_bind_text(st, 1, comment ? comment : "");
@@ -841,12 +845,13 @@ int csync_rejections_list(cstore *cs, int open_only, const char *case_id,
 {
     sqlite3 *db = cstore_sqlite(cs);
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(db, &st,
-                        "SELECT s.case_id, s.rev_id, c.label, s.received_at, s.problems, "
-                        "c.head_rev IS s.rev_id FROM sync_rejections s JOIN cases c ON "
-                        "c.case_id = s.case_id WHERE (?1 IS NULL OR s.case_id = ?1) AND (?2 = 0 "
-                        "OR c.head_rev IS s.rev_id) ORDER BY s.received_at DESC, s.rowid DESC",
-                        err);
+    int rc = db_prepare(
+        db, &st,
+        "SELECT s.case_id, s.rev_id, dt_open(c.label), s.received_at, dt_open(s.problems), "
+        "c.head_rev IS s.rev_id FROM sync_rejections s JOIN cases c ON "
+        "c.case_id = s.case_id WHERE (?1 IS NULL OR s.case_id = ?1) AND (?2 = 0 "
+        "OR c.head_rev IS s.rev_id) ORDER BY s.received_at DESC, s.rowid DESC",
+        err);
 
     if (rc)
         return rc;

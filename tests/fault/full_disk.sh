@@ -113,7 +113,7 @@ for room in $(seq 16 32 1200); do
     (small $((base + room)) "$I" "$COLLECTOR" interview --db "$I/c.db") <"$KEYS" >"$LOGDIR/iv.out" 2>&1
     rc=$?
     settled "$I"
-    state=$(sqlite3 "$I/c.db" "SELECT status || ' ' || json_array_length(answers, '\$.members') || ' ' ||
+    state=$(cq "$I/c.db" "SELECT status || ' ' || json_array_length(dt_open(answers), '\$.members') || ' ' ||
         ifnull(head_rev, '-') FROM cases")
     said=$(sed -n 's/.*Mã phiên bản: \([0-9a-f-]*\).*/\1/p' "$LOGDIR/iv.out")
     if [ -n "$said" ]; then

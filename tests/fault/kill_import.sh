@@ -44,10 +44,10 @@ check_db() { # DB OUT RUN
     # Every interview reported as imported is there with all its members.
     grep -o 'imported as [0-9a-f-]*' "$out" | awk '{print $3}' >"$LOGDIR/reported"
     while read -r id; do
-        got=$(sqlite3 "$db" "ATTACH '$LOGDIR/expected.db' AS e;
+        got=$(cq "$db" "ATTACH '$LOGDIR/expected.db' AS e;
             SELECT count(*) FROM cases c JOIN e.expected x ON x.id = c.case_id
             WHERE c.case_id = '$id' AND c.status = 'finalized'
-              AND json_array_length(json_extract(c.answers, '\$.members')) IS x.members")
+              AND json_array_length(json_extract(dt_open(c.answers), '\$.members')) IS x.members")
         [ "$got" = 1 ] || { not_ok "run $run: reported $id is missing or incomplete"; return 1; }
     done <"$LOGDIR/reported"
     return 0

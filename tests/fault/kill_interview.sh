@@ -20,8 +20,8 @@ TEMPLATE=$LOGDIR/template.db
 cp "$TEMPLATE" "$LOGDIR/full.db"
 DIEUTRA_FAULT=count=$LOGDIR/count "$COLLECTOR" interview --db "$LOGDIR/full.db" <"$KEYS" >"$LOGDIR/full.out" 2>&1 ||
     { not_ok "the uninterrupted interview failed"; cat "$LOGDIR/full.out"; finish; }
-EXPECTED=$(sqlite3 "$LOGDIR/full.db" "SELECT answers FROM cases")
-[ "$(sqlite3 "$LOGDIR/full.db" "SELECT status || json_array_length(answers, '\$.members') FROM cases")" = finalized4 ] &&
+EXPECTED=$(cq "$LOGDIR/full.db" "SELECT dt_open(answers) FROM cases")
+[ "$(cq "$LOGDIR/full.db" "SELECT status || json_array_length(dt_open(answers), '\$.members') FROM cases")" = finalized4 ] &&
     ok || not_ok "the uninterrupted interview is not finalized with 4 members"
 
 # Typed answers that must be stored exactly as typed, or not at all.
@@ -36,20 +36,20 @@ check_run() { # DB OUT RUN
     [ "$n" -le 1 ] || { not_ok "run $run: $n cases"; return 1; }
     [ "$n" = 1 ] || return 0
     for f in $FIELDS; do
-        got=$(sqlite3 "$db" "SELECT json_extract(answers, '\$.$f') FROM cases")
+        got=$(cq "$db" "SELECT json_extract(dt_open(answers), '\$.$f') FROM cases")
         want=$(sqlite3 :memory: "SELECT json_extract('$EXPECTED', '\$.$f')")
         [ -z "$got" ] || [ "$got" = "$want" ] || { not_ok "run $run: $f stored as '$got', typed '$want'"; return 1; }
     done
     for k in 0 1 2 3; do
         for f in m_name m_age m_rel; do
-            got=$(sqlite3 "$db" "SELECT json_extract(answers, '\$.members[$k].$f') FROM cases")
+            got=$(cq "$db" "SELECT json_extract(dt_open(answers), '\$.members[$k].$f') FROM cases")
             want=$(sqlite3 :memory: "SELECT json_extract('$EXPECTED', '\$.members[$k].$f')")
             [ -z "$got" ] || [ "$got" = "$want" ] || { not_ok "run $run: members[$k].$f '$got' not '$want'"; return 1; }
         done
     done
     # Said finished means finalized, with every member, its revision in the outbox.
     if grep -q 'Mã phiên bản' "$out"; then
-        [ "$(sqlite3 "$db" "SELECT c.status || json_array_length(c.answers, '\$.members') || count(o.rev_id)
+        [ "$(cq "$db" "SELECT c.status || json_array_length(dt_open(c.answers), '\$.members') || count(o.rev_id)
               FROM cases c JOIN revisions r ON r.rev_id = c.head_rev JOIN outbox o ON o.rev_id = r.rev_id")" = finalized41 ] ||
             { not_ok "run $run: reported finished but not stored whole"; return 1; }
     fi
@@ -74,7 +74,7 @@ while read -r point; do
     # (the braces keep bash's "Killed" notice off the log)
     { DIEUTRA_FAULT=$point "$COLLECTOR" interview --db "$db" <"$KEYS" >"$out" 2>&1; } 2>/dev/null
     rc=$?
-    answered=$(sqlite3 "$db" "SELECT count(*) FROM cases c, json_each(c.answers)" 2>/dev/null)
+    answered=$(cq "$db" "SELECT count(*) FROM cases c, json_each(dt_open(c.answers))" 2>/dev/null)
     [ $rc = 137 ] && ! grep -q 'Mã phiên bản' "$out" && [ "${answered:-0}" -gt 0 ] && mid=$((mid + 1))
     if check_run "$db" "$out" "$point"; then ok; else cp "$db" "$LOGDIR/failed-$run.db"; fi
 done <"$LOGDIR/plan"

@@ -69,7 +69,7 @@ run "status" 0 "waiting to be synced: 2 revisions" C status
 # Assignments from a CSV frame: only this enumerator's rows; pre-filled identification.
 run "assignments import" 0 "3 assignments loaded, 1 for other enumerators skipped" C assignments import "$DATA/assignments/frame_good.csv"
 run "assignments" 0 "MC-03980-002 +to visit +152.50 +Phường Mộc Châu / Bản Áng / 2" C assignments
-[ "$(sqlite3 "$DIEUTRA_DB" "SELECT json_extract(prefill, '\$.commune') || ' ' || psu FROM assignments WHERE assignment_id = 'MC-03980-003'")" = "3980 03980-01" ] &&
+[ "$(cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(prefill), '\$.commune') || ' ' || psu FROM assignments WHERE assignment_id = 'MC-03980-003'")" = "3980 03980-01" ] &&
     ok || not_ok "assignment prefill and psu"
 C assignments import "$DATA/assignments/frame_bad.csv" >"$LOGDIR/bad.out" 2>&1
 rc=$?

@@ -31,7 +31,7 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/dieutra-ro.XXXXXX")
 chmod 755 "$DIR"
 fresh_db "$DIR"
 cp "$DATA/household_4members.json" "$DIR/answers.json"
-before=$(sqlite3 "$DIR/c.db" "SELECT answers FROM cases")
+before=$(cq "$DIR/c.db" "SELECT dt_open(answers) FROM cases")
 chmod 444 "$DIR/c.db" "$DIR/answers.json"
 chmod 555 "$DIR"
 as_user() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
@@ -40,7 +40,7 @@ as_user "$COLLECTOR" import --db "$DIR/c.db" "$DIR/answers.json" >"$LOGDIR/ro.ou
 expect "read-only database" 3 "cannot be written.*readonly database" $? "$LOGDIR/ro.out"
 chmod 755 "$DIR"
 chmod 644 "$DIR/c.db"
-[ "$(sqlite3 "$DIR/c.db" "SELECT answers FROM cases")" = "$before" ] && ok || not_ok "read-only: changed"
+[ "$(cq "$DIR/c.db" "SELECT dt_open(answers) FROM cases")" = "$before" ] && ok || not_ok "read-only: changed"
 rm -rf "$DIR"
 
 # --- a damaged file, and a file that is not a database at all

@@ -97,8 +97,8 @@ refusal() { # HH_NUMBER NAME
 } >"$LOGDIR/refusals.json"
 run "collector import" C import "$LOGDIR/hh.json"
 run "collector import (refusals)" C import "$LOGDIR/refusals.json"
-EDITED=$(sqlite3 "$LOGDIR/c.db" "SELECT case_id FROM cases WHERE json_extract(answers, '$.consent') = 1 ORDER BY case_id LIMIT 1")
-OLD_NAME=$(sqlite3 "$LOGDIR/c.db" "SELECT json_extract(answers, '$.resp_name') FROM cases WHERE case_id = '$EDITED'")
+EDITED=$(cq "$LOGDIR/c.db" "SELECT case_id FROM cases WHERE json_extract(dt_open(answers), '$.consent') = 1 ORDER BY case_id LIMIT 1")
+OLD_NAME=$(cq "$LOGDIR/c.db" "SELECT json_extract(dt_open(answers), '$.resp_name') FROM cases WHERE case_id = '$EDITED'")
 printf ':j resp_name\n%s\n:f\nc\n' "Tên Đã Sửa Lại" | C edit "$EDITED" >"$LOGDIR/edit.out" 2>&1
 check "the edit is finished" grep -q "Đã hoàn thành và lưu phỏng vấn" "$LOGDIR/edit.out"
 run "bundle export" C bundle export "$LOGDIR/stick.bundle"

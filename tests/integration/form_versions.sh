@@ -52,7 +52,7 @@ same "the draft is still on version 1" "$(q "$CDB" "SELECT status || ' ' || form
 # The draft finishes on version 1 (it asks for the district: the rest of version 1's keys).
 tail -n +9 "$KEYS" | C interview --resume "$DRAFT" >"$LOGDIR/resume.out" 2>&1 || not_ok "resume: $(tail -3 "$LOGDIR/resume.out")"
 same "the draft finished on version 1" \
-    "$(q "$CDB" "SELECT status || ' ' || form_version || ' ' || json_extract(answers, '\$.district') || ' ' || json_array_length(answers, '\$.members') FROM cases WHERE case_id = '$DRAFT'")" \
+    "$(cq "$CDB" "SELECT status || ' ' || form_version || ' ' || json_extract(dt_open(answers), '\$.district') || ' ' || json_array_length(dt_open(answers), '\$.members') FROM cases WHERE case_id = '$DRAFT'")" \
     "finalized 1 123 4"
 
 # A new interview is taken on version 2: the unit of today instead of district and commune.
@@ -60,7 +60,7 @@ same "the draft finished on version 1" \
 C interview <"$LOGDIR/v2.keys" >"$LOGDIR/new.out" 2>&1 || not_ok "new interview: $(tail -3 "$LOGDIR/new.out")"
 NEW=$(q "$CDB" "SELECT case_id FROM cases WHERE case_id <> '$DRAFT'")
 same "the new interview is on version 2" \
-    "$(q "$CDB" "SELECT status || ' ' || form_version || ' ' || json_extract(answers, '\$.commune') || ' ' || ifnull(json_extract(answers, '\$.district'), '-') FROM cases WHERE case_id = '$NEW'")" \
+    "$(cq "$CDB" "SELECT status || ' ' || form_version || ' ' || json_extract(dt_open(answers), '\$.commune') || ' ' || ifnull(json_extract(dt_open(answers), '\$.district'), '-') FROM cases WHERE case_id = '$NEW'")" \
     "finalized 2 3980 -"
 
 # An edit of the version 1 interview stays on version 1: reopened, then finished unchanged.

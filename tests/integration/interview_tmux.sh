@@ -164,7 +164,7 @@ grep -qF "collector interview --resume $ID" "$LOGDIR/screen-a.txt" && ok ||
 check "draft after :q" "$(sqlite3 "$DB" "SELECT status || ' ' || position FROM cases WHERE case_id = '$ID'")" \
     "draft members[4]/m_name"
 check "head's age after the correction" \
-    "$(sqlite3 "$DB" "SELECT json_extract(answers, '\$.members[0].m_age') FROM cases WHERE case_id = '$ID'")" 44
+    "$(cq "$DB" "SELECT json_extract(dt_open(answers), '\$.members[0].m_age') FROM cases WHERE case_id = '$ID'")" 44
 
 start b interview --db "$DB" --resume "$ID"
 wait_more b "Tiếp tục phỏng vấn" 0 || stuck=1

@@ -4,6 +4,13 @@ fails=0
 passes=0
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/dieutra-test.XXXXXX")
 
+# Every laptop of a test has a PIN (its interviews are sealed, as in the field): the scripts'
+# PIN, and a private runtime folder of the test's own for the sessions that keep it entered
+# (tests of the PIN itself unset DIEUTRA_PIN).
+export DIEUTRA_PIN=test-pin-2025
+export XDG_RUNTIME_DIR=$LOGDIR/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+
 # Keeps the logs of a failed run, removes them otherwise. A run in which no check ran has
 # tested nothing: it fails.
 finish() {
@@ -18,6 +25,12 @@ finish() {
     fi
     rm -rf "$LOGDIR"
     exit 0
+}
+
+# cq DB SQL: a read-only query on a laptop's database, its sealed columns read with
+# dt_open(answers) (collector query: the test's PIN unlocks it).
+cq() {
+    "$COLLECTOR" query --db "$1" "$2"
 }
 
 ok() {

@@ -222,6 +222,6 @@ hasnt "no approve while in conflict" "$LOGDIR/page.html" "id=\"approve\""
 same "keep laptop 3's" "$(decide sup_04012 "$C3" -d decision=resolve -d "rev_id=$WIN")" 303
 same "the conflict is over, laptop 3's is the head" "$(q "$SDB" "SELECT conflict || ' ' || head_rev FROM cases WHERE case_id = '$C3'")" "0 $WIN"
 C 1 sync >"$LOGDIR/sync1c.out" 2>&1 || not_ok "sync 1 after the resolve: $(cat "$LOGDIR/sync1c.out")"
-same "laptop 1, whose branch lost, holds the winner" "$(q "$LOGDIR/c1.db" "SELECT head_rev || ' ' || json_extract(answers, '\$.resp_name') FROM cases WHERE case_id = '$C3'")" "$WIN Sửa Trên Máy Ba"
+same "laptop 1, whose branch lost, holds the winner" "$(cq "$LOGDIR/c1.db" "SELECT head_rev || ' ' || json_extract(dt_open(answers), '\$.resp_name') FROM cases WHERE case_id = '$C3'")" "$WIN Sửa Trên Máy Ba"
 
 finish

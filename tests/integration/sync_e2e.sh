@@ -116,7 +116,7 @@ run "assign import" 0 - S assign import "$LOGDIR/frame.csv"
 run "laptop 1 receives its 2 assignments" 0 "assignments 2," C 1 sync
 run "they are listed" 0 "MC-04012-002" C 1 assignments
 check "with their weight and pre-filled village" \
-    [ "$(q "$LOGDIR/c1.db" "SELECT weight || ' ' || json_extract(prefill, '\$.village') FROM assignments WHERE assignment_id = 'MC-04012-001'")" = "152.5 Bản Áng" ]
+    [ "$(cq "$LOGDIR/c1.db" "SELECT weight || ' ' || json_extract(dt_open(prefill), '\$.village') FROM assignments WHERE assignment_id = 'MC-04012-001'")" = "152.5 Bản Áng" ]
 run "a sync later brings nothing again" 0 "assignments 0," C 1 sync
 
 # A lost acknowledgement: the server committed, the laptop never heard. Re-sending is safe.
@@ -163,7 +163,7 @@ grep -q "interview $CASE_C (.*): the centre kept the answers from another laptop
     not_ok "laptop 2 is told: $(cat "$OUT")"
 # Laptop 2's branch lost: it now holds the winner, so that its next edit follows it.
 check "laptop 2's head is the winner, B" [ "$(head_of 2 "$CASE_C")" = "$REV_B" ]
-check "with B's answers" [ "$(q "$LOGDIR/c2.db" "SELECT json_extract(answers, '$.resp_name') FROM cases WHERE case_id = '$CASE_C'")" = "Sửa Trên Máy B" ]
+check "with B's answers" [ "$(cq "$LOGDIR/c2.db" "SELECT json_extract(dt_open(answers), '$.resp_name') FROM cases WHERE case_id = '$CASE_C'")" = "Sửa Trên Máy B" ]
 check "B is not sent back to the centre" [ "$(q "$LOGDIR/c2.db" "SELECT count(*) FROM outbox WHERE rev_id = '$REV_B'")" = 0 ]
 check "edit again on laptop 2" edit 2 "$CASE_C" "Sửa Sau Khi Chọn"
 REV_A2=$(head_of 2 "$CASE_C")

@@ -44,10 +44,10 @@ same "the browser's checks" "$?" 0
 grep -q "^[0-9]* checks, 0 failed" "$LOGDIR/browser.out" && ok || not_ok "browser: $(grep -v '^#' "$LOGDIR/browser.out" | tail -15)"
 rm -rf "$SHOTS/profile"
 
-same "finished, five members" "$(sqlite3 "$DIEUTRA_DB" "SELECT status || ' ' || json_array_length(answers, '\$.members') FROM cases")" "finalized 5"
-same "the answers equal the terminal's" "$(sqlite3 "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(sqlite3 "$LOGDIR/term.db" "SELECT answers FROM cases")"
-same "and their revision's" "$(sqlite3 "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(sqlite3 "$LOGDIR/term.db" "SELECT answers FROM revisions")"
-same "two sessions (the kill -9 and the resume)" "$(sqlite3 "$DIEUTRA_DB" "SELECT json_extract(paradata, '\$.sessions') FROM cases")" 2
+same "finished, five members" "$(cq "$DIEUTRA_DB" "SELECT status || ' ' || json_array_length(dt_open(answers), '\$.members') FROM cases")" "finalized 5"
+same "the answers equal the terminal's" "$(cq "$DIEUTRA_DB" "SELECT dt_open(answers) FROM cases")" "$(cq "$LOGDIR/term.db" "SELECT dt_open(answers) FROM cases")"
+same "and their revision's" "$(cq "$DIEUTRA_DB" "SELECT dt_open(answers) FROM revisions")" "$(cq "$LOGDIR/term.db" "SELECT dt_open(answers) FROM revisions")"
+same "two sessions (the kill -9 and the resume)" "$(cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(paradata), '\$.sessions') FROM cases")" 2
 same "the centre holds it" "$(sqlite3 "$SDB" "SELECT count(*) FROM revisions")" 1
 same "sent" "$(sqlite3 "$DIEUTRA_DB" "SELECT count(*) FROM outbox")" 0
 for s in home commune problems member roster synced; do

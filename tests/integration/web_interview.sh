@@ -110,13 +110,13 @@ while IFS= read -r line; do
             not_ok "the wrong answer is not refused on the page with the terminal's words"
         grep -q '<li class="done"><button form="nav" name="j" value="2">village' "$LOGDIR/bad.html" && ok ||
             not_ok "the panel marks an answered screen"
-        same "the wrong answer is not stored" "$(q "$DIEUTRA_DB" "SELECT ifnull(json_extract(answers, '\$.hh_number'), '-') FROM cases WHERE case_id = '$CASE'")" -
+        same "the wrong answer is not stored" "$(cq "$DIEUTRA_DB" "SELECT ifnull(json_extract(dt_open(answers), '\$.hh_number'), '-') FROM cases WHERE case_id = '$CASE'")" -
     fi
     if [ "$n" = 5 ]; then
         # kill -9 with four answers given: they are on the disk; the page resumes there
         kill -9 "$PID"
         wait "$PID" 2>/dev/null
-        same "after kill -9: the answers given" "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.resp_name') || ' ' || position FROM cases WHERE case_id = '$CASE'")" "Lò Văn Minh consent"
+        same "after kill -9: the answers given" "$(cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(answers), '\$.resp_name') || ' ' || position FROM cases WHERE case_id = '$CASE'")" "Lò Văn Minh consent"
         start_page
         signin
         get "/i/$CASE" | grep -q 'consent</p>' && ok || not_ok "the page resumes at consent"
@@ -132,12 +132,12 @@ while IFS= read -r line; do
 done <"$LOGDIR/v2.keys"
 same "finish" "$(post "/i/$CASE" op=finish)" "303 $BASE/"
 same "finished" "$(q "$DIEUTRA_DB" "SELECT status || ' ' || outcome FROM cases WHERE case_id = '$CASE'")" "finalized complete"
-same "four members, the unit of today" "$(q "$DIEUTRA_DB" "SELECT json_array_length(answers, '\$.members') || ' ' || json_extract(answers, '\$.commune') || ' ' || json_extract(answers, '\$.members[3].m_name') FROM cases WHERE case_id = '$CASE'")" "4 3980 Lò Thị Ngọc Ánh"
-same "time per question and sessions counted from the page" "$(q "$DIEUTRA_DB" "SELECT json_type(paradata, '\$.seconds') || ' ' || json_extract(paradata, '\$.sessions') || ' ' || (json_type(paradata, '\$.seconds.resp_name') IN ('integer', 'real')) FROM cases WHERE case_id = '$CASE'")" "object 2 1"
-same "the answers equal the terminal's" "$(q "$DIEUTRA_DB" "SELECT answers FROM cases")" "$(q "$LOGDIR/term.db" "SELECT answers FROM cases")"
-same "and their revision's" "$(q "$DIEUTRA_DB" "SELECT answers FROM revisions")" "$(q "$LOGDIR/term.db" "SELECT answers FROM revisions")"
+same "four members, the unit of today" "$(cq "$DIEUTRA_DB" "SELECT json_array_length(dt_open(answers), '\$.members') || ' ' || json_extract(dt_open(answers), '\$.commune') || ' ' || json_extract(dt_open(answers), '\$.members[3].m_name') FROM cases WHERE case_id = '$CASE'")" "4 3980 Lò Thị Ngọc Ánh"
+same "time per question and sessions counted from the page" "$(cq "$DIEUTRA_DB" "SELECT json_type(dt_open(paradata), '\$.seconds') || ' ' || json_extract(dt_open(paradata), '\$.sessions') || ' ' || (json_type(dt_open(paradata), '\$.seconds.resp_name') IN ('integer', 'real')) FROM cases WHERE case_id = '$CASE'")" "object 2 1"
+same "the answers equal the terminal's" "$(cq "$DIEUTRA_DB" "SELECT dt_open(answers) FROM cases")" "$(cq "$LOGDIR/term.db" "SELECT dt_open(answers) FROM cases")"
+same "and their revision's" "$(cq "$DIEUTRA_DB" "SELECT dt_open(answers) FROM revisions")" "$(cq "$LOGDIR/term.db" "SELECT dt_open(answers) FROM revisions")"
 get / | grep -q "<h2>Đã hoàn thành (1)</h2>" && ok || not_ok "home after finishing"
-LABEL=$(q "$DIEUTRA_DB" "SELECT label FROM cases WHERE case_id = '$CASE'")
+LABEL=$(cq "$DIEUTRA_DB" "SELECT dt_open(label) FROM cases WHERE case_id = '$CASE'")
 curl -s -b "$LOGDIR/jar" -G --data-urlencode "q=${LABEL##* / }" "$BASE/" >"$LOGDIR/search2.html"
 grep -q "<h2>Đã hoàn thành (1)</h2>" "$LOGDIR/search2.html" && grep -qF "$LABEL" "$LOGDIR/search2.html" && ok ||
     not_ok "search finds a finished interview by its label '$LABEL'"
@@ -215,7 +215,7 @@ get "/i/$CASE2" >"$LOGDIR/tabs.html"
 grep -q 'role="alert">Phỏng vấn này vừa được thay đổi ở một thẻ khác' "$LOGDIR/tabs.html" && ok ||
     not_ok "the older tab is told: $(grep alert "$LOGDIR/tabs.html")"
 same "the older tab's answer was not stored anywhere" \
-    "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_number') || ' ' || json_extract(answers, '\$.resp_name') FROM cases WHERE case_id = '$CASE2'")" "41 <script>alert(1)</script>"
+    "$(cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(answers), '\$.hh_number') || ' ' || json_extract(dt_open(answers), '\$.resp_name') FROM cases WHERE case_id = '$CASE2'")" "41 <script>alert(1)</script>"
 # The page's script asks for the page itself (no second request), and gets the same page;
 # the tab that was current is still (the older tab's post changed nothing, its step neither).
 live=$(curl -s -b "$LOGDIR/jar" -H "Origin: $BASE" -H "X-Dieutra-Live: 1" -o "$LOGDIR/live.html" -w '%{http_code}' \
@@ -250,7 +250,7 @@ post "/i/$CASE2" op=next v=An >/dev/null
 post "/i/$CASE2" op=jump "j=members[2]/m_name" >/dev/null
 post "/i/$CASE2" op=next v=Binh >/dev/null
 post "/i/$CASE2" r="$ROSTER" op=addm >/dev/null
-members() { q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_size') || ':' || group_concat(ifnull(json_extract(value, '\$.m_name'), '-'), ',') FROM cases, json_each(json_extract(answers, '\$.members')) WHERE case_id = '$CASE2'"; }
+members() { cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(answers), '\$.hh_size') || ':' || group_concat(ifnull(json_extract(value, '\$.m_name'), '-'), ',') FROM cases, json_each(json_extract(dt_open(answers), '\$.members')) WHERE case_id = '$CASE2'"; }
 get "/i/$CASE2" | grep -q '· members\[3\]/m_name</p>' && ok || not_ok "adding goes to the new member"
 post "/i/$CASE2" op=next v=Cuong >/dev/null
 same "added: the size follows" "$(members)" "3:An,Binh,Cuong"
@@ -278,7 +278,7 @@ same "finished again" "$(post "/i/$CASE" op=finish)" "303 $BASE/"
 same "a second revision, its parent the first" \
     "$(q "$DIEUTRA_DB" "SELECT count(*) || ' ' || count(parent_rev_id) FROM revisions WHERE case_id = '$CASE'")" "2 1"
 same "the new revision holds the edit" \
-    "$(q "$DIEUTRA_DB" "SELECT json_extract(answers, '\$.hh_number') FROM revisions WHERE case_id = '$CASE' AND parent_rev_id IS NOT NULL")" 28
+    "$(cq "$DIEUTRA_DB" "SELECT json_extract(dt_open(answers), '\$.hh_number') FROM revisions WHERE case_id = '$CASE' AND parent_rev_id IS NOT NULL")" 28
 
 kill "$PID"
 wait "$PID" 2>/dev/null

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "csync.h"
 #include "proto.h"
+#include "seal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ static int exec(int argc, char **argv)
     char *enumerator = NULL, *device = NULL, *user = NULL;
     cJSON *revs = NULL;
     long long after = 0;
+    unsigned char centre[SEAL_KEY_BYTES];
     cstore *cs;
     dt_err err;
     int total = 0, n, rc;
@@ -28,7 +30,9 @@ static int exec(int argc, char **argv)
     file = argv[0];
     if (!(cs = cli_open(db)))
         return EXIT_TROUBLE;
-    if ((rc = cstore_identity(cs, &enumerator, &device, &err)) ||
+    /* sealed to the centre: the stick can be lost or copied, and only syncd opens it */
+    if ((rc = cstore_centre_key(cs, centre, &err)) ||
+        (rc = cstore_identity(cs, &enumerator, &device, &err)) ||
         (rc = cstore_get_meta(cs, "server_user", &user, &err)))
         goto fail;
     if (!(revs = cJSON_CreateArray())) {
@@ -43,10 +47,11 @@ static int exec(int argc, char **argv)
     /* Interviews are personal data: the bundle is readable by its owner only (where the
      * stick's file system keeps modes at all). */
     umask(077);
-    if ((rc = proto_bundle_write(file, user && *user ? user : enumerator, device, revs, &err)))
+    if ((rc = proto_bundle_write_sealed(file, user && *user ? user : enumerator, device, revs,
+                                        centre, &err)))
         goto fail;
-    printf("%d revision%s written to %s (user %s, device %.8s)\n", total, total == 1 ? "" : "s",
-           file, user && *user ? user : enumerator, device);
+    printf("%d revision%s written to %s, sealed to the centre's key (user %s, device %.8s)\n",
+           total, total == 1 ? "" : "s", file, user && *user ? user : enumerator, device);
     if (total == 0)
         printf("the outbox is empty: the bundle holds nothing\n");
     else

@@ -822,6 +822,12 @@ int csync_pull_apply(cstore *cs, const cJSON *answer, long long *cursor, int *mo
     snprintf(ctext, sizeof(ctext), "%lld", *cursor);
     if ((rc = cstore_set_meta(cs, "pull_cursor", ctext, err)) || (rc = db_commit(p.db, err)))
         goto fail;
+    /* the key bundles and the recovery are sealed to (a laptop enrolled before it existed) */
+    const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "centre_key"));
+    if (key && (rc = cstore_centre_key_set(cs, key, err))) {
+        errlist_free(&p.notes);
+        return rc;
+    }
     counts->forms += p.n.forms;
     counts->assignments += p.n.assignments;
     counts->decisions += p.n.decisions;

@@ -1,6 +1,7 @@
 /* proto.c - the sync protocol's shared pieces: revisions on the wire, push batches, gzip, bundles
  */
 #include "proto.h"
+#include "seal.h"
 #include "buf.h"
 #include "expr.h"
 #include "json.h"
@@ -426,6 +427,12 @@ static void sync_folder(const char *path)
 int proto_bundle_write(const char *path, const char *user, const char *device_id, cJSON *revisions,
                        dt_err *err)
 {
+    return proto_bundle_write_sealed(path, user, device_id, revisions, NULL, err);
+}
+
+int proto_bundle_write_sealed(const char *path, const char *user, const char *device_id,
+                              cJSON *revisions, const unsigned char *centre_pk, dt_err *err)
+{
     cJSON *doc = cJSON_CreateObject();
     char *revs_text = NULL, *text = NULL, *gz = NULL, sum[65], tmp[4096], now[32];
     size_t gz_len = 0;
@@ -458,6 +465,13 @@ int proto_bundle_write(const char *path, const char *user, const char *device_id
         goto nomem;
     if ((rc = proto_gzip(&gz, &gz_len, text, strlen(text), err)))
         goto cleanup;
+    if (centre_pk) {
+        char *sealed = NULL;
+        if ((rc = seal_to(centre_pk, gz, gz_len, &sealed, &gz_len, err)))
+            goto cleanup;
+        free(gz);
+        gz = sealed;
+    }
     /* Written beside the target and renamed over it: a stick pulled out half-way leaves
      * the old bundle or none, never half of one. */
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -493,6 +507,36 @@ cleanup:
 int proto_bundle_read(const char *path, cJSON **doc, const cJSON **revs, const char **user,
                       dt_err *err)
 {
+    return proto_bundle_read_sealed(path, NULL, NULL, doc, revs, user, err);
+}
+
+/* A sealed bundle opened with the centre's key pair into *raw in place of what was read. */
+static int bundle_open(const char *path, const unsigned char *pk, const unsigned char *sk,
+                       char **raw, size_t *raw_len, dt_err *err)
+{
+    char *opened = NULL, why[DT_ERR_MSG_MAX];
+    size_t len = 0;
+    int rc;
+
+    if (!pk || !sk)
+        return err_set(err, DT_EINVAL,
+                       "%s: the bundle is sealed to the centre's key: import it with `syncd "
+                       "import` on the centre's store",
+                       path);
+    if ((rc = seal_open(pk, sk, *raw, *raw_len, &opened, &len, err))) {
+        snprintf(why, sizeof(why), "%s", err->msg);
+        return err_set(err, rc, "%s: %s", path, why);
+    }
+    free(*raw);
+    *raw = opened;
+    *raw_len = len;
+    return DT_OK;
+}
+
+int proto_bundle_read_sealed(const char *path, const unsigned char *centre_pk,
+                             const unsigned char *centre_sk, cJSON **doc, const cJSON **revs,
+                             const char **user, dt_err *err)
+{
     char *raw = NULL, *text = NULL, *revs_text = NULL, sum[65];
     size_t raw_len = 0, len = 0;
     const cJSON *fmt, *ver, *given;
@@ -504,6 +548,9 @@ int proto_bundle_read(const char *path, cJSON **doc, const cJSON **revs, const c
     *user = NULL;
     if ((rc = file_read(&raw, &raw_len, path, BUNDLE_MAX, err)))
         return rc;
+    if (seal_is(raw, raw_len) &&
+        (rc = bundle_open(path, centre_pk, centre_sk, &raw, &raw_len, err)))
+        goto cleanup;
     if ((rc = proto_gunzip(&text, &len, raw, raw_len, PROTO_MAX_INFLATED * 8, err))) {
         char why[DT_ERR_MSG_MAX];
         snprintf(why, sizeof(why), "%s", err->msg);

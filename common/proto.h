@@ -88,9 +88,19 @@ char *proto_error_body(const char *code, const char *message);
 /* Bundles: a gzip-compressed document holding revisions, with a SHA-256 checksum. */
 int proto_bundle_write(const char *path, const char *user, const char *device_id, cJSON *revisions,
                        dt_err *err);
+/* The same sealed to the centre's public key (seal.h): what a laptop writes, so that a copied
+ * stick shows nothing. */
+int proto_bundle_write_sealed(const char *path, const char *user, const char *device_id,
+                              cJSON *revisions, const unsigned char *centre_pk, dt_err *err);
 /* Reads and checks a bundle (format, version, checksum, size). *doc is the whole
- * document (owned by the caller); *revs its "revisions" array, *user its "user". */
+ * document (owned by the caller); *revs its "revisions" array, *user its "user". A sealed
+ * bundle is refused (read it with the _sealed form). */
 int proto_bundle_read(const char *path, cJSON **doc, const cJSON **revs, const char **user,
                       dt_err *err);
+/* The same opening a sealed bundle with the centre's key pair (both NULL: refused); a bundle
+ * that is not sealed (an older laptop's) is read as it is. */
+int proto_bundle_read_sealed(const char *path, const unsigned char *centre_pk,
+                             const unsigned char *centre_sk, cJSON **doc, const cJSON **revs,
+                             const char **user, dt_err *err);
 
 #endif

@@ -8,7 +8,7 @@
 #include "err.h"
 
 #define SEAL_KEY_BYTES 32          /* an X25519 public or secret key */
-#define SEAL_KEY_TEXT  48          /* its text: "dtk1:" and base64 (44), with the NUL */
+#define SEAL_KEY_TEXT  50          /* its text: "dtk1:" and base64 (44), with the NUL */
 #define SEAL_MAGIC     "DTSEAL1\n" /* first bytes of a sealed file: readable in a hex dump */
 #define SEAL_MAGIC_LEN 8
 

@@ -31,6 +31,8 @@ extern const cmd_entry cmd_import;
 extern const cmd_entry cmd_export;
 extern const cmd_entry cmd_indicators;
 extern const cmd_entry cmd_check;
+extern const cmd_entry cmd_centre_key;
+extern const cmd_entry cmd_recovery;
 
 /* Prints "usage: syncd NAME ARGS" on stderr; returns EXIT_USAGE. */
 int cmd_usage(const cmd_entry *c);

@@ -2,6 +2,9 @@
 #include "cmdline.h"
 #include "cmd.h"
 #include "sconf.h"
+#include "seal.h"
+
+#include <sodium.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,22 +90,28 @@ static int exec(int argc, char **argv)
     who w = {0};
     dt_err err;
     int rc, status = EXIT_TROUBLE, http = 0, count[4] = {0};
+    unsigned char pk[SEAL_KEY_BYTES], sk[SEAL_KEY_BYTES];
 
     if (bad || argc != 1 || argv[0][0] == '-')
         return cmd_usage(&cmd_import);
     file = argv[0];
-    if ((rc = proto_bundle_read(file, &doc, &revs, &bundle_user, &err))) {
+    if (!(s = sconf_open(db)))
+        goto cleanup;
+    /* a laptop's bundle is sealed to this centre's key */
+    if ((rc = store_centre_key(s, pk, sk, &err)) ||
+        (rc = proto_bundle_read_sealed(file, pk, sk, &doc, &revs, &bundle_user, &err))) {
+        sodium_memzero(sk, sizeof(sk));
         sconf_error(&err);
-        return cmdline_exit_status(rc);
+        status = cmdline_exit_status(rc);
+        goto cleanup;
     }
+    sodium_memzero(sk, sizeof(sk));
     w.name = as ? as : bundle_user;
     if ((rc = as_push(&batch, doc, revs, &err))) {
         fprintf(stderr, "%s: %s; nothing stored\n", file, err.msg);
         status = cmdline_exit_status(rc == DT_ERR ? DT_EINVAL : rc);
         goto cleanup;
     }
-    if (!(s = sconf_open(db)))
-        goto cleanup;
     if ((rc = store_user_list(s, find_user, &w, &err))) {
         sconf_error(&err);
         status = cmdline_exit_status(rc);

@@ -46,6 +46,9 @@ int syncd_http_start(http_server **out, int *port_out, syncd_app *app,
                      const http_route *const *routes, int nroutes, dt_err *err);
 
 store *http_store(const http_req *r);
+/* Adds "centre_key" (seal.h's text of the store's public key) to doc: 0, or -1 when it
+ * cannot be read (the store's error) or out of memory. */
+int http_add_centre_key(http_req *r, cJSON *doc);
 const syncd_config *http_config(const http_req *r);
 /* The caller, authenticated. */
 const store_user *http_user(const http_req *r);

@@ -15,6 +15,7 @@ static const cmd_entry *const commands[] = {
     &cmd_review_show,    &cmd_review_approve,  &cmd_review_reject, &cmd_review_resolve,
     &cmd_review_quality, &cmd_review_distinct, &cmd_tls_init,      &cmd_tls_pin,
     &cmd_import,         &cmd_export,          &cmd_indicators,    &cmd_check,
+    &cmd_centre_key,     &cmd_recovery,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -23,6 +23,11 @@ static int pull(http_req *r)
     rc = store_pull(http_store(r), http_user(r), cursor, http_config(r)->max_pull, &doc, &err);
     if (rc)
         return http_reply_dt(r, rc, &err);
+    /* laptops enrolled before the key existed get it here */
+    if (http_add_centre_key(r, doc)) {
+        cJSON_Delete(doc);
+        return http_reply_json(r, 503, NULL);
+    }
     return http_reply_json(r, 200, doc);
 }
 

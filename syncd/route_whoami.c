@@ -1,7 +1,21 @@
-/* route_whoami.c - GET /api/v1/whoami: who a token belongs to (collector enroll checks it) */
+/* route_whoami.c - GET /api/v1/whoami: who a token belongs to (collector enroll checks it) and
+ * the centre's key the laptops seal to */
 #include "http.h"
+#include "seal.h"
 
 #include <string.h>
+
+int http_add_centre_key(http_req *r, cJSON *doc)
+{
+    unsigned char pk[SEAL_KEY_BYTES];
+    char text[SEAL_KEY_TEXT];
+    dt_err err;
+
+    if (store_centre_key(http_store(r), pk, NULL, &err))
+        return -1;
+    seal_key_text(pk, text);
+    return cJSON_AddStringToObject(doc, "centre_key", text) ? 0 : -1;
+}
 
 static int whoami(http_req *r)
 {
@@ -11,7 +25,7 @@ static int whoami(http_req *r)
 
     if (!doc || !cJSON_AddStringToObject(doc, "user", u->name) ||
         !cJSON_AddStringToObject(doc, "role", store_role_name(u->role)) ||
-        !(communes = cJSON_AddArrayToObject(doc, "communes")))
+        !(communes = cJSON_AddArrayToObject(doc, "communes")) || http_add_centre_key(r, doc))
         goto oom;
     while (*p) {
         size_t n = strcspn(p, ",");

@@ -233,7 +233,7 @@ void store_set_quality(store *s, const struct qual_limits *l);
  * pushes go on meanwhile; *changed (may be NULL): how many cases were recomputed. */
 int store_quality_refresh(store *s, int force, long *changed, dt_err *err);
 
-/* ---- the exports' pseudonyms (store_secret.c) */
+/* ---- the store's secrets (store_secret.c) */
 
 #define STORE_PSEUDONYM_KEY_BYTES 32 /* crypto_generichash_KEYBYTES */
 
@@ -243,6 +243,13 @@ int store_quality_refresh(store *s, int force, long *changed, dt_err *err);
  * in no other store. Returns 0 with out filled, or a store error (DT_EIO also when the kept
  * key is damaged; err says which). The caller wipes out after use. */
 int store_pseudonym_key(store *s, unsigned char out[STORE_PSEUDONYM_KEY_BYTES], dt_err *err);
+
+#define STORE_SECRET_MAX 64 /* bytes of the longest secret kept in settings */
+
+/* The centre's key pair (seal.h), made the first time and kept in settings ('centre_key'):
+ * laptops seal their USB bundles and their recovery files to pk (sent on whoami and the
+ * pull). sk may be NULL; the caller wipes it after use. */
+int store_centre_key(store *s, unsigned char *pk, unsigned char *sk, dt_err *err);
 
 /* ---- reading everything (exports, indicators) */
 

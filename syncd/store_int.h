@@ -29,8 +29,10 @@ struct store {
     pthread_mutex_t lock;       /* guards db */
     pthread_mutex_t forms_lock; /* guards the list of forms (taken alone, or after lock) */
     cached_form *forms;
-    pthread_key_t auth_key; /* each thread's read-only connection for store_auth */
-    qual_limits quality;    /* the thresholds of the flags kept on each case (under lock) */
+    pthread_key_t auth_key;      /* each thread's read-only connection for store_auth */
+    qual_limits quality;         /* the thresholds of the flags kept on each case (under lock) */
+    unsigned char centre_pk[32]; /* the centre's public key once read (under lock): whoami and */
+    int centre_pk_known;         /* every pull send it, and need not write for it */
 };
 
 /* The current time as "2026-11-29T09:10:00Z" (out: at least 21 bytes), and today's

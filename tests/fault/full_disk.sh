@@ -136,13 +136,13 @@ echo "interviews: $finished finished, $stopped stopped by the full disk"
 
 # --- the centre: a bundle imported onto a full disk
 B=$LOGDIR/bundle-laptop
-mkdir -p "$B"
-"$COLLECTOR" setup --db "$B/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" >/dev/null &&
+C=$LOGDIR/centre
+mkdir -p "$B" "$C"
+"$COLLECTOR" setup --db "$B/c.db" --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator "Lò Văn Minh" \
+    --centre-key "$("$SYNCD" centre-key --db "$C/syncd.db")" >/dev/null &&
     "$COLLECTOR" import --db "$B/c.db" "$LOGDIR/h300.json" >/dev/null &&
     "$COLLECTOR" bundle export --db "$B/c.db" "$LOGDIR/usb.bundle" >/dev/null ||
     { not_ok "making a bundle"; finish; }
-C=$LOGDIR/centre
-mkdir -p "$C"
 "$SYNCD" form publish --db "$C/syncd.db" "$SRC/schema/forms/sonla_ict_household.json" >/dev/null &&
     token_of "$SYNCD" "$C/syncd.db" enum1 enumerator >/dev/null || { not_ok "the centre"; finish; }
 cp -a "$C" "$LOGDIR/centre.template"

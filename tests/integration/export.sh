@@ -138,7 +138,7 @@ CUT=$(printf %s "$LONG" | head -c 2045 | iconv -f UTF-8 -t UTF-8 -c 2>/dev/null 
 S form publish "$FORM" >/dev/null 2>&1 || not_ok "publish the Sơn La form"
 for v in 1 2; do S form publish "$LOGDIR/t$v.json" >/dev/null 2>&1 || not_ok "publish exp_test v$v"; done
 S user add enum1 --role enumerator >/dev/null 2>&1 || not_ok "user add"
-C setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator enum1 >/dev/null || not_ok "collector setup"
+C setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator enum1 --centre-key "$(S centre-key)" >/dev/null || not_ok "collector setup"
 for v in 1 2; do C form install "$LOGDIR/t$v.json" >/dev/null || not_ok "collector form install v$v"; done
 "$GEN" 40 5 >"$LOGDIR/hh.json"
 run "collector import (Sơn La)" 0 "40 imported" C import "$LOGDIR/hh.json"

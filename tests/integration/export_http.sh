@@ -135,7 +135,7 @@ check "nothing left after the 404" [ -z "$(leftovers)" ]
 # ---- the store: households made by a collector, carried in a bundle, some approved
 
 S form publish "$FORM" >"$LOGDIR/publish.out" 2>&1 || not_ok "form publish: $(cat "$LOGDIR/publish.out")"
-C setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator enum1 >/dev/null || not_ok "collector setup"
+C setup --form "$SRC/schema/forms/sonla_ict_household.json" --enumerator enum1 --centre-key "$(S centre-key)" >/dev/null || not_ok "collector setup"
 "$GEN" "$NHH" 7 >"$LOGDIR/hh.json"
 C import "$LOGDIR/hh.json" >"$LOGDIR/import.out" 2>&1 || not_ok "collector import: $(tail -3 "$LOGDIR/import.out")"
 C bundle export "$LOGDIR/stick.bundle" >"$LOGDIR/bundle.out" 2>&1 || not_ok "bundle export: $(cat "$LOGDIR/bundle.out")"

@@ -99,8 +99,14 @@ static int exec(int argc, char **argv)
         fprintf(stderr, "collector: --lang: expected vi or en, not '%s'\n", lang_code);
         return EXIT_USAGE;
     }
-    if (!(cs = cli_open(db)))
+    if (!(cs = cli_open_locked(db)))
         return EXIT_TROUBLE;
+    /* the PIN: this session's, or $DIEUTRA_PIN; else the page asks for it */
+    if ((cstore_lock_state(cs) != CSTORE_LOCKED || getenv(PIN_ENV) || cstore_unlock_session(cs)) &&
+        cli_unlock(cs)) {
+        cstore_close(cs);
+        return EXIT_TROUBLE;
+    }
     /* the server's thread inherits the mask: only this thread takes the signals */
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);

@@ -36,6 +36,25 @@ static int secret_ok(const web_app *a, const char *given)
            sodium_memcmp(given, a->secret, WEB_SECRET_LEN) == 0;
 }
 
+/* The page that asks for the PIN (status 200, or 403 after a wrong one). */
+static int unlock_page(http_req *r, int wrong)
+{
+    web_app *a = http_app(r);
+    page b;
+
+    web_begin(&b, a, "/", web_tr(a, W_UNLOCK), 1);
+    web_puts(&b, "<p>");
+    web_puts(&b, web_tr(a, wrong ? W_UNLOCK_WRONG : W_UNLOCK_WHY));
+    web_puts(&b, "</p>\n<form method=\"post\" action=\"/unlock\"><input name=\"pin\" "
+                 "type=\"password\" autocomplete=\"off\" autofocus required minlength=\"6\"> "
+                 "<button type=\"submit\">");
+    web_puts(&b, web_tr(a, W_UNLOCK_GO));
+    web_puts(&b, "</button></form>\n");
+    return web_end(r, &b);
+}
+
+static const http_route route_unlock;
+
 static int authenticate(http_req *r, const http_route *route, http_auth how)
 {
     web_app *a = http_app(r);
@@ -49,7 +68,29 @@ static int authenticate(http_req *r, const http_route *route, http_auth how)
         return -1;
     }
     http_authed(r, "enumerator", 0);
+    /* Locked, every page is the PIN's (the script and style draw it). */
+    if (cstore_lock_state(a->cs) == CSTORE_LOCKED && route != &route_unlock) {
+        if (route && !strcmp(route->method, "GET"))
+            unlock_page(r, 0);
+        else
+            http_reply_error(r, 403, "%s", web_tr(a, W_UNLOCK_WHY));
+        return -1;
+    }
     return 0;
+}
+
+/* POST /unlock (pin): the PIN, once for the run and the session. */
+static int unlock_post(http_req *r)
+{
+    web_app *a = http_app(r);
+    const char *pin = http_form(r, "pin");
+    dt_err err;
+
+    if (cstore_lock_state(a->cs) != CSTORE_LOCKED)
+        return http_reply_redirect(r, "/", NULL);
+    if (!pin || cstore_unlock(a->cs, pin, &err) != DT_OK)
+        return unlock_page(r, 1);
+    return http_reply_redirect(r, "/", NULL);
 }
 
 /* GET /open?k=SECRET: the first address; sets the cookie and goes home. */
@@ -348,6 +389,13 @@ static int edit(http_req *r)
     return http_reply_redirect(r, where, NULL);
 }
 
+static const http_route route_unlock = {.method = "POST",
+                                        .pattern = "/unlock",
+                                        .roles = HTTP_ROLE(0),
+                                        .body = HTTP_BODY_FORM,
+                                        .handler = unlock_post,
+                                        .auth = HTTP_AUTH_SESSION,
+                                        .html = 1};
 static const http_route route_open = {
     .method = "GET", .pattern = "/open", .handler = open_page, .auth = HTTP_AUTH_NONE, .html = 1};
 static const http_route route_home = {.method = "GET",
@@ -415,8 +463,9 @@ int web_start(web_app **out, http_server **srv, int *port_out, char *secret, cst
               const char *listen, int lang, dt_err *err)
 {
     static const http_route *const routes[] = {
-        &route_open, &route_home,     &route_start,      &route_edit,       &route_sync,
-        &route_lang, &web_route_case, &web_route_answer, &web_route_script, &web_route_style};
+        &route_open,       &route_home,       &route_start,    &route_edit,
+        &route_sync,       &route_unlock,     &route_lang,     &web_route_case,
+        &web_route_answer, &web_route_script, &web_route_style};
     unsigned char raw[WEB_SECRET_LEN / 2];
     web_app *a;
     http_opts o = {

@@ -80,6 +80,10 @@ enum {
     W_NO_LINK,
     W_SYNCING,
     W_MORE,
+    W_UNLOCK,
+    W_UNLOCK_WHY,
+    W_UNLOCK_GO,
+    W_UNLOCK_WRONG,
     W_COUNT
 };
 

@@ -73,6 +73,13 @@ static const text_pair texts[W_COUNT] = {
     [W_PROBLEMS_LIST] = {"Các lỗi cần sửa (bấm để đến câu đó):",
                          "What to correct (press one to go there):"},
     [W_NO_LINK] = {"Không làm được việc này ở đây.", "That cannot be done here."},
+    [W_UNLOCK] = {"Mã PIN", "PIN"},
+    [W_UNLOCK_WHY] = {"Các phỏng vấn trên máy này được mã hóa. Nhập mã PIN của bạn một lần cho "
+                      "buổi làm việc này.",
+                      "The interviews on this laptop are encrypted. Enter your PIN once for this "
+                      "session."},
+    [W_UNLOCK_GO] = {"Mở khóa", "Unlock"},
+    [W_UNLOCK_WRONG] = {"Sai mã PIN. Hãy thử lại.", "Wrong PIN. Try again."},
     [W_MORE] = {"… và %d nữa: tìm theo tên hoặc số hộ để thấy.",
                 "… and %d more: search by name or number to see them."},
     [W_SYNCING] = {"Đang đồng bộ… (có thể mất vài phút nếu mạng chậm)",

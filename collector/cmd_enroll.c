@@ -121,6 +121,9 @@ static int exec(int argc, char **argv)
         status = cmdline_exit_status(err.code);
         goto cleanup;
     }
+    /* a laptop with a PIN seals its key to the centre's as it gets it: the PIN is asked */
+    if (cstore_lock_state(cs) == CSTORE_LOCKED && cli_unlock(cs))
+        goto cleanup;
     net_conf_init(&conf, url, token);
     conf.pin = pin;
     conf.verbose = 1;

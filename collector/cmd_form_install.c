@@ -20,7 +20,7 @@ static int exec(int argc, char **argv)
         cli_error(&err);
         return EXIT_FAILED;
     }
-    if (!(cs = cli_open(db))) {
+    if (!(cs = cli_open_locked(db))) {
         free(text);
         return EXIT_TROUBLE;
     }

@@ -60,6 +60,7 @@ static void take_key(cstore *cs, unsigned char *key)
 int cstore_unlock_session(cstore *cs)
 {
     unsigned char *key;
+    dt_err err;
 
     if (cstore_lock_state(cs) != CSTORE_LOCKED)
         return cstore_lock_state(cs) == CSTORE_OPEN;
@@ -70,6 +71,7 @@ int cstore_unlock_session(cstore *cs)
         return 0;
     }
     take_key(cs, key);
+    recovery_if_missing(cs, &err); /* kept next time if it cannot be now: not a reason to stop */
     return 1;
 }
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const cmd_entry *const commands[] = {
     &cmd_setup,        &cmd_interview,  &cmd_list,          &cmd_show,
@@ -45,6 +46,7 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
+    umask(077); /* the database, its log, bundles: private to the enumerator's account */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         help(argc < 2 ? stderr : stdout);

@@ -153,7 +153,7 @@ int cstore_get_meta(cstore *cs, const char *key, char **out, dt_err *err)
     int rc;
 
     *out = NULL;
-    if ((rc = db_prepare(cs->db, &st, "SELECT value FROM meta WHERE key = ?", err)))
+    if ((rc = db_prepare(cs->db, &st, "SELECT dt_open(value) FROM meta WHERE key = ?", err)))
         return rc;
     db_bind_text(st, 1, key);
     rc = sqlite3_step(st);
@@ -170,10 +170,12 @@ int cstore_get_meta(cstore *cs, const char *key, char **out, dt_err *err)
 int cstore_set_meta(cstore *cs, const char *key, const char *value, dt_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(cs->db, &st,
-                        "INSERT INTO meta (key, value) VALUES (?, ?) "
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        err);
+    int rc =
+        db_prepare(cs->db, &st,
+                   "INSERT INTO meta (key, value) VALUES (?1, CASE WHEN ?1 IN " CSTORE_SEALED_META
+                   " THEN dt_seal(?2) ELSE ?2 END) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   err);
 
     if (rc)
         return rc;

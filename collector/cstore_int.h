@@ -13,6 +13,10 @@ struct cstore {
     char *vault_id;     /* names the store's session; NULL until a PIN is set */
 };
 
+/* The settings sealed like the interviews: the token would let a thief push and pull as the
+ * enumerator. An SQL list, for "key IN ...". */
+#define CSTORE_SEALED_META "('token')"
+
 /* Reads whether the store has a PIN (meta vault_kdf) into cs->vault.sealed and its id. */
 int cstore_vault_load(cstore *cs, dt_err *err);
 

@@ -206,6 +206,11 @@ static int seal_existing(cstore *cs, dt_err *err)
         if ((rc = db_exec(cs->db, sql, err)))
             goto cleanup;
     }
+    if ((rc = db_exec(cs->db,
+                      "UPDATE meta SET value = dt_seal(value) WHERE typeof(value) = 'text' AND "
+                      "key IN " CSTORE_SEALED_META,
+                      err)))
+        goto cleanup;
     rc = db_exec(cs->db, triggers, err);
 cleanup:
     if (!triggers && !rc)

@@ -11,8 +11,8 @@
 /* The secret kept in settings under name (hex), made from fresh (n bytes) the first time: when
  * another process got here first, its secret stays and both read that one. A new one would
  * undo what the old one made (pseudonyms, sealed bundles), so nothing replaces it. */
-static int kept_secret(store *s, const char *name, const unsigned char *fresh, size_t n,
-                       unsigned char *out, dt_err *err)
+static int kept_secret(store *s, const char *name, const char *what, const unsigned char *fresh,
+                       size_t n, unsigned char *out, dt_err *err)
 {
     char hex[2 * STORE_SECRET_MAX + 1], doing[96];
     sqlite3_stmt *st = NULL;
@@ -20,7 +20,7 @@ static int kept_secret(store *s, const char *name, const unsigned char *fresh, s
     int rc;
 
     sodium_bin2hex(hex, 2 * n + 1, fresh, n);
-    snprintf(doing, sizeof(doing), "keeping the store's %s", name);
+    snprintf(doing, sizeof(doing), "keeping the store's %s", what);
     st_lock(s);
     rc = db_prepare(
         s->db, &st,
@@ -44,8 +44,8 @@ static int kept_secret(store *s, const char *name, const unsigned char *fresh, s
         sodium_hex2bin(out, n, kept, strlen(kept), NULL, &got, NULL) != 0 || got != n)
         rc = err_set(err, DT_EIO,
                      "the store's %s (settings '%s') is damaged: it must be %zu hex digits; "
-                     "restore the store from a backup",
-                     name, name, 2 * n);
+                     "restore the store from a backup (docs/exports.md)",
+                     what, name, 2 * n);
     else
         rc = DT_OK;
 cleanup:
@@ -61,7 +61,7 @@ int store_pseudonym_key(store *s, unsigned char out[STORE_PSEUDONYM_KEY_BYTES], 
     int rc;
 
     randombytes_buf(fresh, sizeof(fresh));
-    rc = kept_secret(s, "pseudonym_key", fresh, sizeof(fresh), out, err);
+    rc = kept_secret(s, "pseudonym_key", "pseudonym key", fresh, sizeof(fresh), out, err);
     sodium_memzero(fresh, sizeof(fresh));
     return rc;
 }
@@ -79,7 +79,7 @@ int store_centre_key(store *s, unsigned char *pk, unsigned char *sk, dt_err *err
     if (known && !sk)
         return DT_OK;
     seal_keypair(fresh, fresh + SEAL_KEY_BYTES);
-    rc = kept_secret(s, "centre_key", fresh, sizeof(fresh), kept, err);
+    rc = kept_secret(s, "centre_key", "centre key", fresh, sizeof(fresh), kept, err);
     if (rc == DT_OK) {
         memcpy(pk, kept, SEAL_KEY_BYTES);
         st_lock(s);

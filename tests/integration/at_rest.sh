@@ -34,7 +34,8 @@ has() { # NAME FILE PATTERN (extended regex)
 # in_clear FILE...: the files (of those that exist) holding a secret of the test in clear
 in_clear() {
     for _f in "$@"; do
-        [ -f "$_f" ] && grep -a -q -F -e "$NAME1" -e "$NAME2" -e "$DRAFT_NAME" -e "$COMMENT" "$_f" && echo "$_f"
+        [ -f "$_f" ] && grep -a -q -F -e "$NAME1" -e "$NAME2" -e "$DRAFT_NAME" -e "$COMMENT" \
+            ${TOKEN:+-e "$TOKEN"} "$_f" && echo "$_f"
     done
 }
 household() { # NAME HH_NUMBER: the single-member household of the test data, named NAME
@@ -79,7 +80,7 @@ household "Lầu Thị Dở" 903 >"$LOGDIR/h3.json"
 ls -la "$L" >"$LOGDIR/files.txt"
 
 # ---- what a thief finds: nothing in clear in any file the collector wrote
-same "no name, answer or comment in clear in the database, WAL, journal or bundle" \
+same "no name, answer, comment or token in clear in the database, WAL, journal or bundle" \
     "$(in_clear "$L"/* | tr '\n' ' ')" ""
 [ -s "$DB" ] && [ -s "$DB-wal" ] && ok || not_ok "the database and the log the kill left are there to search: $(cat "$LOGDIR/files.txt")"
 [ -n "$(in_clear "$SDB" "$SDB-wal")" ] && ok || not_ok "the centre holds the names in clear (the search finds what is there)"

@@ -79,7 +79,7 @@ PN='^pn_[0-9a-f]{16}$'
 
 S form publish "$FORM" >"$OUT" 2>&1 || not_ok "publish: $(cat "$OUT")"
 S user add enum1 --role enumerator >/dev/null 2>&1 || not_ok "user add"
-C setup --form "$FORM" --enumerator enum1 >/dev/null || not_ok "collector setup"
+C setup --form "$FORM" --enumerator enum1 --centre-key "$(S centre-key)" >/dev/null || not_ok "collector setup"
 "$GEN" 30 11 >"$LOGDIR/hh.json"
 refusal() { # HH_NUMBER NAME
     printf '{"form_id":"sonla_ict_household","form_version":1,"answers":{"district":123,"commune_code":"04012","commune_name":"Xã Chiềng Hắc","village":"Bản Pá","hh_number":%d,"resp_name":"%s","consent":2}}' "$1" "$2"
@@ -176,9 +176,14 @@ same "history: the rest of a revision's answers as received" \
 run "export csv again" env DIEUTRA_EXPORT_THREADS=1 "$SYNCD" export --db "$SDB" --format csv --status all --out "$E/csv2"
 check "two exports: the same households" cmp -s "$E/csv2/households.csv" "$E/csv/households.csv"
 check "two exports: the same members" cmp -s "$E/csv2/members.csv" "$E/csv/members.csv"
+# another centre with the same cases: a bundle is sealed to this centre, so the laptop is given
+# the other's key and writes one for it
 "$SYNCD" form publish "$FORM" --db "$LOGDIR/other.db" >/dev/null 2>&1 || not_ok "publish (other store)"
 "$SYNCD" user add enum1 --role enumerator --db "$LOGDIR/other.db" >/dev/null 2>&1 || not_ok "user add (other store)"
-run "syncd import (other store)" "$SYNCD" import "$LOGDIR/stick.bundle" --user enum1 --db "$LOGDIR/other.db"
+C setup --enumerator enum1 --centre-key "$("$SYNCD" centre-key --db "$LOGDIR/other.db")" >/dev/null ||
+    not_ok "the laptop takes the other centre's key"
+run "bundle export (other store)" C bundle export "$LOGDIR/other.bundle"
+run "syncd import (other store)" "$SYNCD" import "$LOGDIR/other.bundle" --user enum1 --db "$LOGDIR/other.db"
 run "export csv (other store)" "$SYNCD" export --db "$LOGDIR/other.db" --format csv --status all --out "$E/other"
 same "another store: the same cases, no pseudonym in common" \
     "$(sqlite3 :memory: -cmd ".mode csv" -cmd ".import $E/csv/households.csv a" -cmd ".import $E/other/households.csv b" \

@@ -179,22 +179,22 @@ EOF
 wait_more b "EXIT=0" 0 || stuck=1
 screen b >"$LOGDIR/screen-b.txt"
 
-q() { sqlite3 "$DB" "$1"; }
+q() { cq "$DB" "$1"; }
 check "case status" "$(q "SELECT status || ' ' || outcome FROM cases WHERE case_id = '$ID'")" \
     "finalized complete"
 check "revisions" "$(q "SELECT count(*) FROM revisions WHERE case_id = '$ID'")" 1
 check "outbox" "$(q "SELECT count(*) FROM outbox JOIN revisions USING (rev_id)
                     WHERE case_id = '$ID'")" 1
-check "members" "$(q "SELECT json_array_length(answers, '\$.members') FROM cases
+check "members" "$(q "SELECT json_array_length(dt_open(answers), '\$.members') FROM cases
                       WHERE case_id = '$ID'")" 4
 check "names as typed" "$(q "SELECT group_concat(json_extract(value, '\$.m_name'), ';')
-                             FROM cases, json_each(cases.answers, '\$.members')
+                             FROM cases, json_each(dt_open(cases.answers), '\$.members')
                              WHERE case_id = '$ID'")" \
     "Lò Văn Minh;Cầm Thị Ươi;Lò Thị Ngọc Ánh;Lò Văn Tú"
 check "the revision holds the same answers" \
-    "$(q "SELECT r.answers = c.answers FROM cases c JOIN revisions r ON r.rev_id = c.head_rev
+    "$(q "SELECT dt_open(r.answers) = dt_open(c.answers) FROM cases c JOIN revisions r ON r.rev_id = c.head_rev
           WHERE c.case_id = '$ID'")" 1
-check "paradata sessions" "$(q "SELECT json_extract(paradata, '\$.sessions') FROM cases
+check "paradata sessions" "$(q "SELECT json_extract(dt_open(paradata), '\$.sessions') FROM cases
                                 WHERE case_id = '$ID'")" 2
 
 # ---- 2. Ctrl-C in the middle: what was entered before it is in the database.
@@ -214,8 +214,8 @@ screen c >"$LOGDIR/screen-c.txt"
 grep -qF "Đã dừng" "$LOGDIR/screen-c.txt" && ok || not_ok "Ctrl-C: no 'Đã dừng' message"
 grep -qF "collector interview --resume $ID2" "$LOGDIR/screen-c.txt" && ok ||
     not_ok "Ctrl-C: no resume command"
-check "after Ctrl-C" "$(q "SELECT status, position, json_extract(answers, '\$.village'),
-                                  json_extract(answers, '\$.hh_number') IS NULL
+check "after Ctrl-C" "$(q "SELECT status, position, json_extract(dt_open(answers), '\$.village'),
+                                  json_extract(dt_open(answers), '\$.hh_number') IS NULL
                            FROM cases WHERE case_id = '$ID2'")" "draft|hh_number|Bản Nà Ban|1"
 
 # The case interrupted by Ctrl-C is not left locked: it resumes at once, and quits on Ctrl-D.

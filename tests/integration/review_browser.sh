@@ -74,7 +74,7 @@ C 1 sync >"$LOGDIR/sync.out" 2>&1 || not_ok "sync after the review: $(cat "$LOGD
 grep -q "Hỏi lại tuổi của chủ hộ" "$LOGDIR/sync.out" && ok || not_ok "the laptop is told the comment: $(cat "$LOGDIR/sync.out")"
 C 1 status >"$LOGDIR/status.out" 2>&1
 grep -q "Hỏi lại tuổi của chủ hộ" "$LOGDIR/status.out" && ok || not_ok "collector status shows it: $(cat "$LOGDIR/status.out")"
-same "the losing laptop holds the winner" "$(q "$LOGDIR/c1.db" "SELECT head_rev || ' ' || json_extract(answers, '\$.resp_name') FROM cases WHERE case_id = '$CA'")" "$WIN Sửa Trên Máy Ba"
+same "the losing laptop holds the winner" "$(cq "$LOGDIR/c1.db" "SELECT head_rev || ' ' || json_extract(dt_open(answers), '\$.resp_name') FROM cases WHERE case_id = '$CA'")" "$WIN Sửa Trên Máy Ba"
 for s in review-list review-filtered review-conflict review-resolved review-compare review-case review-sentback review-other-commune; do
     [ -s "$SHOTS/$s.png" ] && ok || not_ok "no screenshot $s"
 done

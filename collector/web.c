@@ -53,7 +53,7 @@ static int unlock_page(http_req *r, int wrong)
     return web_end(r, &b);
 }
 
-static const http_route route_unlock;
+static const http_route route_unlock, route_lang;
 
 static int authenticate(http_req *r, const http_route *route, http_auth how)
 {
@@ -68,8 +68,9 @@ static int authenticate(http_req *r, const http_route *route, http_auth how)
         return -1;
     }
     http_authed(r, "enumerator", 0);
-    /* Locked, every page is the PIN's (the script and style draw it). */
-    if (cstore_lock_state(a->cs) == CSTORE_LOCKED && route != &route_unlock) {
+    /* Locked, every page is the PIN's (the script and style draw it; its language may change). */
+    if (cstore_lock_state(a->cs) == CSTORE_LOCKED && route != &route_unlock &&
+        route != &route_lang) {
         if (route && !strcmp(route->method, "GET"))
             unlock_page(r, 0);
         else

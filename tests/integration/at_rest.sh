@@ -157,6 +157,9 @@ curl -s -c "$LOGDIR/jar" "$OPEN" -o /dev/null
 curl -s -b "$LOGDIR/jar" "$BASE/" >"$LOGDIR/page1.html"
 has "the page asks for the PIN" "$LOGDIR/page1.html" 'action="/unlock"'
 grep -qF "$NAME2" "$LOGDIR/page1.html" && not_ok "the locked page shows a household" || ok
+same "its language can be changed before" "$(curl -s -b "$LOGDIR/jar" -d l=en -d to=/ -o /dev/null -w '%{http_code}' "$BASE/lang")" 303
+has "in English" <(curl -s -b "$LOGDIR/jar" "$BASE/") "Enter your PIN once"
+curl -s -b "$LOGDIR/jar" -d l=vi -d to=/ -o /dev/null "$BASE/lang"
 curl -s -b "$LOGDIR/jar" -d pin=wrong-pin-0 "$BASE/unlock" >"$LOGDIR/page2.html"
 has "a wrong PIN on the page" "$LOGDIR/page2.html" "Sai mã PIN"
 same "the right one goes home" "$(curl -s -b "$LOGDIR/jar" -d "pin=$PIN" -o /dev/null -w '%{http_code}' "$BASE/unlock")" 303

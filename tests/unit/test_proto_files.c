@@ -25,6 +25,7 @@
 
 #include "json.h"
 #include "proto.h"
+#include "seal.h"
 #include "utf8.h"
 
 #include "proto_fixtures.h"
@@ -514,6 +515,49 @@ static void expect_bundle_refused(const char *path, int code, const char *want)
         fail_msg("got \"%s\", want something with \"%s\"", err.msg, want);
 }
 
+/* A laptop's bundle sealed to the centre: opened with the centre's key pair only, nothing of it
+ * readable in the file, the same revisions back. */
+static void test_proto__bundle_sealed_opens_with_the_centre_key_only(void **state)
+{
+    cJSON *revs = two_revisions(), *doc = NULL;
+    const cJSON *got = NULL;
+    const char *user = NULL, *path = tmp_path("sealed.bundle");
+    unsigned char pk[SEAL_KEY_BYTES], sk[SEAL_KEY_BYTES], pk2[SEAL_KEY_BYTES], sk2[SEAL_KEY_BYTES];
+    dt_err err;
+    char *raw;
+    size_t raw_len;
+
+    (void)state;
+    seal_keypair(pk, sk);
+    seal_keypair(pk2, sk2);
+    err_clear(&err);
+    if (proto_bundle_write_sealed(path, "lo_van_minh", DEV, revs, pk, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    raw = read_whole(path, &raw_len);
+    assert_true(seal_is(raw, raw_len));
+    assert_false(proto_is_gzip(raw, raw_len));
+    for (size_t i = 0; i + 11 <= raw_len; i++) /* not even the user in clear */
+        assert_int_not_equal(memcmp(raw + i, "lo_van_minh", 11), 0);
+    free(raw);
+    /* the reader of plain bundles, and another centre, are refused with what to do */
+    assert_int_equal(proto_bundle_read(path, &doc, &got, &user, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "sealed to the centre's key"));
+    assert_int_equal(proto_bundle_read_sealed(path, pk2, sk2, &doc, &got, &user, &err), DT_EINVAL);
+    assert_non_null(strstr(err.msg, "sealed to another centre's key"));
+    assert_null(doc);
+    /* its own centre reads the same revisions */
+    if (proto_bundle_read_sealed(path, pk, sk, &doc, &got, &user, &err) != DT_OK)
+        fail_msg("%s", err.msg);
+    assert_string_equal(user, "lo_van_minh");
+    assert_true(cJSON_Compare(got, revs, 1));
+    cJSON_Delete(doc);
+    /* and a plain bundle of an older laptop still */
+    assert_int_equal(proto_bundle_write(path, "lo_van_minh", DEV, revs, &err), DT_OK);
+    assert_int_equal(proto_bundle_read_sealed(path, pk, sk, &doc, &got, &user, &err), DT_OK);
+    cJSON_Delete(doc);
+    cJSON_Delete(revs);
+}
+
 static void test_proto__bundle_written_reads_back_with_its_revisions(void **state)
 {
     cJSON *revs = two_revisions(), *doc = NULL;
@@ -733,6 +777,7 @@ int main(void)
         T(test_proto__gunzip_accepts_exactly_max_bytes_and_refuses_one_more),
         T(test_proto__error_body_is_json_with_code_and_escaped_message),
         T(test_proto__bundle_written_reads_back_with_its_revisions),
+        T(test_proto__bundle_sealed_opens_with_the_centre_key_only),
         T(test_proto__bundle_written_by_hand_with_the_right_checksum_is_accepted),
         T(test_proto__bundle_with_a_changed_revision_and_the_old_checksum_is_refused),
         T(test_proto__bundle_of_another_format_or_version_is_refused),

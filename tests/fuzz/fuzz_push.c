@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fuzz_check.h"
 #include "json.h"
 #include "proto.h"
 #include "utf8.h"
@@ -14,17 +15,6 @@
 /* Small, so that a fuzzer-made bomb is refused in microseconds; libFuzzer inputs are
  * 4 KiB by default, which inflate to at most ~4 MB. */
 #define FUZZ_MAX_INFLATED (1024 * 1024)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A failed check is a crash, so that libFuzzer saves the input (abort() under gcc too). */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 /* Every error a request can produce becomes an error body: it must be JSON the collector
  * can read back. */

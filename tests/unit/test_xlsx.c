@@ -12,15 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "xlsx.h"
+#include "xlsx_writer.h"
 
 static char dir[] = "/tmp/dieutra-xlsx.XXXXXX";
-
-typedef struct part {
-    const char *name, *text;
-} part;
 
 #define NS                                                                                         \
     "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "                         \
@@ -67,26 +63,17 @@ typedef struct part {
     "</is></c></row></sheetData></worksheet>"
 
 /* Writes the parts as a zip at dir/name and returns its path (static). */
-static const char *write_xlsx(const char *name, const part *parts, int n)
+static const char *write_xlsx(const char *name, const xw_part *parts, int n)
 {
     static char path[256];
-    int ze = 0;
-    zip_t *za;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     unlink(path);
-    za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
-    assert_non_null(za);
-    for (int i = 0; i < n; i++) {
-        zip_source_t *src = zip_source_buffer(za, parts[i].text, strlen(parts[i].text), 0);
-        assert_non_null(src);
-        assert_true(zip_file_add(za, parts[i].name, src, ZIP_FL_ENC_UTF_8) >= 0);
-    }
-    assert_int_equal(zip_close(za), 0);
+    assert_int_equal(xw_write(path, parts, n), 0);
     return path;
 }
 
-static const part good[] = {
+static const xw_part good[] = {
     {"[Content_Types].xml", "<Types/>"},  {"_rels/.rels", ROOT_RELS},
     {"xl/workbook.xml", WORKBOOK},        {"xl/_rels/workbook.xml.rels", WB_RELS},
     {"xl/sharedStrings.xml", STRINGS},    {"xl/styles.xml", STYLES},
@@ -193,7 +180,7 @@ static void test_xlsx__a_callback_stops_the_read(void **state)
  * DT_EINVAL with want in the message. */
 static void refused(int i, const char *name, const char *text, const char *want, int read_sheet)
 {
-    part p[NGOOD + 1];
+    xw_part p[NGOOD + 1];
     int n = NGOOD;
     xlsx *x = NULL;
     seen s = {0};
@@ -261,7 +248,7 @@ static void test_xlsx__a_zip_bomb_stops_at_the_cap(void **state)
 {
     size_t n = XLSX_PART_MAX + 4096;
     char *big = malloc(n + 64);
-    part p[NGOOD];
+    xw_part p[NGOOD];
     xlsx *x = NULL;
     seen s = {0};
     dt_err err;
@@ -292,7 +279,7 @@ static void test_xlsx__ten_thousand_rows(void **state)
 {
     size_t cap = 10000 * 160 + 256, len = 0;
     char *sheet = malloc(cap);
-    part p[NGOOD];
+    xw_part p[NGOOD];
     xlsx *x = NULL;
     dt_err err;
     long cells = 0;
@@ -337,16 +324,13 @@ static void test_xlsx__cell_references(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return xw_tmpdir(dir);
 }
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return xw_rmdir(dir);
 }
 
 int main(void)

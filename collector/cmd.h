@@ -29,6 +29,7 @@ extern const cmd_entry cmd_assignments;
 extern const cmd_entry cmd_form_check;
 extern const cmd_entry cmd_form_simulate;
 extern const cmd_entry cmd_form_install;
+extern const cmd_entry cmd_form_convert;
 extern const cmd_entry cmd_check;
 extern const cmd_entry cmd_unlock;
 extern const cmd_entry cmd_lock;

@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "display.h"
 #include "form.h"
+#include "xlsform.h"
 
 #include <stdio.h>
 
@@ -59,7 +60,7 @@ static int exec(int argc, char **argv)
 
     if (argc != 1)
         return cmd_usage(&cmd_form_check);
-    rc = form_load_file(&f, argv[0], &problems);
+    rc = xlsform_load(&f, NULL, argv[0], &problems);
     if (rc == DT_ENOMEM) {
         fprintf(stderr, "%s: out of memory\n", argv[0]);
         errlist_free(&problems);
@@ -79,7 +80,7 @@ static int exec(int argc, char **argv)
 
 const cmd_entry cmd_form_check = {
     .name = "form check",
-    .args = "FILE",
-    .summary = "check a questionnaire and summarise it",
+    .args = "FILE.json|FILE.xlsx",
+    .summary = "check a questionnaire (JSON, or an XLSForm) and summarise it",
     .exec = exec,
 };

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "json.h"
+#include "xlsform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +12,19 @@ static int exec(int argc, char **argv)
     const char *db = cli_take_db(&argc, argv);
     char *text = NULL;
     cstore *cs = NULL;
-    dt_err err;
-    int status;
+    errlist problems = {0};
+    form *f = NULL;
+    int status, rc;
 
     if (argc != 1)
         return cmd_usage(&cmd_form_install);
-    if (file_read(&text, NULL, argv[0], FORM_MAX_FILE, &err)) {
-        cli_error(&err);
-        return EXIT_FAILED;
+    if ((rc = xlsform_load(&f, &text, argv[0], &problems))) {
+        cmdline_problems(stderr, argv[0], &problems);
+        errlist_free(&problems);
+        return rc == DT_ENOMEM ? EXIT_TROUBLE : EXIT_FAILED;
     }
+    form_free(f);
+    errlist_free(&problems);
     if (!(cs = cli_open_locked(db))) {
         free(text);
         return EXIT_TROUBLE;
@@ -32,7 +37,7 @@ static int exec(int argc, char **argv)
 
 const cmd_entry cmd_form_install = {
     .name = "form install",
-    .args = "FILE [--db PATH]",
-    .summary = "install a questionnaire version on this laptop",
+    .args = "FILE.json|FILE.xlsx [--db PATH]",
+    .summary = "install a questionnaire version (JSON, or an XLSForm) on this laptop",
     .exec = exec,
 };

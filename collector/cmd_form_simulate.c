@@ -1,6 +1,7 @@
 /* cmd_form_simulate.c - `collector form simulate FORM ANSWERS`: run answers through the engine */
 #include "cmdline.h"
 #include "cmd.h"
+#include "xlsform.h"
 #include "display.h"
 #include "engine.h"
 #include "json.h"
@@ -60,7 +61,7 @@ static int exec(int argc, char **argv)
 
     if (parse_args(&o, argc, argv))
         return cmd_usage(&cmd_form_simulate);
-    if (form_load_file(&f, o.form_path, &problems)) {
+    if (xlsform_load(&f, NULL, o.form_path, &problems)) {
         cmdline_problems(stderr, o.form_path, &problems);
         goto cleanup;
     }

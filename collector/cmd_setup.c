@@ -5,6 +5,7 @@
 #include "embedded.h"
 #include "display.h"
 #include "json.h"
+#include "xlsform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,16 @@ static int exec(int argc, char **argv)
     }
     if (!name || !*name)
         return cmd_usage(&cmd_setup);
-    if (form_path && file_read(&text, NULL, form_path, FORM_MAX_FILE, &err)) {
-        cli_error(&err);
-        return EXIT_FAILED;
+    if (form_path) { /* a JSON form or an XLSForm, checked before anything is set */
+        errlist problems = {0};
+        form *f = NULL;
+        int rc = xlsform_load(&f, &text, form_path, &problems);
+        if (rc)
+            cmdline_problems(stderr, form_path, &problems);
+        form_free(f);
+        errlist_free(&problems);
+        if (rc)
+            return rc == DT_ENOMEM ? EXIT_TROUBLE : EXIT_FAILED;
     }
     if (!(cs = cli_open_locked(db))) {
         free(text);
@@ -101,7 +109,7 @@ cleanup:
 
 const cmd_entry cmd_setup = {
     .name = "setup",
-    .args = "--enumerator NAME [--form FILE] [--centre-key KEY] [--db PATH]",
+    .args = "--enumerator NAME [--form FILE.json|FILE.xlsx] [--centre-key KEY] [--db PATH]",
     .summary = "set who interviews on this laptop and its PIN; install the questionnaire "
                "(built in: version 2, the units of 1 July 2025)",
     .exec = exec,

@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 
 static const cmd_entry *const commands[] = {
-    &cmd_setup,        &cmd_interview,  &cmd_list,          &cmd_show,
-    &cmd_edit,         &cmd_import,     &cmd_status,        &cmd_serve,
-    &cmd_enroll,       &cmd_sync,       &cmd_bundle_export, &cmd_assignments_import,
-    &cmd_assignments,  &cmd_form_check, &cmd_form_simulate, &cmd_form_install,
-    &cmd_check,        &cmd_unlock,     &cmd_lock,          &cmd_pin_set,
-    &cmd_pin_recovery, &cmd_pin_reset,  &cmd_query,
+    &cmd_setup,        &cmd_interview,    &cmd_list,          &cmd_show,
+    &cmd_edit,         &cmd_import,       &cmd_status,        &cmd_serve,
+    &cmd_enroll,       &cmd_sync,         &cmd_bundle_export, &cmd_assignments_import,
+    &cmd_assignments,  &cmd_form_check,   &cmd_form_simulate, &cmd_form_install,
+    &cmd_form_convert, &cmd_check,        &cmd_unlock,        &cmd_lock,
+    &cmd_pin_set,      &cmd_pin_recovery, &cmd_pin_reset,     &cmd_query,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -3,6 +3,8 @@
  * question or a choice; what the JSON form then checks (names, expressions, cycles) is the
  * loader's, named back by row. */
 #include "xlsform.h"
+#include "form.h"
+#include "json.h"
 #include "xlsx.h"
 
 #include <ctype.h>
@@ -16,6 +18,14 @@
 #define COLS_MAX  256
 #define LANGS_MAX 8
 #define DEPTH_MAX 32
+
+/* A message without the path it starts with ("f.xlsx: not a zip" -> "not a zip"): the caller
+ * prints the path itself. */
+static const char *without_path(const char *path, const char *msg)
+{
+    size_t n = strlen(path);
+    return !strncmp(msg, path, n) && msg[n] == ':' ? msg + n + 2 : msg;
+}
 
 /* ---- a sheet as a table of texts */
 
@@ -617,7 +627,7 @@ int xlsform_read(const char *path, cJSON **out, xlsform_rows **rows_out, errlist
         rc = DT_EINVAL;
 cleanup:
     if (rc == DT_EINVAL && problems->n == before)
-        errlist_add(problems, path, "", "%s", err->msg);
+        errlist_add(problems, "form", "", "%s", without_path(path, err->msg));
     if (rc) {
         cJSON_Delete(doc);
         xlsform_rows_free(rows);
@@ -629,5 +639,72 @@ cleanup:
     table_free(&choices);
     table_free(&sets);
     xlsx_close(x);
+    return rc;
+}
+
+int xlsform_is(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && !strcasecmp(path + n - 5, ".xlsx");
+}
+
+/* The JSON form file at path (form_load_file), and its text when json is not NULL. */
+static int load_json_file(form **out, char **json, const char *path, errlist *problems)
+{
+    dt_err err;
+    int rc = form_load_file(out, path, problems);
+
+    if (rc == DT_OK && json && (rc = file_read(json, NULL, path, FORM_MAX_FILE, &err))) {
+        errlist_add(problems, "form", "", "%s", without_path(path, err.msg));
+        form_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The form's JSON text as a file holds it: indented, a newline at the end (malloc'd). */
+static char *json_text(const cJSON *doc)
+{
+    char *text = cJSON_Print(doc), *file;
+    size_t n;
+
+    if (!text)
+        return NULL;
+    n = strlen(text);
+    if ((file = malloc(n + 2))) {
+        memcpy(file, text, n);
+        memcpy(file + n, "\n", 2);
+    }
+    cJSON_free(text);
+    return file;
+}
+
+int xlsform_load(form **out, char **json, const char *path, errlist *problems)
+{
+    xlsform_rows *rows = NULL;
+    cJSON *doc = NULL;
+    dt_err err;
+    int rc;
+
+    *out = NULL;
+    if (json)
+        *json = NULL;
+    if (!xlsform_is(path))
+        return load_json_file(out, json, path, problems);
+    rc = xlsform_read(path, &doc, &rows, problems, &err);
+    if (rc && rc != DT_EINVAL)
+        errlist_add(problems, "form", "", "%s", without_path(path, err.msg));
+    if (rc)
+        return rc;
+    rc = form_load_json(out, doc, path, problems);
+    if (rc == DT_EINVAL && xlsform_name_rows(problems, rows))
+        rc = DT_ENOMEM;
+    if (rc == DT_OK && json && !(*json = json_text(doc))) {
+        form_free(*out);
+        *out = NULL;
+        rc = DT_ENOMEM;
+    }
+    cJSON_Delete(doc);
+    xlsform_rows_free(rows);
     return rc;
 }

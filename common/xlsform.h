@@ -24,4 +24,14 @@ void xlsform_rows_free(xlsform_rows *rows);
  * from ("survey row 7 (age)"). */
 int xlsform_name_rows(errlist *problems, const xlsform_rows *rows);
 
+/* A form file of either kind: FILE.xlsx (an XLSForm, by its name's ending) or the JSON form.
+ * *out the form (form_free) and, when json is not NULL, *json the JSON text a laptop installs
+ * and the centre publishes (for a JSON file its own text; malloc'd, the caller frees). Problems
+ * as form_load_file gives them, an XLSForm's named by sheet and row. */
+struct form;
+int xlsform_load(struct form **out, char **json, const char *path, errlist *problems);
+
+/* 1 when path names an XLSForm (ends in .xlsx, any case). */
+int xlsform_is(const char *path);
+
 #endif

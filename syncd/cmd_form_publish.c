@@ -4,6 +4,7 @@
 #include "form.h"
 #include "json.h"
 #include "sconf.h"
+#include "xlsform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +16,13 @@ static int exec(int argc, char **argv)
     form *f = NULL;
     store *s = NULL;
     char *text = NULL;
-    size_t len = 0;
     dt_err err;
     int rc, added = 0, status;
 
     if (argc != 1 || argv[0][0] == '-')
         return cmd_usage(&cmd_form_publish);
     /* The same checks as `collector form check`: a form with a problem is never published. */
-    rc = form_load_file(&f, argv[0], &problems);
+    rc = xlsform_load(&f, &text, argv[0], &problems);
     if (rc == DT_ENOMEM) {
         fprintf(stderr, "%s: out of memory\n", argv[0]);
         status = EXIT_TROUBLE;
@@ -33,11 +33,6 @@ static int exec(int argc, char **argv)
         fprintf(stderr, "%s: %zu problem%s, not published\n", argv[0], problems.n,
                 problems.n == 1 ? "" : "s");
         status = EXIT_FAILED;
-        goto cleanup;
-    }
-    if ((rc = file_read(&text, &len, argv[0], FORM_MAX_FILE, &err))) {
-        sconf_error(&err);
-        status = cmdline_exit_status(rc);
         goto cleanup;
     }
     if (!(s = sconf_open(db))) {
@@ -67,7 +62,7 @@ cleanup:
 
 const cmd_entry cmd_form_publish = {
     .name = "form publish",
-    .args = "FILE [--db PATH]",
-    .summary = "check a questionnaire and publish it to every enumerator",
+    .args = "FILE.json|FILE.xlsx [--db PATH]",
+    .summary = "check a questionnaire (JSON, or an XLSForm) and publish it to every enumerator",
     .exec = exec,
 };

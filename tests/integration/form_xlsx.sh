@@ -1,0 +1,96 @@
+#!/bin/bash
+# form_xlsx.sh - questionnaires authored in Excel: an XLSForm (written from the CSV sheets of
+# tests/data/xlsform by xlsform.py) is checked, converted to the JSON form (which checks the
+# same), set up and installed on a laptop, interviews taken on it and validated, and published
+# at the centre; a broken one lists every problem as FILE: survey row N: column: message, and
+# changes nothing.
+# Usage: form_xlsx.sh COLLECTOR SYNCD SRC
+COLLECTOR=$1
+SYNCD=$2
+SRC=$3
+. "$SRC/tests/integration/lib.sh"
+need python3 sqlite3
+
+D=$SRC/tests/data/xlsform
+X=$LOGDIR/demo.xlsx
+C() { "$COLLECTOR" "$@" --db "$LOGDIR/c.db"; }
+S() { "$SYNCD" "$@" --db "$LOGDIR/syncd.db"; }
+same() { # NAME GOT WANT
+    [ "$2" = "$3" ] && ok || not_ok "$1: got '$2', want '$3'"
+}
+has() { # NAME FILE PATTERN
+    grep -qE -- "$3" "$2" && ok || not_ok "$1: no /$3/ in: $(cat "$2")"
+}
+# sheets NAME SURVEY.csv: a workbook at LOGDIR/NAME.xlsx of that survey and the demo's others
+sheets() {
+    python3 "$SRC/tests/integration/xlsform.py" "$LOGDIR/$1.xlsx" "$2" "$D/choices.csv" "$D/settings.csv"
+}
+
+python3 "$SRC/tests/integration/xlsform.py" "$X" "$D/survey.csv" "$D/choices.csv" "$D/settings.csv" ||
+    { not_ok "writing the workbook"; finish; }
+"$COLLECTOR" form check "$X" >"$LOGDIR/check.out" 2>&1 || not_ok "form check: $(cat "$LOGDIR/check.out")"
+has "checked" "$LOGDIR/check.out" "^form xls_demo, version 2: Điều tra thử từ Excel$"
+has "both languages, the default first" "$LOGDIR/check.out" "languages: +vi, en"
+has "the repeat" "$LOGDIR/check.out" "members: 2 questions, open-ended"
+"$COLLECTOR" form convert "$X" >"$LOGDIR/demo.json" 2>"$LOGDIR/convert.err" || not_ok "convert: $(cat "$LOGDIR/convert.err")"
+"$COLLECTOR" form check "$LOGDIR/demo.json" >"$LOGDIR/check-json.out" 2>&1
+same "the JSON form checks the same" "$(cat "$LOGDIR/check-json.out")" "$(cat "$LOGDIR/check.out")"
+same "a cascading choice's filter is kept" \
+    "$(sqlite3 :memory: "SELECT json_extract(readfile('$LOGDIR/demo.json'), '\$.questions[1].choice_filter')")" \
+    'commune = ${commune}'
+"$COLLECTOR" form convert "$LOGDIR/demo.json" >/dev/null 2>&1
+same "converting a JSON form is a usage error" "$?" 2
+
+# ---- a laptop set up with the workbook, interviews validated against it
+C setup --enumerator "Lò Văn Minh" --form "$X" >"$LOGDIR/setup.out" 2>&1 || not_ok "setup: $(cat "$LOGDIR/setup.out")"
+has "installed from the workbook" "$LOGDIR/setup.out" "form xls_demo version 2: installed"
+C form install "$X" >"$LOGDIR/install.out" 2>&1 || not_ok "install again: $(cat "$LOGDIR/install.out")"
+has "the same text again" "$LOGDIR/install.out" "already installed"
+answers() { # HH_NUMBER VILLAGE M_AGE
+    printf '{"form_id": "xls_demo", "form_version": 2, "answers": {"commune": 3980, "village": %s,
+  "hh_number": %s, "resp_name": "Cầm Thị Ươi", "consent": 1, "hh_size": 1,
+  "members": [{"m_name": "Cầm Thị Ươi", "m_age": %s}]}}\n' "$2" "$1" "$3"
+}
+answers 5 1 30 >"$LOGDIR/good.json"
+C import "$LOGDIR/good.json" >"$LOGDIR/import.out" 2>&1 || not_ok "import: $(cat "$LOGDIR/import.out")"
+has "an interview on the workbook's form" "$LOGDIR/import.out" "imported as"
+answers 6 1 130 >"$LOGDIR/old.json"
+C import "$LOGDIR/old.json" >"$LOGDIR/old.out" 2>&1
+has "its constraint, with the workbook's message" "$LOGDIR/old.out" "members\[1\]/m_age: constraint.*Tối đa 120"
+answers 7 2 30 >"$LOGDIR/filter.json"
+C import "$LOGDIR/filter.json" >"$LOGDIR/filter.out" 2>&1
+has "its cascading choice" "$LOGDIR/filter.out" "village"
+same "nothing refused was stored" "$(cq "$LOGDIR/c.db" "SELECT count(*) FROM cases")" 1
+
+# ---- the centre publishes the workbook
+S form publish "$X" >"$LOGDIR/publish.out" 2>&1 || not_ok "publish: $(cat "$LOGDIR/publish.out")"
+has "published" "$LOGDIR/publish.out" "form xls_demo version 2 published"
+S form publish "$LOGDIR/demo.json" >"$LOGDIR/publish2.out" 2>&1
+has "its JSON is the same form" "$LOGDIR/publish2.out" "already published with this content"
+
+# ---- a broken workbook: every problem at once, by row, nothing changed (each sheet's file is
+# named after its sheet)
+mkdir -p "$LOGDIR/bad" "$LOGDIR/expr"
+sed -e 's/^integer,hh_number,/range,hh_number,/' -e 's/^select_one yesno,consent,/select_one yesno or_other,consent,/' \
+    -e 's/^text,m_name,/text,,/' -e 's/^integer,m_age,\(.*\),\. <= 120,/integer,m_age,\1,. <= (120,/' \
+    "$D/survey.csv" >"$LOGDIR/bad/survey.csv"
+sheets bad "$LOGDIR/bad/survey.csv"
+"$COLLECTOR" form check "$LOGDIR/bad.xlsx" >"$LOGDIR/bad.out" 2>&1
+same "a broken workbook is refused (exit)" "$?" 1
+has "an unknown type, by row" "$LOGDIR/bad.out" "^$LOGDIR/bad.xlsx: survey row 5: type: 'range' is not a type"
+has "or_other" "$LOGDIR/bad.out" "survey row 7: type: or_other is not supported yet"
+has "a missing name" "$LOGDIR/bad.out" "survey row 11: name: missing"
+S form publish "$LOGDIR/bad.xlsx" >"$LOGDIR/bad-publish.out" 2>&1
+same "not published (exit)" "$?" 1
+has "and says so" "$LOGDIR/bad-publish.out" "not published"
+# the loader's problems are named by row too
+sed -e 's/^integer,m_age,\(.*\),\. <= 120,/integer,m_age,\1,. <= (120,/' "$D/survey.csv" >"$LOGDIR/expr/survey.csv"
+sheets expr "$LOGDIR/expr/survey.csv"
+"$COLLECTOR" form check "$LOGDIR/expr.xlsx" >"$LOGDIR/expr.out" 2>&1
+has "an expression's problem names its row" "$LOGDIR/expr.out" "survey row 12 \(m_age\): constraint: column"
+echo "not a workbook" >"$LOGDIR/csv.xlsx"
+"$COLLECTOR" form check "$LOGDIR/csv.xlsx" >"$LOGDIR/csv.out" 2>&1
+has "a file that is not a workbook" "$LOGDIR/csv.out" "csv.xlsx: form: not an Excel workbook"
+C form install "$LOGDIR/bad.xlsx" >/dev/null 2>&1
+same "a broken workbook installs nothing" "$(cq "$LOGDIR/c.db" "SELECT count(*) FROM forms")" 1
+finish

@@ -30,8 +30,9 @@ static const char *without_path(const char *path, const char *msg)
 /* ---- a sheet as a table of texts */
 
 typedef struct row {
-    long num;             /* as Excel shows it */
-    char *cell[COLS_MAX]; /* by column, NULL when empty */
+    long num;                      /* as Excel shows it */
+    char *cell[COLS_MAX];          /* by column, NULL when empty */
+    unsigned char isnum[COLS_MAX]; /* 1: a number cell (not a date): its text is a number */
 } row;
 
 typedef struct table {
@@ -130,6 +131,7 @@ static int take_cell(void *ctx, const xlsx_cell *c)
     if (!(text = strdup(v)))
         return DT_ENOMEM;
     t->rows[t->nrows - 1].cell[c->col - 1] = text;
+    t->rows[t->nrows - 1].isnum[c->col - 1] = c->kind == XLSX_NUMBER && !c->is_date;
     return 0;
 }
 
@@ -364,15 +366,16 @@ static void question_columns(build *b, cJSON *q, const row *r, const char *type)
     add_str(b, q, "calculation", get(t, r, "calculation"));
     add_str(b, q, "repeat_count", get(t, r, "repeat_count"));
     add_str(b, q, "appearance", get(t, r, "appearance"));
-    if (answers && *get(t, r, "default")) {
-        const char *d = get(t, r, "default");
-        char *end;
-        double num = strtod(d, &end);
-        if (!*end && strcmp(type, "text") != 0 && strcmp(type, "date") != 0)
-            cJSON_AddNumberToObject(q, "default", num);
+    int dc = column(t, "default");
+    if (answers && dc >= 0 && r->cell[dc] && *trim(r->cell[dc])) {
+        if (r->isnum[dc])
+            cJSON_AddNumberToObject(q, "default", strtod(r->cell[dc], NULL));
         else
-            add_str(b, q, "default", d);
+            add_str(b, q, "default", trim(r->cell[dc]));
     }
+    const char *id = get(t, r, "identifier");
+    if (*id && truth(id) && !strcmp(truth(id), "yes"))
+        cJSON_AddTrueToObject(q, "identifier");
     if (*ro && truth(ro) && !strcmp(truth(ro), "yes") && answers) {
         char where[64];
         snprintf(where, sizeof(where), "survey row %ld", r->num);
@@ -533,15 +536,48 @@ static cJSON *choice_lists(build *b)
                 !strncasecmp(h, "label", 5) || !strncasecmp(h, "image", 5) ||
                 !strncasecmp(h, "media", 5) || !strncasecmp(h, "audio", 5))
                 continue;
-            double num = strtod(v, &end);
-            if (!*end)
-                cJSON_AddNumberToObject(c, h, num);
+            /* a number cell is a number; a text cell stays text ("03980" keeps its zero) */
+            if (r->isnum[k])
+                cJSON_AddNumberToObject(c, h, strtod(v, NULL));
             else
                 cJSON_AddStringToObject(c, h, v);
         }
         cJSON_AddItemToArray(arr, c);
     }
     return lists;
+}
+
+/* dieutra's own settings columns: refusal, household_key (names apart by spaces or commas),
+ * geography_area, geography_area_code, geography_table, geography_locality (form-format.md). */
+static void dieutra_settings(build *b, const table *s, const row *r, cJSON *doc)
+{
+    const char *key = get(s, r, "household_key"), *area = get(s, r, "geography_area");
+
+    add_str(b, doc, "refusal", get(s, r, "refusal"));
+    if (*key) {
+        cJSON *names = cJSON_AddArrayToObject(doc, "household_key");
+        char word[128];
+        for (const char *p = key; names && *p;) {
+            size_t n = strcspn(p, " ,");
+            if (n && n < sizeof(word)) {
+                snprintf(word, sizeof(word), "%.*s", (int)n, p);
+                cJSON_AddItemToArray(names, cJSON_CreateString(word));
+            }
+            p += n;
+            p += strspn(p, " ,");
+        }
+    }
+    if (*area) {
+        cJSON *g = cJSON_AddObjectToObject(doc, "geography");
+        if (!g) {
+            b->oom = 1;
+            return;
+        }
+        add_str(b, g, "area", area);
+        add_str(b, g, "area_code", get(s, r, "geography_area_code"));
+        add_str(b, g, "table", get(s, r, "geography_table"));
+        add_str(b, g, "locality", get(s, r, "geography_locality"));
+    }
 }
 
 /* The settings sheet's first row: id, version, title. */
@@ -569,11 +605,16 @@ static void settings(build *b, const table *s, cJSON *doc, const char *file)
     else
         cJSON_AddNumberToObject(doc, "version", (double)v);
     cJSON *codes = cJSON_AddArrayToObject(doc, "languages");
+    cJSON *given = r ? texts(s, r, "form_title", b->L) : NULL;
     cJSON *t = cJSON_AddObjectToObject(doc, "title");
     for (int i = 0; codes && t && i < b->L->n; i++) {
+        const char *own = cJSON_GetStringValue(cJSON_GetObjectItem(given, b->L->code[i]));
         cJSON_AddItemToArray(codes, cJSON_CreateString(b->L->code[i]));
-        cJSON_AddStringToObject(t, b->L->code[i], *title ? title : id);
+        cJSON_AddStringToObject(t, b->L->code[i], own ? own : *title ? title : id);
     }
+    cJSON_Delete(given);
+    if (r)
+        dieutra_settings(b, s, r, doc);
 }
 
 int xlsform_read(const char *path, cJSON **out, xlsform_rows **rows_out, errlist *problems,

@@ -4,10 +4,13 @@
 # same), set up and installed on a laptop, interviews taken on it and validated, and published
 # at the centre; a broken one lists every problem as FILE: survey row N: column: message, and
 # changes nothing.
-# Usage: form_xlsx.sh COLLECTOR SYNCD SRC
+# The Sơn La questionnaires as XLSForms (schema/forms/*.xlsx, made by make_xlsform.py) read
+# back as their JSON forms, and behave as them on 1,000 generated households.
+# Usage: form_xlsx.sh COLLECTOR SYNCD GEN_HOUSEHOLDS SRC
 COLLECTOR=$1
 SYNCD=$2
-SRC=$3
+GEN=$3
+SRC=$4
 . "$SRC/tests/integration/lib.sh"
 need python3 sqlite3
 
@@ -93,4 +96,30 @@ echo "not a workbook" >"$LOGDIR/csv.xlsx"
 has "a file that is not a workbook" "$LOGDIR/csv.out" "csv.xlsx: form: not an Excel workbook"
 C form install "$LOGDIR/bad.xlsx" >/dev/null 2>&1
 same "a broken workbook installs nothing" "$(cq "$LOGDIR/c.db" "SELECT count(*) FROM forms")" 1
+
+# ---- the Sơn La questionnaires as XLSForms: the same forms as their JSON
+for v in "" _v2; do
+    "$COLLECTOR" form convert "$SRC/schema/forms/sonla_ict_household$v.xlsx" >"$LOGDIR/sonla$v.json" 2>/dev/null ||
+        not_ok "convert sonla_ict_household$v.xlsx"
+    same "sonla_ict_household$v.xlsx is the JSON form" "$(python3 -c "
+import json, sys
+a = json.load(open('$SRC/schema/forms/sonla_ict_household$v.json')); a.pop('description', None)
+print(a == json.load(open('$LOGDIR/sonla$v.json')))")" True
+done
+# 1,000 households, and the test data's bad ones, on a laptop of each: the same verdicts, the
+# same stored answers (relevance and calculations)
+"$GEN" 1000 2025 2 >"$LOGDIR/hh.json" || not_ok "generating households"
+for k in json xlsx; do
+    case $k in json) f=$SRC/schema/forms/sonla_ict_household_v2.json ;; *) f=$SRC/schema/forms/sonla_ict_household_v2.xlsx ;; esac
+    "$COLLECTOR" setup --db "$LOGDIR/$k.db" --enumerator "Lò Văn Minh" --form "$f" >/dev/null 2>&1 || not_ok "setup ($k)"
+    "$COLLECTOR" import --db "$LOGDIR/$k.db" "$LOGDIR/hh.json" 2>&1 | sed 's/imported as .*/imported/' >"$LOGDIR/$k.verdicts"
+    for bad in "$SRC"/tests/data/answers/v2/bad_*.json; do
+        "$COLLECTOR" import --db "$LOGDIR/$k.db" "$bad" 2>&1 | sed "s|$SRC/||" >>"$LOGDIR/$k.verdicts"
+    done
+    cq "$LOGDIR/$k.db" "SELECT status, outcome, dt_open(answers) FROM cases ORDER BY json_extract(dt_open(answers), '\$.commune'), json_extract(dt_open(answers), '\$.village'), json_extract(dt_open(answers), '\$.hh_number')" >"$LOGDIR/$k.answers"
+done
+same "1,000 households: stored on both" "$(wc -l <"$LOGDIR/xlsx.answers")" 1000
+cmp -s "$LOGDIR/json.verdicts" "$LOGDIR/xlsx.verdicts" && ok || not_ok "the verdicts differ: $(diff "$LOGDIR/json.verdicts" "$LOGDIR/xlsx.verdicts" | head -5)"
+grep -q "refused" "$LOGDIR/xlsx.verdicts" && ok || not_ok "the bad households were refused"
+cmp -s "$LOGDIR/json.answers" "$LOGDIR/xlsx.answers" && ok || not_ok "the stored answers differ"
 finish

@@ -114,3 +114,9 @@ const err_item *errlist_find(const errlist *l, const char *where)
             return &l->items[i];
     return NULL;
 }
+
+const char *err_after_prefix(const char *msg, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return !strncmp(msg, prefix, n) && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}

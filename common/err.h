@@ -27,6 +27,9 @@ typedef struct dt_err {
  * `return err_set(err, DT_EINVAL, "...")`. The message is truncated to fit. */
 int err_set(dt_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* msg without the "PREFIX: " it starts with (a path the caller prints itself), else msg. */
+const char *err_after_prefix(const char *msg, const char *prefix);
+
 /* Clears err to success. */
 void err_clear(dt_err *err);
 

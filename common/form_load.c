@@ -833,10 +833,7 @@ int form_load_file(form **out, const char *path, errlist *problems)
     rc = json_load_file(&doc, path, FORM_MAX_FILE, &err);
     if (rc) {
         /* The message starts with the path; the caller prints the path itself. */
-        size_t n = strlen(path);
-        const char *msg =
-            !strncmp(err.msg, path, n) && err.msg[n] == ':' ? err.msg + n + 2 : err.msg;
-        errlist_add(problems, "form", "", "%s", msg);
+        errlist_add(problems, "form", "", "%s", err_after_prefix(err.msg, path));
         return rc;
     }
     rc = form_load_json(out, doc, path, problems);

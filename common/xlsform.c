@@ -19,14 +19,6 @@
 #define LANGS_MAX 8
 #define DEPTH_MAX 32
 
-/* A message without the path it starts with ("f.xlsx: not a zip" -> "not a zip"): the caller
- * prints the path itself. */
-static const char *without_path(const char *path, const char *msg)
-{
-    size_t n = strlen(path);
-    return !strncmp(msg, path, n) && msg[n] == ':' ? msg + n + 2 : msg;
-}
-
 /* ---- a sheet as a table of texts */
 
 typedef struct row {
@@ -55,7 +47,7 @@ static void table_free(table *t)
     for (int c = 0; c < COLS_MAX; c++)
         free(t->head[c]);
     for (long r = 0; r < t->nrows; r++)
-        for (int c = 0; c < COLS_MAX; c++)
+        for (int c = 0; c < t->ncols; c++) /* cells are kept under a header only */
             free(t->rows[r].cell[c]);
     free(t->rows);
     memset(t, 0, sizeof(*t));
@@ -116,6 +108,8 @@ static int take_cell(void *ctx, const xlsx_cell *c)
             t->ncols = c->col;
         return 0;
     }
+    if (c->col > t->ncols) /* a column without a header: nothing reads it */
+        return 0;
     if (!t->nrows || t->rows[t->nrows - 1].num != c->row) {
         if (t->nrows == t->cap) {
             long cap = t->cap ? t->cap * 2 : 64;
@@ -668,7 +662,7 @@ int xlsform_read(const char *path, cJSON **out, xlsform_rows **rows_out, errlist
         rc = DT_EINVAL;
 cleanup:
     if (rc == DT_EINVAL && problems->n == before)
-        errlist_add(problems, "form", "", "%s", without_path(path, err->msg));
+        errlist_add(problems, "form", "", "%s", err_after_prefix(err->msg, path));
     if (rc) {
         cJSON_Delete(doc);
         xlsform_rows_free(rows);
@@ -696,7 +690,7 @@ static int load_json_file(form **out, char **json, const char *path, errlist *pr
     int rc = form_load_file(out, path, problems);
 
     if (rc == DT_OK && json && (rc = file_read(json, NULL, path, FORM_MAX_FILE, &err))) {
-        errlist_add(problems, "form", "", "%s", without_path(path, err.msg));
+        errlist_add(problems, "form", "", "%s", err_after_prefix(err.msg, path));
         form_free(*out);
         *out = NULL;
     }
@@ -734,7 +728,7 @@ int xlsform_load(form **out, char **json, const char *path, errlist *problems)
         return load_json_file(out, json, path, problems);
     rc = xlsform_read(path, &doc, &rows, problems, &err);
     if (rc && rc != DT_EINVAL)
-        errlist_add(problems, "form", "", "%s", without_path(path, err.msg));
+        errlist_add(problems, "form", "", "%s", err_after_prefix(err.msg, path));
     if (rc)
         return rc;
     rc = form_load_json(out, doc, path, problems);

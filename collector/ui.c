@@ -1,5 +1,6 @@
 /* ui.c - the terminal interview's texts (Vietnamese, English) and its terminal input and output */
 #include "ui_int.h"
+#include "qtype.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -47,6 +48,13 @@ static const text_pair texts[T_COUNT] = {
     [T_G_GEO] = {"Nhập vĩ độ và kinh độ, cách nhau bằng dấu cách (ví dụ 21.33 103.91).",
                  "Type latitude and longitude separated by a space (e.g. 21.33 103.91)."},
     [T_G_NOTE] = {"Nhấn Enter để tiếp tục.", "Press Enter to continue."},
+    [T_G_TIME] = {"Nhập giờ dạng GG:PP, 24 giờ (ví dụ 14:30).",
+                  "Type a time as HH:MM, 24-hour (e.g. 14:30)."},
+    [T_G_DATETIME] = {"Nhập ngày và giờ dạng NN/TT/NNNN GG:PP (ví dụ 25/03/2025 14:30).",
+                      "Type a date and time as DD/MM/YYYY HH:MM (e.g. 25/03/2025 14:30)."},
+    [T_G_RANGE] = {"Nhập một số từ %g đến %g (bước %g).",
+                   "Type a number from %g to %g (in steps of %g)."},
+    [T_G_ACK] = {"Gõ ok để xác nhận.", "Type ok to confirm."},
     [T_KEYS] = {"(Enter: sang câu tiếp · :b quay lại · :h trợ giúp)",
                 "(Enter: next · :b back · :h help)"},
     [T_ANOTHER] = {"%s: đã ghi %d.", "%s: %d recorded."},
@@ -63,6 +71,13 @@ static const text_pair texts[T_COUNT] = {
                   "Not a date. Enter YYYY-MM-DD or DD/MM/YYYY, e.g. 2024-03-25."},
     [T_E_GEO] = {"Cần nhập vĩ độ (-90 đến 90) và kinh độ (-180 đến 180), cách nhau bằng dấu cách.",
                  "Enter latitude (-90 to 90) and longitude (-180 to 180), separated by a space."},
+    [T_E_TIME] = {"Giờ không đúng. Nhập dạng GG:PP, ví dụ 14:30.",
+                  "Not a time. Enter HH:MM, e.g. 14:30."},
+    [T_E_DATETIME] = {"Ngày giờ không đúng. Nhập dạng NN/TT/NNNN GG:PP, ví dụ 25/03/2025 14:30.",
+                      "Not a date and time. Enter DD/MM/YYYY HH:MM, e.g. 25/03/2025 14:30."},
+    [T_E_RANGE] = {"Cần nhập một số từ %g đến %g, bước %g.",
+                   "Enter a number from %g to %g, in steps of %g."},
+    [T_E_ACK] = {"Gõ ok để xác nhận.", "Type ok to confirm."},
     [T_E_UTF8] = {"Không đọc được chữ vừa gõ (bảng mã không phải UTF-8). Hãy gõ lại.",
                   "The text typed is not UTF-8 and cannot be read. Please type it again."},
     [T_E_LONG] = {"Dòng vừa gõ quá dài nên chưa được ghi. Hãy gõ lại.",
@@ -182,15 +197,19 @@ const char *ui_lang_code(int lang)
     return lang == UI_EN ? "en" : "vi";
 }
 
-const char *ui_type_error(int lang, form_type t)
+const char *ui_type_error(int lang, const form_question *q, char *out, size_t size)
 {
-    static const int ids[] = {
-        [Q_INTEGER] = T_E_INTEGER, [Q_DECIMAL] = T_E_DECIMAL,       [Q_TEXT] = T_E_TEXT,
-        [Q_SELECT_ONE] = T_E_ONE,  [Q_SELECT_MULTIPLE] = T_E_MULTI, [Q_DATE] = T_E_DATE,
-        [Q_GEOPOINT] = T_E_GEO,
+    static const int ids[QI_NKINDS] = {
+        [QI_INTEGER] = T_E_INTEGER, [QI_DECIMAL] = T_E_DECIMAL,   [QI_TEXT] = T_E_TEXT,
+        [QI_ONE] = T_E_ONE,         [QI_MULTI] = T_E_MULTI,       [QI_DATE] = T_E_DATE,
+        [QI_TIME] = T_E_TIME,       [QI_DATETIME] = T_E_DATETIME, [QI_GEO] = T_E_GEO,
+        [QI_RANGE] = T_E_RANGE,     [QI_ACK] = T_E_ACK,
     };
+    int id = ids[qtype_of(q->type)->input];
 
-    return ui_tr(lang, t <= Q_GEOPOINT ? ids[t] : T_E_TEXT);
+    /* A kind without its own message says what the text one says. */
+    snprintf(out, size, ui_tr(lang, id ? id : T_E_TEXT), q->range[0], q->range[1], q->range[2]);
+    return out;
 }
 
 const char *ui_tr(int lang, int id)

@@ -33,10 +33,10 @@ int ui_lang_parse(const char *code);
 /* The form language code that matches UI language lang ("vi" or "en"). */
 const char *ui_lang_code(int lang);
 
-/* What to type instead of an answer of the wrong kind for a question of type t, in
- * language lang: the engine's reason is for form authors ("code 7 is not in list
+/* What to type instead of an answer of the wrong kind for question q, in language lang,
+ * written to out: the engine's reason is for form authors ("code 7 is not in list
  * 'yesno'"), the enumerator reads this. */
-const char *ui_type_error(int lang, form_type t);
+const char *ui_type_error(int lang, const form_question *q, char *out, size_t size);
 
 /* Prints "! " and message id in language lang (with printf arguments) and a new line,
  * on stdout. */

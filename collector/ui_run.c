@@ -137,9 +137,11 @@ static int advance(ui *u)
     return save(u) ? trouble(u) : A_SHOW;
 }
 
-static void type_error(const ui *u, form_type t)
+static void type_error(const ui *u, const form_question *q)
 {
-    ui_warn_text(u, ui_type_error(u->lang, t));
+    char msg[256];
+
+    ui_warn_text(u, ui_type_error(u->lang, q, msg, sizeof(msg)));
 }
 
 /* Sets the answer from text ("" clears it); checks it unless clearing; asks first when it
@@ -154,7 +156,7 @@ static int set_answer(ui *u, const char *text, int check)
     case IS_KEPT:
         return 1;
     case IS_BAD_TYPE:
-        type_error(u, ui_cur_q(u)->type);
+        type_error(u, ui_cur_q(u));
         return 0;
     case IS_REFUSED:
         ui_warn_text(u, msg);

@@ -1,6 +1,7 @@
 /* ui_screen.c - what the enumerator sees: a question's screen, the review list, the summary */
 #include "ui_int.h"
 #include "display.h"
+#include "qtype.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -111,26 +112,18 @@ static void show_choices(const ui *u, const form_question *q)
     }
 }
 
-static int guide_of(form_type t)
+/* How to type an answer of q's kind. */
+static void show_guide(ui *u, const form_question *q)
 {
-    switch (t) {
-    case Q_INTEGER:
-        return T_G_INTEGER;
-    case Q_DECIMAL:
-        return T_G_DECIMAL;
-    case Q_SELECT_ONE:
-        return T_G_ONE;
-    case Q_SELECT_MULTIPLE:
-        return T_G_MULTI;
-    case Q_DATE:
-        return T_G_DATE;
-    case Q_GEOPOINT:
-        return T_G_GEO;
-    case Q_NOTE:
-        return T_G_NOTE;
-    default:
-        return T_G_TEXT;
-    }
+    static const int ids[QI_NKINDS] = {
+        [QI_INTEGER] = T_G_INTEGER, [QI_DECIMAL] = T_G_DECIMAL,   [QI_TEXT] = T_G_TEXT,
+        [QI_ONE] = T_G_ONE,         [QI_MULTI] = T_G_MULTI,       [QI_DATE] = T_G_DATE,
+        [QI_TIME] = T_G_TIME,       [QI_DATETIME] = T_G_DATETIME, [QI_GEO] = T_G_GEO,
+        [QI_RANGE] = T_G_RANGE,     [QI_NOTE] = T_G_NOTE,         [QI_ACK] = T_G_ACK,
+    };
+    int id = ids[qtype_of(q->type)->input];
+
+    ui_out(u, id ? id : T_G_TEXT, q->range[0], q->range[1], q->range[2]);
 }
 
 void ui_show_screen(ui *u)
@@ -153,7 +146,7 @@ void ui_show_screen(ui *u)
         fputs("  ", stdout);
         ui_wrap(u, q->hint[u->s->flang], 2);
     }
-    if (q->type == Q_SELECT_ONE || q->type == Q_SELECT_MULTIPLE)
+    if (qtype_of(q->type)->flags & QT_LIST)
         show_choices(u, q);
     putchar('\n');
     v = eng_get(u->s->iv, u->s->cur);
@@ -165,7 +158,7 @@ void ui_show_screen(ui *u)
             puts(b.data);
         buf_free(&b);
     }
-    ui_out(u, guide_of(q->type));
+    show_guide(u, q);
     ui_out(u, T_KEYS);
     fputs("> ", stdout);
 }

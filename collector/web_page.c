@@ -4,7 +4,9 @@
 #include "web_int.h"
 #include "html.h"
 #include "ui.h"
+#include "qtype.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +206,7 @@ static int has_code(const char *text, long long code)
 
 static void put_choices(page *b, isess *s, const form_question *q, const char *text)
 {
-    const char *type = q->type == Q_SELECT_ONE ? "radio" : "checkbox";
+    const char *type = qtype_of(q->type)->input == QI_ONE ? "radio" : "checkbox";
 
     for (int i = 0; i < q->list->nchoices; i++) {
         const form_choice *c = &q->list->choices[i];
@@ -240,10 +242,14 @@ static void put_answer(page *b, const web_app *a, web_open *o, const form_questi
     const val *v = eng_get(o->s->iv, o->s->cur);
     const char *text = o->confirm ? o->pending : v->has ? v->str : "";
 
-    switch (q->type) {
-    case Q_NOTE:
+    char extra[160];
+
+    switch (qtype_of(q->type)->input) {
+    case QI_NONE:
+    case QI_NOTE:
+    case QI_NKINDS:
         break;
-    case Q_REPEAT:
+    case QI_REPEAT:
         web_puts(b, "<p>");
         web_puts(b, web_tr(a, W_ADD_ANOTHER));
         web_puts(b, "</p><p>");
@@ -251,23 +257,42 @@ static void put_answer(page *b, const web_app *a, web_open *o, const form_questi
         put_button(b, a, "noadd", W_NO);
         web_puts(b, "</p>\n");
         break;
-    case Q_SELECT_ONE:
-    case Q_SELECT_MULTIPLE:
+    case QI_ONE:
+    case QI_MULTI:
         web_puts(b, "<div class=\"choices\">");
         put_choices(b, o->s, q, text);
         web_puts(b, "</div>\n");
         break;
-    case Q_INTEGER:
+    case QI_ACK:
+        web_puts(b, "<div class=\"choices\"><label class=\"c\"><input name=\"v\" "
+                    "type=\"checkbox\" value=\"OK\"");
+        web_puts(b, *text ? " checked" : "");
+        web_puts(b, "> OK</label></div>\n");
+        break;
+    case QI_INTEGER:
         put_input(b, q, "text", "inputmode=\"numeric\" pattern=\"-?[0-9]*\"", text);
         break;
-    case Q_DECIMAL:
+    case QI_DECIMAL:
         put_input(b, q, "text", "inputmode=\"decimal\" pattern=\"-?[0-9]*[.,]?[0-9]*\"", text);
         break;
-    case Q_DATE:
+    case QI_RANGE:
+        snprintf(extra, sizeof(extra), "min=\"%g\" max=\"%g\" step=\"%g\"",
+                 fmin(q->range[0], q->range[1]), fmax(q->range[0], q->range[1]), q->range[2]);
+        put_input(b, q, "number", extra, text);
+        break;
+    case QI_DATE:
         put_input(b, q, "date", "", text);
         break;
-    default:
+    case QI_TIME:
+        put_input(b, q, "time", "step=\"1\"", text);
+        break;
+    case QI_DATETIME:
+        put_input(b, q, "datetime-local", "step=\"1\"", text);
+        break;
+    case QI_TEXT:
+    case QI_GEO:
         put_input(b, q, "text", "", text);
+        break;
     }
 }
 
@@ -480,7 +505,7 @@ static void next(http_req *r, web_app *a, web_open *o)
         advance(o);
         break;
     case IS_BAD_TYPE:
-        snprintf(o->msg, sizeof(o->msg), "%s", ui_type_error(a->lang, q->type));
+        ui_type_error(a->lang, q, o->msg, sizeof(o->msg));
         break;
     case IS_WOULD_HIDE:
         snprintf(o->msg, sizeof(o->msg), web_tr(a, W_HIDES), hidden);

@@ -1,5 +1,6 @@
 /* engine.c - the interview engine: relevance, calculations, checks and navigation */
 #include "engine.h"
+#include "qtype.h"
 #include "buf.h"
 #include "json.h"
 
@@ -218,25 +219,23 @@ static void slot_value(const interview *iv, int q, int inst, expr_val *out)
     out->str = "";
     if (!iv->qs[q].rel[inst] || !v->has)
         return;
-    switch (fq->type) {
-    case Q_INTEGER:
-    case Q_DECIMAL:
-    case Q_SELECT_ONE:
+    switch (qtype_of(fq->type)->expr) {
+    case QE_NUM:
         out->kind = EXPR_NUM;
         out->num = v->num;
         return;
-    case Q_DATE:
+    case QE_DATE:
         out->kind = EXPR_DATE;
         out->num = v->num;
         return;
-    case Q_CALCULATE:
+    case QE_CALC:
         if (!isnan(v->num)) {
             out->kind = EXPR_NUM;
             out->num = v->num;
             return;
         }
         break;
-    default:
+    case QE_STR:
         break;
     }
     out->str = v->str;
@@ -277,13 +276,32 @@ static void item(void *ctx, int ref, int i, expr_val *out)
     const interview *iv = ctx;
     const form_question *fq = form_q(iv->f, ref);
 
-    if (fq->type == Q_REPEAT || fq->repeat < 0 || i >= iv->ninst[fq->repeat]) {
+    if (fq->type == Q_REPEAT || fq->repeat < 0 || i < 0 || i >= iv->ninst[fq->repeat]) {
         memset(out, 0, sizeof(*out));
         out->kind = EXPR_STR;
         out->str = "";
         return;
     }
     slot_value(iv, ref, i, out);
+}
+
+static void choice_label(void *ctx, int ref, const char *code, size_t len, expr_val *out)
+{
+    const interview *iv = ctx;
+    const form_question *fq = form_q(iv->f, ref);
+    const form_choice *c;
+    char tmp[32], *end;
+    long long k;
+
+    if (!fq->list || len >= sizeof(tmp))
+        return;
+    memcpy(tmp, code, len);
+    tmp[len] = '\0';
+    k = strtoll(tmp, &end, 10);
+    if (*end || !(c = form_choice_find(fq->list, k)))
+        return;
+    out->str = c->label[iv->lang];
+    out->len = strlen(out->str);
 }
 
 static void env_at(interview *iv, expr_env *env, int q, int inst)
@@ -298,6 +316,7 @@ static void env_at(interview *iv, expr_env *env, int q, int inst)
     env->ctx = iv;
     env->lookup = lookup;
     env->item = item;
+    env->choice_label = choice_label;
     env->position = s >= 0 ? inst + 1 : 0;
     env->today = iv->today;
     env->scratch = iv->scratch;
@@ -409,8 +428,7 @@ int eng_set_val(interview *iv, eng_pos at, const val *v)
     if (!in_range(iv, at, 1))
         return DT_EINVAL;
     fq = form_q(iv->f, at.q);
-    if (fq->type == Q_NOTE || fq->type == Q_CALCULATE || fq->type == Q_GROUP ||
-        fq->type == Q_REPEAT)
+    if (!qtype_answerable(fq->type))
         return DT_EINVAL;
     iv->dirty = 1;
     /* Once someone answers, the answers file no longer speaks for the roster size. */
@@ -761,8 +779,7 @@ static int check_at(interview *iv, int q, int inst, const char **what, char *msg
     const val *v = &iv->qs[q].v[inst];
     expr_env env;
 
-    if (fq->type == Q_NOTE || fq->type == Q_CALCULATE || fq->type == Q_GROUP ||
-        fq->type == Q_REPEAT)
+    if (!qtype_answerable(fq->type))
         return 1;
     if (!v->has) {
         int req = fq->required;
@@ -776,8 +793,7 @@ static int check_at(interview *iv, int q, int inst, const char **what, char *msg
         snprintf(msg, msglen, "%s", text_in(iv, fq->required_msg, msg_required(iv)));
         return 0;
     }
-    if ((fq->type == Q_SELECT_ONE || fq->type == Q_SELECT_MULTIPLE) &&
-        !choices_allowed(iv, fq, q, inst, v)) {
+    if ((qtype_of(fq->type)->flags & QT_LIST) && !choices_allowed(iv, fq, q, inst, v)) {
         *what = "choice";
         snprintf(msg, msglen, "%s", msg_choice(iv));
         return 0;
@@ -894,7 +910,7 @@ static void walk(interview *iv, int from, int to, int inst, screens *s)
             i = fq->end;
             continue;
         }
-        if (rel && fq->type != Q_CALCULATE)
+        if (rel && (qtype_of(fq->type)->flags & QT_ASKED))
             push(s, i, fq->repeat >= 0 ? inst : 0);
         i++;
     }

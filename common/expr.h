@@ -46,8 +46,12 @@ typedef struct expr_env {
     /* Value of reference ref (a question, or a bare choice attribute when
      * bare is 1) as seen from the current context. */
     void (*lookup)(void *ctx, int ref, int bare, expr_val *out);
-    /* Item i (0-based) of a set returned by lookup. */
+    /* Item i (0-based) of a set returned by lookup; "" when there is no item i
+     * (indexed-repeat() asks for any). */
     void (*item)(void *ctx, int ref, int i, expr_val *out);
+    /* The label of the choice whose code is code[0..len) in question ref's list, in the
+     * interview's language (jr:choice-name()); "" when there is none. NULL: always "". */
+    void (*choice_label)(void *ctx, int ref, const char *code, size_t len, expr_val *out);
     expr_val dot;          /* the value of "." (the question being checked) */
     int position;          /* 1-based instance of the current repeat; 0 outside */
     int today;             /* days since 1970-01-01 for today() */

@@ -1,5 +1,7 @@
 /* expr_eval.c - evaluation of parsed expressions with XPath 1.0 / ODK semantics */
 #include "expr_int.h"
+
+#define FORM_INSTANCES_BOUND 1e6 /* beyond any repeat: an index past it reads as "" */
 #include "utf8.h"
 
 #include <math.h>
@@ -665,6 +667,115 @@ static void eval_regex(const expr *e, const node *nd, const expr_env *env, expr_
     set_bool(out, ok);
 }
 
+/* A date, a datetime's text or a number of days as days (a fraction the time of day). */
+static double to_when(const expr_val *v)
+{
+    if (v->kind == EXPR_STR)
+        return expr_decimal_date_time(v->str, v->len);
+    return expr_to_number(v);
+}
+
+/* Makes *out a copy of s[0..len) in the scratch: values are NUL-terminated. */
+static void set_str(const expr_env *env, expr_val *out, const char *s, size_t len)
+{
+    char *p = len ? scratch_alloc(env->scratch, len + 1) : NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->kind = EXPR_STR;
+    out->str = "";
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+        out->str = p;
+        out->len = len;
+    }
+}
+
+/* The functions ODK forms use beyond the first set: substr, selected-at, dates and times,
+ * once, jr:choice-name, indexed-repeat, abs, floor, ceiling, pow. */
+static void eval_call_more(const expr *e, const node *nd, const expr_env *env, expr_val *out)
+{
+    expr_val a, b, c;
+    size_t alen, blen;
+    const char *as, *bs;
+    char tmp[256];
+
+    switch ((fn_id)nd->op) {
+    case F_SUBSTR:
+        arg_scalar(e, nd, 0, env, &a);
+        arg_scalar(e, nd, 1, env, &b);
+        as = expr_to_string(&a, env, &alen);
+        double end = NAN;
+        if (nd->nargs > 2) {
+            arg_scalar(e, nd, 2, env, &c);
+            end = expr_to_number(&c);
+        }
+        expr_substr(as, alen, expr_to_number(&b), end, &bs, &blen);
+        set_str(env, out, bs, blen);
+        return;
+    case F_SELECTED_AT:
+        arg_scalar(e, nd, 0, env, &a);
+        arg_scalar(e, nd, 1, env, &b);
+        as = expr_to_string(&a, env, &alen);
+        if (!expr_token_at(as, alen, expr_to_number(&b), &bs, &blen))
+            bs = "", blen = 0;
+        set_str(env, out, bs, blen);
+        return;
+    case F_DECIMAL_DATE_TIME:
+        arg_scalar(e, nd, 0, env, &a);
+        set_num(out, to_when(&a));
+        return;
+    case F_DECIMAL_TIME:
+        arg_scalar(e, nd, 0, env, &a);
+        as = expr_to_string(&a, env, &alen);
+        set_num(out, expr_decimal_time(as, alen));
+        return;
+    case F_FORMAT_DATE: {
+        arg_scalar(e, nd, 0, env, &a);
+        arg_scalar(e, nd, 1, env, &b);
+        bs = expr_to_string(&b, env, &blen);
+        size_t n = expr_format_date_text(to_when(&a), bs, blen, tmp, sizeof(tmp));
+        set_str(env, out, tmp, n);
+        return;
+    }
+    case F_ONCE:
+        /* Every calculation is computed again from the answers, at the centre too: once(x) is
+         * x (docs/form-format.md says why). */
+        arg_scalar(e, nd, 0, env, out);
+        return;
+    case F_CHOICE_NAME:
+        arg_scalar(e, nd, 0, env, &a);
+        as = expr_to_string(&a, env, &alen);
+        set_str(env, out, "", 0);
+        if (env->choice_label && alen)
+            env->choice_label(env->ctx, nd->ref, as, alen, out);
+        return;
+    case F_INDEXED_REPEAT: {
+        arg_scalar(e, nd, 2, env, &c);
+        double k = expr_to_number(&c);
+        set_str(env, out, "", 0);
+        if (k >= 1 && k <= FORM_INSTANCES_BOUND && k == floor(k) && env->item)
+            env->item(env->ctx, nd->ref, (int)k - 1, out);
+        return;
+    }
+    case F_ABS:
+    case F_FLOOR:
+    case F_CEILING:
+        arg_scalar(e, nd, 0, env, &a);
+        double x = expr_to_number(&a);
+        set_num(out, nd->op == F_ABS ? fabs(x) : nd->op == F_FLOOR ? floor(x) : ceil(x));
+        return;
+    case F_POW:
+        arg_scalar(e, nd, 0, env, &a);
+        arg_scalar(e, nd, 1, env, &b);
+        set_num(out, pow(expr_to_number(&a), expr_to_number(&b)));
+        return;
+    default:
+        set_str(env, out, "", 0);
+        return;
+    }
+}
+
 static void eval_call(const expr *e, const node *nd, const expr_env *env, expr_val *out)
 {
     expr_val a, b;
@@ -791,6 +902,9 @@ static void eval_call(const expr *e, const node *nd, const expr_env *env, expr_v
         arg_scalar(e, nd, 0, env, &a);
         out->kind = EXPR_DATE;
         out->num = a.kind == EXPR_STR ? to_date(&a) : trunc(expr_to_number(&a));
+        return;
+    default:
+        eval_call_more(e, nd, env, out);
         return;
     }
     *out = empty_str;

@@ -56,7 +56,19 @@ typedef enum fn_id {
     F_FALSE,
     F_MIN,
     F_MAX,
-    F_DATE
+    F_DATE,
+    F_SUBSTR,
+    F_SELECTED_AT,
+    F_DECIMAL_DATE_TIME,
+    F_DECIMAL_TIME,
+    F_FORMAT_DATE,
+    F_ONCE,
+    F_CHOICE_NAME,
+    F_INDEXED_REPEAT,
+    F_ABS,
+    F_FLOOR,
+    F_CEILING,
+    F_POW
 } fn_id;
 
 typedef struct node {
@@ -87,6 +99,19 @@ struct expr {
     int nregexes;
     int uses_dot;
 };
+
+/* expr_fn.c. substr(): the characters of s[0..len) from start (0-based) to end (not included;
+ * NAN: to the end) as *out, *outlen (within s). expr_token_at: the n-th (0-based) space-separated
+ * token, 1 when there is one. decimal-time() of "HH:MM[:SS]" and decimal-date-time() of
+ * "YYYY-MM-DD[THH:MM[:SS]]" (days since 1970-01-01, the time their fraction): NAN when s is not
+ * one. format-date(): when (days, a fraction the time of day) by fmt's %Y %y %m %n %b %d %e %a
+ * %H %h %M %S into out; the length written ("" when when is no date). */
+void expr_substr(const char *s, size_t len, double start, double end, const char **out,
+                 size_t *outlen);
+int expr_token_at(const char *s, size_t len, double n, const char **out, size_t *outlen);
+double expr_decimal_time(const char *s, size_t len);
+double expr_decimal_date_time(const char *s, size_t len);
+size_t expr_format_date_text(double when, const char *fmt, size_t flen, char *out, size_t size);
 
 /* Translates the Perl shorthands \d \D \s \S \w \W that form authors write
  * into POSIX ERE and compiles the pattern. Returns 0 or regcomp's code. */

@@ -85,6 +85,19 @@ static const struct fn_def {
     {"min", F_MIN, 1, -1},
     {"max", F_MAX, 1, -1},
     {"date", F_DATE, 1, 1},
+    {"substr", F_SUBSTR, 2, 3},
+    {"selected-at", F_SELECTED_AT, 2, 2},
+    {"decimal-date-time", F_DECIMAL_DATE_TIME, 1, 1},
+    {"decimal-time", F_DECIMAL_TIME, 1, 1},
+    {"format-date", F_FORMAT_DATE, 2, 2},
+    {"format-date-time", F_FORMAT_DATE, 2, 2},
+    {"once", F_ONCE, 1, 1},
+    {"jr:choice-name", F_CHOICE_NAME, 2, 2},
+    {"indexed-repeat", F_INDEXED_REPEAT, 3, 3},
+    {"abs", F_ABS, 1, 1},
+    {"floor", F_FLOOR, 1, 1},
+    {"ceiling", F_CEILING, 1, 1},
+    {"pow", F_POW, 2, 2},
 };
 
 static int fail(parser *p, size_t pos, const char *fmt, const char *arg)
@@ -176,6 +189,11 @@ static int lex(parser *p)
         size_t j = i;
         while (j < p->len && is_name_char((unsigned char)t[j], 0))
             j++;
+        /* JavaRosa's own functions are written jr:name */
+        if (j - i == 2 && !memcmp(t + i, "jr", 2) && j + 1 < p->len && t[j] == ':' &&
+            is_name_start((unsigned char)t[j + 1]))
+            for (j++; j < p->len && is_name_char((unsigned char)t[j], 0);)
+                j++;
         p->tok.type = T_NAME;
         p->tok.s = t + i;
         p->tok.len = j - i;
@@ -392,6 +410,40 @@ static int compile_literal_regex(parser *p, int call, size_t pos)
     return call;
 }
 
+/* jr:choice-name(value, '${q}'): the question whose list names the value is a literal, as in
+ * ODK; resolved here into the call's ref (not a dependency: only its list is read). */
+static int choice_name_question(parser *p, int call, size_t pos)
+{
+    const node *q = &p->e->nodes[p->e->args[p->e->nodes[call].first + 1]];
+    const char *text = p->strings.data + (uintptr_t)q->str; /* still an offset */
+    int ref = -1;
+
+    if (q->type == N_STR && q->len > 3 && !strncmp(text, "${", 2) && text[q->len - 1] == '}')
+        ref = p->resolve ? p->resolve(p->ctx, text + 2, q->len - 3, 0) : -1;
+    if (ref < 0)
+        return fail(p, pos,
+                    "jr:choice-name() needs the select question as text in its second "
+                    "argument: jr:choice-name(${q}, '${q}')",
+                    NULL);
+    p->e->nodes[call].ref = ref;
+    return call;
+}
+
+/* indexed-repeat(${x}, ${repeat}, n): x and the repeat are questions; x's ref is the call's. */
+static int indexed_repeat_refs(parser *p, int call, size_t pos)
+{
+    const node *x = &p->e->nodes[p->e->args[p->e->nodes[call].first]];
+    const node *r = &p->e->nodes[p->e->args[p->e->nodes[call].first + 1]];
+
+    if (x->type != N_REF || r->type != N_REF)
+        return fail(p, pos,
+                    "indexed-repeat() reads a question of a repeat: indexed-repeat(${x}, "
+                    "${repeat}, n)",
+                    NULL);
+    p->e->nodes[call].ref = x->ref;
+    return call;
+}
+
 static int parse_call_or_name(parser *p)
 {
     token name = p->tok;
@@ -431,6 +483,10 @@ static int parse_call_or_name(parser *p)
         return -1;
     if (fns[i].id == F_REGEX)
         return compile_literal_regex(p, call, name.pos);
+    if (fns[i].id == F_CHOICE_NAME)
+        return choice_name_question(p, call, name.pos);
+    if (fns[i].id == F_INDEXED_REPEAT)
+        return indexed_repeat_refs(p, call, name.pos);
     return call;
 }
 

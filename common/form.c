@@ -1,28 +1,13 @@
 /* form.c - the form model: accessors and freeing (loading is in form_load.c) */
 #include "form_int.h"
+#include "qtype.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[] = {
-    [Q_INTEGER] = "integer",
-    [Q_DECIMAL] = "decimal",
-    [Q_TEXT] = "text",
-    [Q_SELECT_ONE] = "select_one",
-    [Q_SELECT_MULTIPLE] = "select_multiple",
-    [Q_DATE] = "date",
-    [Q_GEOPOINT] = "geopoint",
-    [Q_NOTE] = "note",
-    [Q_CALCULATE] = "calculate",
-    [Q_GROUP] = "group",
-    [Q_REPEAT] = "repeat",
-};
-
 const char *form_type_name(form_type t)
 {
-    if ((size_t)t < sizeof(type_names) / sizeof(type_names[0]))
-        return type_names[t];
-    return "?";
+    return (unsigned)t < Q_NTYPES ? qtype_of(t)->name : "?";
 }
 
 void form_free_texts(char **t, int n)

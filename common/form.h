@@ -27,7 +27,13 @@ typedef enum form_type {
     Q_NOTE,
     Q_CALCULATE,
     Q_GROUP,
-    Q_REPEAT
+    Q_REPEAT,
+    Q_TIME,
+    Q_DATETIME,
+    Q_ACKNOWLEDGE,
+    Q_HIDDEN,
+    Q_RANGE,
+    Q_NTYPES /* not a type: their number (qtype.h has what each is) */
 } form_type;
 
 /* One choice of a list. */
@@ -69,6 +75,7 @@ typedef struct form_question {
     const form_list *list; /* select_one / select_multiple */
     cJSON *default_value;  /* a literal default, owned, or NULL */
     int identifier;        /* 1: a direct identifier (a person's name): exports hash it */
+    double range[3];       /* range only: start, end, step (the parameters column) */
 } form_question;
 
 /* Loads and checks a form file. On success *out is owned by the caller

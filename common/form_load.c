@@ -1,9 +1,11 @@
 /* form_load.c - loading a form from JSON and checking everything a form author can get wrong */
 #include "form_int.h"
+#include "qtype.h"
 #include "json.h"
 #include "value.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,42 +337,36 @@ static int count_questions(const cJSON *arr, int depth)
 
 static int parse_type(loader *L, form_question *q, const cJSON *jt, const char *where)
 {
-    static const struct {
-        const char *name;
-        form_type type;
-    } types[] = {{"integer", Q_INTEGER},     {"decimal", Q_DECIMAL},   {"text", Q_TEXT},
-                 {"date", Q_DATE},           {"geopoint", Q_GEOPOINT}, {"note", Q_NOTE},
-                 {"calculate", Q_CALCULATE}, {"group", Q_GROUP},       {"repeat", Q_REPEAT}};
     const char *t = cJSON_IsString(jt) ? jt->valuestring : NULL;
+    char word[32];
+    size_t n;
+    int type;
 
     if (!t) {
         PROBLEM(L, where, "type", "missing");
         return -1;
     }
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        if (!strcmp(t, types[i].name)) {
-            q->type = types[i].type;
-            return 0;
-        }
-    }
-    int multi = !strncmp(t, "select_multiple ", 16);
-    if (multi || !strncmp(t, "select_one ", 11)) {
-        const char *list = t + (multi ? 16 : 11);
-        while (*list == ' ')
-            list++;
-        q->type = multi ? Q_SELECT_MULTIPLE : Q_SELECT_ONE;
-        q->list = find_list(L->f, list);
-        if (!q->list) {
-            PROBLEM(L, where, "type", "unknown choice list '%s'", list);
-            return -1;
-        }
-        return 0;
-    }
-    if (!strcmp(t, "select_one") || !strcmp(t, "select_multiple"))
-        PROBLEM(L, where, "type", "'%s' needs a choice list: \"%s LIST\"", t, t);
-    else
+    n = strcspn(t, " ");
+    snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), t);
+    if ((type = qtype_find(word)) < 0 || (t[n] && !(qtype_of(type)->flags & QT_LIST))) {
         PROBLEM(L, where, "type", "unknown type '%s'", t);
-    return -1;
+        return -1;
+    }
+    q->type = (form_type)type;
+    if (!(qtype_of(type)->flags & QT_LIST))
+        return 0;
+    const char *list = t + n;
+    while (*list == ' ')
+        list++;
+    if (!*list) {
+        PROBLEM(L, where, "type", "'%s' needs a choice list: \"%s LIST\"", word, word);
+        return -1;
+    }
+    if (!(q->list = find_list(L->f, list))) {
+        PROBLEM(L, where, "type", "unknown choice list '%s'", list);
+        return -1;
+    }
+    return 0;
 }
 
 static void flatten(loader *L, const cJSON *arr, int parent, int repeat, int depth)
@@ -416,7 +412,7 @@ static void flatten(loader *L, const cJSON *arr, int parent, int repeat, int dep
             L->bad_type[idx] = 1;
         }
         const cJSON *kids = cJSON_GetObjectItemCaseSensitive(jq, "children");
-        if (q->type == Q_GROUP || q->type == Q_REPEAT) {
+        if (qtype_container(q->type)) {
             if (q->type == Q_REPEAT && repeat >= 0)
                 PROBLEM(L, where, "type", "a repeat inside a repeat is not supported");
             if (!cJSON_IsArray(kids) || cJSON_GetArraySize(kids) == 0)
@@ -481,11 +477,6 @@ static expr *parse_column(loader *L, const cJSON *jq, const char *column, const 
     return e;
 }
 
-static int answerable(form_type t)
-{
-    return t != Q_NOTE && t != Q_CALCULATE && t != Q_GROUP && t != Q_REPEAT;
-}
-
 static void only_for(loader *L, const cJSON *jq, const form_question *q, const char *column,
                      int allowed, const char *who)
 {
@@ -499,7 +490,7 @@ static void load_required(loader *L, const cJSON *jq, form_question *q)
 
     if (!r)
         return;
-    if (!answerable(q->type)) {
+    if (!qtype_answerable(q->type)) {
         PROBLEM(L, q->name, "required", "a %s cannot be required", form_type_name(q->type));
         return;
     }
@@ -519,7 +510,7 @@ static void load_default(loader *L, const cJSON *jq, form_question *q)
 
     if (!d || L->bad_type[q->index])
         return;
-    if (!answerable(q->type)) {
+    if (!qtype_answerable(q->type)) {
         PROBLEM(L, q->name, "default", "a %s cannot have a default", form_type_name(q->type));
         return;
     }
@@ -549,6 +540,38 @@ static void load_identifier(loader *L, const cJSON *jq, form_question *q)
                 form_type_name(q->type));
 }
 
+/* A range's parameters as ODK writes them, "start=1 end=10 step=1" (each optional: ODK's
+ * defaults 1, 10 and 1), or the JSON object {"start": 1, "end": 10, "step": 1}. */
+static void load_range(loader *L, const cJSON *jq, form_question *q)
+{
+    static const char *const names[] = {"start", "end", "step"};
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(jq, "parameters");
+
+    q->range[0] = 1, q->range[1] = 10, q->range[2] = 1;
+    if (!p)
+        return;
+    if (!cJSON_IsObject(p)) {
+        PROBLEM(L, q->name, "parameters", "expected {\"start\": N, \"end\": N, \"step\": N}");
+        return;
+    }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, p)
+    {
+        int k = 0;
+        while (k < 3 && strcmp(c->string, names[k]))
+            k++;
+        if (k == 3)
+            PROBLEM(L, q->name, "parameters", "unknown parameter '%s' (start, end, step)",
+                    c->string);
+        else if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+            PROBLEM(L, q->name, "parameters", "%s must be a number", c->string);
+        else
+            q->range[k] = c->valuedouble;
+    }
+    if (!(q->range[2] > 0))
+        PROBLEM(L, q->name, "parameters", "step must be greater than 0");
+}
+
 static void load_question(loader *L, form_question *q)
 {
     static const char *const keys[] = {"name",         "type",       "label",
@@ -556,14 +579,15 @@ static void load_question(loader *L, form_question *q)
                                        "relevant",     "constraint", "constraint_message",
                                        "calculation",  "default",    "choice_filter",
                                        "repeat_count", "children",   "appearance",
-                                       "identifier",   NULL};
+                                       "identifier",   "parameters", NULL};
     const cJSON *jq = L->src[q->index];
-    int sel = q->type == Q_SELECT_ONE || q->type == Q_SELECT_MULTIPLE;
+    const qtype *qt = qtype_of(q->type);
+    int sel = (qt->flags & QT_LIST) != 0;
 
     if (!cJSON_IsObject(jq))
         return;
     check_keys(L, jq, keys, q->name);
-    q->label = texts(L, jq, "label", q->type != Q_CALCULATE, q->name);
+    q->label = texts(L, jq, "label", (qt->flags & (QT_ASKED | QT_CONTAINER)) != 0, q->name);
     q->hint = texts(L, jq, "hint", 0, q->name);
     q->required_msg = texts(L, jq, "required_message", 0, q->name);
     q->constraint_msg = texts(L, jq, "constraint_message", 0, q->name);
@@ -572,13 +596,13 @@ static void load_question(loader *L, form_question *q)
     load_identifier(L, jq, q);
     q->relevant = parse_column(L, jq, "relevant", q);
 
-    only_for(L, jq, q, "constraint", answerable(q->type), "a question that takes an answer");
-    only_for(L, jq, q, "constraint_message", answerable(q->type),
+    only_for(L, jq, q, "constraint", qtype_answerable(q->type), "a question that takes an answer");
+    only_for(L, jq, q, "constraint_message", qtype_answerable(q->type),
              "a question that takes an answer");
     only_for(L, jq, q, "calculation", q->type == Q_CALCULATE, "a calculate");
     only_for(L, jq, q, "choice_filter", sel, "a select_one or select_multiple");
     only_for(L, jq, q, "repeat_count", q->type == Q_REPEAT, "a repeat");
-    if (answerable(q->type))
+    if (qtype_answerable(q->type))
         q->constraint = parse_column(L, jq, "constraint", q);
     if (q->type == Q_CALCULATE) {
         q->calculation = parse_column(L, jq, "calculation", q);
@@ -589,6 +613,9 @@ static void load_question(loader *L, form_question *q)
         q->choice_filter = parse_column(L, jq, "choice_filter", q);
     if (q->type == Q_REPEAT)
         q->repeat_count = parse_column(L, jq, "repeat_count", q);
+    only_for(L, jq, q, "parameters", (qt->flags & QT_PARAMS) != 0, "a range");
+    if (qt->flags & QT_PARAMS)
+        load_range(L, jq, q);
 }
 
 static void check_duplicate_names(loader *L)
@@ -750,7 +777,7 @@ static void load_form_rules(loader *L, const cJSON *doc)
         else if (f->qs[q].repeat >= 0)
             PROBLEM(L, "form", "household_key", "'%s' must be a question outside any repeat",
                     f->qs[q].name);
-        else if (!answerable(f->qs[q].type))
+        else if (!qtype_answerable(f->qs[q].type))
             PROBLEM(L, "form", "household_key", "'%s' is a %s, not a question with an answer",
                     f->qs[q].name, form_type_name(f->qs[q].type));
         else if (in_key(f, q))

@@ -3,6 +3,7 @@
 #include "export_int.h"
 #include "csv.h"
 #include "expr.h"
+#include "qtype.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -157,14 +158,8 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
         else
             snprintf(path, sizeof(path), "answers.%s%s", fq->name,
                      fq->type == Q_REPEAT ? "[]" : "");
-        if (fq->list)
-            snprintf(tbuf, sizeof(tbuf), "%s %s%s", form_type_name(fq->type), fq->list->name,
-                     fq->type == Q_SELECT_MULTIPLE ? " (array of codes)" : "");
-        else
-            snprintf(tbuf, sizeof(tbuf), "%s%s", form_type_name(fq->type),
-                     fq->type == Q_DATE       ? " (YYYY-MM-DD)"
-                     : fq->type == Q_GEOPOINT ? " ([lat, lon, alt, acc])"
-                                              : "");
+        snprintf(tbuf, sizeof(tbuf), "%s%s%s%s", form_type_name(fq->type), fq->list ? " " : "",
+                 fq->list ? fq->list->name : "", qtype_of(fq->type)->json_note);
         if (x->pseudonymise && x->names[q])
             snprintf(tbuf, sizeof(tbuf), "text (keyed hash)");
         buf_init(&vl, 1 << 20);

@@ -2,6 +2,7 @@
  * types), the form versions mapped by question name, and the values of one row */
 #include "export_int.h"
 #include "expr.h"
+#include "qtype.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -232,24 +233,24 @@ static int add_question(exp_ctx *x, exp_level *lv, int q)
         lv->vars[lv->nvars - 1].pn = 1;
         return DT_OK;
     }
-    switch (fq->type) {
-    case Q_INTEGER:
+    switch (qtype_of(fq->type)->col) {
+    case QC_INT:
         return add_var(lv, SRC_ANSWER, VT_INT, q, fq->name, "", xstrdup(lab));
-    case Q_DECIMAL:
+    case QC_NUM:
         return add_var(lv, SRC_ANSWER, VT_NUM, q, fq->name, "", xstrdup(lab));
-    case Q_TEXT:
+    case QC_STR:
         return add_var(lv, SRC_ANSWER, VT_STR, q, fq->name, "", xstrdup(lab));
-    case Q_DATE:
+    case QC_DATE:
         return add_var(lv, SRC_ANSWER, VT_DATE, q, fq->name, "", xstrdup(lab));
-    case Q_SELECT_ONE:
+    case QC_CODE:
         if ((rc = add_var(lv, SRC_ANSWER, VT_CODE, q, fq->name, "", xstrdup(lab))))
             return rc;
         lv->vars[lv->nvars - 1].list = fq->list;
         return DT_OK;
-    case Q_CALCULATE:
+    case QC_CALC:
         return add_var(lv, SRC_ANSWER, VT_CALC, q, fq->name, "",
                        exp_xprintf("= %s", expr_text(fq->calculation)));
-    case Q_SELECT_MULTIPLE:
+    case QC_CHOICES:
         for (int i = 0; i < fq->list->nchoices; i++) {
             const form_choice *c = &fq->list->choices[i];
             char suffix[32];
@@ -264,7 +265,7 @@ static int add_question(exp_ctx *x, exp_level *lv, int q)
             lv->vars[lv->nvars - 1].code = c->code;
         }
         return DT_OK;
-    case Q_GEOPOINT: {
+    case QC_GEO: {
         static const char *const sfx[] = {"_lat", "_lon", "_alt", "_acc"};
         for (int i = 0; i < 4; i++) {
             if ((rc = add_var(lv, SRC_GEO, VT_NUM, q, fq->name, sfx[i],
@@ -274,9 +275,10 @@ static int add_question(exp_ctx *x, exp_level *lv, int q)
         }
         return DT_OK;
     }
-    default:
-        return DT_OK; /* notes, groups, repeats: no column */
+    case QC_NONE:
+        break; /* notes, groups, repeats */
     }
+    return DT_OK;
 }
 
 /* Where the case lies, as recorded and in the units of today (the newest version's area list
@@ -313,14 +315,12 @@ static int add_place(exp_ctx *x, exp_level *lv)
 /* How many columns question q makes. */
 static int width_of(const form_question *fq)
 {
-    switch (fq->type) {
-    case Q_SELECT_MULTIPLE:
+    switch (qtype_of(fq->type)->col) {
+    case QC_CHOICES:
         return fq->list->nchoices;
-    case Q_GEOPOINT:
+    case QC_GEO:
         return 4;
-    case Q_NOTE:
-    case Q_GROUP:
-    case Q_REPEAT:
+    case QC_NONE:
         return 0;
     default:
         return 1;

@@ -74,14 +74,14 @@ has "its JSON is the same form" "$LOGDIR/publish2.out" "already published with t
 # ---- a broken workbook: every problem at once, by row, nothing changed (each sheet's file is
 # named after its sheet)
 mkdir -p "$LOGDIR/bad" "$LOGDIR/expr"
-sed -e 's/^integer,hh_number,/range,hh_number,/' -e 's/^select_one yesno,consent,/select_one yesno or_other,consent,/' \
+sed -e 's/^integer,hh_number,/image,hh_number,/' -e 's/^select_one yesno,consent,/select_one_from_file yesno.xml,consent,/' \
     -e 's/^text,m_name,/text,,/' -e 's/^integer,m_age,\(.*\),\. <= 120,/integer,m_age,\1,. <= (120,/' \
     "$D/survey.csv" >"$LOGDIR/bad/survey.csv"
 sheets bad "$LOGDIR/bad/survey.csv"
 "$COLLECTOR" form check "$LOGDIR/bad.xlsx" >"$LOGDIR/bad.out" 2>&1
 same "a broken workbook is refused (exit)" "$?" 1
-has "an unknown type, by row" "$LOGDIR/bad.out" "^$LOGDIR/bad.xlsx: survey row 5: type: 'range' is not a type"
-has "or_other" "$LOGDIR/bad.out" "survey row 7: type: or_other is not supported yet"
+has "an unknown type, by row" "$LOGDIR/bad.out" "^$LOGDIR/bad.xlsx: survey row 5: type: 'image' is not a type"
+has "choices from a file dieutra cannot read" "$LOGDIR/bad.out" "survey row 7: type: 'yesno.xml': dieutra reads choices from a .csv file"
 has "a missing name" "$LOGDIR/bad.out" "survey row 11: name: missing"
 S form publish "$LOGDIR/bad.xlsx" >"$LOGDIR/bad-publish.out" 2>&1
 same "not published (exit)" "$?" 1

@@ -110,6 +110,25 @@ static const char FORM_HH[] =
     "  {'name': 'end', 'type': 'note'}"
     " ]}";
 
+/* The functions that read a roster from outside by index and a choice's label. */
+static const char FORM_INDEXED[] =
+    "{'choices': {'rel': [{'code': 1}, {'code': 2}, {'code': 3}]},"
+    " 'questions': ["
+    "  {'name': 'n', 'type': 'integer'},"
+    "  {'name': 'members', 'type': 'repeat', 'repeat_count': '${n}', 'children': ["
+    "    {'name': 'm_age', 'type': 'integer'},"
+    "    {'name': 'm_rel', 'type': 'select_one rel'},"
+    "    {'name': 'm_rel_name', 'type': 'calculate',"
+    "     'calculation': 'jr:choice-name(${m_rel}, `${m_rel}`)'},"
+    "    {'name': 'older_than_first', 'type': 'calculate',"
+    "     'calculation': 'if(${m_age} > indexed-repeat(${m_age}, ${members}, 1), 1, 0)'}"
+    "  ]},"
+    "  {'name': 'second_age', 'type': 'calculate',"
+    "   'calculation': 'indexed-repeat(${m_age}, ${members}, 2)'},"
+    "  {'name': 'first_rel', 'type': 'calculate',"
+    "   'calculation': 'jr:choice-name(indexed-repeat(${m_rel}, ${members}, 1), `${m_rel}`)'}"
+    " ]}";
+
 static const char FORM_PLOTS[] =
     "{'choices': {'crop': [{'code': 1}, {'code': 2}]},"
     " 'questions': ["
@@ -631,6 +650,26 @@ static void test_engine__repeat_count_gives_the_number_of_members_and_no_more(vo
     set("consent", 0, "2"); /* the group around the roster drops out */
     assert_int_equal(eng_instances(IV, q("members")), 0);
     assert_false(relevant("m_name", 0));
+}
+
+static void test_engine__indexed_repeat_and_choice_names_read_the_roster(void **state)
+{
+    (void)state;
+    start(FORM_INDEXED, EN);
+    set("n", 0, "3");
+    set("m_age", 0, "40");
+    set("m_age", 1, "12");
+    set("m_age", 2, "70");
+    set("m_rel", 0, "2");
+    assert_string_equal(get("second_age", 0), "12");
+    assert_string_equal(get("first_rel", 0),
+                        "choice 2"); /* its label in the interview's language */
+    assert_string_equal(get("m_rel_name", 0), "choice 2");
+    assert_string_equal(get("m_rel_name", 1), ""); /* unanswered: no label */
+    assert_string_equal(get("older_than_first", 2), "1");
+    assert_string_equal(get("older_than_first", 1), "0");
+    set("n", 0, "1"); /* the second member gone: what read it is empty */
+    assert_string_equal(get("second_age", 0), "");
 }
 
 static void test_engine__age_inside_the_roster_is_this_members_age(void **state)
@@ -1214,6 +1253,7 @@ int main(void)
         T(none_excludes_the_other_choices_of_a_select_multiple),
         T(calculations_give_numbers_strings_and_today),
         T(repeat_count_gives_the_number_of_members_and_no_more),
+        T(indexed_repeat_and_choice_names_read_the_roster),
         T(age_inside_the_roster_is_this_members_age),
         T(count_sum_and_position_over_the_roster),
         T(shrinking_the_roster_keeps_hidden_members_out_of_the_json),

@@ -102,8 +102,17 @@ static void fake_item(void *ctx, int ref, int i, expr_val *out)
     fake *f = ctx;
 
     assert_true(ref == R_INCOME || ref == R_MEMBER);
-    assert_true(i >= 0 && i < f->nitems[ref]);
-    put_str(out, f->items[ref][i]);
+    put_str(out, i >= 0 && i < f->nitems[ref] ? f->items[ref][i] : "");
+}
+
+/* A select's choice label as "LABEL code OF question". */
+static void fake_choice_label(void *ctx, int ref, const char *code, size_t len, expr_val *out)
+{
+    static char label[64];
+
+    (void)ctx;
+    snprintf(label, sizeof(label), "LABEL %.*s OF %s", (int)len, code, names[ref]);
+    put_str(out, label);
 }
 
 static int setup(void **state)
@@ -114,6 +123,7 @@ static int setup(void **state)
     env.ctx = &w;
     env.lookup = fake_lookup;
     env.item = fake_item;
+    env.choice_label = fake_choice_label;
     put_str(&env.dot, "hello");
     env.position = 3;
     env.today = 19889; /* 2024-06-15 */
@@ -917,6 +927,88 @@ static void test_expr__uses_dot_only_when_dot_appears(void **state)
     }
 }
 
+/* ---- the functions ODK forms use beyond the first set */
+
+static void test_expr__substr_and_selected_at_count_characters_and_choices(void **state)
+{
+    static const str_case cases[] = {
+        {"substr('Sơn La', 0, 3)", "Sơn"},
+        {"substr('abcdef', 2)", "cdef"},
+        {"substr('abc', 5)", ""},
+        {"substr('abc', 2, 1)", ""},
+        {"substr('abc', -2, 2)", "ab"},
+        {"substr(${phone}, 0, 3)", "091"},
+        {"selected-at(${fruits}, 0)", "apple"},
+        {"selected-at(${fruits}, 2)", "kiwi"},
+        {"selected-at(${fruits}, 3)", ""},
+        {"selected-at(${fruits}, -1)", ""},
+        {"selected-at(${fruits}, 0.5)", ""},
+    };
+
+    (void)state;
+    CHECK_ALL(check_str, cases);
+}
+
+static void test_expr__dates_and_times_as_decimals_and_formatted(void **state)
+{
+    static const num_case nums[] = {
+        {"decimal-date-time('1970-01-02T12:00:00')", 1.5},
+        {"decimal-date-time('1970-01-02 06:00')", 1.25},
+        {"decimal-date-time(${visit})", 19880},
+        {"decimal-date-time('2024-06-06')", 19880},
+        {"decimal-date-time('2024-02-30')", NAN},
+        {"decimal-time('06:00')", 0.25},
+        {"decimal-time('18:00:00')", 0.75},
+        {"decimal-time('25:00')", NAN},
+        {"decimal-time('6:00')", NAN},
+    };
+    static const str_case strs[] = {
+        {"format-date(${visit}, '%d/%m/%Y')", "06/06/2024"},
+        {"format-date('2024-06-06', '%e %b %y, %a')", "6 Jun 24, Thu"},
+        {"format-date(${dob}, '%n/%Y')", "2/2000"},
+        {"format-date-time('2024-06-06T14:05:09', '%H:%M:%S %h')", "14:05:09 14"},
+        {"format-date('no date', '%Y')", ""},
+        {"format-date(today(), '%Y-%m-%d %q')", "2024-06-15 %q"},
+    };
+
+    (void)state;
+    CHECK_ALL(check_num, nums);
+    CHECK_ALL(check_str, strs);
+}
+
+static void test_expr__once_choice_names_indexed_repeats_and_arithmetic(void **state)
+{
+    static const str_case strs[] = {
+        {"once(${age})", "35"},
+        {"jr:choice-name(${age}, '${fruits}')", "LABEL 35 OF fruits"},
+        {"jr:choice-name(${note}, '${fruits}')", ""},
+        {"indexed-repeat(${income}, ${member}, 3)", "250"},
+        {"indexed-repeat(${income}, ${member}, 2)", ""},
+        {"indexed-repeat(${income}, ${member}, 9)", ""},
+        {"indexed-repeat(${income}, ${member}, 0)", ""},
+    };
+    static const num_case nums[] = {
+        {"abs(-2.5)", 2.5},   {"floor(2.7)", 2},
+        {"floor(-2.1)", -3},  {"ceiling(2.1)", 3},
+        {"pow(2, 10)", 1024}, {"pow(${age}, 0)", 1},
+        {"abs('x')", NAN},    {"indexed-repeat(${income}, ${member}, 1) + 1", 101},
+    };
+
+    (void)state;
+    CHECK_ALL(check_str, strs);
+    CHECK_ALL(check_num, nums);
+    check_error("jr:choice-name(${age}, 'fruits')",
+                "column 1: jr:choice-name() needs the select question as text in its second "
+                "argument: jr:choice-name(${q}, '${q}')");
+    check_error("jr:choice-name(${age}, '${nobody}')",
+                "column 1: jr:choice-name() needs the select question as text in its second "
+                "argument: jr:choice-name(${q}, '${q}')");
+    check_error("indexed-repeat('x', ${member}, 1)",
+                "column 1: indexed-repeat() reads a question of a repeat: "
+                "indexed-repeat(${x}, ${repeat}, n)");
+    check_error("jr:nothing(1)", "column 1: unknown function 'jr:nothing()'");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -960,6 +1052,9 @@ int main(void)
         T(test_expr__invalid_regex_literal_is_a_parse_error),
         T(test_expr__refs_lists_each_question_once_in_order),
         T(test_expr__uses_dot_only_when_dot_appears),
+        T(test_expr__substr_and_selected_at_count_characters_and_choices),
+        T(test_expr__dates_and_times_as_decimals_and_formatted),
+        T(test_expr__once_choice_names_indexed_repeats_and_arithmetic),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

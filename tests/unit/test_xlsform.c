@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expr.h"
 #include "form.h"
 #include "xlsform.h"
 #include "xlsx_writer.h"
@@ -146,8 +147,8 @@ static void test_xlsform__every_problem_at_once_by_row(void **state)
     /* clang-format off */
     const char *bad[] = {
         HEAD,
-        /* 2 */ "range", "score", "Điểm", "Score", NULL, NULL, NULL, NULL,
-        /* 3 */ "select_one yesno or_other", "consent", "Đồng ý?", "Consent?", NULL, NULL, NULL, NULL,
+        /* 2 */ "image", "photo", "Ảnh", "Photo", NULL, NULL, NULL, NULL,
+        /* 3 */ "select_one_from_file communes.xml", "commune", "Xã", "Commune", NULL, NULL, NULL, NULL,
         /* 4 */ "end group", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         /* 5 */ "integer", "age", "Tuổi", "Age", NULL, "=1+1", NULL, NULL,
         /* 6 */ "integer", NULL, "Tuổi", "Age", NULL, NULL, NULL, NULL,
@@ -162,8 +163,8 @@ static void test_xlsform__every_problem_at_once_by_row(void **state)
     (void)state;
     assert_int_equal(xlsform_read(path, &doc, &rows, &problems, &err), DT_EINVAL);
     assert_null(doc);
-    has_problem(&problems, "survey row 2", "type", "'range' is not a type dieutra supports");
-    has_problem(&problems, "survey row 3", "type", "or_other is not supported yet");
+    has_problem(&problems, "survey row 2", "type", "'image' is not a type dieutra supports");
+    has_problem(&problems, "survey row 3", "type", "from a .csv file beside the form");
     has_problem(&problems, "survey row 4", "type", "without its begin group");
     has_problem(&problems, "survey row 5", "", "a formula saved without its value");
     has_problem(&problems, "survey row 6", "name", "missing");
@@ -194,6 +195,149 @@ static void test_xlsform__the_loaders_problems_are_named_by_row(void **state)
     has_problem(&problems, "survey row 3 (who)", "label", "'en'");
     cJSON_Delete(doc);
     xlsform_rows_free(rows);
+    errlist_free(&problems);
+}
+
+/* The types of xlsform.org a household survey uses beyond the first ones, each with an answer
+ * that passes and one that fails through the model the workbook becomes. */
+static void test_xlsform__the_types_odk_forms_use(void **state)
+{
+    /* clang-format off */
+    const char *const rows[] = {
+        "type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "parameters", "default",
+        "time", "t", "Giờ", "Time", NULL, NULL,
+        "datetime", "dt", "Lúc", "At", NULL, NULL,
+        "acknowledge", "ok", "Đồng ý", "Agree", NULL, NULL,
+        "hidden", "wave", NULL, NULL, NULL, "w2",
+        "range", "score", "Điểm", "Score", "start=0 end=10 step=2", NULL,
+        "select_one yesno or_other", "consent", "Đồng ý?", "Consent?", NULL, NULL,
+        "select_one_from_file villages.csv", "village", "Bản", "Village", NULL, NULL,
+        "select_one_external ward", "ward", "Phường", "Ward", NULL, NULL,
+    };
+    const char *const ext[] = {
+        "list_name", "name", "label::Tiếng Việt (vi)", "label::English (en)",
+        "ward", "3", "Chiềng Lề", "Chieng Le",
+    };
+    /* clang-format on */
+    const char *names[] = {"survey", "choices", "settings", "external_choices"};
+    char *sheets[4] = {xw_sheet(rows, 9, 6), xw_sheet(choices, 5, CHOICE_COLS),
+                       xw_sheet(settings, 2, 4), xw_sheet(ext, 2, 4)};
+    char path[256], csv[256];
+    errlist problems = {0};
+    xlsform_rows *xr = NULL;
+    cJSON *doc = NULL;
+    form *f = NULL;
+    dt_err err;
+    FILE *fp;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/types.xlsx", dir);
+    snprintf(csv, sizeof(csv), "%s/villages.csv", dir);
+    assert_int_equal(xw_workbook(path, names, sheets, 4), 0);
+    for (int i = 0; i < 4; i++)
+        free(sheets[i]);
+    assert_non_null(fp = fopen(csv, "w"));
+    fputs("\xEF\xBB\xBFname,label::Tiếng Việt (vi),label::English (en),commune\r\n"
+          "11,Bản Mòng,Ban Mong,03980\r\n12,Bản Hụm,Ban Hum,03980\r\n",
+          fp);
+    fclose(fp);
+    if (xlsform_read(path, &doc, &xr, &problems, &err) ||
+        form_load_json(&f, doc, "types.xlsx", &problems)) {
+        show(&problems);
+        fail();
+    }
+    assert_int_equal(form_q(f, form_find(f, "t"))->type, Q_TIME);
+    assert_int_equal(form_q(f, form_find(f, "dt"))->type, Q_DATETIME);
+    assert_int_equal(form_q(f, form_find(f, "ok"))->type, Q_ACKNOWLEDGE);
+    assert_int_equal(form_q(f, form_find(f, "wave"))->type, Q_HIDDEN);
+    assert_string_equal(form_q(f, form_find(f, "wave"))->default_value->valuestring, "w2");
+    const form_question *score = form_q(f, form_find(f, "score"));
+    assert_int_equal(score->type, Q_RANGE);
+    assert_true(score->range[0] == 0 && score->range[1] == 10 && score->range[2] == 2);
+    /* or_other: the list with 96 "other" and the text question asked when it is picked */
+    const form_question *consent = form_q(f, form_find(f, "consent"));
+    assert_string_equal(consent->list->name, "yesno_or_other");
+    assert_string_equal(form_choice_find(consent->list, 96)->label[0], "Khác");
+    assert_string_equal(form_choice_find(consent->list, 96)->label[1], "Other");
+    const form_question *other = form_q(f, form_find(f, "consent_other"));
+    assert_int_equal(other->type, Q_TEXT);
+    assert_string_equal(expr_text(other->relevant), "selected(${consent}, 96)");
+    assert_int_equal(form_find(f, "consent_other"), form_find(f, "consent") + 1);
+    /* the file's list, its extra column an attribute kept as text */
+    const form_question *village = form_q(f, form_find(f, "village"));
+    assert_string_equal(village->list->name, "villages");
+    assert_int_equal(village->list->nchoices, 2);
+    assert_string_equal(form_choice_find(village->list, 12)->label[0], "Bản Hụm");
+    assert_string_equal(village->list->attr_names[0], "commune");
+    assert_string_equal(form_choice_find(village->list, 12)->attr[0], "03980");
+    assert_string_equal(form_q(f, form_find(f, "ward"))->list->name, "ward");
+    form_free(f);
+    cJSON_Delete(doc);
+    xlsform_rows_free(xr);
+    errlist_free(&problems);
+
+    /* Without the file beside it, the row says which file it could not read. */
+    unlink(csv);
+    assert_int_equal(xlsform_read(path, &doc, &xr, &problems, &err), DT_EINVAL);
+    has_problem(&problems, "survey row 8", "type", "villages.csv");
+    errlist_free(&problems);
+}
+
+/* What dieutra does not do is an error on its row, never a silent skip. */
+static void test_xlsform__columns_dieutra_cannot_honour(void **state)
+{
+    /* clang-format off */
+    const char *const rows[] = {
+        "type", "name", "label", "trigger", "read_only", "parameters",
+        "integer", "age", "Age", NULL, NULL, NULL,
+        "calculate", "stamp", NULL, "${age}", NULL, NULL,
+        "text", "id", "Id", NULL, "yes", NULL,
+        "range", "r", "R", NULL, NULL, "start=1 stop=3",
+        "range", "s", "S", NULL, NULL, "start",
+        "select_one yesno or_other", "again", "Again", NULL, NULL, NULL,
+    };
+    const char *const lists[] = {
+        "list_name", "name", "label",
+        "yesno", "1", "Yes",
+        "yesno", "96", "Other",
+    };
+    /* clang-format on */
+    const char *names[] = {"survey", "choices", "settings"};
+    char *sheets[3] = {xw_sheet(rows, 7, 6), xw_sheet(lists, 3, 3), xw_sheet(settings, 2, 4)};
+    char path[256];
+    errlist problems = {0};
+    xlsform_rows *xr = NULL;
+    cJSON *doc = NULL;
+    form *f = NULL;
+    dt_err err;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/cannot.xlsx", dir);
+    assert_int_equal(xw_workbook(path, names, sheets, 3), 0);
+    free(sheets[0]);
+    assert_int_equal(xlsform_read(path, &doc, &xr, &problems, &err), DT_EINVAL);
+    has_problem(&problems, "survey row 3", "trigger", "cannot wait for a trigger");
+    has_problem(&problems, "survey row 4", "read_only", "not supported yet");
+    has_problem(&problems, "survey row 6", "parameters", "expected start=N end=N step=N");
+    has_problem(&problems, "survey row 7", "type", "which has a choice 96 already");
+    errlist_free(&problems);
+    /* the parameter the loader does not know, named by its row */
+    const char *const one[] = {"type",  "name", "label", "trigger", "read_only", "parameters",
+                               "range", "r",    "R",     NULL,      NULL,        "start=1 stop=3"};
+    sheets[0] = xw_sheet(one, 2, 6);
+    unlink(path);
+    assert_int_equal(xw_workbook(path, names, sheets, 3), 0);
+    for (int i = 0; i < 3; i++)
+        free(sheets[i]);
+    if (xlsform_read(path, &doc, &xr, &problems, &err)) {
+        show(&problems);
+        fail();
+    }
+    assert_int_not_equal(form_load_json(&f, doc, "cannot.xlsx", &problems), 0);
+    assert_int_equal(xlsform_name_rows(&problems, xr), 0);
+    has_problem(&problems, "survey row 2 (r)", "parameters", "unknown parameter 'stop'");
+    cJSON_Delete(doc);
+    xlsform_rows_free(xr);
     errlist_free(&problems);
 }
 
@@ -235,6 +379,8 @@ int main(void)
         cmocka_unit_test(test_xlsform__a_form_reads_as_the_json_form),
         cmocka_unit_test(test_xlsform__every_problem_at_once_by_row),
         cmocka_unit_test(test_xlsform__the_loaders_problems_are_named_by_row),
+        cmocka_unit_test(test_xlsform__the_types_odk_forms_use),
+        cmocka_unit_test(test_xlsform__columns_dieutra_cannot_honour),
         cmocka_unit_test(test_xlsform__no_survey_sheet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

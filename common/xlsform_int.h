@@ -1,0 +1,74 @@
+/* xlsform_int.h - what the parts of the XLSForm reader share: sheets as tables of texts, the
+ * form's languages, and the state of one conversion (xlsform.c reads the workbook, its choices
+ * and settings; xlsform_survey.c turns the survey's rows into questions) */
+#ifndef DT_XLSFORM_INT_H
+#define DT_XLSFORM_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "xlsform.h"
+
+#define XF_COLS_MAX  256
+#define XF_LANGS_MAX 8
+
+/* One row of a sheet: its cells by column, as many as the header has. */
+typedef struct xf_row {
+    long num;             /* as Excel shows it (a CSV file: its line) */
+    char **cell;          /* NULL when empty; owned */
+    unsigned char *isnum; /* 1: a number cell (not a date): its text is a number */
+} xf_row;
+
+typedef struct xf_table {
+    const char *sheet;       /* "survey", or the CSV file's name */
+    char *head[XF_COLS_MAX]; /* the header row's texts, trimmed */
+    int ncols;
+    xf_row *rows;
+    long nrows, cap;
+} xf_table;
+
+typedef struct xf_langs {
+    char code[XF_LANGS_MAX][16];
+    int n;
+    int deflt; /* the language of columns without one */
+} xf_langs;
+
+/* One conversion. */
+typedef struct xf_build {
+    const xf_table *survey, *choices;
+    const xf_langs *L;
+    const char *dir; /* the workbook's folder, where files beside it are read ("" for .) */
+    cJSON *lists;    /* the form's choice lists, those from files added as they are named */
+    errlist *problems;
+    xlsform_rows *rows;
+    int oom;
+} xf_build;
+
+void xf_table_free(xf_table *t);
+/* Adds a row numbered num with t->ncols empty cells; NULL when out of memory. */
+xf_row *xf_table_add_row(xf_table *t, long num);
+
+/* The column whose header is name (case-insensitive), or -1. */
+int xf_column(const xf_table *t, const char *name);
+/* The trimmed text of row r's column name, or "" (never NULL). */
+const char *xf_get(const xf_table *t, const xf_row *r, const char *name);
+/* Leading and trailing spaces off (in place). */
+char *xf_trim(char *s);
+
+/* The texts of column base ("label") of a row: {"vi": ..., "en": ...}, or NULL when none. */
+cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_langs *L);
+
+/* Adds v as key's string unless v is empty. */
+void xf_add_str(xf_build *b, cJSON *q, const char *key, const char *v);
+
+/* Adds the lists of t's rows to b->lists: each row's list is its list_name column, or list
+ * when that is not NULL (a file of one list); a choice's other columns are its attributes. */
+void xf_choice_lists(xf_build *b, const xf_table *t, const char *list);
+
+int xf_rows_add(xlsform_rows *rows, const char *name, long num);
+
+/* The survey's questions from row *i on into kids (xlsform_survey.c); closing is the kind of
+ * the group or repeat being read ("group", "repeat"), NULL at the top. */
+void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int depth);
+
+#endif

@@ -1,0 +1,259 @@
+/* test_qtype.c - the question type table and the types it brought: time, datetime, range,
+ * acknowledge, hidden, each through the form loader, the value checks and the engine */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+#include "form.h"
+#include "qtype.h"
+#include "value.h"
+
+#define TODAY 20300 /* 2025-07-31 */
+
+/* A form in JSON written with ' for JSON quotes and ` for XPath's; every question shown gets a
+ * label in vi. */
+static form *load(const char *text, errlist *problems)
+{
+    char *s = strdup(text);
+    form *f = NULL;
+    cJSON *doc;
+    char json[4096];
+
+    for (char *p = s; *p; p++)
+        *p = *p == '\'' ? '"' : *p == '`' ? '\'' : *p;
+    snprintf(json, sizeof(json),
+             "{\"id\": \"t\", \"version\": 1, \"languages\": [\"vi\"], \"title\": {\"vi\": \"T\"},"
+             " \"choices\": {}, \"questions\": %s}",
+             s);
+    free(s);
+    doc = cJSON_Parse(json);
+    assert_non_null(doc);
+    cJSON *q;
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(doc, "questions"))
+    {
+        const char *t = cJSON_GetObjectItem(q, "type")->valuestring;
+        if (strcmp(t, "calculate") && strcmp(t, "hidden"))
+            cJSON_AddItemToObject(q, "label", cJSON_Parse("{\"vi\": \"?\"}"));
+    }
+    form_load_json(&f, doc, "t", problems);
+    cJSON_Delete(doc);
+    return f;
+}
+
+static form *load_ok(const char *text)
+{
+    errlist pr = {0};
+    form *f = load(text, &pr);
+
+    for (size_t i = 0; i < pr.n; i++)
+        print_error("%s: %s: %s\n", pr.items[i].where, pr.items[i].what, pr.items[i].msg);
+    assert_int_equal(pr.n, 0);
+    assert_non_null(f);
+    errlist_free(&pr);
+    return f;
+}
+
+/* What value's text check makes of text for question q of f: the canonical text, or "!" and
+ * the reason. */
+static const char *typed(const form *f, const char *q, const char *text)
+{
+    static char out[512];
+    val v = {0};
+    char why[256] = "";
+
+    if (val_from_text(&v, form_q(f, form_find(f, q)), text, why, sizeof(why)))
+        snprintf(out, sizeof(out), "!%s", why);
+    else
+        snprintf(out, sizeof(out), "%s", v.has ? v.str : "");
+    val_free(&v);
+    return out;
+}
+
+static const char *from_json(const form *f, const char *q, const char *json)
+{
+    static char out[512];
+    cJSON *j = cJSON_Parse(json);
+    val v = {0};
+    char why[256] = "";
+
+    assert_non_null(j);
+    if (val_from_json(&v, form_q(f, form_find(f, q)), j, why, sizeof(why)))
+        snprintf(out, sizeof(out), "!%s", why);
+    else
+        snprintf(out, sizeof(out), "%s", v.has ? v.str : "");
+    val_free(&v);
+    cJSON_Delete(j);
+    return out;
+}
+
+static void test_qtype__every_type_has_an_entry_found_by_its_name(void **state)
+{
+    (void)state;
+    for (int t = 0; t < Q_NTYPES; t++) {
+        const qtype *e = qtype_of((form_type)t);
+        assert_non_null(e->name);
+        assert_int_equal(qtype_find(e->name), t);
+        assert_non_null(e->to_json);
+        /* A type takes an answer exactly when it has the checks that make one. */
+        assert_int_equal(!!(e->flags & QT_ANSWER), e->from_json != NULL);
+        assert_int_equal(!!(e->flags & QT_ANSWER), e->from_text != NULL);
+        /* What is shown has a way to be asked; what is hidden has none. */
+        if (!(e->flags & QT_ASKED))
+            assert_int_equal(e->input, QI_NONE);
+    }
+    assert_int_equal(qtype_find("select_one_from_file"), -1);
+    assert_int_equal(qtype_find(""), -1);
+}
+
+static const char TYPES[] = "[{'name': 't', 'type': 'time'},"
+                            " {'name': 'dt', 'type': 'datetime'},"
+                            " {'name': 'ok', 'type': 'acknowledge', 'required': true},"
+                            " {'name': 'r', 'type': 'range',"
+                            "  'parameters': {'start': 0, 'end': 5, 'step': 0.5}},"
+                            " {'name': 'r10', 'type': 'range'},"
+                            " {'name': 'h', 'type': 'hidden', 'default': 'wave 2'},"
+                            " {'name': 'late', 'type': 'calculate',"
+                            "  'calculation': 'if(${t} = `13:15:00`, 1, 0)'}]";
+
+static void test_qtype__time_and_datetime_are_made_canonical(void **state)
+{
+    form *f = load_ok(TYPES);
+
+    (void)state;
+    assert_string_equal(typed(f, "t", "7:05"), "!enter a time as HH:MM (24-hour, e.g. 14:30)");
+    assert_string_equal(typed(f, "t", "07:05"), "07:05:00");
+    assert_string_equal(typed(f, "t", " 23:59:59 "), "23:59:59");
+    assert_string_equal(typed(f, "t", "24:00"), "!enter a time as HH:MM (24-hour, e.g. 14:30)");
+    assert_string_equal(typed(f, "t", "12:60"), "!enter a time as HH:MM (24-hour, e.g. 14:30)");
+    assert_string_equal(from_json(f, "t", "\"14:30\""), "14:30:00");
+    assert_string_equal(from_json(f, "t", "1430")[0] == '!' ? "!" : "", "!");
+    assert_string_equal(typed(f, "dt", "25/03/2025 14:30"), "2025-03-25T14:30:00");
+    assert_string_equal(typed(f, "dt", "2025-03-25T14:30:05"), "2025-03-25T14:30:05");
+    assert_string_equal(from_json(f, "dt", "\"2025-03-25T08:00\""), "2025-03-25T08:00:00");
+    assert_string_equal(from_json(f, "dt", "\"2025-03-25T08:00:00+07:00\"")[0] == '!' ? "!" : "",
+                        "!");
+    assert_string_equal(typed(f, "dt", "2025-02-30 10:00")[0] == '!' ? "!" : "", "!");
+    assert_string_equal(from_json(f, "dt", "\"25/03/2025 08:00\"")[0] == '!' ? "!" : "", "!");
+    form_free(f);
+}
+
+static void test_qtype__range_takes_its_parameters_and_odk_defaults(void **state)
+{
+    form *f = load_ok(TYPES);
+
+    (void)state;
+    assert_string_equal(typed(f, "r", "2,5"), "2.5");
+    assert_string_equal(from_json(f, "r", "5"), "5");
+    assert_string_equal(from_json(f, "r", "0"), "0");
+    assert_string_equal(from_json(f, "r", "5.5"), "!expected a number from 0 to 5 in steps of 0.5");
+    assert_string_equal(from_json(f, "r", "1.2"), "!expected a number from 0 to 5 in steps of 0.5");
+    assert_string_equal(from_json(f, "r10", "10"), "10");
+    assert_string_equal(from_json(f, "r10", "0"), "!expected a number from 1 to 10 in steps of 1");
+    assert_string_equal(from_json(f, "r10", "\"3\""), "!expected a number");
+    form_free(f);
+}
+
+static void test_qtype__acknowledge_and_hidden(void **state)
+{
+    form *f = load_ok(TYPES);
+
+    (void)state;
+    assert_string_equal(typed(f, "ok", "ok"), "OK");
+    assert_string_equal(typed(f, "ok", "có"), "OK");
+    assert_string_equal(typed(f, "ok", "no"), "!type OK to confirm");
+    assert_string_equal(from_json(f, "ok", "\"OK\""), "OK");
+    assert_string_equal(from_json(f, "ok", "true"), "OK");
+    assert_string_equal(from_json(f, "ok", "\"yes\""), "!expected \"OK\"");
+    assert_string_equal(from_json(f, "h", "\"wave 3\""), "wave 3");
+    form_free(f);
+}
+
+/* The engine: a hidden question is never a screen but keeps its default and is written out;
+ * an acknowledge is asked and required; a time reads as its text. */
+static void test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden(void **state)
+{
+    form *f = load_ok(TYPES);
+    interview *iv = eng_new(f, TODAY, 0);
+    eng_pos *sc, at = {form_find(f, "t"), 0};
+    char msg[256];
+    val v = {0};
+    char why[128];
+    int n;
+
+    (void)state;
+    assert_non_null(iv);
+    assert_int_equal(eng_use_defaults(iv), 0); /* a new interview */
+    n = eng_screens(iv, &sc);
+    assert_int_equal(n, 5); /* t, dt, ok, r, r10: not h, not late */
+    for (int i = 0; i < n; i++)
+        assert_int_not_equal(sc[i].q, form_find(f, "h"));
+    free(sc);
+    assert_false(eng_check(iv, (eng_pos){form_find(f, "ok"), 0}, msg, sizeof(msg)));
+    assert_int_equal(val_from_text(&v, form_q(f, at.q), "13:15", why, sizeof(why)), 0);
+    assert_int_equal(eng_set_val(iv, at, &v), 0);
+    assert_true(eng_get(iv, (eng_pos){form_find(f, "late"), 0})->num == 1);
+    val_free(&v);
+
+    cJSON *out = eng_to_json(iv);
+    assert_non_null(out);
+    assert_string_equal(cJSON_GetObjectItem(out, "h")->valuestring, "wave 2");
+    assert_string_equal(cJSON_GetObjectItem(out, "t")->valuestring, "13:15:00");
+    cJSON_Delete(out);
+    eng_free(iv);
+    form_free(f);
+}
+
+static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
+{
+    static const struct {
+        const char *form, *what, *msg;
+    } bad[] = {
+        {"[{'name': 'r', 'type': 'range', 'parameters': {'start': 1, 'stop': 3}}]", "parameters",
+         "unknown parameter 'stop' (start, end, step)"},
+        {"[{'name': 'r', 'type': 'range', 'parameters': {'step': 0}}]", "parameters",
+         "step must be greater than 0"},
+        {"[{'name': 'r', 'type': 'range', 'parameters': 'start=1'}]", "parameters",
+         "expected {\"start\": N, \"end\": N, \"step\": N}"},
+        {"[{'name': 'x', 'type': 'integer', 'parameters': {'start': 1}}]", "parameters",
+         "only a range can have this column"},
+        {"[{'name': 'x', 'type': 'time', 'default': '25:00'}]", "default",
+         "expected a time as \"HH:MM\" or \"HH:MM:SS\" (24-hour)"},
+        {"[{'name': 'x', 'type': 'integer list'}]", "type", "unknown type 'integer list'"},
+        {"[{'name': 'x', 'type': 'select_one'}]", "type",
+         "'select_one' needs a choice list: \"select_one LIST\""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        errlist pr = {0};
+        form *f = load(bad[i].form, &pr);
+        assert_null(f);
+        assert_true(pr.n >= 1);
+        assert_string_equal(pr.items[0].what, bad[i].what);
+        assert_string_equal(pr.items[0].msg, bad[i].msg);
+        errlist_free(&pr);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qtype__every_type_has_an_entry_found_by_its_name),
+        cmocka_unit_test(test_qtype__time_and_datetime_are_made_canonical),
+        cmocka_unit_test(test_qtype__range_takes_its_parameters_and_odk_defaults),
+        cmocka_unit_test(test_qtype__acknowledge_and_hidden),
+        cmocka_unit_test(test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden),
+        cmocka_unit_test(test_qtype__the_loader_says_what_a_type_cannot_have),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

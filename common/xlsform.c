@@ -69,8 +69,22 @@ static void serial_date(double serial, char *out, size_t size)
     strftime(out, size, "%Y-%m-%d", &tm);
 }
 
+int xf_keep(char **cell, const char *v)
+{
+    size_t n;
+
+    while (isspace((unsigned char)*v))
+        v++;
+    n = strlen(v);
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n && !(*cell = strndup(v, n)))
+        return DT_ENOMEM;
+    return 0;
+}
+
 /* Leading and trailing spaces off (in place). */
-char *xf_trim(char *s)
+static char *trim(char *s)
 {
     size_t n = strlen(s);
 
@@ -85,19 +99,20 @@ static int take_cell(void *ctx, const xlsx_cell *c)
 {
     reading *rd = ctx;
     xf_table *t = rd->t;
-    char where[96], date[16], *text;
+    char where[96], date[16];
     const char *v = c->text;
 
-    snprintf(where, sizeof(where), "%s row %ld", t->sheet, c->row);
-    if (c->col > XF_COLS_MAX)
-        return errlist_add(rd->problems, where, "", "more than %d columns", XF_COLS_MAX);
-    if (c->kind == XLSX_NO_VALUE)
-        return errlist_add(rd->problems, where, "",
-                           "a formula saved without its value (%s): open "
-                           "the file in a spreadsheet and save it again",
-                           c->text);
-    if (c->kind == XLSX_ERROR)
+    if (c->col > XF_COLS_MAX || c->kind == XLSX_NO_VALUE || c->kind == XLSX_ERROR) {
+        snprintf(where, sizeof(where), "%s row %ld", t->sheet, c->row);
+        if (c->col > XF_COLS_MAX)
+            return errlist_add(rd->problems, where, "", "more than %d columns", XF_COLS_MAX);
+        if (c->kind == XLSX_NO_VALUE)
+            return errlist_add(rd->problems, where, "",
+                               "a formula saved without its value (%s): open "
+                               "the file in a spreadsheet and save it again",
+                               c->text);
         return errlist_add(rd->problems, where, "", "the cell holds an error (%s)", c->text);
+    }
     if (c->kind == XLSX_BOOL)
         v = c->num ? "true" : "false";
     else if (c->kind == XLSX_NUMBER && c->is_date) {
@@ -110,7 +125,7 @@ static int take_cell(void *ctx, const xlsx_cell *c)
         if (!(t->head[c->col - 1] = strdup(v)))
             return DT_ENOMEM;
         char *h = t->head[c->col - 1];
-        memmove(h, xf_trim(h), strlen(xf_trim(h)) + 1);
+        memmove(h, trim(h), strlen(trim(h)) + 1);
         if (c->col > t->ncols)
             t->ncols = c->col;
         return 0;
@@ -119,9 +134,8 @@ static int take_cell(void *ctx, const xlsx_cell *c)
         return 0;
     if ((!t->nrows || t->rows[t->nrows - 1].num != c->row) && !xf_table_add_row(t, c->row))
         return DT_ENOMEM;
-    if (!(text = strdup(v)))
+    if (xf_keep(&t->rows[t->nrows - 1].cell[c->col - 1], v))
         return DT_ENOMEM;
-    t->rows[t->nrows - 1].cell[c->col - 1] = text;
     t->rows[t->nrows - 1].isnum[c->col - 1] = c->kind == XLSX_NUMBER && !c->is_date;
     return 0;
 }
@@ -137,17 +151,42 @@ static int read_table(xlsx *x, const char *name, xf_table *t, const char *file, 
     if (i < 0)
         return 0;
     rc = xlsx_sheet_read(x, i, take_cell, &rd, err);
+    xf_table_index(t);
     if (rc == DT_ENOMEM)
         err_set(err, DT_ENOMEM, "out of memory");
     return rc;
 }
 
-/* The column whose header is name (case-insensitive), or -1. */
+/* FNV-1a of name, case-folded, as an index slot. */
+static unsigned slot_of(const char *name)
+{
+    unsigned h = 2166136261u;
+
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ (unsigned)tolower(*p)) * 16777619u;
+    return h % XF_INDEX;
+}
+
+void xf_table_index(xf_table *t)
+{
+    memset(t->index, 0, sizeof(t->index));
+    for (int c = t->ncols - 1; c >= 0; c--) { /* the first of equal headers wins */
+        if (!t->head[c])
+            continue;
+        unsigned k = slot_of(t->head[c]);
+        while (t->index[k] && strcasecmp(t->head[t->index[k] - 1], t->head[c]))
+            k = (k + 1) % XF_INDEX;
+        t->index[k] = (short)(c + 1);
+    }
+}
+
+/* Every row reads its columns by name: one lookup in the index instead of a compare per
+ * column (bench_xlsform). */
 int xf_column(const xf_table *t, const char *name)
 {
-    for (int c = 0; c < t->ncols; c++)
-        if (t->head[c] && !strcasecmp(t->head[c], name))
-            return c;
+    for (unsigned k = slot_of(name); t->index[k]; k = (k + 1) % XF_INDEX)
+        if (!strcasecmp(t->head[t->index[k] - 1], name))
+            return t->index[k] - 1;
     return -1;
 }
 
@@ -155,7 +194,7 @@ int xf_column(const xf_table *t, const char *name)
 const char *xf_get(const xf_table *t, const xf_row *r, const char *name)
 {
     int c = xf_column(t, name);
-    return c >= 0 && r->cell[c] ? xf_trim(r->cell[c]) : "";
+    return c >= 0 && r->cell[c] ? r->cell[c] : "";
 }
 
 void xf_add_str(xf_build *b, cJSON *q, const char *key, const char *v)
@@ -220,11 +259,12 @@ cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_l
 {
     cJSON *o = NULL;
 
+    size_t bl = strlen(base);
+
     for (int c = 0; c < t->ncols; c++) {
-        const char *h = t->head[c], *v = r->cell[c] ? xf_trim(r->cell[c]) : "";
+        const char *h = t->head[c], *v;
         char code[16];
-        size_t bl = strlen(base);
-        if (!h || !*v || strncasecmp(h, base, bl) != 0)
+        if (!h || !r->cell[c] || strncasecmp(h, base, bl) != 0 || !*(v = r->cell[c]))
             continue;
         if (h[bl] == '\0')
             snprintf(code, sizeof(code), "%s", L->code[L->deflt]);
@@ -245,7 +285,7 @@ cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_l
 struct xlsform_rows {
     char **name;
     long *row;
-    long n;
+    long n, cap;
 };
 
 void xlsform_rows_free(xlsform_rows *rows)
@@ -261,15 +301,18 @@ void xlsform_rows_free(xlsform_rows *rows)
 
 int xf_rows_add(xlsform_rows *rows, const char *name, long num)
 {
-    char **n = realloc(rows->name, (size_t)(rows->n + 1) * sizeof(*n));
-    long *r;
-
-    if (!n)
-        return DT_ENOMEM;
-    rows->name = n;
-    if (!(r = realloc(rows->row, (size_t)(rows->n + 1) * sizeof(*r))))
-        return DT_ENOMEM;
-    rows->row = r;
+    if (rows->n == rows->cap) {
+        long cap = rows->cap ? rows->cap * 2 : 64;
+        char **n = realloc(rows->name, (size_t)cap * sizeof(*n));
+        long *r;
+        if (!n)
+            return DT_ENOMEM;
+        rows->name = n;
+        if (!(r = realloc(rows->row, (size_t)cap * sizeof(*r))))
+            return DT_ENOMEM;
+        rows->row = r;
+        rows->cap = cap;
+    }
     if (!(rows->name[rows->n] = strdup(name)))
         return DT_ENOMEM;
     rows->row[rows->n++] = num;
@@ -326,7 +369,7 @@ void xf_choice_lists(xf_build *b, const xf_table *t, const char *list)
         if (label)
             cJSON_AddItemToObject(c, "label", label);
         for (int k = 0; k < t->ncols; k++) {
-            const char *h = t->head[k], *v = r->cell[k] ? xf_trim(r->cell[k]) : "";
+            const char *h = t->head[k], *v = r->cell[k] ? r->cell[k] : "";
             if (!h || !*v || !strcasecmp(h, "list_name") || !strcasecmp(h, "name") ||
                 !strncasecmp(h, "label", 5) || !strncasecmp(h, "image", 5) ||
                 !strncasecmp(h, "media", 5) || !strncasecmp(h, "audio", 5))

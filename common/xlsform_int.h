@@ -11,6 +11,7 @@
 
 #define XF_COLS_MAX  256
 #define XF_LANGS_MAX 8
+#define XF_INDEX     512 /* slots of a table's column index: twice the columns it can have */
 
 /* One row of a sheet: its cells by column, as many as the header has. */
 typedef struct xf_row {
@@ -23,6 +24,7 @@ typedef struct xf_table {
     const char *sheet;       /* "survey", or the CSV file's name */
     char *head[XF_COLS_MAX]; /* the header row's texts, trimmed */
     int ncols;
+    short index[XF_INDEX]; /* header (case-folded) hashed: 1 + its column, 0 empty */
     xf_row *rows;
     long nrows, cap;
 } xf_table;
@@ -45,15 +47,18 @@ typedef struct xf_build {
 } xf_build;
 
 void xf_table_free(xf_table *t);
+/* Indexes t's header for xf_column, once the header is read. */
+void xf_table_index(xf_table *t);
 /* Adds a row numbered num with t->ncols empty cells; NULL when out of memory. */
 xf_row *xf_table_add_row(xf_table *t, long num);
 
 /* The column whose header is name (case-insensitive), or -1. */
 int xf_column(const xf_table *t, const char *name);
-/* The trimmed text of row r's column name, or "" (never NULL). */
+/* The text of row r's column name, or "" (never NULL). */
 const char *xf_get(const xf_table *t, const xf_row *r, const char *name);
-/* Leading and trailing spaces off (in place). */
-char *xf_trim(char *s);
+/* Stores v without the spaces around it in *cell (left NULL when nothing is left): the cells
+ * are kept trimmed. 0 or DT_ENOMEM. */
+int xf_keep(char **cell, const char *v);
 
 /* The texts of column base ("label") of a row: {"vi": ..., "en": ...}, or NULL when none. */
 cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_langs *L);

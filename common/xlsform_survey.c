@@ -74,15 +74,13 @@ static void range_parameters(xf_build *b, cJSON *q, const char *text, const char
 }
 
 /* The columns of a question row, beside its type and name. */
-static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type)
+static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, const char *where)
 {
     const xf_table *t = b->survey;
     const qtype *qt = qtype_of((form_type)type);
     const char *req = xf_get(t, r, "required");
     int answers = (qt->flags & QT_ANSWER) != 0;
-    char where[64];
 
-    snprintf(where, sizeof(where), "survey row %ld", r->num);
     if (qt->flags & (QT_ASKED | QT_CONTAINER))
         add_texts(b, q, r, "label");
     add_texts(b, q, r, "hint");
@@ -110,11 +108,11 @@ static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type)
     if ((qt->flags & QT_PARAMS) && *xf_get(t, r, "parameters"))
         range_parameters(b, q, xf_get(t, r, "parameters"), where);
     int dc = xf_column(t, "default");
-    if (answers && dc >= 0 && r->cell[dc] && *xf_trim(r->cell[dc])) {
+    if (answers && dc >= 0 && r->cell[dc] && *r->cell[dc]) {
         if (r->isnum[dc])
             cJSON_AddNumberToObject(q, "default", strtod(r->cell[dc], NULL));
         else
-            xf_add_str(b, q, "default", xf_trim(r->cell[dc]));
+            xf_add_str(b, q, "default", r->cell[dc]);
     }
     if (is_yes(xf_get(t, r, "identifier")))
         cJSON_AddTrueToObject(q, "identifier");
@@ -156,11 +154,12 @@ static int read_csv_table(xf_table *t, const char *path, const char *name, dt_er
     for (int c = 0; c < t->ncols; c++)
         if (!(t->head[c] = strdup(f[c])))
             rc = err_set(err, DT_ENOMEM, "out of memory");
+    xf_table_index(t);
     while (!rc && (rc = csv_next(cr, &f, &n, err)) == 1) {
         xf_row *r = xf_table_add_row(t, csv_line(cr));
         rc = r ? 0 : err_set(err, DT_ENOMEM, "out of memory");
         for (int c = 0; c < n && !rc; c++)
-            if (*f[c] && !(r->cell[c] = strdup(f[c])))
+            if (xf_keep(&r->cell[c], f[c]))
                 rc = err_set(err, DT_ENOMEM, "out of memory");
     }
     csv_close(cr);
@@ -300,8 +299,25 @@ static cJSON *select_type(xf_build *b, cJSON *q, char word[3][64], int n, const 
         return NULL;
     snprintf(full, sizeof(full), "%s %s", kind, list);
     xf_add_str(b, q, "type", full);
-    question_columns(b, q, r, qtype_find(kind));
+    question_columns(b, q, r, qtype_find(kind), where);
     return other && *name ? other_question(b, name, r->num) : NULL;
+}
+
+/* The first three words of type into word (each cut at 63 bytes); how many there are. */
+static int split_words(const char *type, char word[3][64])
+{
+    const char *p = type;
+    int n = 0;
+
+    while (n < 3) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, " \t");
+        if (!len)
+            break;
+        snprintf(word[n++], 64, "%.*s", (int)(len < 63 ? len : 63), p);
+        p += len;
+    }
+    return n;
 }
 
 /* The names of the types a row can have, for the message that refuses another. */
@@ -336,7 +352,7 @@ void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int de
         for (char *p = type; *p; p++)
             if (*p == '_' && (!strncasecmp(type, "begin", 5) || !strncasecmp(type, "end", 3)))
                 *p = ' '; /* begin_group, end_repeat */
-        n = sscanf(type, "%63s %63s %63s", word[0], word[1], word[2]);
+        n = split_words(type, word);
         if (n <= 0) {
             if (*name)
                 errlist_add(b->problems, where, "type", "missing");
@@ -350,7 +366,11 @@ void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int de
                 return;
             continue;
         }
-        if (in(word[0], metadata, sizeof(metadata) / sizeof(metadata[0])))
+        snprintf(lower, sizeof(lower), "%s", word[0]);
+        for (char *p = lower; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        plain = qtype_find(lower);
+        if (plain < 0 && in(word[0], metadata, sizeof(metadata) / sizeof(metadata[0])))
             continue;
         cJSON *q = cJSON_CreateObject();
         if (!q) {
@@ -362,15 +382,11 @@ void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int de
         xf_add_str(b, q, "name", name);
         if (*name && xf_rows_add(b->rows, name, r->num))
             b->oom = 1;
-        snprintf(lower, sizeof(lower), "%s", word[0]);
-        for (char *p = lower; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        plain = qtype_find(lower);
         if (!strcasecmp(word[0], "begin") &&
             (!strcasecmp(word[1], "group") || !strcasecmp(word[1], "repeat"))) {
             int kind = !strcasecmp(word[1], "group") ? Q_GROUP : Q_REPEAT;
             xf_add_str(b, q, "type", form_type_name(kind));
-            question_columns(b, q, r, kind);
+            question_columns(b, q, r, kind, where);
             cJSON *inner = cJSON_AddArrayToObject(q, "children");
             if (depth >= DEPTH_MAX)
                 errlist_add(b->problems, where, "type", "groups nest deeper than %d", DEPTH_MAX);
@@ -384,7 +400,7 @@ void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int de
             follow = select_type(b, q, word, n, name, r, where);
         } else if (plain >= 0 && !qtype_container(plain) && n == 1) {
             xf_add_str(b, q, "type", lower);
-            question_columns(b, q, r, plain);
+            question_columns(b, q, r, plain, where);
         } else {
             char names[512];
             type_names(names, sizeof(names));

@@ -628,8 +628,19 @@ static void cells_start(void *ud, const XML_Char *name, const XML_Char **atts)
         cs->row = num;
         cs->col = 0;
     } else if (!strcmp(n, "c")) {
-        const char *ref = attr(atts, "r"), *t = attr(atts, "t"), *s = attr(atts, "s");
+        const char *ref = NULL, *t = NULL, *s = NULL;
         long row;
+        for (int i = 0; atts[i]; i += 2) { /* one pass: a sheet has a cell for every answer */
+            const char *a = local(atts[i]);
+            if (a[0] && !a[1]) {
+                if (a[0] == 'r')
+                    ref = atts[i + 1];
+                else if (a[0] == 't')
+                    t = atts[i + 1];
+                else if (a[0] == 's')
+                    s = atts[i + 1];
+            }
+        }
         int col;
         if (ref) {
             if (xlsx_ref_parse(ref, &row, &col) || row != cs->row || col <= cs->col) {

@@ -102,8 +102,14 @@ static int take_cell(void *ctx, const xlsx_cell *c)
     char where[96], date[16];
     const char *v = c->text;
 
-    if (c->col > XF_COLS_MAX || c->kind == XLSX_NO_VALUE || c->kind == XLSX_ERROR) {
+    if (c->col > XF_COLS_MAX || c->kind == XLSX_NO_VALUE || c->kind == XLSX_ERROR ||
+        c->kind == XLSX_MERGED) {
         snprintf(where, sizeof(where), "%s row %ld", t->sheet, c->row);
+        if (c->kind == XLSX_MERGED)
+            return errlist_add(rd->problems, where, "",
+                               "cells %s are merged: only the first holds a value, the others "
+                               "read as empty; unmerge them and fill each cell",
+                               c->text);
         if (c->col > XF_COLS_MAX)
             return errlist_add(rd->problems, where, "", "more than %d columns", XF_COLS_MAX);
         if (c->kind == XLSX_NO_VALUE)

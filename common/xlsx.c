@@ -657,6 +657,18 @@ static void cells_start(void *ud, const XML_Char *name, const XML_Char **atts)
         buf_reset(&cs->v);
         buf_reset(&cs->f);
         buf_reset(&ps->text);
+    } else if (!strcmp(n, "mergeCell")) {
+        const char *ref = attr(atts, "ref");
+        char first[16];
+        xlsx_cell c = {.kind = XLSX_MERGED, .text = ref ? ref : ""};
+        int rc;
+        snprintf(first, sizeof(first), "%.*s", (int)strcspn(c.text, ":"), c.text);
+        if (xlsx_ref_parse(first, &c.row, &c.col)) {
+            fail(ps, DT_EINVAL, "a merged range that is not one");
+            return;
+        }
+        if ((rc = cs->fn(cs->ctx, &c)))
+            stop(ps, rc);
     } else if (cs->in_c && !strcmp(n, "v")) {
         cs->in_v = cs->has_v = 1;
         buf_reset(&ps->text);

@@ -22,6 +22,8 @@ typedef enum xlsx_kind {
     XLSX_BOOL,     /* num is 0 or 1 */
     XLSX_ERROR,    /* text is Excel's error ("#DIV/0!") */
     XLSX_NO_VALUE, /* a formula saved without its value (text is the formula) */
+    XLSX_MERGED,   /* not a cell: a range of merged cells ("A5:A7"), row and col its first
+                      cell, reported after the cells: only that first one holds a value */
 } xlsx_kind;
 
 /* One cell that holds something (empty cells are not reported). Its strings are valid during

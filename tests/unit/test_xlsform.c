@@ -341,6 +341,42 @@ static void test_xlsform__columns_dieutra_cannot_honour(void **state)
     errlist_free(&problems);
 }
 
+/* A merged range reads as its first cell and empty others: a problem, never a guess. */
+static void test_xlsform__merged_cells_are_a_problem(void **state)
+{
+    /* clang-format off */
+    const char *const rows[] = {
+        HEAD,
+        "select_one yesno", "a", "A?", "A?", NULL, NULL, NULL, NULL,
+        NULL, "b", "B?", "B?", NULL, NULL, NULL, NULL,
+    };
+    /* clang-format on */
+    const char *names[] = {"survey", "choices", "settings"};
+    char *sheet = xw_sheet(rows, 3, SURVEY_COLS), *merged;
+    const char *end = "</sheetData></worksheet>";
+    char path[256];
+    errlist problems = {0};
+    xlsform_rows *xr = NULL;
+    cJSON *doc = NULL;
+    dt_err err;
+
+    (void)state;
+    assert_non_null(merged = malloc(strlen(sheet) + 128));
+    snprintf(merged, strlen(sheet) + 128,
+             "%.*s</sheetData><mergeCells count=\"1\"><mergeCell "
+             "ref=\"A2:A3\"/></mergeCells></worksheet>",
+             (int)(strlen(sheet) - strlen(end)), sheet);
+    char *sheets[3] = {merged, xw_sheet(choices, 5, CHOICE_COLS), xw_sheet(settings, 2, 4)};
+    snprintf(path, sizeof(path), "%s/merged.xlsx", dir);
+    assert_int_equal(xw_workbook(path, names, sheets, 3), 0);
+    for (int i = 0; i < 3; i++)
+        free(sheets[i]);
+    free(sheet);
+    assert_int_equal(xlsform_read(path, &doc, &xr, &problems, &err), DT_EINVAL);
+    has_problem(&problems, "survey row 2", "", "cells A2:A3 are merged");
+    errlist_free(&problems);
+}
+
 static void test_xlsform__no_survey_sheet(void **state)
 {
     const char *names[] = {"Sheet1"};
@@ -381,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_xlsform__the_loaders_problems_are_named_by_row),
         cmocka_unit_test(test_xlsform__the_types_odk_forms_use),
         cmocka_unit_test(test_xlsform__columns_dieutra_cannot_honour),
+        cmocka_unit_test(test_xlsform__merged_cells_are_a_problem),
         cmocka_unit_test(test_xlsform__no_survey_sheet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

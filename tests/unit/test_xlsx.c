@@ -123,8 +123,11 @@ static void test_xlsx__every_kind_of_cell(void **state)
     assert_int_equal(xlsx_sheet_find(x, "settings"), -1);
     if (xlsx_sheet_read(x, 0, keep_cell, &s, &err))
         fail_msg("%s", err.msg);
-    assert_int_equal(s.n, 14); /* J3 holds nothing: not reported */
-    assert_string_equal(at(&s, 1, 1)->text, "type");
+    assert_int_equal(s.n, 15); /* J3 holds nothing: not reported; the merged range is */
+    assert_int_equal(s.c[14].kind, XLSX_MERGED); /* after the cells, at its first cell */
+    assert_string_equal(s.c[14].text, "A1:B1");
+    assert_true(s.c[14].row == 1 && s.c[14].col == 1);
+    assert_string_equal(s.c[0].text, "type");
     assert_string_equal(at(&s, 1, 3)->text, "Tên chủ hộ"); /* runs joined, reading left out */
     assert_null(at(&s, 1, 2));
     assert_null(at(&s, 2, 1));

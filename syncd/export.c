@@ -1,6 +1,6 @@
 /* export.c - statisticians' exports: one pass over a snapshot of the cases through the form
- * engine, turned into rows by a pool of workers and written in case order; the files' names
- * and their publishing when all are complete */
+ * engine, turned into rows by a pool of workers and written in case order by the format's
+ * writer (the table of writers is here; the files' helpers are export_file.c) */
 #include "export_int.h"
 #include "cmdline.h"
 #include "csv.h"
@@ -16,146 +16,32 @@
 
 #define PROGRESS_EVERY 256 /* cases between progress reports */
 
-static const char *const format_names[] = {"csv", "dta", "sav", "json"};
-static const char *const format_ext[] = {"csv", "dta", "sav", "jsonl"};
+/* The formats: a writer is a line here and its own file (export_int.h, "Writers"). */
+static const exp_writer *const writers[] = {
+    [EXP_CSV] = &exp_writer_csv,
+    [EXP_DTA] = &exp_writer_dta,
+    [EXP_SAV] = &exp_writer_sav,
+    [EXP_JSON] = &exp_writer_json,
+};
 
 int exp_format_parse(const char *name)
 {
-    for (int i = 0; i < (int)(sizeof(format_names) / sizeof(format_names[0])); i++)
-        if (!strcmp(name, format_names[i]))
+    for (int i = 0; i < (int)(sizeof(writers) / sizeof(writers[0])); i++)
+        if (!strcmp(name, writers[i]->name))
             return i;
     return -1;
 }
 
 const char *exp_format_name(exp_format f)
 {
-    return format_names[f];
+    return writers[f]->name;
 }
 
 const char *exp_format_ext(exp_format f)
 {
-    return format_ext[f];
+    return writers[f]->ext;
 }
 
-/* ---- small helpers shared by the writers */
-
-int exp_path(char *out, size_t size, const exp_ctx *x, const char *name, const char *ext,
-             int partial)
-{
-    int n = snprintf(out, size, "%s/%s.%s%s", x->o->out_dir, name, ext, partial ? ".partial" : "");
-    return n < 0 || (size_t)n >= size ? DT_EINVAL : DT_OK;
-}
-
-int exp_open(FILE **out, const exp_ctx *x, const char *name, const char *ext, dt_err *err)
-{
-    char path[4096];
-
-    *out = NULL;
-    if (exp_path(path, sizeof(path), x, name, ext, 1))
-        return err_set(err, DT_EINVAL, "%s: the folder's name is too long", x->o->out_dir);
-    /* Private, like the folder: the files hold what households told us. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return err_set(err, DT_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (!(*out = fdopen(fd, "wb"))) {
-        close(fd);
-        return err_set(err, DT_ENOMEM, "out of memory");
-    }
-    setvbuf(*out, NULL, _IOFBF, 1 << 20);
-    return DT_OK;
-}
-
-int exp_commit(exp_ctx *x, FILE *f, const char *name, const char *ext, long long rows, dt_err *err)
-{
-    char path[4096];
-    int bad = ferror(f), saved = 0;
-
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        bad = 1;
-        saved = errno;
-    }
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    exp_path(path, sizeof(path), x, name, ext, 0);
-    if (bad) {
-        exp_discard(x, name, ext);
-        return err_set(err, DT_EIO, "%s: could not be written: %s", path,
-                       saved ? strerror(saved) : "write error");
-    }
-    exp_summary *s = x->sum;
-    if (s->nfiles == EXP_MAX_FILES) {
-        exp_discard(x, name, ext);
-        return err_set(err, DT_EINVAL, "the form has too many repeats to export (%d files at most)",
-                       EXP_MAX_FILES - 1);
-    }
-    snprintf(s->files[s->nfiles].name, sizeof(s->files[0].name), "%s.%s", name, ext);
-    s->files[s->nfiles].rows = rows;
-    s->nfiles++;
-    return DT_OK;
-}
-
-/* Every file is complete: each takes its final name. Or something failed: none does. */
-static int publish(exp_ctx *x, int ok, dt_err *err)
-{
-    int rc = DT_OK;
-
-    for (int i = 0; i < x->sum->nfiles; i++) {
-        char tmp[4096], path[4096];
-        snprintf(tmp, sizeof(tmp), "%s/%s.partial", x->o->out_dir, x->sum->files[i].name);
-        snprintf(path, sizeof(path), "%s/%s", x->o->out_dir, x->sum->files[i].name);
-        if (ok && !rc && rename(tmp, path) != 0)
-            rc = err_set(err, DT_EIO, "%s: cannot rename: %s", path, strerror(errno));
-        else if (!ok || rc)
-            unlink(tmp);
-    }
-    if (!ok || rc)
-        x->sum->nfiles = 0;
-    return rc;
-}
-
-void exp_discard(const exp_ctx *x, const char *name, const char *ext)
-{
-    char tmp[4096];
-
-    if (exp_path(tmp, sizeof(tmp), x, name, ext, 1) == DT_OK)
-        unlink(tmp);
-}
-
-int exp_write(FILE *f, const void *p, size_t n, const char *what, dt_err *err)
-{
-    if (n && fwrite(p, 1, n, f) != n)
-        return err_set(err, DT_EIO, "%s: write error: %s", what, strerror(errno));
-    return DT_OK;
-}
-
-void exp_progress(const exp_ctx *x, const char *phase, long long done, long long total)
-{
-    if (x->o->progress)
-        x->o->progress(x->o->progress_ctx, phase, done, total);
-}
-
-const char *exp_num_text(double d, char *out, size_t size)
-{
-    expr_format_number(d, out, size);
-    return out;
-}
-
-size_t exp_utf8_cut(const char *s, size_t len, size_t max_bytes, size_t max_chars)
-{
-    size_t i = 0, chars = 0;
-
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        if (i + n > len || i + n > max_bytes || (max_chars && chars == max_chars))
-            break;
-        i += n;
-        chars++;
-    }
-    return i;
-}
 /* ---- one case, in a worker: parse, the engine, a row per level turned into bytes */
 
 /* Today as the interview saw it: the date its head revision was made on the device. */
@@ -175,8 +61,7 @@ static int encode(exp_ctx *x, exp_worker *w, exp_job *j, int level)
     buf *out = &j->out[level];
 
     j->rows[level]++;
-    return x->o->format == EXP_CSV ? exp_csv_row(w, lv, w->cells, out)
-                                   : exp_stat_row(lv, w->cells, out);
+    return x->w->row(w, lv, w->cells, out);
 }
 
 /* Where the case lies, in the units of today; NULL when the newest version declares none. */
@@ -228,9 +113,9 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
     if (rc)
         goto cleanup;
     at = place(x, j, row, vm->f, answers, &where);
-    if (x->o->format == EXP_JSON) {
+    if (x->w->per_case) {
         j->rows[0]++;
-        rc = exp_json_doc(x, vm, row, iv, at, &j->out[0]);
+        rc = x->w->doc(x, vm, row, iv, at, &j->out[0]);
         j->end[k] = j->out[0].len;
         goto cleanup;
     }
@@ -285,19 +170,18 @@ static int consume(exp_ctx *x, exp_job *j, dt_err *err)
             x->sum->other_version++;
     for (int h = 0; h <= PLACE_NO_TABLE; h++)
         x->sum->placed[h] += j->placed[h];
-    if (x->o->format == EXP_JSON) {
+    if (x->w->per_case) {
         size_t start = 0;
         for (int k = 0; k < j->n && !rc; k++) {
-            rc =
-                exp_json_take(x, j->row[k].case_id, j->out[0].data + start, j->end[k] - start, err);
+            rc = x->w->take(x, 0, j->row[k].case_id, j->out[0].data + start, j->end[k] - start, 1,
+                            err);
             start = j->end[k];
         }
         x->levels[0].rows += j->rows[0];
     }
-    for (int l = 0; x->o->format != EXP_JSON && l < x->nlevels && !rc; l++) {
+    for (int l = 0; !x->w->per_case && l < x->nlevels && !rc; l++) {
         x->levels[l].rows += j->rows[l];
-        rc = x->o->format == EXP_CSV ? exp_csv_take(x, l, &j->out[l], err)
-                                     : exp_stat_take(x, l, &j->out[l], j->rows[l], err);
+        rc = x->w->take(x, l, NULL, j->out[l].data, j->out[l].len, j->rows[l], err);
     }
     long long before = x->sum->cases;
     x->sum->cases += j->n;
@@ -581,6 +465,9 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
     x.s = s;
     x.o = o;
     x.sum = out;
+    if ((unsigned)o->format >= sizeof(writers) / sizeof(writers[0]))
+        return err_set(err, DT_EINVAL, "export: format %d is not one", (int)o->format);
+    x.w = writers[o->format];
     if (o->history && o->format != EXP_JSON)
         return err_set(err, DT_EINVAL, "--history is for --format json");
     if (o->history && !o->db_path)
@@ -624,18 +511,7 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
         goto cleanup;
     }
     begun = 1;
-    switch (o->format) {
-    case EXP_CSV:
-        rc = exp_csv_begin(&x, err);
-        break;
-    case EXP_DTA:
-    case EXP_SAV:
-        rc = exp_stat_begin(&x, err);
-        break;
-    case EXP_JSON:
-        rc = exp_json_begin(&x, err);
-        break;
-    }
+    rc = x.w->begin(&x, err);
     if (rc || (x.nthreads && (rc = pool_start(&x, err))))
         goto cleanup;
     err_clear(&x.err);
@@ -650,28 +526,14 @@ int exp_run(store *s, const exp_options *o, exp_summary *out, dt_err *err)
     }
     pool_stop(&x, 0);
     exp_progress(&x, "reading", out->cases, out->cases);
-    switch (o->format) {
-    case EXP_CSV:
-        rc = exp_csv_finish(&x, err);
-        break;
-    case EXP_DTA:
-    case EXP_SAV:
-        rc = exp_stat_finish(&x, err);
-        break;
-    case EXP_JSON:
-        rc = exp_json_finish(&x, err);
-        break;
-    }
+    rc = x.w->finish(&x, err);
     if (!rc)
         rc = exp_codebook_write(&x, err);
 cleanup:
-    rc = publish(&x, rc == DT_OK, err) ? DT_EIO : rc;
+    rc = exp_publish(&x, rc == DT_OK, err) ? DT_EIO : rc;
     pool_stop(&x, 1);
-    if (begun) {
-        exp_csv_free(&x);
-        exp_stat_free(&x);
-        exp_json_free(&x);
-    }
+    if (begun)
+        x.w->free(&x);
     free_workers(&x);
     exp_layout_free(&x);
     exp_names_end(&x);

@@ -11,9 +11,7 @@ struct exp_csv {
     FILE **f; /* one per level, NULL once committed */
 };
 
-static const char *ext = "csv";
-
-int exp_csv_begin(exp_ctx *x, dt_err *err)
+static int csv_begin(exp_ctx *x, dt_err *err)
 {
     exp_csv *c = calloc(1, sizeof(*c));
     exp_worker *w = &x->workers[x->nthreads];
@@ -29,12 +27,12 @@ int exp_csv_begin(exp_ctx *x, dt_err *err)
     for (int l = 0; l < x->nlevels && !rc; l++) {
         const exp_level *lv = &x->levels[l];
         char what[96];
-        if ((rc = exp_open(&c->f[l], x, lv->name, ext, err)))
+        if ((rc = exp_open(&c->f[l], x, lv->name, x->w->ext, err)))
             break;
         for (int i = 0; i < lv->nvars; i++)
             w->fields[i] = lv->vars[i].name;
         buf_reset(&line);
-        snprintf(what, sizeof(what), "%s.%s", lv->name, ext);
+        snprintf(what, sizeof(what), "%s.%s", lv->name, x->w->ext);
         rc = csv_write_record(&line, w->fields, lv->nvars)
                  ? err_set(err, DT_ENOMEM, "out of memory")
                  : exp_write(c->f[l], line.data, line.len, what, err);
@@ -43,7 +41,7 @@ int exp_csv_begin(exp_ctx *x, dt_err *err)
     return rc;
 }
 
-int exp_csv_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out)
+static int csv_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out)
 {
     for (int i = 0; i < lv->nvars; i++) {
         const exp_cell *e = &cells[i];
@@ -61,17 +59,20 @@ int exp_csv_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *
     return csv_write_record(out, w->fields, lv->nvars);
 }
 
-int exp_csv_take(exp_ctx *x, int level, const buf *b, dt_err *err)
+static int csv_take(exp_ctx *x, int level, const char *case_id, const char *data, size_t len,
+                    long long rows, dt_err *err)
 {
     char what[96];
 
-    if (!b->len)
+    (void)case_id;
+    (void)rows;
+    if (!len)
         return DT_OK;
-    snprintf(what, sizeof(what), "%s.%s", x->levels[level].name, ext);
-    return exp_write(x->csv->f[level], b->data, b->len, what, err);
+    snprintf(what, sizeof(what), "%s.%s", x->levels[level].name, x->w->ext);
+    return exp_write(x->csv->f[level], data, len, what, err);
 }
 
-int exp_csv_finish(exp_ctx *x, dt_err *err)
+static int csv_finish(exp_ctx *x, dt_err *err)
 {
     exp_csv *c = x->csv;
     int rc;
@@ -79,13 +80,13 @@ int exp_csv_finish(exp_ctx *x, dt_err *err)
     for (int l = 0; l < x->nlevels; l++) {
         FILE *f = c->f[l];
         c->f[l] = NULL;
-        if ((rc = exp_commit(x, f, x->levels[l].name, ext, x->levels[l].rows, err)))
+        if ((rc = exp_commit(x, f, x->levels[l].name, x->w->ext, x->levels[l].rows, err)))
             return rc;
     }
     return DT_OK;
 }
 
-void exp_csv_free(exp_ctx *x)
+static void csv_free(exp_ctx *x)
 {
     exp_csv *c = x->csv;
 
@@ -94,9 +95,19 @@ void exp_csv_free(exp_ctx *x)
     for (int l = 0; c->f && l < x->nlevels; l++)
         if (c->f[l]) {
             fclose(c->f[l]);
-            exp_discard(x, x->levels[l].name, ext);
+            exp_discard(x, x->levels[l].name, x->w->ext);
         }
     free(c->f);
     free(c);
     x->csv = NULL;
 }
+
+const exp_writer exp_writer_csv = {
+    .name = "csv",
+    .ext = "csv",
+    .begin = csv_begin,
+    .row = csv_row,
+    .take = csv_take,
+    .finish = csv_finish,
+    .free = csv_free,
+};

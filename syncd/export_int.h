@@ -147,10 +147,11 @@ typedef struct exp_worker {
 struct exp_ctx {
     store *s;
     const exp_options *o;
-    const form *f; /* the layout form: the newest version */
-    placer *pl;    /* where cases lie in the units of today; NULL when f declares no table */
-    int lang;      /* index in f */
-    int meta_en;   /* our own labels in English (the form language is not "vi") */
+    const struct exp_writer *w; /* the format's */
+    const form *f;              /* the layout form: the newest version */
+    placer *pl;  /* where cases lie in the units of today; NULL when f declares no table */
+    int lang;    /* index in f */
+    int meta_en; /* our own labels in English (the form language is not "vi") */
     exp_level *levels;
     int nlevels;
     int widest; /* the most variables in one file */
@@ -189,6 +190,9 @@ void exp_discard(const exp_ctx *x, const char *name, const char *ext);
 void exp_progress(const exp_ctx *x, const char *phase, long long done, long long total);
 /* Writes bytes to f; DT_EIO naming what on failure. */
 int exp_write(FILE *f, const void *p, size_t n, const char *what, dt_err *err);
+/* Every file is complete (ok): each takes its final name; or something failed: none does, and
+ * the partial files go. */
+int exp_publish(exp_ctx *x, int ok, dt_err *err);
 
 /* "csv", "dta", "sav", "jsonl". */
 const char *exp_format_ext(exp_format f);
@@ -233,31 +237,29 @@ size_t exp_utf8_cut(const char *s, size_t len, size_t max_bytes, size_t max_char
 /* "no"/"yes" (0/1) in the export's language. */
 const char *exp_yesno(const exp_ctx *x, int yes);
 
-/* Each writer: begin opens its files; row (in a worker) appends one row's bytes to out; take
- * (in the main thread, in case order) writes what one case gave a file; finish completes the
+/* ---- Writers: a format is one entry (export.c's table) and its own file. begin opens its
+ * files; row (in a worker) appends one row's bytes of a level to out, or doc one case's whole
+ * document when per_case; take (in the main thread, in case order) writes what a batch gave a
+ * level (rows of them), or one case's document (case_id) when per_case; finish completes the
  * files; free releases everything and removes unfinished files. */
+typedef struct exp_writer {
+    const char *name; /* the --format value: "csv" */
+    const char *ext;  /* its files' extension: "csv" */
+    int per_case;     /* 1: one document per case with its roster inside (JSON Lines) */
+    int (*begin)(exp_ctx *x, dt_err *err);
+    int (*row)(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out);
+    int (*doc)(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
+               const exp_place *at, buf *out);
+    int (*take)(exp_ctx *x, int level, const char *case_id, const char *data, size_t len,
+                long long rows, dt_err *err);
+    int (*finish)(exp_ctx *x, dt_err *err);
+    void (*free)(exp_ctx *x);
+} exp_writer;
 
-/* CSV (export_csv.c). */
-int exp_csv_begin(exp_ctx *x, dt_err *err);
-int exp_csv_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out);
-int exp_csv_take(exp_ctx *x, int level, const buf *b, dt_err *err);
-int exp_csv_finish(exp_ctx *x, dt_err *err);
-void exp_csv_free(exp_ctx *x);
-
-/* Stata and SPSS (export_stat.c): rows go to a spool, then through ReadStat. */
-int exp_stat_begin(exp_ctx *x, dt_err *err);
-int exp_stat_row(const exp_level *lv, const exp_cell *cells, buf *out);
-int exp_stat_take(exp_ctx *x, int level, const buf *b, long long rows, dt_err *err);
-int exp_stat_finish(exp_ctx *x, dt_err *err);
-void exp_stat_free(exp_ctx *x);
-
-/* JSON Lines (export_json.c): the interview's answers, the case's facts and, on request,
- * its history read on a read-only connection of its own. */
-int exp_json_begin(exp_ctx *x, dt_err *err);
-int exp_json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
-                 const exp_place *at, buf *out);
-int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err);
-int exp_json_finish(exp_ctx *x, dt_err *err);
-void exp_json_free(exp_ctx *x);
+extern const exp_writer exp_writer_csv;  /* export_csv.c */
+extern const exp_writer exp_writer_dta;  /* export_stat.c: rows spooled, then ReadStat */
+extern const exp_writer exp_writer_sav;  /* export_stat.c */
+extern const exp_writer exp_writer_json; /* export_json.c: the answers, the case's facts, and on
+                                            request its history from a connection of its own */
 
 #endif

@@ -16,16 +16,15 @@ struct exp_json {
 };
 
 static const char *name = "households";
-static const char *ext = "jsonl";
 
-int exp_json_begin(exp_ctx *x, dt_err *err)
+static int json_begin(exp_ctx *x, dt_err *err)
 {
     exp_json *j = calloc(1, sizeof(*j));
 
     if (!j)
         return err_set(err, DT_ENOMEM, "out of memory");
     x->json = j;
-    return exp_open(&j->f, x, name, ext, err);
+    return exp_open(&j->f, x, name, x->w->ext, err);
 }
 
 /* Opened at the first case, after store_each_case took its snapshot: this second snapshot
@@ -174,8 +173,8 @@ static int add_place(const exp_ctx *x, cJSON *doc, const exp_place *at)
     return 0;
 }
 
-int exp_json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
-                 const exp_place *at, buf *out)
+static int json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
+                    const exp_place *at, buf *out)
 {
     cJSON *doc = cJSON_CreateObject(), *answers = NULL;
     char *text = NULL;
@@ -214,13 +213,17 @@ cleanup:
     return rc;
 }
 
-int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, dt_err *err)
+static int json_take(exp_ctx *x, int level, const char *case_id, const char *doc, size_t len,
+                     long long rows, dt_err *err)
 {
     exp_json *j = x->json;
     char what[64];
     int rc;
 
-    snprintf(what, sizeof(what), "%s.%s", name, ext);
+    (void)level;
+    (void)rows;
+
+    snprintf(what, sizeof(what), "%s.%s", name, x->w->ext);
     if (!x->o->history) {
         if ((rc = exp_write(j->f, doc, len, what, err)))
             return rc;
@@ -250,16 +253,16 @@ int exp_json_take(exp_ctx *x, const char *case_id, const char *doc, size_t len, 
     return DT_OK;
 }
 
-int exp_json_finish(exp_ctx *x, dt_err *err)
+static int json_finish(exp_ctx *x, dt_err *err)
 {
     exp_json *j = x->json;
     FILE *f = j->f;
 
     j->f = NULL;
-    return exp_commit(x, f, name, ext, j->rows, err);
+    return exp_commit(x, f, name, x->w->ext, j->rows, err);
 }
 
-void exp_json_free(exp_ctx *x)
+static void json_free(exp_ctx *x)
 {
     exp_json *j = x->json;
 
@@ -267,7 +270,7 @@ void exp_json_free(exp_ctx *x)
         return;
     if (j->f) {
         fclose(j->f);
-        exp_discard(x, name, ext);
+        exp_discard(x, name, x->w->ext);
     }
     sqlite3_finalize(j->revs);
     sqlite3_finalize(j->decs);
@@ -276,3 +279,14 @@ void exp_json_free(exp_ctx *x)
     free(j);
     x->json = NULL;
 }
+
+const exp_writer exp_writer_json = {
+    .name = "json",
+    .ext = "jsonl",
+    .per_case = 1,
+    .begin = json_begin,
+    .doc = json_doc,
+    .take = json_take,
+    .finish = json_finish,
+    .free = json_free,
+};

@@ -44,7 +44,7 @@ struct exp_stat {
 
 static const char *ext_of(const exp_ctx *x)
 {
-    return x->o->format == EXP_DTA ? "dta" : "sav";
+    return x->w->ext;
 }
 
 static int spool_fail(dt_err *err, const char *doing)
@@ -53,7 +53,7 @@ static int spool_fail(dt_err *err, const char *doing)
                    errno ? strerror(errno) : "unexpected end");
 }
 
-int exp_stat_begin(exp_ctx *x, dt_err *err)
+static int stat_begin(exp_ctx *x, dt_err *err)
 {
     exp_stat *st = calloc(1, sizeof(*st));
 
@@ -98,8 +98,9 @@ static void note_number(exp_var *v, double d)
         v->max_len = 31;
 }
 
-int exp_stat_row(const exp_level *lv, const exp_cell *cells, buf *out)
+static int stat_row(exp_worker *w, const exp_level *lv, const exp_cell *cells, buf *out)
 {
+    (void)w;
     int rc = DT_OK;
 
     for (int i = 0; i < lv->nvars && !rc; i++) {
@@ -144,10 +145,13 @@ int exp_stat_row(const exp_level *lv, const exp_cell *cells, buf *out)
     return rc;
 }
 
-int exp_stat_take(exp_ctx *x, int level, const buf *b, long long rows, dt_err *err)
+static int stat_take(exp_ctx *x, int level, const char *case_id, const char *data, size_t size,
+                     long long rows, dt_err *err)
 {
     exp_level *lv = &x->levels[level];
-    const unsigned char *p = (const unsigned char *)b->data, *end = p + b->len;
+    const unsigned char *p = (const unsigned char *)data, *end = p + size;
+
+    (void)case_id;
 
     /* What each variable holds decides its storage: gathered here, in the main thread. */
     for (long long r = 0; r < rows; r++)
@@ -192,10 +196,10 @@ int exp_stat_take(exp_ctx *x, int level, const buf *b, long long rows, dt_err *e
                 break;
             }
         }
-    if (!b->len)
+    if (!size)
         return DT_OK;
     errno = 0;
-    if (fwrite(b->data, 1, b->len, x->stat->spool[level]) != b->len)
+    if (fwrite(data, 1, size, x->stat->spool[level]) != size)
         return spool_fail(err, "writing");
     return DT_OK;
 }
@@ -630,7 +634,7 @@ cleanup:
     return rc;
 }
 
-int exp_stat_finish(exp_ctx *x, dt_err *err)
+static int stat_finish(exp_ctx *x, dt_err *err)
 {
     int rc;
 
@@ -640,7 +644,7 @@ int exp_stat_finish(exp_ctx *x, dt_err *err)
     return DT_OK;
 }
 
-void exp_stat_free(exp_ctx *x)
+static void stat_free(exp_ctx *x)
 {
     exp_stat *st = x->stat;
 
@@ -656,3 +660,23 @@ void exp_stat_free(exp_ctx *x)
     free(st);
     x->stat = NULL;
 }
+
+const exp_writer exp_writer_dta = {
+    .name = "dta",
+    .ext = "dta",
+    .begin = stat_begin,
+    .row = stat_row,
+    .take = stat_take,
+    .finish = stat_finish,
+    .free = stat_free,
+};
+
+const exp_writer exp_writer_sav = {
+    .name = "sav",
+    .ext = "sav",
+    .begin = stat_begin,
+    .row = stat_row,
+    .take = stat_take,
+    .finish = stat_finish,
+    .free = stat_free,
+};

@@ -3,16 +3,22 @@
 #include "cmd.h"
 #include "display.h"
 #include "form.h"
+#include "qtype.h"
 #include "xlsform.h"
 
 #include <stdio.h>
 
 static void summary(const form *f)
 {
-    int n = form_nquestions(f), ask = 0, notes = 0, calcs = 0, groups = 0, repeats = 0;
+    int n = form_nquestions(f), ask = 0, notes = 0, calcs = 0, groups = 0, repeats = 0, hidden = 0;
 
     for (int i = 0; i < n; i++) {
-        switch (form_q(f, i)->type) {
+        form_type t = form_q(f, i)->type;
+        if (qtype_answerable(t) && qtype_of(t)->input == QI_NONE) {
+            hidden++; /* holds an answer nobody is asked for: a default, a prefill */
+            continue;
+        }
+        switch (t) {
         case Q_NOTE:
             notes++;
             break;
@@ -34,7 +40,10 @@ static void summary(const form *f)
     printf("  languages:   ");
     for (int i = 0; i < form_nlangs(f); i++)
         printf("%s%s", i ? ", " : "", form_lang(f, i));
-    printf("\n  questions:   %d to answer, %d notes, %d calculations\n", ask, notes, calcs);
+    printf("\n  questions:   %d to answer, %d notes, %d calculations", ask, notes, calcs);
+    if (hidden)
+        printf(", %d hidden", hidden);
+    putchar('\n');
     printf("  groups:      %d\n", groups);
     printf("  repeats:     %d\n", repeats);
     for (int i = 0; i < n; i++) {

@@ -97,6 +97,51 @@ has "a file that is not a workbook" "$LOGDIR/csv.out" "csv.xlsx: form: not an Ex
 C form install "$LOGDIR/bad.xlsx" >/dev/null 2>&1
 same "a broken workbook installs nothing" "$(cq "$LOGDIR/c.db" "SELECT count(*) FROM forms")" 1
 
+# ---- ODK's other types through a laptop (tests/data/xlsform/types: time, datetime, range,
+# acknowledge, hidden, or_other, choices from a CSV beside the workbook, and the functions
+# that read them), each with answers that pass and answers that fail
+T=$SRC/tests/data/xlsform/types
+mkdir -p "$LOGDIR/types"
+python3 "$SRC/tests/integration/xlsform.py" "$LOGDIR/types/types.xlsx" "$T/survey.csv" "$T/choices.csv" "$T/settings.csv" ||
+    not_ok "writing the types workbook"
+"$COLLECTOR" form check "$LOGDIR/types/types.xlsx" >"$LOGDIR/types-nofile.out" 2>&1
+has "a choices file that is not beside the workbook" "$LOGDIR/types-nofile.out" "survey row 4: type: .*villages.csv"
+cp "$T/villages.csv" "$LOGDIR/types/"
+"$COLLECTOR" form check "$LOGDIR/types/types.xlsx" >"$LOGDIR/types.out" 2>&1 || not_ok "types: $(cat "$LOGDIR/types.out")"
+has "the hidden one is not asked" "$LOGDIR/types.out" "8 to answer, 0 notes, 3 calculations, 1 hidden"
+"$COLLECTOR" setup --db "$LOGDIR/t.db" --enumerator "Lò Văn Minh" --form "$LOGDIR/types/types.xlsx" >"$LOGDIR/t-setup.out" 2>&1 ||
+    not_ok "setup (types): $(cat "$LOGDIR/t-setup.out")"
+rm "$LOGDIR/types/villages.csv" # installed: the laptop's form holds the choices
+typed() { # N SATISFIED TIME SOURCE OTHER OK
+    printf '{"form_id": "xls_types", "form_version": 1, "answers": {"hh_number": %s, "village": 12,
+  "visit_time": "%s", "last_use": "2025-03-25T20:15", "satisfied": %s, "source": %s%s%s,
+  "wave": "w3"}}\n' "$1" "$3" "$2" "$4" "${5:+, \"source_other\": \"$5\"}" "${6:+, \"consent_ok\": \"$6\"}"
+}
+typed 1 4 07:30 96 "Loa phường" OK >"$LOGDIR/t-good.json"
+"$COLLECTOR" import --db "$LOGDIR/t.db" "$LOGDIR/t-good.json" >"$LOGDIR/t-good.out" 2>&1 || not_ok "import (types): $(cat "$LOGDIR/t-good.out")"
+stored() { cq "$LOGDIR/t.db" "SELECT json_extract(dt_open(answers), '\$.$1') FROM cases"; }
+same "a time kept as HH:MM:SS" "$(stored visit_time)" "07:30:00"
+same "a datetime kept with its seconds" "$(stored last_use)" "2025-03-25T20:15:00"
+same "format-date of it" "$(stored last_use_day)" "25/03/2025"
+same "the file's choice named by jr:choice-name" "$(stored village_name)" "Bản Hụm"
+same "substr counts characters" "$(stored code3)" "Bản"
+same "or_other's text" "$(stored source_other)" "Loa phường"
+same "the hidden answer" "$(stored wave)" "w3"
+typed 2 5 07:30 1 "" OK >"$LOGDIR/t-range.json"
+typed 3 4 23:30 1 "" OK >"$LOGDIR/t-late.json"
+typed 4 4 07:30 96 "" OK >"$LOGDIR/t-other.json"
+typed 5 4 07:30 1 "" "" >"$LOGDIR/t-ack.json"
+typed 6 4 7h30 1 "" OK >"$LOGDIR/t-time.json"
+for k in range late other ack time; do
+    "$COLLECTOR" import --db "$LOGDIR/t.db" "$LOGDIR/t-$k.json" >"$LOGDIR/t-$k.out" 2>&1
+done
+has "a range off its steps" "$LOGDIR/t-range.out" "satisfied: answer: expected a number from 0 to 10 in steps of 2"
+has "a time outside the constraint (decimal-time)" "$LOGDIR/t-late.out" "visit_time: constraint"
+has "other chosen, not said" "$LOGDIR/t-other.out" "source_other: required"
+has "not acknowledged" "$LOGDIR/t-ack.out" "consent_ok: required"
+has "not a time" "$LOGDIR/t-time.out" "visit_time: answer: expected a time"
+same "only the good one stored" "$(cq "$LOGDIR/t.db" "SELECT count(*) FROM cases")" 1
+
 # ---- the Sơn La questionnaires as XLSForms: the same forms as their JSON
 for v in "" _v2; do
     "$COLLECTOR" form convert "$SRC/schema/forms/sonla_ict_household$v.xlsx" >"$LOGDIR/sonla$v.json" 2>/dev/null ||

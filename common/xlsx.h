@@ -23,7 +23,8 @@ typedef enum xlsx_kind {
     XLSX_ERROR,    /* text is Excel's error ("#DIV/0!") */
     XLSX_NO_VALUE, /* a formula saved without its value (text is the formula) */
     XLSX_MERGED,   /* not a cell: a range of merged cells ("A5:A7"), row and col its first
-                      cell, reported after the cells: only that first one holds a value */
+                      cell (only that one holds a value), reported where the file has it:
+                      after the cells in what Excel writes */
 } xlsx_kind;
 
 /* One cell that holds something (empty cells are not reported). Its strings are valid during

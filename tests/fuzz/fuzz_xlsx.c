@@ -14,12 +14,16 @@ typedef struct last {
     int col;
 } last;
 
-/* Cells come in order, within Excel's grid, with their text. */
+/* Cells come in order, within Excel's grid, with their text; a merged range names a place in
+ * the grid (where the file puts it, after the cells in what Excel writes). */
 static int cell(void *ctx, const xlsx_cell *c)
 {
     last *l = ctx;
 
     CHECK(c->row >= 1 && c->row <= 1048576 && c->col >= 1);
+    CHECK(c->text != NULL);
+    if (c->kind == XLSX_MERGED)
+        return 0;
     CHECK(c->row > l->row || (c->row == l->row && c->col > l->col));
     CHECK(c->text != NULL);
     CHECK(c->kind != XLSX_BOOL || c->num == 0 || c->num == 1);

@@ -197,6 +197,20 @@ const char *ui_lang_code(int lang)
     return lang == UI_EN ? "en" : "vi";
 }
 
+const char *ui_type_guide(int lang, const form_question *q, char *out, size_t size)
+{
+    static const int ids[QI_NKINDS] = {
+        [QI_INTEGER] = T_G_INTEGER, [QI_DECIMAL] = T_G_DECIMAL,   [QI_TEXT] = T_G_TEXT,
+        [QI_ONE] = T_G_ONE,         [QI_MULTI] = T_G_MULTI,       [QI_DATE] = T_G_DATE,
+        [QI_TIME] = T_G_TIME,       [QI_DATETIME] = T_G_DATETIME, [QI_GEO] = T_G_GEO,
+        [QI_RANGE] = T_G_RANGE,     [QI_NOTE] = T_G_NOTE,         [QI_ACK] = T_G_ACK,
+    };
+    int id = ids[qtype_of(q->type)->input];
+
+    snprintf(out, size, ui_tr(lang, id ? id : T_G_TEXT), q->range[0], q->range[1], q->range[2]);
+    return out;
+}
+
 const char *ui_type_error(int lang, const form_question *q, char *out, size_t size)
 {
     static const int ids[QI_NKINDS] = {

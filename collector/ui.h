@@ -37,6 +37,8 @@ const char *ui_lang_code(int lang);
  * written to out: the engine's reason is for form authors ("code 7 is not in list
  * 'yesno'"), the enumerator reads this. */
 const char *ui_type_error(int lang, const form_question *q, char *out, size_t size);
+/* How to type an answer for question q ("Type a number from 0 to 10 (in steps of 2)."). */
+const char *ui_type_guide(int lang, const form_question *q, char *out, size_t size);
 
 /* Prints "! " and message id in language lang (with printf arguments) and a new line,
  * on stdout. */

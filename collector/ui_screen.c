@@ -112,23 +112,10 @@ static void show_choices(const ui *u, const form_question *q)
     }
 }
 
-/* How to type an answer of q's kind. */
-static void show_guide(ui *u, const form_question *q)
-{
-    static const int ids[QI_NKINDS] = {
-        [QI_INTEGER] = T_G_INTEGER, [QI_DECIMAL] = T_G_DECIMAL,   [QI_TEXT] = T_G_TEXT,
-        [QI_ONE] = T_G_ONE,         [QI_MULTI] = T_G_MULTI,       [QI_DATE] = T_G_DATE,
-        [QI_TIME] = T_G_TIME,       [QI_DATETIME] = T_G_DATETIME, [QI_GEO] = T_G_GEO,
-        [QI_RANGE] = T_G_RANGE,     [QI_NOTE] = T_G_NOTE,         [QI_ACK] = T_G_ACK,
-    };
-    int id = ids[qtype_of(q->type)->input];
-
-    ui_out(u, id ? id : T_G_TEXT, q->range[0], q->range[1], q->range[2]);
-}
-
 void ui_show_screen(ui *u)
 {
     const form_question *q = ui_cur_q(u);
+    char guide[256];
     const val *v;
     buf b;
 
@@ -158,7 +145,7 @@ void ui_show_screen(ui *u)
             puts(b.data);
         buf_free(&b);
     }
-    show_guide(u, q);
+    ui_wrap(u, ui_type_guide(u->lang, q, guide, sizeof(guide)), 0);
     ui_out(u, T_KEYS);
     fputs("> ", stdout);
 }

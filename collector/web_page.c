@@ -6,7 +6,6 @@
 #include "ui.h"
 #include "qtype.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,9 +275,12 @@ static void put_answer(page *b, const web_app *a, web_open *o, const form_questi
         put_input(b, q, "text", "inputmode=\"decimal\" pattern=\"-?[0-9]*[.,]?[0-9]*\"", text);
         break;
     case QI_RANGE:
-        snprintf(extra, sizeof(extra), "min=\"%g\" max=\"%g\" step=\"%g\"",
-                 fmin(q->range[0], q->range[1]), fmax(q->range[0], q->range[1]), q->range[2]);
-        put_input(b, q, "number", extra, text);
+        /* The bounds said in the page's language: a number field's own check would speak the
+         * browser's, and keep the collector from saying what is wrong. */
+        put_input(b, q, "text", "inputmode=\"decimal\"", text);
+        web_puts(b, "<p class=\"hint\">");
+        web_esc(b, ui_type_guide(a->lang, q, extra, sizeof(extra)));
+        web_puts(b, "</p>\n");
         break;
     case QI_DATE:
         put_input(b, q, "date", "", text);
@@ -541,6 +543,19 @@ static int finish(web_app *a, web_open *o)
     return 1;
 }
 
+/* 1 when the post gives the current question an answer other than the one it holds. */
+static int posted_changes(http_req *r, const web_open *o)
+{
+    const form_question *q = form_q(o->s->f, o->s->cur.q);
+    const val *v = eng_get(o->s->iv, o->s->cur);
+    char text[FORM_TEXT_MAX + 1];
+
+    if (!qtype_answerable(q->type))
+        return 0;
+    posted_text(r, text, sizeof(text));
+    return *text && !(v->has && !strcmp(v->str, text));
+}
+
 /* The post was drawn at the step the interview is at (see web_open.step). */
 static int current(http_req *r, const web_open *o)
 {
@@ -604,7 +619,11 @@ static int answer(http_req *r)
         o->step = ++a->steps;
         if (op && !strcmp(op, "finish")) {
             o->confirm = o->confirm_rm = 0;
-            if (finish(a, o))
+            /* What is in the field goes in first, as Next would take it: a box ticked or a
+             * number typed on the last screen is not lost by finishing from there. */
+            if (posted_changes(r, o))
+                next(r, a, o);
+            if (!o->msg[0] && finish(a, o))
                 return http_reply_redirect(r, "/", NULL);
         } else {
             act(r, a, o, op);

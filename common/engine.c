@@ -304,6 +304,13 @@ static void choice_label(void *ctx, int ref, const char *code, size_t len, expr_
     out->len = strlen(out->str);
 }
 
+static const char *pulldata(void *ctx, int ref, const char *col, const char *key_col,
+                            const char *key)
+{
+    const interview *iv = ctx;
+    return form_data_lookup(iv->f, ref, col, key_col, key);
+}
+
 static void env_at(interview *iv, expr_env *env, int q, int inst)
 {
     int s = scope_of(iv, q);
@@ -317,6 +324,7 @@ static void env_at(interview *iv, expr_env *env, int q, int inst)
     env->lookup = lookup;
     env->item = item;
     env->choice_label = choice_label;
+    env->pulldata = pulldata;
     env->position = s >= 0 ? inst + 1 : 0;
     env->today = iv->today;
     env->scratch = iv->scratch;

@@ -34,9 +34,11 @@ typedef struct expr_val {
     int count;       /* EXPR_SET: how many instances */
 } expr_val;
 
-/* Where names are resolved while parsing. For ${name} (bare == 0) and for a
- * bare name (bare == 1, a choice attribute in a choice_filter), returns a
- * reference number >= 0, or -1 when the name is unknown. */
+/* Where names are resolved while parsing. For ${name} (bare == 0), for a
+ * bare name (bare == 1, a choice attribute in a choice_filter) and for
+ * pulldata()'s table (bare == EXPR_NAME_DATA), returns a reference number
+ * >= 0, or -1 when the name is unknown. */
+#define EXPR_NAME_DATA 2
 typedef int (*expr_resolve_fn)(void *ctx, const char *name, size_t len, int bare);
 
 /* What an evaluation reads. The engine fills it in; expressions have no other
@@ -52,6 +54,10 @@ typedef struct expr_env {
     /* The label of the choice whose code is code[0..len) in question ref's list, in the
      * interview's language (jr:choice-name()); "" when there is none. NULL: always "". */
     void (*choice_label)(void *ctx, int ref, const char *code, size_t len, expr_val *out);
+    /* pulldata(): column col of data table ref's first row whose key_col is key; NULL
+     * when there is none. NULL: always "". */
+    const char *(*pulldata)(void *ctx, int ref, const char *col, const char *key_col,
+                            const char *key);
     expr_val dot;          /* the value of "." (the question being checked) */
     int position;          /* 1-based instance of the current repeat; 0 outside */
     int today;             /* days since 1970-01-01 for today() */

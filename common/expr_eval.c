@@ -765,6 +765,20 @@ static void eval_call_more(const expr *e, const node *nd, const expr_env *env, e
         double x = expr_to_number(&a);
         set_num(out, nd->op == F_ABS ? fabs(x) : nd->op == F_FLOOR ? floor(x) : ceil(x));
         return;
+    case F_PULLDATA: {
+        /* each argument copied out: the next evaluation may reuse the scratch */
+        char col[128], key_col[128], key[512];
+        char *parts[3] = {col, key_col, key};
+        size_t sizes[3] = {sizeof(col), sizeof(key_col), sizeof(key)};
+        for (int i = 0; i < 3; i++) {
+            arg_scalar(e, nd, i + 1, env, &a);
+            as = expr_to_string(&a, env, &alen);
+            snprintf(parts[i], sizes[i], "%.*s", (int)alen, as);
+        }
+        bs = env->pulldata ? env->pulldata(env->ctx, nd->ref, col, key_col, key) : NULL;
+        set_str(env, out, bs ? bs : "", bs ? strlen(bs) : 0);
+        return;
+    }
     case F_POW:
         arg_scalar(e, nd, 0, env, &a);
         arg_scalar(e, nd, 1, env, &b);

@@ -68,7 +68,8 @@ typedef enum fn_id {
     F_ABS,
     F_FLOOR,
     F_CEILING,
-    F_POW
+    F_POW,
+    F_PULLDATA
 } fn_id;
 
 typedef struct node {

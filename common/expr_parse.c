@@ -98,6 +98,7 @@ static const struct fn_def {
     {"floor", F_FLOOR, 1, 1},
     {"ceiling", F_CEILING, 1, 1},
     {"pow", F_POW, 2, 2},
+    {"pulldata", F_PULLDATA, 4, 4},
 };
 
 static int fail(parser *p, size_t pos, const char *fmt, const char *arg)
@@ -429,6 +430,30 @@ static int choice_name_question(parser *p, int call, size_t pos)
     return call;
 }
 
+/* pulldata('table', 'column', 'key column', key): the table is named in text, as ODK's file;
+ * resolved here into the call's ref. */
+static int pulldata_table(parser *p, int call, size_t pos)
+{
+    const node *t = &p->e->nodes[p->e->args[p->e->nodes[call].first]];
+    const char *text = p->strings.data + (uintptr_t)t->str; /* still an offset */
+    int ref = -1;
+
+    if (t->type == N_STR && t->len)
+        ref = p->resolve ? p->resolve(p->ctx, text, t->len, EXPR_NAME_DATA) : -1;
+    if (ref < 0) {
+        char name[80];
+        snprintf(name, sizeof(name), "%.*s",
+                 t->type == N_STR ? (int)(t->len > 64 ? 64 : t->len) : 0,
+                 t->type == N_STR ? text : "");
+        return fail(p, pos,
+                    "pulldata(): no table '%s' (a CSV file of that name beside the XLSForm, or "
+                    "the form's \"data\")",
+                    name);
+    }
+    p->e->nodes[call].ref = ref;
+    return call;
+}
+
 /* indexed-repeat(${x}, ${repeat}, n): x and the repeat are questions; x's ref is the call's. */
 static int indexed_repeat_refs(parser *p, int call, size_t pos)
 {
@@ -487,6 +512,8 @@ static int parse_call_or_name(parser *p)
         return choice_name_question(p, call, name.pos);
     if (fns[i].id == F_INDEXED_REPEAT)
         return indexed_repeat_refs(p, call, name.pos);
+    if (fns[i].id == F_PULLDATA)
+        return pulldata_table(p, call, name.pos);
     return call;
 }
 

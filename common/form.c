@@ -64,6 +64,7 @@ void form_free(form *f)
     free(f->order);
     free(f->hh_key);
     free(f->geo_table);
+    form_free_data(f);
     expr_free(f->refusal);
     free(f);
 }

@@ -143,6 +143,12 @@ const form_choice *form_choice_find(const form_list *l, long long code);
  * question appears after everything its expressions read. */
 const int *form_eval_order(const form *f, int *n);
 
+/* pulldata()'s tables: the index of the one called name, or -1; and the value of column col
+ * in its first row whose key_col is key, or NULL when there is none (or no such column). */
+int form_data_find(const form *f, const char *name);
+const char *form_data_lookup(const form *f, int table, const char *col, const char *key_col,
+                             const char *key);
+
 /* The type's name as written in a form ("select_one", "integer"). */
 const char *form_type_name(form_type t);
 

@@ -165,7 +165,7 @@ static void load_header(loader *L, const cJSON *doc)
 {
     static const char *const keys[] = {"id",          "version",   "languages", "title",
                                        "choices",     "questions", "refusal",   "household_key",
-                                       "description", "geography", NULL};
+                                       "description", "geography", "data",      NULL};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
     long long v;
@@ -440,6 +440,8 @@ static int resolve(void *ctx, const char *name, size_t len, int bare)
         return -1;
     memcpy(tmp, name, len);
     tmp[len] = '\0';
+    if (bare == EXPR_NAME_DATA)
+        return form_data_find(L->f, tmp);
     if (bare)
         return L->filter ? attr_index((form_list *)L->filter, tmp) : -1;
     return form_find(L->f, tmp);
@@ -808,6 +810,8 @@ int form_load_json(form **out, const cJSON *doc, const char *name, errlist *prob
     if (L.f->nlangs == 0)
         goto cleanup; /* every label check depends on the languages */
     load_lists(&L, doc);
+    if (form_load_data(L.f, doc, problems) == DT_ENOMEM)
+        L.nomem = 1;
 
     qs = cJSON_GetObjectItemCaseSensitive(doc, "questions");
     total = count_questions(qs, 0);

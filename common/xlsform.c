@@ -513,6 +513,7 @@ int xlsform_read(const char *path, cJSON **out, xlsform_rows **rows_out, errlist
         xf_choice_lists(&b, &external, NULL);
     }
     cJSON *qs = cJSON_AddArrayToObject(doc, "questions");
+    b.doc = doc;
     if (qs && b.lists)
         xf_questions(&b, &i, qs, NULL, 0);
     if (b.lists && cJSON_GetArraySize(b.lists) == 0)

@@ -41,6 +41,7 @@ typedef struct xf_build {
     const xf_langs *L;
     const char *dir; /* the workbook's folder, where files beside it are read ("" for .) */
     cJSON *lists;    /* the form's choice lists, those from files added as they are named */
+    cJSON *doc;      /* the form being made: pulldata()'s tables join it as "data" */
     errlist *problems;
     xlsform_rows *rows;
     int oom;

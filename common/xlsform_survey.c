@@ -73,6 +73,8 @@ static void range_parameters(xf_build *b, cJSON *q, const char *text, const char
         b->oom = 1;
 }
 
+static void data_for(xf_build *b, const char *text, const char *where);
+
 /* The columns of a question row, beside its type and name. */
 static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, const char *where)
 {
@@ -114,6 +116,11 @@ static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, c
         else
             xf_add_str(b, q, "default", r->cell[dc]);
     }
+    static const char *const exprs[] = {"relevant", "constraint",    "calculation",
+                                        "required", "choice_filter", "repeat_count"};
+    for (size_t k = 0; k < sizeof(exprs) / sizeof(exprs[0]); k++)
+        if (strstr(xf_get(t, r, exprs[k]), "pulldata"))
+            data_for(b, xf_get(t, r, exprs[k]), where);
     if (is_yes(xf_get(t, r, "identifier")))
         cJSON_AddTrueToObject(q, "identifier");
     if (is_yes(xf_get(t, r, "read_only")) && answers)
@@ -202,6 +209,64 @@ static int list_from_file(xf_build *b, const char *file, const char *where, char
     if (!cJSON_GetObjectItemCaseSensitive(b->lists, list) && !b->oom)
         cJSON_AddArrayToObject(b->lists, list); /* empty: the loader says so */
     return 0;
+}
+
+/* ---- pulldata('prices', ...): the table is the CSV beside the form, carried in the form */
+
+/* The CSV file beside the workbook as "data".name: an array of rows (objects of text). */
+static void data_table(xf_build *b, const char *name, const char *where)
+{
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(b->doc, "data"), *rows, *o;
+    char path[4352], file[96];
+    xf_table t = {0};
+    dt_err err;
+
+    if (data && cJSON_GetObjectItemCaseSensitive(data, name))
+        return; /* read once however many expressions name it */
+    snprintf(file, sizeof(file), "%s.csv", name);
+    snprintf(path, sizeof(path), "%s%s%s", b->dir, *b->dir ? "/" : "", file);
+    if (read_csv_table(&t, path, file, &err)) {
+        errlist_add(b->problems, where, "pulldata", "%s", err.msg);
+        xf_table_free(&t);
+        return;
+    }
+    if ((!data && !(data = cJSON_AddObjectToObject(b->doc, "data"))) ||
+        !(rows = cJSON_AddArrayToObject(data, name))) {
+        b->oom = 1;
+        xf_table_free(&t);
+        return;
+    }
+    for (long r = 0; r < t.nrows && !b->oom; r++) {
+        if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(rows, o)) {
+            cJSON_Delete(o);
+            b->oom = 1;
+            break;
+        }
+        for (int c = 0; c < t.ncols; c++)
+            if (t.head[c] && t.rows[r].cell[c])
+                xf_add_str(b, o, t.head[c], t.rows[r].cell[c]);
+    }
+    xf_table_free(&t);
+}
+
+/* The tables the pulldata() calls of an expression name, each read into the form. */
+static void data_for(xf_build *b, const char *text, const char *where)
+{
+    for (const char *p = strstr(text, "pulldata"); p; p = strstr(p + 8, "pulldata")) {
+        const char *q = p + 8;
+        char name[64];
+        q += strspn(q, " ");
+        if (*q++ != '(')
+            continue;
+        q += strspn(q, " ");
+        if (*q != '\'' && *q != '"')
+            continue; /* not a table's name: the loader says so */
+        size_t n = strcspn(q + 1, q[0] == '\'' ? "'" : "\"");
+        if (!n || n >= sizeof(name) || memchr(q + 1, '/', n) || q[1] == '.')
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)n, q + 1);
+        data_table(b, name, where);
+    }
 }
 
 /* ---- or_other: "select_one L or_other" */

@@ -107,11 +107,14 @@ python3 "$SRC/tests/integration/xlsform.py" "$LOGDIR/types/types.xlsx" "$T/surve
 "$COLLECTOR" form check "$LOGDIR/types/types.xlsx" >"$LOGDIR/types-nofile.out" 2>&1
 has "a choices file that is not beside the workbook" "$LOGDIR/types-nofile.out" "survey row 4: type: .*villages.csv"
 cp "$T/villages.csv" "$LOGDIR/types/"
+"$COLLECTOR" form check "$LOGDIR/types/types.xlsx" >"$LOGDIR/types-nodata.out" 2>&1
+has "pulldata's file not beside the workbook" "$LOGDIR/types-nodata.out" "survey row 14: pulldata: .*coverage.csv"
+cp "$T/coverage.csv" "$LOGDIR/types/"
 "$COLLECTOR" form check "$LOGDIR/types/types.xlsx" >"$LOGDIR/types.out" 2>&1 || not_ok "types: $(cat "$LOGDIR/types.out")"
-has "the hidden one is not asked" "$LOGDIR/types.out" "8 to answer, 0 notes, 3 calculations, 1 hidden"
+has "the hidden one is not asked" "$LOGDIR/types.out" "8 to answer, 0 notes, 4 calculations, 1 hidden"
 "$COLLECTOR" setup --db "$LOGDIR/t.db" --enumerator "Lò Văn Minh" --form "$LOGDIR/types/types.xlsx" >"$LOGDIR/t-setup.out" 2>&1 ||
     not_ok "setup (types): $(cat "$LOGDIR/t-setup.out")"
-rm "$LOGDIR/types/villages.csv" # installed: the laptop's form holds the choices
+rm "$LOGDIR/types/villages.csv" "$LOGDIR/types/coverage.csv" # the laptop's form holds them
 typed() { # N SATISFIED TIME SOURCE OTHER OK
     printf '{"form_id": "xls_types", "form_version": 1, "answers": {"hh_number": %s, "village": 12,
   "visit_time": "%s", "last_use": "2025-03-25T20:15", "satisfied": %s, "source": %s%s%s,
@@ -127,6 +130,7 @@ same "the file's choice named by jr:choice-name" "$(stored village_name)" "Bản
 same "substr counts characters" "$(stored code3)" "Bản"
 same "or_other's text" "$(stored source_other)" "Loa phường"
 same "the hidden answer" "$(stored wave)" "w3"
+same "pulldata from the CSV beside the workbook" "$(stored signal)" "3G"
 typed 2 5 07:30 1 "" OK >"$LOGDIR/t-range.json"
 typed 3 4 23:30 1 "" OK >"$LOGDIR/t-late.json"
 typed 4 4 07:30 96 "" OK >"$LOGDIR/t-other.json"

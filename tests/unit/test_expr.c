@@ -56,6 +56,8 @@ static expr_env env;
 static int fake_resolve(void *ctx, const char *name, size_t len, int bare)
 {
     assert_ptr_equal(ctx, &w);
+    if (bare == EXPR_NAME_DATA)
+        return len == 6 && !memcmp(name, "prices", 6) ? 7 : -1;
     if (bare)
         return len == 6 && !memcmp(name, "region", 6) ? A_REGION : -1;
     for (int i = 0; i < NREFS; i++)
@@ -105,6 +107,17 @@ static void fake_item(void *ctx, int ref, int i, expr_val *out)
     put_str(out, i >= 0 && i < f->nitems[ref] ? f->items[ref][i] : "");
 }
 
+/* Table 7, "prices": the price of a good by its code. */
+static const char *fake_pulldata(void *ctx, int ref, const char *col, const char *key_col,
+                                 const char *key)
+{
+    (void)ctx;
+    assert_int_equal(ref, 7);
+    if (strcmp(col, "price") || strcmp(key_col, "code"))
+        return NULL;
+    return !strcmp(key, "35") ? "25000" : !strcmp(key, "4") ? "Bản Áng" : NULL;
+}
+
 /* A select's choice label as "LABEL code OF question". */
 static void fake_choice_label(void *ctx, int ref, const char *code, size_t len, expr_val *out)
 {
@@ -124,6 +137,7 @@ static int setup(void **state)
     env.lookup = fake_lookup;
     env.item = fake_item;
     env.choice_label = fake_choice_label;
+    env.pulldata = fake_pulldata;
     put_str(&env.dot, "hello");
     env.position = 3;
     env.today = 19889; /* 2024-06-15 */
@@ -1007,6 +1021,17 @@ static void test_expr__once_choice_names_indexed_repeats_and_arithmetic(void **s
                 "column 1: indexed-repeat() reads a question of a repeat: "
                 "indexed-repeat(${x}, ${repeat}, n)");
     check_error("jr:nothing(1)", "column 1: unknown function 'jr:nothing()'");
+    check_str("pulldata('prices', 'price', 'code', ${age})", "25000");
+    check_num("pulldata('prices', 'price', 'code', ${age}) * 2", 50000);
+    check_str("pulldata('prices', 'price', 'code', ${hh-size})", "Bản Áng");
+    check_str("pulldata('prices', 'price', 'code', 99)", "");
+    check_str("pulldata('prices', 'weight', 'code', 35)", "");
+    check_error("pulldata('nothere', 'price', 'code', 1)",
+                "column 1: pulldata(): no table 'nothere' (a CSV file of that name beside the "
+                "XLSForm, or the form's \"data\")");
+    check_error("pulldata(${name}, 'price', 'code', 1)",
+                "column 1: pulldata(): no table '' (a CSV file of that name beside the "
+                "XLSForm, or the form's \"data\")");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -231,6 +231,10 @@ static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
         {"[{'name': 'x', 'type': 'integer list'}]", "type", "unknown type 'integer list'"},
         {"[{'name': 'x', 'type': 'select_one'}]", "type",
          "'select_one' needs a choice list: \"select_one LIST\""},
+        {"[{'name': 'x', 'type': 'calculate', 'calculation': 'pulldata(`p`, `a`, `b`, 1)'}]",
+         "calculation",
+         "column 1: pulldata(): no table 'p' (a CSV file of that name beside the XLSForm, or "
+         "the form's \"data\")"},
     };
 
     (void)state;
@@ -245,6 +249,49 @@ static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
     }
 }
 
+/* pulldata()'s tables in the JSON form: numbers kept as their text, the first matching row. */
+static void test_qtype__pulldata_reads_the_forms_tables(void **state)
+{
+    static const char *doc_text =
+        "{\"id\": \"t\", \"version\": 1, \"languages\": [\"vi\"], \"title\": {\"vi\": \"T\"},"
+        " \"data\": {\"prices\": [{\"code\": 1, \"price\": \"25000\"}, {\"code\": \"2\","
+        " \"price\": 30000.5}, {\"code\": 1, \"price\": \"later\"}]},"
+        " \"questions\": [{\"name\": \"c\", \"type\": \"integer\", \"label\": {\"vi\": \"C\"}},"
+        " {\"name\": \"p\", \"type\": \"calculate\","
+        " \"calculation\": \"pulldata('prices', 'price', 'code', ${c})\"}]}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    errlist pr = {0};
+    form *f = NULL;
+    char why[64];
+    val v = {0};
+
+    (void)state;
+    assert_non_null(doc);
+    assert_int_equal(form_load_json(&f, doc, "t", &pr), 0);
+    interview *iv = eng_new(f, TODAY, 0);
+    eng_pos c = {form_find(f, "c"), 0}, p = {form_find(f, "p"), 0};
+    assert_int_equal(val_from_text(&v, form_q(f, c.q), "1", why, sizeof(why)), 0);
+    assert_int_equal(eng_set_val(iv, c, &v), 0);
+    assert_string_equal(eng_get(iv, p)->str, "25000"); /* the first row of code 1 */
+    assert_int_equal(val_from_text(&v, form_q(f, c.q), "2", why, sizeof(why)), 0);
+    assert_int_equal(eng_set_val(iv, c, &v), 0);
+    assert_string_equal(eng_get(iv, p)->str, "30000.5"); /* a number kept as its text */
+    assert_int_equal(val_from_text(&v, form_q(f, c.q), "3", why, sizeof(why)), 0);
+    assert_int_equal(eng_set_val(iv, c, &v), 0);
+    assert_false(eng_get(iv, p)->has);
+    val_free(&v);
+    eng_free(iv);
+    form_free(f);
+    /* a row that is not an object, a cell that is neither text nor a number */
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(doc, "data"), "prices",
+                              cJSON_Parse("[{\"code\": 1, \"price\": [1]}]"));
+    assert_int_equal(form_load_json(&f, doc, "t", &pr), DT_EINVAL);
+    assert_string_equal(pr.items[0].where, "data.prices");
+    assert_string_equal(pr.items[0].msg, "row 1: price: expected text or a number");
+    errlist_free(&pr);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_qtype__acknowledge_and_hidden),
         cmocka_unit_test(test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden),
         cmocka_unit_test(test_qtype__the_loader_says_what_a_type_cannot_have),
+        cmocka_unit_test(test_qtype__pulldata_reads_the_forms_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

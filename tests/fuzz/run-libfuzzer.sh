@@ -14,7 +14,7 @@ F="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon -I$BUILD/generated"
 # shellcheck disable=SC2086
 if ! clang $F tests/fuzz/fuzz_push.c common/proto.c common/seal.c common/json.c common/utf8.c common/err.c \
-        common/uuid.c common/buf.c common/expr_eval.c common/expr_parse.c \
+        common/uuid.c common/buf.c common/expr_eval.c common/expr_parse.c common/expr_fn.c \
         -lcjson -lsodium -lz -lm -o "$W/fuzz_push" 2>"$W/build.log"; then
     echo "run-libfuzzer: clang cannot build libFuzzer targets here (libclang-rt-14-dev?):"
     cat "$W/build.log"

@@ -3,6 +3,7 @@
 #include "isess.h"
 #include "display.h"
 #include "paradata.h"
+#include "qtype.h"
 #include "uuid.h"
 
 #include <stdio.h>
@@ -192,7 +193,7 @@ cleanup:
 int is_check_current(isess *s, char *msg, size_t size)
 {
     msg[0] = '\0';
-    return form_q(s->f, s->cur.q)->type == Q_NOTE || eng_check(s->iv, s->cur, msg, size);
+    return qtype_input(form_q(s->f, s->cur.q)) == QI_NOTE || eng_check(s->iv, s->cur, msg, size);
 }
 
 int is_next(const isess *s, eng_pos *next)
@@ -265,8 +266,8 @@ static int start_position(isess *s, is_start how)
             at = i;
     }
     for (int i = 0; how != IS_NEW && i < n && at < 0; i++) {
-        form_type t = form_q(s->f, sc[i].q)->type;
-        if (t != Q_NOTE && t != Q_REPEAT &&
+        qt_input t = qtype_input(form_q(s->f, sc[i].q));
+        if (t != QI_NOTE && t != QI_REPEAT &&
             (!eng_get(s->iv, sc[i])->has || !eng_check(s->iv, sc[i], msg, sizeof(msg))))
             at = i;
     }

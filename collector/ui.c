@@ -205,7 +205,7 @@ const char *ui_type_guide(int lang, const form_question *q, char *out, size_t si
         [QI_TIME] = T_G_TIME,       [QI_DATETIME] = T_G_DATETIME, [QI_GEO] = T_G_GEO,
         [QI_RANGE] = T_G_RANGE,     [QI_NOTE] = T_G_NOTE,         [QI_ACK] = T_G_ACK,
     };
-    int id = ids[qtype_of(q->type)->input];
+    int id = ids[qtype_input(q)];
 
     snprintf(out, size, ui_tr(lang, id ? id : T_G_TEXT), q->range[0], q->range[1], q->range[2]);
     return out;
@@ -219,7 +219,7 @@ const char *ui_type_error(int lang, const form_question *q, char *out, size_t si
         [QI_TIME] = T_E_TIME,       [QI_DATETIME] = T_E_DATETIME, [QI_GEO] = T_E_GEO,
         [QI_RANGE] = T_E_RANGE,     [QI_ACK] = T_E_ACK,
     };
-    int id = ids[qtype_of(q->type)->input];
+    int id = ids[qtype_input(q)];
 
     /* A kind without its own message says what the text one says. */
     snprintf(out, size, ui_tr(lang, id ? id : T_E_TEXT), q->range[0], q->range[1], q->range[2]);

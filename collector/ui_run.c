@@ -2,6 +2,7 @@
  * commands, what the enumerator is told */
 #include "cmdline.h"
 #include "ui_int.h"
+#include "qtype.h"
 #include "cli.h"
 #include "cmd.h"
 #include "utf8.h"
@@ -243,10 +244,10 @@ static int jump(ui *u, const char *arg)
 
 static int clear(ui *u)
 {
-    form_type t = ui_cur_q(u)->type;
+    qt_input t = qtype_input(ui_cur_q(u));
     int keep;
 
-    if (t == Q_NOTE || t == Q_REPEAT || !eng_get(u->s->iv, u->s->cur)->has) {
+    if (t == QI_NOTE || t == QI_REPEAT || !eng_get(u->s->iv, u->s->cur)->has) {
         ui_warn(u, T_E_NOTHING);
         return A_ASK;
     }
@@ -303,7 +304,7 @@ static int handle_line(ui *u, char *raw)
         return command(u, line);
     if (ui_cur_q(u)->type == Q_REPEAT)
         return another(u, line);
-    if (!*line || ui_cur_q(u)->type == Q_NOTE)
+    if (!*line || qtype_input(ui_cur_q(u)) == QI_NOTE)
         return keep_going(u);
     return answer(u, line);
 }

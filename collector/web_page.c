@@ -243,9 +243,15 @@ static void put_answer(page *b, const web_app *a, web_open *o, const form_questi
 
     char extra[160];
 
-    switch (qtype_of(q->type)->input) {
-    case QI_NONE:
+    switch (qtype_input(q)) {
     case QI_NOTE:
+        if (q->read_only && v->has) { /* its value, as the note it reads as */
+            web_puts(b, "<p class=\"value\">");
+            web_esc(b, v->str);
+            web_puts(b, "</p>\n");
+        }
+        break;
+    case QI_NONE:
     case QI_NKINDS:
         break;
     case QI_REPEAT:
@@ -497,7 +503,7 @@ static void next(http_req *r, web_app *a, web_open *o)
 
     o->confirm = 0;
     posted_text(r, text, sizeof(text));
-    if (q->type == Q_NOTE || !*text) {
+    if (qtype_input(q) == QI_NOTE || !*text) {
         if (is_check_current(o->s, o->msg, sizeof(o->msg)))
             advance(o);
         return;

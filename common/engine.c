@@ -436,8 +436,8 @@ int eng_set_val(interview *iv, eng_pos at, const val *v)
     if (!in_range(iv, at, 1))
         return DT_EINVAL;
     fq = form_q(iv->f, at.q);
-    if (!qtype_answerable(fq->type))
-        return DT_EINVAL;
+    if (!qtype_answerable(fq->type) || fq->read_only)
+        return DT_EINVAL; /* a read-only answer comes from its default or a prefill only */
     iv->dirty = 1;
     /* Once someone answers, the answers file no longer speaks for the roster size. */
     memset(iv->given, 0, sizeof(int) * (size_t)form_nquestions(iv->f));

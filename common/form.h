@@ -76,6 +76,7 @@ typedef struct form_question {
     cJSON *default_value;  /* a literal default, owned, or NULL */
     int identifier;        /* 1: a direct identifier (a person's name): exports hash it */
     double range[3];       /* range only: start, end, step (the parameters column) */
+    int read_only;         /* 1: shown with its value (a default, a prefill), never answered */
 } form_question;
 
 /* Loads and checks a form file. On success *out is owned by the caller

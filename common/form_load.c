@@ -574,14 +574,53 @@ static void load_range(loader *L, const cJSON *jq, form_question *q)
         PROBLEM(L, q->name, "parameters", "step must be greater than 0");
 }
 
+/* A read-only question shows its value (a default, a prefill) and takes none from the
+ * enumerator, so it cannot be required; only a question an interview asks can be one. */
+static void load_read_only(loader *L, const cJSON *jq, form_question *q)
+{
+    const cJSON *ro = cJSON_GetObjectItemCaseSensitive(jq, "read_only");
+    const qtype *qt = qtype_of(q->type);
+
+    if (!ro)
+        return;
+    if (!cJSON_IsBool(ro)) {
+        PROBLEM(L, q->name, "read_only", "expected true or false");
+        return;
+    }
+    q->read_only = cJSON_IsTrue(ro);
+    if (q->read_only && !((qt->flags & QT_ANSWER) && (qt->flags & QT_ASKED)))
+        PROBLEM(L, q->name, "read_only",
+                "only a question that is asked can be read-only (this "
+                "one is %s)",
+                form_type_name(q->type));
+    else if (q->read_only && cJSON_GetObjectItemCaseSensitive(jq, "required") &&
+             !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(jq, "required")))
+        PROBLEM(L, q->name, "read_only",
+                "a read-only question cannot be required: nobody "
+                "answers it");
+}
+
 static void load_question(loader *L, form_question *q)
 {
-    static const char *const keys[] = {"name",         "type",       "label",
-                                       "hint",         "required",   "required_message",
-                                       "relevant",     "constraint", "constraint_message",
-                                       "calculation",  "default",    "choice_filter",
-                                       "repeat_count", "children",   "appearance",
-                                       "identifier",   "parameters", NULL};
+    static const char *const keys[] = {"name",
+                                       "type",
+                                       "label",
+                                       "hint",
+                                       "required",
+                                       "required_message",
+                                       "relevant",
+                                       "constraint",
+                                       "constraint_message",
+                                       "calculation",
+                                       "default",
+                                       "choice_filter",
+                                       "repeat_count",
+                                       "children",
+                                       "appearance",
+                                       "identifier",
+                                       "parameters",
+                                       "read_only",
+                                       NULL};
     const cJSON *jq = L->src[q->index];
     const qtype *qt = qtype_of(q->type);
     int sel = (qt->flags & QT_LIST) != 0;
@@ -593,6 +632,7 @@ static void load_question(loader *L, form_question *q)
     q->hint = texts(L, jq, "hint", 0, q->name);
     q->required_msg = texts(L, jq, "required_message", 0, q->name);
     q->constraint_msg = texts(L, jq, "constraint_message", 0, q->name);
+    load_read_only(L, jq, q);
     load_required(L, jq, q);
     load_default(L, jq, q);
     load_identifier(L, jq, q);

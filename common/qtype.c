@@ -583,6 +583,11 @@ int qtype_find(const char *name)
     return -1;
 }
 
+qt_input qtype_input(const form_question *q)
+{
+    return q->read_only ? QI_NOTE : qtype_of(q->type)->input;
+}
+
 int qtype_answerable(form_type t)
 {
     return (qtype_of(t)->flags & QT_ANSWER) != 0;

@@ -84,6 +84,9 @@ const qtype *qtype_of(form_type t);
 /* The type called name (the word before a list's name), or -1. */
 int qtype_find(const char *name);
 
+/* How an interview asks question q: its type's input, a note's when q is read-only. */
+qt_input qtype_input(const form_question *q);
+
 /* Shorthands for the flags most callers ask about. */
 int qtype_answerable(form_type t);
 int qtype_container(form_type t);

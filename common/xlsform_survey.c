@@ -123,10 +123,8 @@ static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, c
             data_for(b, xf_get(t, r, exprs[k]), where);
     if (is_yes(xf_get(t, r, "identifier")))
         cJSON_AddTrueToObject(q, "identifier");
-    if (is_yes(xf_get(t, r, "read_only")) && answers)
-        errlist_add(b->problems, where, "read_only",
-                    "a read-only question is not supported yet: use a calculate, or a note "
-                    "that shows the value");
+    if (is_yes(xf_get(t, r, "read_only")))
+        cJSON_AddTrueToObject(q, "read_only"); /* the loader says where it cannot be */
     if (*xf_get(t, r, "trigger"))
         errlist_add(b->problems, where, "trigger",
                     "not supported: dieutra computes a calculation again whenever what it reads "

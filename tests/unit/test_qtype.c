@@ -116,6 +116,8 @@ static void test_qtype__every_type_has_an_entry_found_by_its_name(void **state)
 }
 
 static const char TYPES[] = "[{'name': 't', 'type': 'time'},"
+                            " {'name': 'code', 'type': 'text', 'read_only': true,"
+                            "  'default': '03980'},"
                             " {'name': 'dt', 'type': 'datetime'},"
                             " {'name': 'ok', 'type': 'acknowledge', 'required': true},"
                             " {'name': 'r', 'type': 'range',"
@@ -194,7 +196,7 @@ static void test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden(void 
     assert_non_null(iv);
     assert_int_equal(eng_use_defaults(iv), 0); /* a new interview */
     n = eng_screens(iv, &sc);
-    assert_int_equal(n, 5); /* t, dt, ok, r, r10: not h, not late */
+    assert_int_equal(n, 6); /* t, code, dt, ok, r, r10: not h, not late */
     for (int i = 0; i < n; i++)
         assert_int_not_equal(sc[i].q, form_find(f, "h"));
     free(sc);
@@ -208,6 +210,19 @@ static void test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden(void 
     assert_non_null(out);
     assert_string_equal(cJSON_GetObjectItem(out, "h")->valuestring, "wave 2");
     assert_string_equal(cJSON_GetObjectItem(out, "t")->valuestring, "13:15:00");
+    /* the read-only answer is its default's: the interview cannot change it */
+    assert_string_equal(cJSON_GetObjectItem(out, "code")->valuestring, "03980");
+    assert_int_equal(val_from_text(&v, form_q(f, form_find(f, "code")), "04078", why, sizeof(why)),
+                     0);
+    assert_int_equal(eng_set_val(iv, (eng_pos){form_find(f, "code"), 0}, &v), DT_EINVAL);
+    val_free(&v);
+    assert_string_equal(eng_get(iv, (eng_pos){form_find(f, "code"), 0})->str, "03980");
+    /* an answers file (an assignment's prefill) gives it its value */
+    errlist pr = {0};
+    cJSON *pre = cJSON_Parse("{\"code\": \"04078\"}");
+    assert_int_equal(eng_load_json(iv, pre, &pr), 0);
+    cJSON_Delete(pre);
+    assert_string_equal(eng_get(iv, (eng_pos){form_find(f, "code"), 0})->str, "04078");
     cJSON_Delete(out);
     eng_free(iv);
     form_free(f);
@@ -229,6 +244,10 @@ static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
         {"[{'name': 'x', 'type': 'time', 'default': '25:00'}]", "default",
          "expected a time as \"HH:MM\" or \"HH:MM:SS\" (24-hour)"},
         {"[{'name': 'x', 'type': 'integer list'}]", "type", "unknown type 'integer list'"},
+        {"[{'name': 'x', 'type': 'calculate', 'calculation': '1', 'read_only': true}]", "read_only",
+         "only a question that is asked can be read-only (this one is calculate)"},
+        {"[{'name': 'x', 'type': 'text', 'read_only': true, 'required': '1 = 1'}]", "read_only",
+         "a read-only question cannot be required: nobody answers it"},
         {"[{'name': 'x', 'type': 'select_one'}]", "type",
          "'select_one' needs a choice list: \"select_one LIST\""},
         {"[{'name': 'x', 'type': 'calculate', 'calculation': 'pulldata(`p`, `a`, `b`, 1)'}]",

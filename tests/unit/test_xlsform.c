@@ -291,7 +291,7 @@ static void test_xlsform__columns_dieutra_cannot_honour(void **state)
         "type", "name", "label", "trigger", "read_only", "parameters",
         "integer", "age", "Age", NULL, NULL, NULL,
         "calculate", "stamp", NULL, "${age}", NULL, NULL,
-        "text", "id", "Id", NULL, "yes", NULL,
+        "text", "id", "Id", NULL, "yes", "start=1",
         "range", "r", "R", NULL, NULL, "start=1 stop=3",
         "range", "s", "S", NULL, NULL, "start",
         "select_one yesno or_other", "again", "Again", NULL, NULL, NULL,
@@ -317,14 +317,16 @@ static void test_xlsform__columns_dieutra_cannot_honour(void **state)
     free(sheets[0]);
     assert_int_equal(xlsform_read(path, &doc, &xr, &problems, &err), DT_EINVAL);
     has_problem(&problems, "survey row 3", "trigger", "cannot wait for a trigger");
-    has_problem(&problems, "survey row 4", "read_only", "not supported yet");
     has_problem(&problems, "survey row 6", "parameters", "expected start=N end=N step=N");
     has_problem(&problems, "survey row 7", "type", "which has a choice 96 already");
     errlist_free(&problems);
-    /* the parameter the loader does not know, named by its row */
-    const char *const one[] = {"type",  "name", "label", "trigger", "read_only", "parameters",
-                               "range", "r",    "R",     NULL,      NULL,        "start=1 stop=3"};
-    sheets[0] = xw_sheet(one, 2, 6);
+    /* the parameter the loader does not know, and a read-only question that is required,
+     * named by their rows; a read-only one alone is fine */
+    const char *const one[] = {"type",  "name", "label", "required", "read_only", "parameters",
+                               "range", "r",    "R",     NULL,       NULL,        "start=1 stop=3",
+                               "text",  "id",   "Id",    "yes",      "yes",       NULL,
+                               "text",  "code", "Code",  NULL,       "yes",       NULL};
+    sheets[0] = xw_sheet(one, 4, 6);
     unlink(path);
     assert_int_equal(xw_workbook(path, names, sheets, 3), 0);
     for (int i = 0; i < 3; i++)
@@ -336,6 +338,10 @@ static void test_xlsform__columns_dieutra_cannot_honour(void **state)
     assert_int_not_equal(form_load_json(&f, doc, "cannot.xlsx", &problems), 0);
     assert_int_equal(xlsform_name_rows(&problems, xr), 0);
     has_problem(&problems, "survey row 2 (r)", "parameters", "unknown parameter 'stop'");
+    has_problem(&problems, "survey row 3 (id)", "read_only", "cannot be required");
+    assert_int_equal(problems.n, 2);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 2), "read_only")));
     cJSON_Delete(doc);
     xlsform_rows_free(xr);
     errlist_free(&problems);

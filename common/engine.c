@@ -332,6 +332,14 @@ static void env_at(interview *iv, expr_env *env, int q, int inst)
     env->dot.str = "";
 }
 
+/* An evaluation of the whole form: outside every repeat. */
+static void top_env(interview *iv, expr_env *env)
+{
+    env_at(iv, env, 0, 0);
+    iv->ctx_repeat = -1;
+    env->position = 0;
+}
+
 /* ---- recompute */
 
 static int parent_relevant(const interview *iv, const form_question *fq, int inst)
@@ -555,7 +563,24 @@ int eng_household_label(buf *b, interview *iv, int lang)
 {
     int n, rc = DT_OK, any = 0;
     const int *key = form_household_key(iv->f, &n);
+    const expr *name = form_instance_name(iv->f);
 
+    if (name) { /* the form's own: ODK's instance_name */
+        expr_env env;
+        expr_val v;
+        size_t len;
+        fresh(iv);
+        top_env(iv, &env);
+        expr_eval(name, &env, &v);
+        if (v.kind == EXPR_SET) {
+            expr_val first = v;
+            v.kind = EXPR_STR, v.str = "", v.len = 0;
+            if (first.count > 0)
+                item(iv, first.ref, 0, &v);
+        }
+        const char *s = expr_to_string(&v, &env, &len);
+        return buf_append(b, s, len);
+    }
     for (int i = 0; i < n && rc == DT_OK; i++) {
         const form_question *q = form_q(iv->f, key[i]);
         const val *v = eng_get(iv, (eng_pos){key[i], 0});
@@ -867,9 +892,7 @@ int eng_is_refusal(interview *iv)
     if (!e)
         return 0;
     fresh(iv);
-    env_at(iv, &env, 0, 0);
-    iv->ctx_repeat = -1;
-    env.position = 0;
+    top_env(iv, &env);
     return expr_eval_bool(e, &env);
 }
 

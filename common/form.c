@@ -5,6 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+const expr *form_instance_name(const form *f)
+{
+    return f->instance_name;
+}
+
 const char *form_type_name(form_type t)
 {
     return (unsigned)t < Q_NTYPES ? qtype_of(t)->name : "?";
@@ -66,6 +71,7 @@ void form_free(form *f)
     free(f->geo_table);
     form_free_data(f);
     expr_free(f->refusal);
+    expr_free(f->instance_name);
     free(f);
 }
 

@@ -98,6 +98,10 @@ int form_version(const form *f);
  * or NULL when the form has none. */
 const expr *form_refusal(const form *f);
 
+/* The expression that names an interview in lists (form key "instance_name", ODK's), or
+ * NULL: then the household key's answers name it. */
+const expr *form_instance_name(const form *f);
+
 /* The top-level questions that identify a household (form key
  * "household_key"), for duplicate detection; *n receives their number. */
 const int *form_household_key(const form *f, int *n);

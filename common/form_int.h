@@ -29,6 +29,7 @@ struct form {
     int *order;   /* evaluation order (see form_eval_order) */
     int norder;
     expr *refusal;
+    expr *instance_name; /* what an interview is called in lists, or NULL */
     int *hh_key;
     int nhh_key;
     int area_q;      /* the question holding the area unit, or -1 (form_geo.c) */

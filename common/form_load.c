@@ -165,7 +165,8 @@ static void load_header(loader *L, const cJSON *doc)
 {
     static const char *const keys[] = {"id",          "version",   "languages", "title",
                                        "choices",     "questions", "refusal",   "household_key",
-                                       "description", "geography", "data",      NULL};
+                                       "description", "geography", "data",      "instance_name",
+                                       NULL};
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
     long long v;
@@ -783,21 +784,29 @@ static int in_key(const form *f, int q)
     return 0;
 }
 
-static void load_form_rules(loader *L, const cJSON *doc)
+/* An expression of the whole form (key): parsed into *out, read at the top level. */
+static void form_rule(loader *L, const cJSON *doc, const char *key, expr **out)
 {
-    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(doc, "refusal");
-    const cJSON *key = cJSON_GetObjectItemCaseSensitive(doc, "household_key");
-    form *f = L->f;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, key);
     dt_err err;
 
-    if (ref) {
-        if (!cJSON_IsString(ref))
-            PROBLEM(L, "form", "refusal", "expected an expression (a string)");
-        else if (expr_parse(&f->refusal, ref->valuestring, resolve, L, &err))
-            PROBLEM(L, "form", "refusal", "%s", err.msg);
-        else if (expr_uses_dot(f->refusal))
-            PROBLEM(L, "form", "refusal", "'.' cannot be used here");
-    }
+    if (!t)
+        return;
+    if (!cJSON_IsString(t))
+        PROBLEM(L, "form", key, "expected an expression (a string)");
+    else if (expr_parse(out, t->valuestring, resolve, L, &err))
+        PROBLEM(L, "form", key, "%s", err.msg);
+    else if (expr_uses_dot(*out))
+        PROBLEM(L, "form", key, "'.' cannot be used here");
+}
+
+static void load_form_rules(loader *L, const cJSON *doc)
+{
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(doc, "household_key");
+    form *f = L->f;
+
+    form_rule(L, doc, "refusal", &f->refusal);
+    form_rule(L, doc, "instance_name", &f->instance_name);
     if (!key)
         return;
     if (!cJSON_IsArray(key) || cJSON_GetArraySize(key) == 0) {

@@ -397,6 +397,7 @@ static void dieutra_settings(xf_build *b, const xf_table *s, const xf_row *r, cJ
     const char *key = xf_get(s, r, "household_key"), *area = xf_get(s, r, "geography_area");
 
     xf_add_str(b, doc, "refusal", xf_get(s, r, "refusal"));
+    xf_add_str(b, doc, "instance_name", xf_get(s, r, "instance_name"));
     if (*key) {
         cJSON *names = cJSON_AddArrayToObject(doc, "household_key");
         char word[128];

@@ -131,6 +131,8 @@ same "substr counts characters" "$(stored code3)" "Bản"
 same "or_other's text" "$(stored source_other)" "Loa phường"
 same "the hidden answer" "$(stored wave)" "w3"
 same "pulldata from the CSV beside the workbook" "$(stored signal)" "3G"
+"$COLLECTOR" list --db "$LOGDIR/t.db" >"$LOGDIR/t-list.out" 2>&1
+has "the settings' instance_name names it" "$LOGDIR/t-list.out" "Hộ 1 · Bản Hụm$"
 typed 2 5 07:30 1 "" OK >"$LOGDIR/t-range.json"
 typed 3 4 23:30 1 "" OK >"$LOGDIR/t-late.json"
 typed 4 4 07:30 96 "" OK >"$LOGDIR/t-other.json"

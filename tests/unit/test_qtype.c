@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "engine.h"
 #include "form.h"
 #include "qtype.h"
@@ -268,6 +269,41 @@ static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
     }
 }
 
+/* ODK's instance_name names an interview in lists; without it, the household key does. */
+static void test_qtype__instance_name_names_the_interview(void **state)
+{
+    static const char *doc_text =
+        "{\"id\": \"t\", \"version\": 1, \"languages\": [\"vi\"], \"title\": {\"vi\": \"T\"},"
+        " \"instance_name\": \"concat('Hộ ', ${n}, ' · ', ${m_name})\","
+        " \"questions\": [{\"name\": \"n\", \"type\": \"integer\", \"label\": {\"vi\": \"N\"}},"
+        " {\"name\": \"members\", \"type\": \"repeat\", \"label\": {\"vi\": \"M\"},"
+        " \"children\": [{\"name\": \"m_name\", \"type\": \"text\", \"label\": {\"vi\": "
+        "\"T\"}}]}]}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    errlist pr = {0};
+    form *f = NULL;
+    buf b;
+
+    (void)state;
+    assert_int_equal(form_load_json(&f, doc, "t", &pr), 0);
+    interview *iv = eng_new(f, TODAY, 0);
+    cJSON *a = cJSON_Parse("{\"n\": 4, \"members\": [{\"m_name\": \"Lò Văn Minh\"},"
+                           " {\"m_name\": \"Cầm Thị Ươi\"}]}");
+    assert_int_equal(eng_load_json(iv, a, &pr), 0);
+    buf_init(&b, 1024);
+    assert_int_equal(eng_household_label(&b, iv, 0), 0);
+    assert_string_equal(b.data, "Hộ 4 · Lò Văn Minh"); /* a roster's first, as ODK's */
+    buf_free(&b);
+    cJSON_Delete(a);
+    eng_free(iv);
+    form_free(f);
+    cJSON_ReplaceItemInObject(doc, "instance_name", cJSON_CreateString("concat(${x}"));
+    assert_int_equal(form_load_json(&f, doc, "t", &pr), DT_EINVAL);
+    assert_string_equal(pr.items[0].what, "instance_name");
+    errlist_free(&pr);
+    cJSON_Delete(doc);
+}
+
 /* pulldata()'s tables in the JSON form: numbers kept as their text, the first matching row. */
 static void test_qtype__pulldata_reads_the_forms_tables(void **state)
 {
@@ -321,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_qtype__the_engine_asks_what_is_shown_and_keeps_the_hidden),
         cmocka_unit_test(test_qtype__the_loader_says_what_a_type_cannot_have),
         cmocka_unit_test(test_qtype__pulldata_reads_the_forms_tables),
+        cmocka_unit_test(test_qtype__instance_name_names_the_interview),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,13 +28,32 @@ void xf_table_free(xf_table *t)
 {
     for (int c = 0; c < XF_COLS_MAX; c++)
         free(t->head[c]);
-    for (long r = 0; r < t->nrows; r++) {
-        for (int c = 0; c < t->ncols; c++)
-            free(t->rows[r].cell[c]);
-        free(t->rows[r].cell);
+    while (t->mem) {
+        xf_chunk *next = t->mem->next;
+        free(t->mem);
+        t->mem = next;
     }
     free(t->rows);
     memset(t, 0, sizeof(*t));
+}
+
+/* n bytes from t's chunks (zeroed), aligned for pointers; NULL when out of memory. A sheet's
+ * ten thousand cells are a few allocations, not one each (bench_xlsform). */
+static void *table_alloc(xf_table *t, size_t n)
+{
+    xf_chunk *c = t->mem;
+
+    n = (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+    if (!c || c->size - c->used < n) {
+        size_t size = n > 60000 ? n : 60000;
+        if (!(c = calloc(1, sizeof(*c) + size)))
+            return NULL;
+        c->size = size;
+        c->next = t->mem;
+        t->mem = c;
+    }
+    c->used += n;
+    return c->data + c->used - n;
 }
 
 xf_row *xf_table_add_row(xf_table *t, long num)
@@ -51,7 +70,7 @@ xf_row *xf_table_add_row(xf_table *t, long num)
     }
     r = &t->rows[t->nrows];
     /* One block: the cells' pointers, then their number flags. */
-    if (!(r->cell = calloc((size_t)(t->ncols ? t->ncols : 1), sizeof(char *) + 1)))
+    if (!(r->cell = table_alloc(t, (size_t)(t->ncols ? t->ncols : 1) * (sizeof(char *) + 1))))
         return NULL;
     r->isnum = (unsigned char *)(r->cell + (t->ncols ? t->ncols : 1));
     r->num = num;
@@ -69,7 +88,7 @@ static void serial_date(double serial, char *out, size_t size)
     strftime(out, size, "%Y-%m-%d", &tm);
 }
 
-int xf_keep(char **cell, const char *v)
+int xf_keep(xf_table *t, char **cell, const char *v)
 {
     size_t n;
 
@@ -78,8 +97,11 @@ int xf_keep(char **cell, const char *v)
     n = strlen(v);
     while (n && isspace((unsigned char)v[n - 1]))
         n--;
-    if (n && !(*cell = strndup(v, n)))
-        return DT_ENOMEM;
+    if (n) {
+        if (!(*cell = table_alloc(t, n + 1)))
+            return DT_ENOMEM;
+        memcpy(*cell, v, n); /* the chunk is zeroed: the NUL is there */
+    }
     return 0;
 }
 
@@ -140,7 +162,7 @@ static int take_cell(void *ctx, const xlsx_cell *c)
         return 0;
     if ((!t->nrows || t->rows[t->nrows - 1].num != c->row) && !xf_table_add_row(t, c->row))
         return DT_ENOMEM;
-    if (xf_keep(&t->rows[t->nrows - 1].cell[c->col - 1], v))
+    if (xf_keep(t, &t->rows[t->nrows - 1].cell[c->col - 1], v))
         return DT_ENOMEM;
     t->rows[t->nrows - 1].isnum[c->col - 1] = c->kind == XLSX_NUMBER && !c->is_date;
     return 0;

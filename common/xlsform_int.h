@@ -16,11 +16,19 @@
 /* One row of a sheet: its cells by column, as many as the header has. */
 typedef struct xf_row {
     long num;             /* as Excel shows it (a CSV file: its line) */
-    char **cell;          /* NULL when empty; owned */
+    char **cell;          /* NULL when empty; in the table's chunks */
     unsigned char *isnum; /* 1: a number cell (not a date): its text is a number */
 } xf_row;
 
+/* Where a table's rows and texts live: chunks that never move, freed together. */
+typedef struct xf_chunk {
+    struct xf_chunk *next;
+    size_t used, size;
+    char data[];
+} xf_chunk;
+
 typedef struct xf_table {
+    xf_chunk *mem;           /* the rows' cells and texts (xf_keep) */
     const char *sheet;       /* "survey", or the CSV file's name */
     char *head[XF_COLS_MAX]; /* the header row's texts, trimmed */
     int ncols;
@@ -59,7 +67,7 @@ int xf_column(const xf_table *t, const char *name);
 const char *xf_get(const xf_table *t, const xf_row *r, const char *name);
 /* Stores v without the spaces around it in *cell (left NULL when nothing is left): the cells
  * are kept trimmed. 0 or DT_ENOMEM. */
-int xf_keep(char **cell, const char *v);
+int xf_keep(xf_table *t, char **cell, const char *v);
 
 /* The texts of column base ("label") of a row: {"vi": ..., "en": ...}, or NULL when none. */
 cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_langs *L);

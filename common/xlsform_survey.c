@@ -164,7 +164,7 @@ static int read_csv_table(xf_table *t, const char *path, const char *name, dt_er
         xf_row *r = xf_table_add_row(t, csv_line(cr));
         rc = r ? 0 : err_set(err, DT_ENOMEM, "out of memory");
         for (int c = 0; c < n && !rc; c++)
-            if (xf_keep(&r->cell[c], f[c]))
+            if (xf_keep(t, &r->cell[c], f[c]))
                 rc = err_set(err, DT_ENOMEM, "out of memory");
     }
     csv_close(cr);

@@ -80,7 +80,9 @@ char *xw_sheet(const char *const *cells, int nrows, int ncols)
     return out;
 }
 
-int xw_workbook(const char *path, const char *const *names, char *const *sheets, int n)
+/* The workbook's parts around its sheets, and a table of shared strings when sst is not NULL. */
+static int workbook_parts(const char *path, const char *const *names, char *const *sheets, int n,
+                          const char *sst)
 {
     char wb[4096] = "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
                     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
@@ -106,7 +108,14 @@ int xw_workbook(const char *path, const char *const *names, char *const *sheets,
     strncat(rels, "</Relationships>", sizeof(rels) - strlen(rels) - 1);
     parts[np++] = (xw_part){"xl/workbook.xml", wb};
     parts[np++] = (xw_part){"xl/_rels/workbook.xml.rels", rels};
+    if (sst)
+        parts[np++] = (xw_part){"xl/sharedStrings.xml", sst};
     return xw_write(path, parts, np);
+}
+
+int xw_workbook(const char *path, const char *const *names, char *const *sheets, int n)
+{
+    return workbook_parts(path, names, sheets, n, NULL);
 }
 
 int xw_tmpdir(char *template)
@@ -120,4 +129,64 @@ int xw_rmdir(const char *dir)
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The index of s in the table of strings (added when new): a linear search, fine for tests. */
+static int sst_index(const char ***strs, int *n, const char *s)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp((*strs)[i], s))
+            return i;
+    *strs = realloc(*strs, sizeof(char *) * (size_t)(*n + 1));
+    (*strs)[*n] = s;
+    return (*n)++;
+}
+
+int xw_workbook_shared(const char *path, const char *const *names, const char *const *const *cells,
+                       const int *nrows, const int *ncols, int n)
+{
+    const char **strs = NULL;
+    char *sheets[16] = {0}, *sst = NULL, tag[64];
+    size_t len = 0, cap = 0;
+    int nstrs = 0, rc;
+
+    if (n > 16)
+        return -1;
+    for (int k = 0; k < n; k++) {
+        char *out = NULL;
+        size_t ol = 0, oc = 0;
+        put(&out, &ol, &oc,
+            "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            "<sheetData>",
+            0);
+        for (int r = 0; r < nrows[k]; r++) {
+            snprintf(tag, sizeof(tag), "<row r=\"%d\">", r + 1);
+            put(&out, &ol, &oc, tag, 0);
+            for (int c = 0; c < ncols[k]; c++) {
+                const char *v = cells[k][r * ncols[k] + c];
+                if (!v || !*v)
+                    continue;
+                snprintf(tag, sizeof(tag), "<c r=\"%c%d\" t=\"s\"><v>%d</v></c>", 'A' + c, r + 1,
+                         sst_index(&strs, &nstrs, v));
+                put(&out, &ol, &oc, tag, 0);
+            }
+            put(&out, &ol, &oc, "</row>", 0);
+        }
+        put(&out, &ol, &oc, "</sheetData></worksheet>", 0);
+        sheets[k] = out;
+    }
+    put(&sst, &len, &cap,
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">", 0);
+    for (int i = 0; i < nstrs; i++) {
+        put(&sst, &len, &cap, "<si><t>", 0);
+        put(&sst, &len, &cap, strs[i], 1);
+        put(&sst, &len, &cap, "</t></si>", 0);
+    }
+    put(&sst, &len, &cap, "</sst>", 0);
+    rc = workbook_parts(path, names, sheets, n, sst);
+    for (int k = 0; k < n; k++)
+        free(sheets[k]);
+    free(sst);
+    free(strs);
+    return rc;
 }

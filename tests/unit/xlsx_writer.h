@@ -17,6 +17,11 @@ char *xw_sheet(const char *const *cells, int nrows, int ncols);
 /* Writes a workbook at path with the named sheets (XML from xw_sheet) in order. */
 int xw_workbook(const char *path, const char *const *names, char *const *sheets, int n);
 
+/* The same workbook as Excel writes it: every text once in the shared strings table, the cells
+ * pointing at it. Sheet k is cells[k], nrows[k] x ncols[k]. */
+int xw_workbook_shared(const char *path, const char *const *names, const char *const *const *cells,
+                       const int *nrows, const int *ncols, int n);
+
 /* A fresh folder from template (mkdtemp, "…XXXXXX" changed in place), and removing it with what
  * it holds: 0, or -1. For cmocka's group setup and teardown. */
 int xw_tmpdir(char *template);

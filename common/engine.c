@@ -1,5 +1,5 @@
 /* engine.c - the interview engine: relevance, calculations, checks and navigation */
-#include "engine.h"
+#include "engine_int.h"
 #include "qtype.h"
 #include "buf.h"
 #include "json.h"
@@ -8,28 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct qstate {
-    val *v;             /* one per instance (one outside repeats) */
-    unsigned char *rel; /* relevance, one per instance */
-} qstate;
-
-struct interview {
-    const form *f;
-    int today;
-    int lang;
-    qstate *qs;     /* one per question */
-    int *ninst;     /* per question; used for repeats: instances in use */
-    int *cap;       /* per question; used for repeats: instances allocated */
-    int *given;     /* per repeat: instances an answers file gave */
-    int *defaulted; /* per repeat: instances that got their defaults */
-    int defaults;   /* apply defaults to new instances */
-    int dirty;      /* answers changed since the last recompute */
-    expr_scratch *scratch;
-    int ctx_repeat; /* the repeat the current evaluation is inside, or -1 */
-    int ctx_inst;
-    const form_choice *ctx_choice; /* for bare names in a choice_filter */
-};
 
 /* Messages the engine says itself, when the form gives none. */
 static const char *msg_required(const interview *iv)
@@ -56,34 +34,7 @@ static const char *msg_choice(const interview *iv)
 
 static int scope_of(const interview *iv, int q)
 {
-    return form_q(iv->f, q)->repeat;
-}
-
-/* Grows every question inside repeat r to hold n instances. */
-static int ensure_cap(interview *iv, int r, int n)
-{
-    const form_question *rq = form_q(iv->f, r);
-    int cap = iv->cap[r];
-
-    if (n <= cap)
-        return DT_OK;
-    while (cap < n)
-        cap *= 2;
-    for (int q = r + 1; q < rq->end; q++) {
-        qstate *s = &iv->qs[q];
-        val *v = realloc(s->v, sizeof(val) * (size_t)cap);
-        if (!v)
-            return DT_ENOMEM;
-        s->v = v;
-        unsigned char *rel = realloc(s->rel, (size_t)cap);
-        if (!rel)
-            return DT_ENOMEM;
-        s->rel = rel;
-        memset(s->v + iv->cap[r], 0, sizeof(val) * (size_t)(cap - iv->cap[r]));
-        memset(s->rel + iv->cap[r], 0, (size_t)(cap - iv->cap[r]));
-    }
-    iv->cap[r] = cap;
-    return DT_OK;
+    return ei_scope(iv, q);
 }
 
 void eng_set_lang(interview *iv, int lang)
@@ -104,20 +55,14 @@ interview *eng_new(const form *f, int today, int lang)
     iv->ctx_repeat = -1;
     iv->dirty = 1;
     iv->qs = calloc((size_t)n, sizeof(qstate));
-    iv->ninst = calloc((size_t)n, sizeof(int));
-    iv->cap = calloc((size_t)n, sizeof(int));
-    iv->given = calloc((size_t)n, sizeof(int));
-    iv->defaulted = calloc((size_t)n, sizeof(int));
     iv->scratch = expr_scratch_new();
-    if (!iv->qs || !iv->ninst || !iv->cap || !iv->given || !iv->defaulted || !iv->scratch)
+    if (!iv->qs || !iv->scratch || ei_init(iv))
         goto fail;
     for (int q = 0; q < n; q++) {
         iv->qs[q].v = calloc(1, sizeof(val));
         iv->qs[q].rel = calloc(1, 1);
         if (!iv->qs[q].v || !iv->qs[q].rel)
             goto fail;
-        if (form_q(f, q)->type == Q_REPEAT)
-            iv->cap[q] = 1;
     }
     return iv;
 fail:
@@ -131,17 +76,14 @@ void eng_free(interview *iv)
         return;
     for (int q = 0; iv->qs && q < form_nquestions(iv->f); q++) {
         int s = scope_of(iv, q);
-        int n = s >= 0 ? iv->cap[s] : 1;
+        int n = s >= 0 && iv->reps ? iv->reps[s].capslots : 1;
         for (int i = 0; iv->qs[q].v && i < n; i++)
             val_free(&iv->qs[q].v[i]);
         free(iv->qs[q].v);
         free(iv->qs[q].rel);
     }
     free(iv->qs);
-    free(iv->ninst);
-    free(iv->cap);
-    free(iv->given);
-    free(iv->defaulted);
+    ei_free(iv);
     expr_scratch_free(iv->scratch);
     free(iv);
 }
@@ -163,7 +105,7 @@ static int in_range(const interview *iv, eng_pos at, int in_use)
     s = scope_of(iv, at.q);
     if (s < 0)
         return at.inst == 0;
-    return at.inst < (in_use ? iv->ninst[s] : iv->cap[s]);
+    return in_use ? ei_live(iv, s, at.inst) : at.inst < iv->reps[s].nslots;
 }
 
 /* ---- defaults */
@@ -181,14 +123,26 @@ static int apply_default(interview *iv, int q, int inst)
                                                                                   : DT_OK;
 }
 
-static int default_instances(interview *iv, int r)
+int ei_defaults(interview *iv, int r, int p)
 {
     const form_question *rq = form_q(iv->f, r);
+    eng_kids *k = ei_kids(iv, r, p);
 
-    for (; iv->defaulted[r] < iv->ninst[r]; iv->defaulted[r]++)
-        for (int q = r + 1; q < rq->end; q++)
-            if (apply_default(iv, q, iv->defaulted[r]))
+    if (!k)
+        return DT_ENOMEM;
+    for (int j = 0; j < k->n; j++) {
+        int s = k->slot[j];
+        if (iv->reps[r].dflt[s])
+            continue;
+        iv->reps[r].dflt[s] = 1;
+        for (int q = r + 1; q < rq->end; q++) {
+            if (scope_of(iv, q) != r)
+                continue;
+            if (apply_default(iv, q, s))
                 return DT_ENOMEM;
+            /* an open-ended repeat inside starts empty: its instances get theirs when added */
+        }
+    }
     return DT_OK;
 }
 
@@ -200,7 +154,7 @@ int eng_use_defaults(interview *iv)
             continue;
         if (apply_default(iv, q, 0))
             return DT_ENOMEM;
-        if (form_q(iv->f, q)->type == Q_REPEAT && default_instances(iv, q))
+        if (form_q(iv->f, q)->type == Q_REPEAT && ei_defaults(iv, q, 0))
             return DT_ENOMEM;
     }
     iv->dirty = 1;
@@ -242,15 +196,15 @@ static void slot_value(const interview *iv, int q, int inst, expr_val *out)
     out->len = v->len;
 }
 
-static int repeat_count_now(const interview *iv, int r)
-{
-    return iv->qs[r].rel[0] ? iv->ninst[r] : 0;
-}
-
+/* ${ref} seen from the current evaluation: its answer in the instance the evaluation is in
+ * (or one around it), else the set of its answers in the instances the evaluation can see
+ * (sum(${m_age}) from the household, count(${plots}) from a member). */
 static void lookup(void *ctx, int ref, int bare, expr_val *out)
 {
-    const interview *iv = ctx;
+    interview *iv = ctx;
     const form_question *fq;
+    const int *slots;
+    int r, a;
 
     if (bare) {
         const form_choice *c = iv->ctx_choice;
@@ -261,28 +215,35 @@ static void lookup(void *ctx, int ref, int bare, expr_val *out)
         return;
     }
     fq = form_q(iv->f, ref);
-    if (fq->type == Q_REPEAT || (fq->repeat >= 0 && fq->repeat != iv->ctx_repeat)) {
-        memset(out, 0, sizeof(*out));
-        out->kind = EXPR_SET;
-        out->ref = ref;
-        out->count = repeat_count_now(iv, fq->type == Q_REPEAT ? ref : fq->repeat);
+    r = fq->type == Q_REPEAT ? ref : fq->repeat;
+    if (fq->type != Q_REPEAT &&
+        (r < 0 || (a = ei_ancestor(iv, iv->ctx_repeat, iv->ctx_inst, r)) >= 0)) {
+        slot_value(iv, ref, r < 0 ? 0 : a, out);
         return;
     }
-    slot_value(iv, ref, fq->repeat >= 0 ? iv->ctx_inst : 0, out);
+    memset(out, 0, sizeof(*out));
+    out->kind = EXPR_SET;
+    out->ref = ref;
+    out->count = ei_set(iv, r, iv->ctx_repeat, iv->ctx_inst, &slots);
+    if (out->count < 0)
+        out->count = 0; /* out of memory: nothing seen */
 }
 
 static void item(void *ctx, int ref, int i, expr_val *out)
 {
-    const interview *iv = ctx;
+    interview *iv = ctx;
     const form_question *fq = form_q(iv->f, ref);
+    const int *slots;
+    int n;
 
-    if (fq->type == Q_REPEAT || fq->repeat < 0 || i < 0 || i >= iv->ninst[fq->repeat]) {
-        memset(out, 0, sizeof(*out));
-        out->kind = EXPR_STR;
-        out->str = "";
+    memset(out, 0, sizeof(*out));
+    out->kind = EXPR_STR;
+    out->str = "";
+    if (fq->type == Q_REPEAT || fq->repeat < 0 || i < 0)
         return;
-    }
-    slot_value(iv, ref, i, out);
+    n = ei_set(iv, fq->repeat, iv->ctx_repeat, iv->ctx_inst, &slots);
+    if (i < n)
+        slot_value(iv, ref, slots[i], out);
 }
 
 static void choice_label(void *ctx, int ref, const char *code, size_t len, expr_val *out)
@@ -325,7 +286,7 @@ static void env_at(interview *iv, expr_env *env, int q, int inst)
     env->item = item;
     env->choice_label = choice_label;
     env->pulldata = pulldata;
-    env->position = s >= 0 ? inst + 1 : 0;
+    env->position = s >= 0 ? iv->reps[s].pos[inst] + 1 : 0;
     env->today = iv->today;
     env->scratch = iv->scratch;
     env->dot.kind = EXPR_STR;
@@ -346,8 +307,9 @@ static int parent_relevant(const interview *iv, const form_question *fq, int ins
 {
     if (fq->parent < 0)
         return 1;
-    if (fq->parent == fq->repeat)
-        return iv->qs[fq->parent].rel[0];
+    if (fq->parent == fq->repeat) /* the repeat's own relevance: per slot of the one around it */
+        return iv->qs[fq->parent]
+            .rel[scope_of(iv, fq->parent) >= 0 ? iv->reps[fq->repeat].par[inst] : 0];
     return iv->qs[fq->parent].rel[fq->repeat >= 0 ? inst : 0];
 }
 
@@ -404,10 +366,10 @@ static void compute(interview *iv, int q, int inst)
         expr_eval(fq->repeat_count, &env, &n);
         double d = expr_to_number(&n);
         int count = isnan(d) || d < 0 ? 0 : d > FORM_MAX_INSTANCES ? FORM_MAX_INSTANCES : (int)d;
-        if (ensure_cap(iv, q, count) == DT_OK)
-            iv->ninst[q] = count;
+        if (ei_ensure(iv, q, inst, count) == DT_OK)
+            ei_kids(iv, q, inst)->n = count;
         if (iv->defaults)
-            default_instances(iv, q);
+            ei_defaults(iv, q, inst);
     }
 }
 
@@ -422,8 +384,9 @@ void eng_recompute(interview *iv)
             compute(iv, q, 0);
             continue;
         }
-        for (int k = 0; k < iv->ninst[s]; k++)
-            compute(iv, q, k);
+        for (int k = 0; k < iv->reps[s].nslots; k++)
+            if (ei_live(iv, s, k))
+                compute(iv, q, k);
     }
     iv->dirty = 0;
 }
@@ -432,6 +395,11 @@ static void fresh(interview *iv)
 {
     if (iv->dirty)
         eng_recompute(iv);
+}
+
+void ei_fresh(interview *iv)
+{
+    fresh(iv);
 }
 
 /* ---- answers */
@@ -448,7 +416,7 @@ int eng_set_val(interview *iv, eng_pos at, const val *v)
         return DT_EINVAL; /* a read-only answer comes from its default or a prefill only */
     iv->dirty = 1;
     /* Once someone answers, the answers file no longer speaks for the roster size. */
-    memset(iv->given, 0, sizeof(int) * (size_t)form_nquestions(iv->f));
+    ei_forget_given(iv);
     return val_copy(&iv->qs[at.q].v[at.inst], v);
 }
 
@@ -485,78 +453,6 @@ int eng_relevant(interview *iv, eng_pos at)
     if (!in_range(iv, at, 1))
         return 0;
     return iv->qs[at.q].rel[at.inst];
-}
-
-int eng_instances(interview *iv, int r)
-{
-    fresh(iv);
-    return repeat_count_now(iv, r);
-}
-
-int eng_add_instance(interview *iv, int r)
-{
-    const form_question *rq = form_q(iv->f, r);
-
-    if (rq->type != Q_REPEAT || rq->repeat_count || iv->ninst[r] >= FORM_MAX_INSTANCES)
-        return DT_EINVAL;
-    if (ensure_cap(iv, r, iv->ninst[r] + 1))
-        return DT_ENOMEM;
-    iv->ninst[r]++;
-    if (iv->defaults && default_instances(iv, r))
-        return DT_ENOMEM;
-    iv->dirty = 1;
-    return iv->ninst[r] - 1;
-}
-
-int eng_move_instance(interview *iv, int r, int from, int to)
-{
-    const form_question *rq = form_q(iv->f, r);
-    int n;
-
-    if (rq->type != Q_REPEAT)
-        return DT_EINVAL;
-    n = eng_instances(iv, r);
-    if (from < 0 || to < 0 || from >= n || to >= n)
-        return DT_EINVAL;
-    if (from == to)
-        return DT_OK;
-    for (int q = r + 1; q < rq->end; q++) {
-        val *v = iv->qs[q].v, moved = v[from];
-        /* the members between slide one place towards from's */
-        if (from < to)
-            memmove(v + from, v + from + 1, sizeof(val) * (size_t)(to - from));
-        else
-            memmove(v + to + 1, v + to, sizeof(val) * (size_t)(from - to));
-        v[to] = moved;
-    }
-    iv->dirty = 1;
-    return DT_OK;
-}
-
-void eng_clear_instance(interview *iv, int r, int inst)
-{
-    const form_question *rq = form_q(iv->f, r);
-
-    if (rq->type != Q_REPEAT || inst < 0 || inst >= iv->cap[r])
-        return;
-    for (int q = r + 1; q < rq->end; q++)
-        val_free(&iv->qs[q].v[inst]);
-    iv->dirty = 1;
-}
-
-int eng_remove_instance(interview *iv, int r)
-{
-    const form_question *rq = form_q(iv->f, r);
-    int last = iv->ninst[r] - 1;
-
-    if (rq->type != Q_REPEAT || rq->repeat_count || last < 0)
-        return DT_EINVAL;
-    eng_clear_instance(iv, r, last);
-    iv->ninst[r] = last;
-    if (iv->defaulted[r] > last)
-        iv->defaulted[r] = last;
-    iv->dirty = 1;
-    return DT_OK;
 }
 
 int eng_household_label(buf *b, interview *iv, int lang)
@@ -599,16 +495,6 @@ int eng_household_label(buf *b, interview *iv, int lang)
     return rc;
 }
 
-void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size)
-{
-    const form_question *fq = form_q(iv->f, at.q);
-
-    if (fq->repeat >= 0)
-        snprintf(out, size, "%s[%d]/%s", form_q(iv->f, fq->repeat)->name, at.inst + 1, fq->name);
-    else
-        snprintf(out, size, "%s", fq->name);
-}
-
 static int load_value(interview *iv, int q, int inst, const cJSON *j, errlist *problems)
 {
     char why[256], where[256];
@@ -621,46 +507,55 @@ static int load_value(interview *iv, int q, int inst, const cJSON *j, errlist *p
     return rc;
 }
 
-static int load_instances(interview *iv, int r, const cJSON *arr, errlist *problems)
+/* The instances of repeat r in slot p of the one around it (0 at the top), from an array of
+ * objects; a repeat inside comes as an array in each. where names r's place ("members[2]/plots"
+ * or "members"). */
+static int load_instances(interview *iv, int r, int p, const cJSON *arr, const char *where,
+                          errlist *problems)
 {
     const form_question *rq = form_q(iv->f, r);
     int n = cJSON_GetArraySize(arr), k = 0, rc = DT_OK;
     const cJSON *inst, *a;
+    eng_kids *kids;
 
     if (!cJSON_IsArray(arr))
-        return errlist_add(problems, rq->name, "answer", "expected an array of objects, one per %s",
+        return errlist_add(problems, where, "answer", "expected an array of objects, one per %s",
                            "instance")
                    ? DT_ENOMEM
                    : DT_EINVAL;
     if (n > FORM_MAX_INSTANCES)
-        return errlist_add(problems, rq->name, "answer", "more than %d instances",
-                           FORM_MAX_INSTANCES)
+        return errlist_add(problems, where, "answer", "more than %d instances", FORM_MAX_INSTANCES)
                    ? DT_ENOMEM
                    : DT_EINVAL;
-    if (ensure_cap(iv, r, n))
+    if ((rc = ei_ensure(iv, r, p, n)) == DT_EINVAL)
+        return errlist_add(problems, where, "answer",
+                           "more than %d instances of this repeat in the whole interview",
+                           ENG_MAX_SLOTS)
+                   ? DT_ENOMEM
+                   : DT_EINVAL;
+    if (rc || !(kids = ei_kids(iv, r, p)))
         return DT_ENOMEM;
-    iv->given[r] = n;
+    kids->given = n;
     if (!rq->repeat_count)
-        iv->ninst[r] = n;
-    if (iv->defaulted[r] < n)
-        iv->defaulted[r] = n; /* answers from a file get no defaults */
+        kids->n = n;
     cJSON_ArrayForEach(inst, arr)
     {
-        char where[256];
-        snprintf(where, sizeof(where), "%s[%d]", rq->name, k + 1);
+        char at[256];
+        int slot = ei_kids(iv, r, p)->slot[k];
+        iv->reps[r].dflt[slot] = 1; /* answers from a file get no defaults */
+        snprintf(at, sizeof(at), "%s[%d]", where, k + 1);
         if (!cJSON_IsObject(inst)) {
-            if (errlist_add(problems, where, "answer", "expected an object of answers"))
+            if (errlist_add(problems, at, "answer", "expected an object of answers"))
                 return DT_ENOMEM;
             rc = DT_EINVAL;
         }
         cJSON_ArrayForEach(a, inst)
         {
-            int q = form_find(iv->f, a->string);
-            int r2 = q < 0 ? -2 : scope_of(iv, q);
-            if (r2 != r) {
-                char at[300];
-                snprintf(at, sizeof(at), "%s/%s", where, a->string);
-                if (errlist_add(problems, at, "answer", "%s",
+            int q = form_find(iv->f, a->string), r3;
+            char sub[300];
+            snprintf(sub, sizeof(sub), "%s/%s", at, a->string);
+            if (q < 0 || scope_of(iv, q) != r) {
+                if (errlist_add(problems, sub, "answer", "%s",
                                 q < 0 ? "unknown question" : "question is not part of this repeat"))
                     return DT_ENOMEM;
                 rc = DT_EINVAL;
@@ -668,7 +563,8 @@ static int load_instances(interview *iv, int r, const cJSON *arr, errlist *probl
             }
             if (form_q(iv->f, q)->type == Q_CALCULATE)
                 continue; /* recomputed, never trusted */
-            int r3 = load_value(iv, q, k, a, problems);
+            r3 = form_q(iv->f, q)->type == Q_REPEAT ? load_instances(iv, q, slot, a, sub, problems)
+                                                    : load_value(iv, q, slot, a, problems);
             if (r3 == DT_ENOMEM)
                 return r3;
             if (r3)
@@ -708,7 +604,7 @@ int eng_load_json(interview *iv, const cJSON *answers, errlist *problems)
         }
         if (fq->type == Q_CALCULATE)
             continue; /* recomputed, never trusted */
-        r = fq->type == Q_REPEAT ? load_instances(iv, q, a, problems)
+        r = fq->type == Q_REPEAT ? load_instances(iv, q, 0, a, fq->name, problems)
                                  : load_value(iv, q, 0, a, problems);
         if (r == DT_ENOMEM)
             return r;
@@ -861,18 +757,20 @@ int eng_validate(interview *iv, errlist *issues)
     fresh(iv);
     for (int q = 0; q < n; q++) {
         const form_question *fq = form_q(iv->f, q);
-        int s = fq->repeat;
-        int ninst = s >= 0 ? iv->ninst[s] : 1;
+        int s = fq->repeat, nslots = s >= 0 ? iv->reps[s].nslots : 1;
 
-        if (fq->type == Q_REPEAT && fq->repeat_count && iv->qs[q].rel[0] &&
-            iv->given[q] > iv->ninst[q]) {
-            if (errlist_add(issues, fq->name, "repeat",
-                            "answers were given for %d instances but repeat_count gives %d",
-                            iv->given[q], iv->ninst[q]))
-                return DT_ENOMEM;
-            count++;
-        }
-        for (int k = 0; k < ninst; k++) {
+        for (int k = 0; k < nslots; k++) {
+            if (s >= 0 && !ei_live(iv, s, k))
+                continue;
+            if (fq->type == Q_REPEAT && fq->repeat_count && iv->qs[q].rel[k] &&
+                k < iv->reps[q].nkids && iv->reps[q].kids[k].given > iv->reps[q].kids[k].n) {
+                eng_pos_name(iv, (eng_pos){q, k}, where, sizeof(where));
+                if (errlist_add(issues, where, "repeat",
+                                "answers were given for %d instances but repeat_count gives %d",
+                                iv->reps[q].kids[k].given, iv->reps[q].kids[k].n))
+                    return DT_ENOMEM;
+                count++;
+            }
             if (!iv->qs[q].rel[k] || check_at(iv, q, k, &what, msg, sizeof(msg)))
                 continue;
             eng_pos_name(iv, (eng_pos){q, k}, where, sizeof(where));
@@ -932,12 +830,14 @@ static void walk(interview *iv, int from, int to, int inst, screens *s)
             continue;
         }
         if (fq->type == Q_REPEAT) {
-            if (rel) {
-                for (int k = 0; k < iv->ninst[i]; k++)
-                    walk(iv, i + 1, fq->end, k, s);
-                if (!fq->repeat_count)
-                    push(s, i, iv->ninst[i]);
-            }
+            int p = fq->repeat >= 0 ? inst : 0;
+            eng_kids *k = rel ? ei_kids(iv, i, p) : NULL;
+            if (rel && !k)
+                s->nomem = 1;
+            for (int j = 0; k && j < k->n; j++)
+                walk(iv, i + 1, fq->end, k->slot[j], s);
+            if (k && !fq->repeat_count)
+                push(s, i, ENG_ADD_PLACE(p, k->n));
             i = fq->end;
             continue;
         }
@@ -962,23 +862,47 @@ int eng_screens(interview *iv, eng_pos **out)
     return s.n;
 }
 
-/* Orders places as the interview meets them: a repeat's instances in turn,
- * each in question order, its "add another?" place after the last one. */
+/* A place's key in the order the interview meets places: for each repeat around it, outermost
+ * first, the repeat and the instance's position; then the question. An open-ended repeat's
+ * "add another?" place is the repeat, the count it was made at and -1: after those instances,
+ * before the questions of the one it would add, so that adding one and going next enters it.
+ * Returns the key's length. */
+static int pos_key(const interview *iv, eng_pos at, int *key, int max)
+{
+    const form_question *fq = form_q(iv->f, at.q);
+    int n = 0, chain[FORM_MAX_DEPTH_REPEATS + 1], slots[FORM_MAX_DEPTH_REPEATS + 1], depth = 0;
+
+    int rep_place = fq->type == Q_REPEAT;
+
+    for (int r = fq->repeat, sl = rep_place ? ENG_ADD_PARENT(at.inst) : at.inst;
+         r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS; sl = iv->reps[r].par[sl], r = scope_of(iv, r)) {
+        chain[depth] = r;
+        slots[depth++] = sl;
+    }
+    for (int d = depth - 1; d >= 0 && n + 2 <= max; d--) {
+        key[n++] = chain[d];
+        key[n++] = iv->reps[chain[d]].pos[slots[d]];
+    }
+    if (rep_place && n + 3 <= max) {
+        key[n++] = at.q;
+        key[n++] = ENG_ADD_COUNT(at.inst);
+        key[n++] = -1;
+    } else if (n < max) {
+        key[n++] = at.q;
+    }
+    return n;
+}
+
 static int pos_cmp(const interview *iv, eng_pos a, eng_pos b)
 {
-    const form_question *qa = form_q(iv->f, a.q), *qb = form_q(iv->f, b.q);
-    int ta = qa->repeat >= 0 ? qa->repeat : a.q, tb = qb->repeat >= 0 ? qb->repeat : b.q;
-    int ia = qa->repeat >= 0 || qa->type == Q_REPEAT ? a.inst : 0;
-    int ib = qb->repeat >= 0 || qb->type == Q_REPEAT ? b.inst : 0;
+    int ka[2 * FORM_MAX_DEPTH_REPEATS + 8], kb[2 * FORM_MAX_DEPTH_REPEATS + 8];
+    int na = pos_key(iv, a, ka, 2 * FORM_MAX_DEPTH_REPEATS + 8);
+    int nb = pos_key(iv, b, kb, 2 * FORM_MAX_DEPTH_REPEATS + 8);
 
-    if (ta != tb)
-        return ta < tb ? -1 : 1;
-    if (ia != ib)
-        return ia < ib ? -1 : 1;
-    /* (r, n) is "add another?" for instance n: it comes before that instance's
-     * questions, so that adding an instance and going next enters it. */
-    int ka = qa->type == Q_REPEAT ? -1 : a.q, kb = qb->type == Q_REPEAT ? -1 : b.q;
-    return ka < kb ? -1 : ka > kb;
+    for (int i = 0; i < na && i < nb; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? -1 : 1;
+    return na < nb ? -1 : na > nb;
 }
 
 int eng_next(interview *iv, eng_pos cur, eng_pos *out)
@@ -1029,25 +953,31 @@ static int add_answer(interview *iv, cJSON *obj, int q, int inst)
     return DT_OK;
 }
 
-static int add_repeat(interview *iv, cJSON *obj, int r)
+/* The instances of repeat r in slot p of the one around it, as an array in obj. */
+static int add_repeat(interview *iv, cJSON *obj, int r, int p)
 {
     const form_question *rq = form_q(iv->f, r);
+    eng_kids *k;
     cJSON *arr;
 
-    if (!iv->qs[r].rel[0])
+    if (!iv->qs[r].rel[p])
         return DT_OK;
-    arr = cJSON_AddArrayToObject(obj, rq->name);
-    if (!arr)
+    if (!(k = ei_kids(iv, r, p)) || !(arr = cJSON_AddArrayToObject(obj, rq->name)))
         return DT_ENOMEM;
-    for (int k = 0; k < iv->ninst[r]; k++) {
+    for (int j = 0; j < k->n; j++) {
         cJSON *inst = cJSON_CreateObject();
+        int slot = k->slot[j];
         if (!inst || !cJSON_AddItemToArray(arr, inst)) {
             cJSON_Delete(inst);
             return DT_ENOMEM;
         }
-        for (int q = r + 1; q < rq->end; q++)
-            if (add_answer(iv, inst, q, k))
+        for (int q = r + 1; q < rq->end; q++) {
+            if (scope_of(iv, q) != r)
+                continue;
+            if (form_q(iv->f, q)->type == Q_REPEAT ? add_repeat(iv, inst, q, slot)
+                                                   : add_answer(iv, inst, q, slot))
                 return DT_ENOMEM;
+        }
     }
     return DT_OK;
 }
@@ -1065,7 +995,7 @@ cJSON *eng_to_json(interview *iv)
         int rc = DT_OK;
         if (fq->repeat >= 0)
             continue;
-        rc = fq->type == Q_REPEAT ? add_repeat(iv, obj, q) : add_answer(iv, obj, q, 0);
+        rc = fq->type == Q_REPEAT ? add_repeat(iv, obj, q, 0) : add_answer(iv, obj, q, 0);
         if (rc) {
             cJSON_Delete(obj);
             return NULL;

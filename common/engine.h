@@ -15,9 +15,15 @@
  * between threads; many interviews may share one form. */
 typedef struct interview interview;
 
-/* A place in the interview: question q, in repeat instance inst (0-based;
- * 0 outside repeats). For an open-ended repeat, (repeat, n) with n the
- * number of instances is the "add another?" screen. */
+/* A place in the interview: question q, in the slot inst of its repeat (0
+ * outside repeats). At the top a repeat's slot is its instance's position
+ * (0-based); inside another repeat its slots are eng_instance_slot's. For an
+ * open-ended repeat, (repeat, ENG_ADD_PLACE(p, n)) is the "add another?"
+ * screen after its n instances in slot p of the repeat around it: at the top
+ * (repeat, n). */
+#define ENG_ADD_PLACE(p, n)  ((p) * (FORM_MAX_INSTANCES + 1) + (n))
+#define ENG_ADD_PARENT(inst) ((inst) / (FORM_MAX_INSTANCES + 1))
+#define ENG_ADD_COUNT(inst)  ((inst) % (FORM_MAX_INSTANCES + 1))
 typedef struct eng_pos {
     int q;
     int inst;
@@ -77,18 +83,28 @@ const val *eng_get(interview *iv, eng_pos at);
 /* 1 when the place is relevant (its groups and repeat included). */
 int eng_relevant(interview *iv, eng_pos at);
 
-/* Number of instances of repeat r now in use. */
+/* Number of instances of repeat r now in use: of a repeat at the top, and in slot parent of
+ * the repeat around it (_in; 0 at the top). */
 int eng_instances(interview *iv, int r);
+int eng_instances_in(interview *iv, int r, int parent);
+/* The slot of repeat r's instance k (0-based) in parent, or -1; and a slot's position. */
+int eng_instance_slot(interview *iv, int r, int parent, int k);
+int eng_instance_position(const interview *iv, int r, int slot);
 
-/* For an open-ended repeat: adds an instance (returns its index) or removes
- * the last one. Return DT_EINVAL for a counted repeat or past the limit. */
+/* For an open-ended repeat: adds an instance (returns its slot, at the top its position) or
+ * removes the last one. Return DT_EINVAL for a counted repeat or past the limit. */
 int eng_add_instance(interview *iv, int r);
+int eng_add_instance_in(interview *iv, int r, int parent);
 int eng_remove_instance(interview *iv, int r);
+int eng_remove_instance_in(interview *iv, int r, int parent);
 /* Moves instance from of repeat r (counted or not) to place to, the instances between
- * sliding one place: member 4 moved to 1 is the first, the first is the second. Both
- * must be in use. Returns 0 or DT_EINVAL. */
+ * sliding one place: member 4 moved to 1 is the first, the first is the second; the
+ * instances of repeats inside move with theirs. Both must be in use. Returns 0 or
+ * DT_EINVAL. */
 int eng_move_instance(interview *iv, int r, int from, int to);
-/* Forgets every answer of instance inst of repeat r (in use or kept past the count). */
+int eng_move_instance_in(interview *iv, int r, int parent, int from, int to);
+/* Forgets every answer of the instance in slot inst of repeat r (in use or kept past the
+ * count), the instances of the repeats inside it with theirs. */
 void eng_clear_instance(interview *iv, int r, int inst);
 
 /* Checks one place: required and constraint (and choice_filter). Returns 1
@@ -130,7 +146,8 @@ cJSON *eng_to_json(interview *iv);
 struct buf;
 int eng_household_label(struct buf *b, interview *iv, int lang);
 
-/* Writes "members[2]/m_age" (or "m_age" outside repeats) into out. */
+/* Writes "members[2]/m_age" ("members[2]/plots[1]/area" inside a repeat inside another, "m_age"
+ * outside repeats) into out. */
 void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size);
 
 #endif

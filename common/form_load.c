@@ -370,6 +370,16 @@ static int parse_type(loader *L, form_question *q, const cJSON *jt, const char *
     return 0;
 }
 
+/* How many repeats r is inside, itself included (0 for -1: the top). */
+static int repeat_depth(const form *f, int r)
+{
+    int d = 0;
+
+    for (; r >= 0; r = f->qs[r].repeat)
+        d++;
+    return d;
+}
+
 static void flatten(loader *L, const cJSON *arr, int parent, int repeat, int depth)
 {
     const cJSON *jq;
@@ -414,8 +424,8 @@ static void flatten(loader *L, const cJSON *arr, int parent, int repeat, int dep
         }
         const cJSON *kids = cJSON_GetObjectItemCaseSensitive(jq, "children");
         if (qtype_container(q->type)) {
-            if (q->type == Q_REPEAT && repeat >= 0)
-                PROBLEM(L, where, "type", "a repeat inside a repeat is not supported");
+            if (q->type == Q_REPEAT && repeat_depth(f, repeat) >= FORM_MAX_DEPTH_REPEATS)
+                PROBLEM(L, where, "type", "repeats nest at most %d deep", FORM_MAX_DEPTH_REPEATS);
             if (!cJSON_IsArray(kids) || cJSON_GetArraySize(kids) == 0)
                 PROBLEM(L, where, "children", "a %s needs at least one question in \"children\"",
                         form_type_name(q->type));

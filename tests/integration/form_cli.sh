@@ -39,6 +39,13 @@ for f in "$DATA"/forms/bad/*.json; do
 done
 [ "$nbad" -gt 0 ] && ok || not_ok "no bad forms found in $DATA/forms/bad"
 
+# A roster inside a roster: the engine takes it, the commands that install or publish a form
+# do not yet (the interviews and exports do not): a problem naming it, nothing installed.
+out=$LOGDIR/nested.out
+"$COLLECTOR" form check "$DATA/forms/nested/roster_in_roster.json" >"$out" 2>&1
+if [ $? -eq 1 ] && grep -q "phones: type: a repeat inside a repeat ('members'): the interviews, review and exports do not take one yet" "$out"; then
+    ok; else not_ok "a nested roster refused by the commands"; cat "$out"; fi
+
 # A file that does not exist is a clear error, not a crash.
 out=$LOGDIR/missing.out
 "$COLLECTOR" form check "$DATA/no-such-form.json" >"$out" 2>&1

@@ -129,6 +129,33 @@ static const char FORM_INDEXED[] =
     "   'calculation': 'jr:choice-name(indexed-repeat(${m_rel}, ${members}, 1), `${m_rel}`)'}"
     " ]}";
 
+/* A roster inside a roster: each member's plots, counted by the member's answer, and an
+ * open-ended list of phones; what reads across the levels. */
+static const char FORM_NESTED[] =
+    "{'choices': {'crop': [{'code': 1}, {'code': 2}]},"
+    " 'questions': ["
+    "  {'name': 'members', 'type': 'repeat', 'children': ["
+    "    {'name': 'm_name', 'type': 'text', 'required': true},"
+    "    {'name': 'm_nplots', 'type': 'integer'},"
+    "    {'name': 'plots', 'type': 'repeat', 'repeat_count': '${m_nplots}', 'children': ["
+    "      {'name': 'p_area', 'type': 'decimal', 'required': true, 'constraint': '. > 0'},"
+    "      {'name': 'p_crop', 'type': 'select_one crop'},"
+    "      {'name': 'p_owner', 'type': 'calculate', 'calculation': 'concat(${m_name}, `#`,"
+    "       position(..))'},"
+    "      {'name': 'p_share', 'type': 'calculate', 'calculation': 'round(${p_area} div"
+    "       ${m_area}, 2)'}"
+    "    ]},"
+    "    {'name': 'm_area', 'type': 'calculate', 'calculation': 'sum(${p_area})'},"
+    "    {'name': 'm_count', 'type': 'calculate', 'calculation': 'count(${plots})'},"
+    "    {'name': 'phones', 'type': 'repeat', 'children': ["
+    "      {'name': 'ph_number', 'type': 'text'}"
+    "    ]}"
+    "  ]},"
+    "  {'name': 'total_area', 'type': 'calculate', 'calculation': 'sum(${p_area})'},"
+    "  {'name': 'n_plots', 'type': 'calculate', 'calculation': 'count(${plots})'},"
+    "  {'name': 'bye', 'type': 'note'}"
+    " ]}";
+
 static const char FORM_PLOTS[] =
     "{'choices': {'crop': [{'code': 1}, {'code': 2}]},"
     " 'questions': ["
@@ -369,9 +396,11 @@ static const char *check(const char *name, int inst)
 
 static void pos_text(eng_pos p, char *out, size_t size)
 {
-    if (form_q(F, p.q)->type == Q_REPEAT)
-        snprintf(out, size, "%s[%d]?", form_q(F, p.q)->name, p.inst + 1); /* "add another?" */
-    else
+    if (form_q(F, p.q)->type == Q_REPEAT) { /* "add another?" */
+        char repeat[96];
+        eng_pos_name(IV, (eng_pos){p.q, ENG_ADD_PARENT(p.inst)}, repeat, sizeof(repeat));
+        snprintf(out, size, "%.96s[%d]?", repeat, ENG_ADD_COUNT(p.inst) % 1000 + 1);
+    } else
         eng_pos_name(IV, p, out, size);
 }
 
@@ -670,6 +699,140 @@ static void test_engine__indexed_repeat_and_choice_names_read_the_roster(void **
     assert_string_equal(get("older_than_first", 1), "0");
     set("n", 0, "1"); /* the second member gone: what read it is empty */
     assert_string_equal(get("second_age", 0), "");
+}
+
+/* Rosters inside rosters: answers in and out as nested arrays, places named by their path,
+ * what each level reads of the others, counts per member, moves carrying the plots. */
+static void test_engine__a_roster_inside_a_roster(void **state)
+{
+    static const char ANSWERS[] =
+        "{'members':[{'m_name':'Lan','m_nplots':2,'plots':[{'p_area':3,'p_crop':1},"
+        "{'p_area':1}],'phones':[{'ph_number':'0912'}]},"
+        "{'m_name':'Minh','m_nplots':1,'plots':[{'p_area':4,'p_crop':2}]}]}";
+    cJSON *j = parse(ANSWERS);
+    errlist pr = {0};
+    char where[128];
+    int members, plots, phones, s;
+
+    (void)state;
+    start(FORM_NESTED, EN);
+    members = q("members"), plots = q("plots"), phones = q("phones");
+    assert_int_equal(eng_load_json(IV, j, &pr), 0);
+    cJSON_Delete(j);
+    assert_int_equal(eng_instances(IV, members), 2);
+    assert_int_equal(eng_instances_in(IV, plots, 0), 2);
+    assert_int_equal(eng_instances_in(IV, plots, 1), 1);
+    assert_int_equal(eng_instances_in(IV, phones, 1), 0);
+    /* the household sees every plot; a member, theirs; a plot, its member */
+    assert_string_equal(get("total_area", 0), "8");
+    assert_string_equal(get("n_plots", 0), "3");
+    assert_string_equal(get("m_area", 0), "4");
+    assert_string_equal(get("m_area", 1), "4");
+    assert_string_equal(get("m_count", 0), "2");
+    s = eng_instance_slot(IV, plots, 1, 0); /* Minh's plot */
+    assert_true(s >= 0);
+    assert_int_equal(eng_instance_position(IV, plots, s), 0);
+    assert_string_equal(get("p_owner", s), "Minh#1");
+    assert_string_equal(get("p_owner", eng_instance_slot(IV, plots, 0, 1)), "Lan#2");
+    assert_string_equal(get("p_share", eng_instance_slot(IV, plots, 0, 0)), "0.75");
+    eng_pos_name(IV, (eng_pos){q("p_area"), s}, where, sizeof(where));
+    assert_string_equal(where, "members[2]/plots[1]/p_area");
+    assert_json("{'members':[{'m_name':'Lan','m_nplots':2,'plots':[{'p_area':3,'p_crop':1,"
+                "'p_owner':'Lan#1','p_share':0.75},{'p_area':1,'p_owner':'Lan#2','p_share':0.25}],"
+                "'m_area':4,'m_count':2,'phones':[{'ph_number':'0912'}]},{'m_name':'Minh',"
+                "'m_nplots':1,'plots':[{'p_area':4,'p_crop':2,'p_owner':'Minh#1','p_share':1}],"
+                "'m_area':4,'m_count':1,'phones':[]}],'total_area':8,'n_plots':3}");
+    assert_round_trip();
+
+    /* a plot off its constraint is named by its path; a member's count caps their plots */
+    set("p_area", s, "0");
+    assert_int_equal(eng_validate(IV, &pr), 1);
+    assert_string_equal(pr.items[0].where, "members[2]/plots[1]/p_area");
+    assert_string_equal(pr.items[0].what, "constraint");
+    errlist_free(&pr);
+    set("p_area", s, "4");
+    set("m_nplots", 0, "1");
+    assert_string_equal(get("total_area", 0), "7");
+    assert_string_equal(get("n_plots", 0), "2");
+    set("m_nplots", 0, "2"); /* back: the hidden plot kept its answers */
+    assert_string_equal(get("total_area", 0), "8");
+
+    /* the screens: each member's questions, then their plots, then the phones' "add another?" */
+    char path[2048];
+    eng_pos last;
+    path_forward(path, sizeof(path), &last);
+    assert_string_equal(path, "members[1]/m_name members[1]/m_nplots members[1]/plots[1]/p_area "
+                              "members[1]/plots[1]/p_crop members[1]/plots[2]/p_area "
+                              "members[1]/plots[2]/p_crop members[1]/phones[1]/ph_number "
+                              "members[1]/phones[2]? members[2]/m_name members[2]/m_nplots "
+                              "members[2]/plots[1]/p_area members[2]/plots[1]/p_crop "
+                              "members[2]/phones[1]? members[3]? bye");
+    /* adding a phone to Minh, then next: the new phone's number */
+    eng_pos add = {phones, ENG_ADD_PLACE(1, 0)};
+    int k = eng_add_instance_in(IV, phones, 1);
+    assert_true(k >= 0);
+    eng_pos nx;
+    assert_true(eng_next(IV, add, &nx));
+    assert_int_equal(nx.q, q("ph_number"));
+    assert_int_equal(nx.inst, k);
+    set("ph_number", k, "0988");
+
+    /* Minh moved first: his plots and phone go with him */
+    assert_int_equal(eng_move_instance(IV, members, 1, 0), DT_OK);
+    assert_json("{'members':[{'m_name':'Minh','m_nplots':1,'plots':[{'p_area':4,'p_crop':2,"
+                "'p_owner':'Minh#1','p_share':1}],'m_area':4,'m_count':1,'phones':[{'ph_number':"
+                "'0988'}]},{'m_name':'Lan','m_nplots':2,'plots':[{'p_area':3,'p_crop':1,"
+                "'p_owner':'Lan#1','p_share':0.75},{'p_area':1,'p_owner':'Lan#2','p_share':0.25}],"
+                "'m_area':4,'m_count':2,'phones':[{'ph_number':'0912'}]}],'total_area':8,"
+                "'n_plots':3}");
+    /* removing the last member takes their plots and phones */
+    assert_int_equal(eng_remove_instance(IV, members), DT_OK);
+    assert_string_equal(get("total_area", 0), "4");
+    assert_int_equal(eng_add_instance(IV, members), 1);
+    assert_int_equal(eng_instances_in(IV, phones, 1), 0);
+}
+
+/* What an answers file gets wrong inside a roster inside a roster, named by its path. */
+static void test_engine__nested_answers_are_checked_where_they_are(void **state)
+{
+    static const struct {
+        const char *answers, *where, *msg;
+    } bad[] = {
+        {"{'members':[{'m_name':'Lan','m_nplots':1,'plots':[{'p_area':'x'}]}]}",
+         "members[1]/plots[1]/p_area", "expected a number"},
+        {"{'members':[{'m_name':'Lan','m_nplots':1,'plots':[{'m_name':'x'}]}]}",
+         "members[1]/plots[1]/m_name", "question is not part of this repeat"},
+        {"{'members':[{'m_name':'Lan','p_area':2}]}", "members[1]/p_area",
+         "question is not part of this repeat"},
+        {"{'members':[{'m_name':'Lan','plots':{'p_area':2}}]}", "members[1]/plots",
+         "expected an array of objects, one per instance"},
+    };
+
+    (void)state;
+    start(FORM_NESTED, EN);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        interview *iv = eng_new(F, TODAY, EN);
+        cJSON *j = parse(bad[i].answers);
+        errlist pr = {0};
+        assert_int_equal(eng_load_json(iv, j, &pr), DT_EINVAL);
+        assert_string_equal(pr.items[0].where, bad[i].where);
+        assert_string_equal(pr.items[0].msg, bad[i].msg);
+        errlist_free(&pr);
+        cJSON_Delete(j);
+        eng_free(iv);
+    }
+    /* more plots than the member's count: a problem of that member's plots */
+    interview *iv = eng_new(F, TODAY, EN);
+    cJSON *j = parse("{'members':[{'m_name':'Lan','m_nplots':1,'plots':[{'p_area':1},"
+                     "{'p_area':2}]}]}");
+    errlist pr = {0};
+    assert_int_equal(eng_load_json(iv, j, &pr), 0);
+    assert_int_equal(eng_validate(iv, &pr), 1);
+    assert_string_equal(pr.items[0].where, "members[1]/plots");
+    assert_string_equal(pr.items[0].what, "repeat");
+    errlist_free(&pr);
+    cJSON_Delete(j);
+    eng_free(iv);
 }
 
 static void test_engine__age_inside_the_roster_is_this_members_age(void **state)
@@ -1254,6 +1417,8 @@ int main(void)
         T(calculations_give_numbers_strings_and_today),
         T(repeat_count_gives_the_number_of_members_and_no_more),
         T(indexed_repeat_and_choice_names_read_the_roster),
+        T(a_roster_inside_a_roster),
+        T(nested_answers_are_checked_where_they_are),
         T(age_inside_the_roster_is_this_members_age),
         T(count_sum_and_position_over_the_roster),
         T(shrinking_the_roster_keeps_hidden_members_out_of_the_json),

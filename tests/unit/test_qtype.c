@@ -269,6 +269,29 @@ static void test_qtype__the_loader_says_what_a_type_cannot_have(void **state)
     }
 }
 
+/* Rosters nest, four deep at most: a fifth is a problem on its question. */
+static void test_qtype__repeats_nest_four_deep_at_most(void **state)
+{
+    const char *nest = "[{'name': 'a', 'type': 'repeat', 'children': ["
+                       "{'name': 'b', 'type': 'repeat', 'children': ["
+                       "{'name': 'c', 'type': 'repeat', 'children': ["
+                       "{'name': 'd', 'type': 'repeat', 'children': ["
+                       "{'name': 'e', 'type': 'repeat', 'children': ["
+                       "{'name': 'x', 'type': 'calculate', 'calculation': '1'}]}]}]}]}]}]";
+    errlist pr = {0};
+    int found = 0;
+
+    (void)state;
+    assert_null(load(nest, &pr));
+    for (size_t i = 0; i < pr.n; i++)
+        found += !strcmp(pr.items[i].where, "e") && !strcmp(pr.items[i].what, "type") &&
+                 !strcmp(pr.items[i].msg, "repeats nest at most 4 deep");
+    assert_int_equal(found, 1);
+    for (size_t i = 0; i < pr.n; i++) /* the four above are fine */
+        assert_true(strcmp(pr.items[i].what, "type") || !strcmp(pr.items[i].where, "e"));
+    errlist_free(&pr);
+}
+
 /* ODK's instance_name names an interview in lists; without it, the household key does. */
 static void test_qtype__instance_name_names_the_interview(void **state)
 {
@@ -358,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_qtype__the_loader_says_what_a_type_cannot_have),
         cmocka_unit_test(test_qtype__pulldata_reads_the_forms_tables),
         cmocka_unit_test(test_qtype__instance_name_names_the_interview),
+        cmocka_unit_test(test_qtype__repeats_nest_four_deep_at_most),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

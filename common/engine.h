@@ -87,9 +87,15 @@ int eng_relevant(interview *iv, eng_pos at);
  * the repeat around it (_in; 0 at the top). */
 int eng_instances(interview *iv, int r);
 int eng_instances_in(interview *iv, int r, int parent);
-/* The slot of repeat r's instance k (0-based) in parent, or -1; and a slot's position. */
+/* The slot of repeat r's instance k (0-based) in parent, or -1; a slot's position, and the
+ * slot of the repeat around it that holds it (0 at the top). */
 int eng_instance_slot(interview *iv, int r, int parent, int k);
 int eng_instance_position(const interview *iv, int r, int slot);
+int eng_instance_parent(const interview *iv, int r, int slot);
+/* Every instance of repeat r in use, in the order the interview meets them (a member's plots,
+ * then the next member's): *out (valid until the next call on iv) gets their slots. Returns
+ * their number, or DT_ENOMEM. */
+int eng_instances_all(interview *iv, int r, const int **out);
 
 /* For an open-ended repeat: adds an instance (returns its slot, at the top its position) or
  * removes the last one. Return DT_EINVAL for a counted repeat or past the limit. */

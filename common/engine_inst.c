@@ -269,6 +269,20 @@ int eng_instance_position(const interview *iv, int r, int slot)
     return slot >= 0 && slot < iv->reps[r].nslots ? iv->reps[r].pos[slot] : -1;
 }
 
+int eng_instance_parent(const interview *iv, int r, int slot)
+{
+    return slot >= 0 && slot < iv->reps[r].nslots ? iv->reps[r].par[slot] : -1;
+}
+
+int eng_instances_all(interview *iv, int r, const int **out)
+{
+    *out = NULL;
+    if (form_q(iv->f, r)->type != Q_REPEAT)
+        return 0;
+    ei_fresh(iv);
+    return ei_set(iv, r, -1, 0, out);
+}
+
 int eng_add_instance_in(interview *iv, int r, int parent)
 {
     const form_question *rq = form_q(iv->f, r);

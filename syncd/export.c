@@ -124,11 +124,16 @@ static int one_case(exp_ctx *x, exp_worker *w, exp_job *j, int k, dt_err *err)
         goto cleanup;
     for (int l = 1; l < x->nlevels && !rc; l++) {
         int r = vm->q[x->levels[l].repeat];
-        if (r < 0 || !eng_relevant(iv, (eng_pos){r, 0}))
+        const int *slots;
+        if (r < 0)
             continue;
-        int n = eng_instances(iv, r);
+        int n = eng_instances_all(iv, r, &slots);
+        if (n < 0) {
+            rc = n;
+            break;
+        }
         for (int i = 0; i < n && !rc; i++) {
-            exp_fill(w, &x->levels[l], vm, iv, row, NULL, i);
+            exp_fill(w, &x->levels[l], vm, iv, row, NULL, slots[i]);
             rc = encode(x, w, j, l);
         }
     }

@@ -12,6 +12,17 @@
 
 /* ---- the codebook */
 
+/* Where question q is in a JSON document's answers: "answers.members[].plots[].p_area". */
+static void json_path(const form *f, int q, char *out, size_t size)
+{
+    const form_question *fq = form_q(f, q);
+    char outer[128] = "answers";
+
+    if (fq->repeat >= 0)
+        json_path(f, fq->repeat, outer, sizeof(outer));
+    snprintf(out, size, "%.100s.%s%s", outer, fq->name, fq->type == Q_REPEAT ? "[]" : "");
+}
+
 static const char *type_text(const exp_ctx *x, const exp_var *v, char *out, size_t size)
 {
     const form_question *fq = v->q >= 0 ? form_q(x->f, v->q) : NULL;
@@ -152,12 +163,7 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
         buf vl;
         if (fq->type == Q_NOTE || fq->type == Q_GROUP)
             continue;
-        if (fq->repeat >= 0)
-            snprintf(path, sizeof(path), "answers.%s[].%s", form_q(x->f, fq->repeat)->name,
-                     fq->name);
-        else
-            snprintf(path, sizeof(path), "answers.%s%s", fq->name,
-                     fq->type == Q_REPEAT ? "[]" : "");
+        json_path(x->f, q, path, sizeof(path));
         snprintf(tbuf, sizeof(tbuf), "%s%s%s%s", form_type_name(fq->type), fq->list ? " " : "",
                  fq->list ? fq->list->name : "", qtype_of(fq->type)->json_note);
         if (x->pseudonymise && x->names[q])

@@ -335,6 +335,29 @@ static int level_of(const exp_ctx *x, int repeat)
     return -1;
 }
 
+/* The numbers that place a row of repeat r's file: the instance's of every repeat around it,
+ * outermost first, then its own ("member", "plot" for rosters called members and plots), so
+ * that a statistician merges the files on case_id and these. */
+static int add_positions(exp_ctx *x, exp_level *lv, int r)
+{
+    const char *rn = form_q(x->f, r)->name;
+    char pos[FORM_NAME_MAX + 8];
+    size_t len = strlen(rn);
+    int rc;
+
+    if (form_q(x->f, r)->repeat >= 0 && (rc = add_positions(x, lv, form_q(x->f, r)->repeat)))
+        return rc;
+    if (len > 1 && rn[len - 1] == 's')
+        snprintf(pos, sizeof(pos), "%.*s", (int)(len - 1), rn);
+    else
+        snprintf(pos, sizeof(pos), "%s_no", rn);
+    if ((rc = add_var(lv, SRC_POSITION, VT_INT, -1, pos, "",
+                      exp_xprintf("%s (%s)", text(x, T_POSITION), exp_qlabel(x, form_q(x->f, r))))))
+        return rc;
+    lv->vars[lv->nvars - 1].part = r;
+    return DT_OK;
+}
+
 int exp_layout_build(exp_ctx *x)
 {
     int nq = form_nquestions(x->f), rc, widest = 0;
@@ -342,7 +365,7 @@ int exp_layout_build(exp_ctx *x)
     x->levels = calloc((size_t)nq + 1, sizeof(*x->levels));
     if (!x->levels)
         return DT_ENOMEM;
-    /* households, then one file per repeat (forms have one level of repeats) */
+    /* households, then one file per repeat, a repeat inside another included */
     x->levels[0].repeat = -1;
     snprintf(x->levels[0].name, sizeof(x->levels[0].name), "households");
     x->nlevels = 1;
@@ -361,7 +384,7 @@ int exp_layout_build(exp_ctx *x)
     }
     for (int i = 0; i < x->nlevels; i++) {
         exp_level *lv = &x->levels[i];
-        int n = i == 0 ? 8 + 7 : 2;
+        int n = i == 0 ? 8 + 7 : 1 + FORM_MAX_DEPTH_REPEATS;
         for (int q = 0; q < nq; q++) {
             const form_question *fq = form_q(x->f, q);
             if (fq->repeat == lv->repeat)
@@ -383,19 +406,8 @@ int exp_layout_build(exp_ctx *x)
                 (rc = add_meta(x, lv, SRC_PSU, VT_STR, "psu", T_PSU)) ||
                 (x->pl && (rc = add_place(x, lv))))
                 return rc;
-        } else {
-            /* The instance's number: "member" for a roster called members. */
-            const char *rn = form_q(x->f, lv->repeat)->name;
-            char pos[FORM_NAME_MAX + 8];
-            size_t len = strlen(rn);
-            if (len > 1 && rn[len - 1] == 's')
-                snprintf(pos, sizeof(pos), "%.*s", (int)(len - 1), rn);
-            else
-                snprintf(pos, sizeof(pos), "%s_no", rn);
-            if ((rc = add_var(lv, SRC_POSITION, VT_INT, -1, pos, "",
-                              exp_xprintf("%s (%s)", text(x, T_POSITION),
-                                          exp_qlabel(x, form_q(x->f, lv->repeat))))))
-                return rc;
+        } else if ((rc = add_positions(x, lv, lv->repeat))) {
+            return rc;
         }
     }
     for (int q = 0; q < nq; q++) {
@@ -590,10 +602,18 @@ void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview 
                 c->num = row->weight;
             }
             break;
-        case SRC_POSITION:
-            c->kind = CELL_NUM;
-            c->num = inst + 1;
+        case SRC_POSITION: { /* of the instance, or of the one around it this variable names */
+            int r = vm->q[lv->repeat], s = inst, want = vm->q[v->part];
+            while (r >= 0 && r != want) {
+                s = eng_instance_parent(iv, r, s);
+                r = form_q(vm->f, r)->repeat;
+            }
+            if (r >= 0) {
+                c->kind = CELL_NUM;
+                c->num = eng_instance_position(iv, r, s) + 1;
+            }
             break;
+        }
         case SRC_AREA_RECORDED:
         case SRC_AREA_RECORDED_NAME:
         case SRC_UNIT_TODAY:

@@ -8,12 +8,12 @@
 #include "err.h"
 #include "expr.h"
 
-#define FORM_MAX_FILE      (4 * 1024 * 1024) /* a form file larger than this is refused */
-#define FORM_MAX_LANGS     8
-#define FORM_MAX_INSTANCES 200   /* members of one roster, an upper bound on repeat_count */
-#define FORM_MAX_DEPTH_REPEATS 4 /* repeats inside repeats: a roster of plots of members... */
-#define FORM_TEXT_MAX      65536 /* bytes in one text answer */
-#define FORM_NAME_MAX      32    /* bytes in a question name: Stata's limit for a variable */
+#define FORM_MAX_FILE          (4 * 1024 * 1024) /* a form file larger than this is refused */
+#define FORM_MAX_LANGS         8
+#define FORM_MAX_INSTANCES     200   /* members of one roster, an upper bound on repeat_count */
+#define FORM_MAX_DEPTH_REPEATS 4     /* repeats inside repeats: a roster of plots of members... */
+#define FORM_TEXT_MAX          65536 /* bytes in one text answer */
+#define FORM_NAME_MAX          32    /* bytes in a question name: Stata's limit for a variable */
 
 typedef struct form form; /* opaque; immutable once loaded, safe to share between threads */
 

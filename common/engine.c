@@ -366,8 +366,11 @@ static void compute(interview *iv, int q, int inst)
         expr_eval(fq->repeat_count, &env, &n);
         double d = expr_to_number(&n);
         int count = isnan(d) || d < 0 ? 0 : d > FORM_MAX_INSTANCES ? FORM_MAX_INSTANCES : (int)d;
-        if (ei_ensure(iv, q, inst, count) == DT_OK)
-            ei_kids(iv, q, inst)->n = count;
+        eng_kids *k = ei_ensure(iv, q, inst, count) == DT_OK ? ei_kids(iv, q, inst) : NULL;
+        if (k)
+            k->n = count;
+        if ((k = ei_kids(iv, q, inst)))
+            k->want = count; /* more than n when past ENG_MAX_SLOTS: eng_validate says so */
         if (iv->defaults)
             ei_defaults(iv, q, inst);
     }
@@ -764,10 +767,20 @@ int eng_validate(interview *iv, errlist *issues)
                 continue;
             if (fq->type == Q_REPEAT && fq->repeat_count && iv->qs[q].rel[k] &&
                 k < iv->reps[q].nkids && iv->reps[q].kids[k].given > iv->reps[q].kids[k].n) {
-                eng_pos_name(iv, (eng_pos){q, k}, where, sizeof(where));
+                eng_pos_name(iv, (eng_pos){q, ENG_ADD_PLACE(k, 0)}, where, sizeof(where));
                 if (errlist_add(issues, where, "repeat",
                                 "answers were given for %d instances but repeat_count gives %d",
                                 iv->reps[q].kids[k].given, iv->reps[q].kids[k].n))
+                    return DT_ENOMEM;
+                count++;
+            }
+            if (fq->type == Q_REPEAT && fq->repeat_count && iv->qs[q].rel[k] &&
+                k < iv->reps[q].nkids && iv->reps[q].kids[k].want > iv->reps[q].kids[k].n) {
+                eng_pos_name(iv, (eng_pos){q, ENG_ADD_PLACE(k, 0)}, where, sizeof(where));
+                if (errlist_add(issues, where, "repeat",
+                                "repeat_count gives %d instances: more than %d of this repeat "
+                                "in the whole interview",
+                                iv->reps[q].kids[k].want, ENG_MAX_SLOTS))
                     return DT_ENOMEM;
                 count++;
             }
@@ -875,7 +888,8 @@ static int pos_key(const interview *iv, eng_pos at, int *key, int max)
     int rep_place = fq->type == Q_REPEAT;
 
     for (int r = fq->repeat, sl = rep_place ? ENG_ADD_PARENT(at.inst) : at.inst;
-         r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS; sl = iv->reps[r].par[sl], r = scope_of(iv, r)) {
+         r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS && sl >= 0 && sl < iv->reps[r].nslots;
+         sl = iv->reps[r].par[sl], r = scope_of(iv, r)) {
         chain[depth] = r;
         slots[depth++] = sl;
     }

@@ -236,6 +236,13 @@ static int top_parent(const interview *iv, int r)
     return ei_scope(iv, r) < 0 ? 0 : -1;
 }
 
+/* 1 when parent names an instance of the repeat around r now in use (0 at the top). */
+static int parent_ok(const interview *iv, int r, int parent)
+{
+    int s = ei_scope(iv, r);
+    return s < 0 ? parent == 0 : ei_live(iv, s, parent);
+}
+
 int eng_instances_in(interview *iv, int r, int parent)
 {
     eng_kids *k;
@@ -243,7 +250,7 @@ int eng_instances_in(interview *iv, int r, int parent)
     if (form_q(iv->f, r)->type != Q_REPEAT || parent < 0)
         return 0;
     ei_fresh(iv);
-    if (ei_scope(iv, r) >= 0 && !ei_live(iv, ei_scope(iv, r), parent))
+    if (!parent_ok(iv, r, parent))
         return 0;
     if (!iv->qs[r].rel[parent] || !(k = ei_kids(iv, r, parent)))
         return 0;
@@ -289,8 +296,7 @@ int eng_add_instance_in(interview *iv, int r, int parent)
     eng_kids *k;
     int rc;
 
-    if (rq->type != Q_REPEAT || rq->repeat_count || parent < 0 ||
-        (ei_scope(iv, r) >= 0 && !ei_live(iv, ei_scope(iv, r), parent)) ||
+    if (rq->type != Q_REPEAT || rq->repeat_count || parent < 0 || !parent_ok(iv, r, parent) ||
         !(k = ei_kids(iv, r, parent)))
         return DT_EINVAL;
     if (k->n >= FORM_MAX_INSTANCES)
@@ -324,7 +330,7 @@ static void clear_slot(interview *iv, int r, int s)
         eng_kids *k = &iv->reps[q].kids[s];
         for (int j = 0; j < k->cap; j++)
             clear_slot(iv, q, k->slot[j]);
-        k->n = 0;
+        k->n = k->given = 0;
     }
     iv->reps[r].dflt[s] = 0;
 }
@@ -342,7 +348,8 @@ int eng_remove_instance_in(interview *iv, int r, int parent)
     const form_question *rq = form_q(iv->f, r);
     eng_kids *k;
 
-    if (rq->type != Q_REPEAT || rq->repeat_count || parent < 0 || parent >= iv->reps[r].nkids)
+    if (rq->type != Q_REPEAT || rq->repeat_count || parent < 0 || !parent_ok(iv, r, parent) ||
+        parent >= iv->reps[r].nkids)
         return DT_EINVAL;
     k = &iv->reps[r].kids[parent];
     if (k->n == 0)
@@ -360,11 +367,15 @@ int eng_remove_instance(interview *iv, int r)
 
 /* Moves what slot a holds to slot b, for a slide of instances: the answers of r's own
  * questions, the flags, and the instances of the repeats inside (their parent is now b). */
-static void take_slot(interview *iv, int r, const int *slots, int from, int to)
+static int take_slot(interview *iv, int r, const int *slots, int from, int to)
 {
     const form_question *rq = form_q(iv->f, r);
-    int step = from < to ? 1 : -1;
+    int step = from < to ? 1 : -1, top = slots[from] > slots[to] ? slots[from] : slots[to];
 
+    /* every slot's kids made first: nothing moves unless everything can */
+    for (int q = r + 1; q < rq->end; q++)
+        if (ei_scope(iv, q) == r && form_q(iv->f, q)->type == Q_REPEAT && !ei_kids(iv, q, top))
+            return DT_ENOMEM;
     for (int q = r + 1; q < rq->end; q++) {
         if (ei_scope(iv, q) != r)
             continue;
@@ -375,9 +386,6 @@ static void take_slot(interview *iv, int r, const int *slots, int from, int to)
         if (form_q(iv->f, q)->type != Q_REPEAT)
             continue;
         eng_rep *n = &iv->reps[q];
-        int top = slots[from] > slots[to] ? slots[from] : slots[to];
-        if (!ei_kids(iv, q, top)) /* every slot's kids exist: the moves below stay in bounds */
-            continue;
         eng_kids kmoved = n->kids[slots[from]];
         for (int i = from; i != to; i += step)
             n->kids[slots[i]] = n->kids[slots[i + step]];
@@ -394,6 +402,7 @@ static void take_slot(interview *iv, int r, const int *slots, int from, int to)
     for (int i = from; i != to; i += step)
         d[slots[i]] = d[slots[i + step]];
     d[slots[to]] = dm;
+    return DT_OK;
 }
 
 int eng_move_instance_in(interview *iv, int r, int parent, int from, int to)
@@ -404,7 +413,8 @@ int eng_move_instance_in(interview *iv, int r, int parent, int from, int to)
         return DT_EINVAL;
     if (from == to)
         return DT_OK;
-    take_slot(iv, r, iv->reps[r].kids[parent].slot, from, to);
+    if (take_slot(iv, r, iv->reps[r].kids[parent].slot, from, to))
+        return DT_ENOMEM;
     iv->dirty = 1;
     return DT_OK;
 }
@@ -433,9 +443,11 @@ void eng_pos_name(const interview *iv, eng_pos at, char *out, size_t size)
     const form_question *fq = form_q(iv->f, at.q);
     size_t n = 0;
 
+    int slot = fq->type == Q_REPEAT ? ENG_ADD_PARENT(at.inst) : at.inst; /* a repeat's place */
+
     out[0] = '\0';
-    if (fq->repeat >= 0 && at.inst >= 0 && at.inst < iv->reps[fq->repeat].nslots)
-        n = path_of(iv, fq->repeat, at.inst, out, size, 0);
+    if (fq->repeat >= 0 && slot >= 0 && slot < iv->reps[fq->repeat].nslots)
+        n = path_of(iv, fq->repeat, slot, out, size, 0);
     if (n < size)
         snprintf(out + n, size - n, "%s", fq->name);
 }

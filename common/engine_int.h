@@ -21,6 +21,7 @@ typedef struct eng_kids {
     int *slot; /* by position: the slots kept (cap), the first n in use */
     int n, cap;
     int given; /* instances an answers file gave (checked against repeat_count) */
+    int want;  /* instances repeat_count asked for (more than n: past ENG_MAX_SLOTS) */
 } eng_kids;
 
 /* A repeat's instances. An instance is a slot: where its questions keep their answers. A

@@ -398,7 +398,7 @@ static void pos_text(eng_pos p, char *out, size_t size)
 {
     if (form_q(F, p.q)->type == Q_REPEAT) { /* "add another?" */
         char repeat[96];
-        eng_pos_name(IV, (eng_pos){p.q, ENG_ADD_PARENT(p.inst)}, repeat, sizeof(repeat));
+        eng_pos_name(IV, p, repeat, sizeof(repeat));
         snprintf(out, size, "%.96s[%d]?", repeat, ENG_ADD_COUNT(p.inst) % 1000 + 1);
     } else
         eng_pos_name(IV, p, out, size);
@@ -785,6 +785,15 @@ static void test_engine__a_roster_inside_a_roster(void **state)
                 "'p_owner':'Lan#1','p_share':0.75},{'p_area':1,'p_owner':'Lan#2','p_share':0.25}],"
                 "'m_area':4,'m_count':2,'phones':[{'ph_number':'0912'}]}],'total_area':8,"
                 "'n_plots':3}");
+    /* a top-level roster has one parent: others are refused, not read past */
+    assert_int_equal(eng_instances_in(IV, members, 3), 0);
+    assert_int_equal(eng_add_instance_in(IV, members, 2), DT_EINVAL);
+    assert_int_equal(eng_add_instance_in(IV, phones, 7), DT_EINVAL); /* no such member */
+    eng_pos far;
+    assert_false(eng_next(IV, (eng_pos){q("m_name"), 40}, &far) && far.q == q("m_name"));
+    /* the add-another place of a member's phones is named after that member */
+    eng_pos_name(IV, (eng_pos){phones, ENG_ADD_PLACE(1, 1)}, where, sizeof(where));
+    assert_string_equal(where, "members[2]/phones");
     /* removing the last member takes their plots and phones */
     assert_int_equal(eng_remove_instance(IV, members), DT_OK);
     assert_string_equal(get("total_area", 0), "4");
@@ -830,6 +839,11 @@ static void test_engine__nested_answers_are_checked_where_they_are(void **state)
     assert_int_equal(eng_validate(iv, &pr), 1);
     assert_string_equal(pr.items[0].where, "members[1]/plots");
     assert_string_equal(pr.items[0].what, "repeat");
+    errlist_free(&pr);
+    /* the member cleared: what the file gave is forgotten with its plots */
+    eng_clear_instance(iv, form_find(F, "members"), 0);
+    assert_int_equal(eng_validate(iv, &pr), 1); /* m_name is required */
+    assert_string_equal(pr.items[0].what, "required");
     errlist_free(&pr);
     cJSON_Delete(j);
     eng_free(iv);

@@ -197,33 +197,41 @@ const char *ui_lang_code(int lang)
     return lang == UI_EN ? "en" : "vi";
 }
 
+/* What each way of asking says: how to type the answer, and what to type instead of a wrong
+ * one. A kind without its own texts says what the text one says. */
+static const int kind_texts[QI_NKINDS][2] = {
+    [QI_INTEGER] = {T_G_INTEGER, T_E_INTEGER},
+    [QI_DECIMAL] = {T_G_DECIMAL, T_E_DECIMAL},
+    [QI_TEXT] = {T_G_TEXT, T_E_TEXT},
+    [QI_ONE] = {T_G_ONE, T_E_ONE},
+    [QI_MULTI] = {T_G_MULTI, T_E_MULTI},
+    [QI_DATE] = {T_G_DATE, T_E_DATE},
+    [QI_TIME] = {T_G_TIME, T_E_TIME},
+    [QI_DATETIME] = {T_G_DATETIME, T_E_DATETIME},
+    [QI_GEO] = {T_G_GEO, T_E_GEO},
+    [QI_RANGE] = {T_G_RANGE, T_E_RANGE},
+    [QI_NOTE] = {T_G_NOTE, T_E_TEXT},
+    [QI_ACK] = {T_G_ACK, T_E_ACK},
+};
+
+/* Text `which` (0 the guide, 1 the error) of q's kind, its range's bounds filled in. */
+static const char *kind_text(int lang, const form_question *q, int which, char *out, size_t size)
+{
+    int id = kind_texts[qtype_input(q)][which];
+
+    snprintf(out, size, ui_tr(lang, id ? id : kind_texts[QI_TEXT][which]), q->range[0], q->range[1],
+             q->range[2]);
+    return out;
+}
+
 const char *ui_type_guide(int lang, const form_question *q, char *out, size_t size)
 {
-    static const int ids[QI_NKINDS] = {
-        [QI_INTEGER] = T_G_INTEGER, [QI_DECIMAL] = T_G_DECIMAL,   [QI_TEXT] = T_G_TEXT,
-        [QI_ONE] = T_G_ONE,         [QI_MULTI] = T_G_MULTI,       [QI_DATE] = T_G_DATE,
-        [QI_TIME] = T_G_TIME,       [QI_DATETIME] = T_G_DATETIME, [QI_GEO] = T_G_GEO,
-        [QI_RANGE] = T_G_RANGE,     [QI_NOTE] = T_G_NOTE,         [QI_ACK] = T_G_ACK,
-    };
-    int id = ids[qtype_input(q)];
-
-    snprintf(out, size, ui_tr(lang, id ? id : T_G_TEXT), q->range[0], q->range[1], q->range[2]);
-    return out;
+    return kind_text(lang, q, 0, out, size);
 }
 
 const char *ui_type_error(int lang, const form_question *q, char *out, size_t size)
 {
-    static const int ids[QI_NKINDS] = {
-        [QI_INTEGER] = T_E_INTEGER, [QI_DECIMAL] = T_E_DECIMAL,   [QI_TEXT] = T_E_TEXT,
-        [QI_ONE] = T_E_ONE,         [QI_MULTI] = T_E_MULTI,       [QI_DATE] = T_E_DATE,
-        [QI_TIME] = T_E_TIME,       [QI_DATETIME] = T_E_DATETIME, [QI_GEO] = T_E_GEO,
-        [QI_RANGE] = T_E_RANGE,     [QI_ACK] = T_E_ACK,
-    };
-    int id = ids[qtype_input(q)];
-
-    /* A kind without its own message says what the text one says. */
-    snprintf(out, size, ui_tr(lang, id ? id : T_E_TEXT), q->range[0], q->range[1], q->range[2]);
-    return out;
+    return kind_text(lang, q, 1, out, size);
 }
 
 const char *ui_tr(int lang, int id)

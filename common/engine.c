@@ -471,13 +471,7 @@ int eng_household_label(buf *b, interview *iv, int lang)
         fresh(iv);
         top_env(iv, &env);
         expr_eval(name, &env, &v);
-        if (v.kind == EXPR_SET) {
-            expr_val first = v;
-            v.kind = EXPR_STR, v.str = "", v.len = 0;
-            if (first.count > 0)
-                item(iv, first.ref, 0, &v);
-        }
-        const char *s = expr_to_string(&v, &env, &len);
+        const char *s = expr_to_string(&v, &env, &len); /* a set: its first item */
         return buf_append(b, s, len);
     }
     for (int i = 0; i < n && rc == DT_OK; i++) {

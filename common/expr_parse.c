@@ -380,14 +380,27 @@ static int parse_args(parser *p, int call, const struct fn_def *fd, size_t name_
     return set_height(p, call, below);
 }
 
+/* Argument k of a call when it is a literal string: its text (while parsing, a literal's str
+ * is an offset into p->strings) and *len; NULL for any other argument. */
+static const char *literal_arg(const parser *p, int call, int k, size_t *len)
+{
+    const node *a = &p->e->nodes[p->e->args[p->e->nodes[call].first + k]];
+
+    if (a->type != N_STR)
+        return NULL;
+    *len = a->len;
+    return p->strings.data + (uintptr_t)a->str;
+}
+
 /* A literal regex pattern is compiled once here, so that a bad pattern is a
  * load-time error and evaluation does not recompile it for every answer. */
 static int compile_literal_regex(parser *p, int call, size_t pos)
 {
     expr *e = p->e;
-    const node *pat = &e->nodes[e->args[e->nodes[call].first + 1]];
+    size_t len;
+    const char *text = literal_arg(p, call, 1, &len);
 
-    if (pat->type != N_STR)
+    if (!text)
         return call;
     if (e->nregexes == p->cap_regexes) {
         int cap = p->cap_regexes ? p->cap_regexes * 2 : 2;
@@ -397,9 +410,7 @@ static int compile_literal_regex(parser *p, int call, size_t pos)
         e->regexes = r;
         p->cap_regexes = cap;
     }
-    /* During parsing a literal's str is still an offset into p->strings. */
-    const char *text = p->strings.data + (uintptr_t)pat->str;
-    int rc = expr_regcomp(&e->regexes[e->nregexes], text, pat->len);
+    int rc = expr_regcomp(&e->regexes[e->nregexes], text, len);
     if (rc == REG_ESPACE)
         return fail(p, pos,
                     "regex(): the pattern is too complex (repetition stacked or nested more "
@@ -415,12 +426,12 @@ static int compile_literal_regex(parser *p, int call, size_t pos)
  * ODK; resolved here into the call's ref (not a dependency: only its list is read). */
 static int choice_name_question(parser *p, int call, size_t pos)
 {
-    const node *q = &p->e->nodes[p->e->args[p->e->nodes[call].first + 1]];
-    const char *text = p->strings.data + (uintptr_t)q->str; /* still an offset */
+    size_t len = 0;
+    const char *text = literal_arg(p, call, 1, &len);
     int ref = -1;
 
-    if (q->type == N_STR && q->len > 3 && !strncmp(text, "${", 2) && text[q->len - 1] == '}')
-        ref = p->resolve ? p->resolve(p->ctx, text + 2, q->len - 3, 0) : -1;
+    if (text && len > 3 && !strncmp(text, "${", 2) && text[len - 1] == '}')
+        ref = p->resolve ? p->resolve(p->ctx, text + 2, len - 3, 0) : -1;
     if (ref < 0)
         return fail(p, pos,
                     "jr:choice-name() needs the select question as text in its second "
@@ -434,17 +445,15 @@ static int choice_name_question(parser *p, int call, size_t pos)
  * resolved here into the call's ref. */
 static int pulldata_table(parser *p, int call, size_t pos)
 {
-    const node *t = &p->e->nodes[p->e->args[p->e->nodes[call].first]];
-    const char *text = p->strings.data + (uintptr_t)t->str; /* still an offset */
+    size_t len = 0;
+    const char *text = literal_arg(p, call, 0, &len);
     int ref = -1;
 
-    if (t->type == N_STR && t->len)
-        ref = p->resolve ? p->resolve(p->ctx, text, t->len, EXPR_NAME_DATA) : -1;
+    if (text && len)
+        ref = p->resolve ? p->resolve(p->ctx, text, len, EXPR_NAME_DATA) : -1;
     if (ref < 0) {
         char name[80];
-        snprintf(name, sizeof(name), "%.*s",
-                 t->type == N_STR ? (int)(t->len > 64 ? 64 : t->len) : 0,
-                 t->type == N_STR ? text : "");
+        snprintf(name, sizeof(name), "%.*s", (int)(len > 64 ? 64 : len), text ? text : "");
         return fail(p, pos,
                     "pulldata(): no table '%s' (a CSV file of that name beside the XLSForm, or "
                     "the form's \"data\")",

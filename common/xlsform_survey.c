@@ -168,7 +168,23 @@ static int read_csv_table(xf_table *t, const char *path, const char *name, dt_er
                 rc = err_set(err, DT_ENOMEM, "out of memory");
     }
     csv_close(cr);
-    return rc < 0 ? -rc : rc;
+    return rc;
+}
+
+/* Reads file beside the workbook into t (which keeps file's name for its messages): 0, or -1
+ * with the problem added to where's column and t freed. */
+static int read_beside(xf_build *b, const char *file, xf_table *t, const char *where,
+                       const char *column)
+{
+    char path[4352];
+    dt_err err;
+
+    snprintf(path, sizeof(path), "%s%s%s", b->dir, *b->dir ? "/" : "", file);
+    if (read_csv_table(t, path, file, &err) == DT_OK)
+        return 0;
+    errlist_add(b->problems, where, column, "%s", err.msg);
+    xf_table_free(t);
+    return -1;
 }
 
 /* The list a file gives, named after it ("communes.csv": communes) into list; 0, or -1 with
@@ -176,9 +192,7 @@ static int read_csv_table(xf_table *t, const char *path, const char *name, dt_er
 static int list_from_file(xf_build *b, const char *file, const char *where, char *list, size_t size)
 {
     size_t n = strlen(file);
-    char path[4352];
     xf_table t = {0};
-    dt_err err;
 
     if (n < 5 || strcasecmp(file + n - 4, ".csv") || strchr(file, '/') || file[0] == '.') {
         errlist_add(b->problems, where, "type",
@@ -193,12 +207,8 @@ static int list_from_file(xf_build *b, const char *file, const char *where, char
             *p = '_';
     if (cJSON_GetObjectItemCaseSensitive(b->lists, list))
         return 0;
-    snprintf(path, sizeof(path), "%s%s%s", b->dir, *b->dir ? "/" : "", file);
-    if (read_csv_table(&t, path, file, &err)) {
-        errlist_add(b->problems, where, "type", "%s", err.msg);
-        xf_table_free(&t);
+    if (read_beside(b, file, &t, where, "type"))
         return -1;
-    }
     if (xf_column(&t, "name") < 0)
         errlist_add(b->problems, where, "type", "%s: the header needs a column name", file);
     else
@@ -215,19 +225,14 @@ static int list_from_file(xf_build *b, const char *file, const char *where, char
 static void data_table(xf_build *b, const char *name, const char *where)
 {
     cJSON *data = cJSON_GetObjectItemCaseSensitive(b->doc, "data"), *rows, *o;
-    char path[4352], file[96];
+    char file[96];
     xf_table t = {0};
-    dt_err err;
 
     if (data && cJSON_GetObjectItemCaseSensitive(data, name))
         return; /* read once however many expressions name it */
     snprintf(file, sizeof(file), "%s.csv", name);
-    snprintf(path, sizeof(path), "%s%s%s", b->dir, *b->dir ? "/" : "", file);
-    if (read_csv_table(&t, path, file, &err)) {
-        errlist_add(b->problems, where, "pulldata", "%s", err.msg);
-        xf_table_free(&t);
+    if (read_beside(b, file, &t, where, "pulldata"))
         return;
-    }
     if ((!data && !(data = cJSON_AddObjectToObject(b->doc, "data"))) ||
         !(rows = cJSON_AddArrayToObject(data, name))) {
         b->oom = 1;

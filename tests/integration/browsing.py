@@ -2,10 +2,17 @@
 (headless, a fresh profile, loopback only, Vietnamese, 1366x768), and checks that are counted
 and printed as "N checks, M failed" at the end."""
 import os
+import re
+import subprocess
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
 
 failures = []
 count = [0]
@@ -33,3 +40,40 @@ def done():
     """Prints the count and exits 0 when every check passed, 1 otherwise."""
     print("%d checks, %d failed" % (count[0], len(failures)))
     sys.exit(1 if failures else 0)
+
+
+def serve(collector, log_path):
+    """Starts `collector serve`; returns the process and the address it printed."""
+    log = open(log_path, "a")
+    p = subprocess.Popen([collector, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=log,
+                         text=True)
+    for line in p.stdout:
+        m = re.match(r"collector: open (http://\S+) in the browser", line)
+        if m:
+            return p, m.group(1)
+    raise SystemExit("collector serve did not say its address: see " + log_path)
+
+
+def step(d):
+    """The step the interview's page is drawn at (changes with every answer sent)."""
+    return d.execute_script("var e = document.querySelector('#m input[name=s]');"
+                            "return e ? e.value : null;")
+
+
+def where(d):
+    """The place of the screen: "members[2]/m_age"."""
+    t = d.find_element(By.CSS_SELECTOR, "#m p.hint").text
+    return t.split("·")[-1].strip()
+
+
+def wait_new(d, before):
+    """Waits until the script has put the collector's answer in the page."""
+    try:
+        WebDriverWait(d, WAIT).until(lambda d: step(d) not in (None, before))
+    except TimeoutException:
+        check(False, "the page did not change after an answer at " + before)
+
+
+def alert(d):
+    els = d.find_elements(By.CSS_SELECTOR, "#m .msg")
+    return els[0].text if els else ""

@@ -9,62 +9,16 @@ the home page. Screenshots in Vietnamese at 1366x768 and 1024x600 go to SHOTS.
 usage: web_browser.py COLLECTOR KEYS SHOTS  (DIEUTRA_DB names the laptop's store)
 Exit 0 when every check passed, 1 otherwise; the checks that failed are printed."""
 import os
-import re
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import browser, check, done  # noqa: E402
-from selenium.common.exceptions import TimeoutException
+from browsing import WAIT, alert, browser, check, done, serve, step, wait_new, where  # noqa: E402
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 COLLECTOR, KEYS, SHOTS = sys.argv[1:4]
 LOG = os.path.join(SHOTS, "serve.log")
-WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
-
-
-def serve():
-    """Starts `collector serve`; returns the process and the address it printed."""
-    log = open(LOG, "a")
-    p = subprocess.Popen([COLLECTOR, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=log,
-                         text=True)
-    for line in p.stdout:
-        m = re.match(r"collector: open (http://\S+) in the browser", line)
-        if m:
-            return p, m.group(1)
-    raise SystemExit("collector serve did not say its address: see " + LOG)
-
-
-def main_el(d):
-    return d.find_element(By.ID, "m")
-
-
-def step(d):
-    """The step the interview's page is drawn at (changes with every answer sent)."""
-    return d.execute_script("var e = document.querySelector('#m input[name=s]');"
-                            "return e ? e.value : null;")
-
-
-def where(d):
-    """The place of the screen: "members[2]/m_age"."""
-    t = d.find_element(By.CSS_SELECTOR, "#m p.hint").text
-    return t.split("·")[-1].strip()
-
-
-def wait_new(d, before):
-    """Waits until the script has put the collector's answer in the page."""
-    try:
-        WebDriverWait(d, WAIT).until(lambda d: step(d) not in (None, before))
-    except TimeoutException:
-        check(False, "the page did not change after an answer at " + before)
-
-
-def alert(d):
-    els = d.find_elements(By.CSS_SELECTOR, "#m .msg")
-    return els[0].text if els else ""
 
 
 def type_answer(d, line, enter=True):
@@ -114,7 +68,7 @@ keys = keys[:-2]
 HH_SIZE = 11                     # the line of the household's size
 FIFTH = keys.index("Lò Văn Hùng")  # the fifth member's first line
 
-proc, url = serve()
+proc, url = serve(COLLECTOR, LOG)
 d = browser(SHOTS)
 try:
     d.get(url)
@@ -137,7 +91,7 @@ try:
             # kill -9 with four answers given: the page resumes where it was
             proc.kill()
             proc.wait()
-            proc, url = serve()
+            proc, url = serve(COLLECTOR, LOG)
             d.get(url)
             d.find_element(By.CSS_SELECTOR, "#m section:nth-of-type(2) a").click()
             WebDriverWait(d, WAIT).until(lambda d: step(d) is not None)

@@ -6,47 +6,16 @@ acknowledge's box ticked, finished; the stored answers canonical. Screenshots go
 
 usage: web_types.py COLLECTOR SHOTS  (DIEUTRA_DB names the laptop's store)"""
 import os
-import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import browser, check, done  # noqa: E402
-from selenium.common.exceptions import TimeoutException
+from browsing import WAIT, alert, browser, check, done, serve, step, wait_new, where  # noqa: E402
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 COLLECTOR, SHOTS = sys.argv[1:3]
-WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
-
-
-def serve():
-    log = open(os.path.join(SHOTS, "serve.log"), "a")
-    p = subprocess.Popen([COLLECTOR, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=log,
-                         text=True)
-    for line in p.stdout:
-        m = re.match(r"collector: open (http://\S+) in the browser", line)
-        if m:
-            return p, m.group(1)
-    raise SystemExit("collector serve did not say its address")
-
-
-def step(d):
-    return d.execute_script("var e = document.querySelector('#m input[name=s]');"
-                            "return e ? e.value : null;")
-
-
-def where(d):
-    return d.find_element(By.CSS_SELECTOR, "#m p.hint").text.split("·")[-1].strip()
-
-
-def sent(d, before):
-    try:
-        WebDriverWait(d, WAIT).until(lambda d: step(d) not in (None, before))
-    except TimeoutException:
-        check(False, "the page did not change after an answer at " + where(d))
 
 
 def answer(d, text=None, picked=None):
@@ -68,15 +37,10 @@ def answer(d, text=None, picked=None):
             target.send_keys(code)
             target = d.switch_to.active_element
     target.send_keys(Keys.ENTER)
-    sent(d, before)
+    wait_new(d, before)
 
 
-def alert(d):
-    els = d.find_elements(By.CSS_SELECTOR, "#m .msg")
-    return els[0].text if els else ""
-
-
-proc, url = serve()
+proc, url = serve(COLLECTOR, os.path.join(SHOTS, "serve.log"))
 d = browser(SHOTS)
 try:
     d.get(url)

@@ -82,31 +82,39 @@ static void print_place(FILE *out, interview *iv, eng_pos at, int lang, const er
     print_issues_at(out, issues, where);
 }
 
-void disp_interview(FILE *out, interview *iv, int lang, const errlist *issues)
+/* Prints questions from..to in slot of the repeat around them (0 outside repeats), the
+ * instances of each repeat among them with theirs. */
+static void print_span(FILE *out, interview *iv, int from, int to, int slot, int lang,
+                       const errlist *issues)
 {
     const form *f = eng_form(iv);
-    int n = form_nquestions(f);
+    char where[256];
 
-    for (int q = 0; q < n; q++) {
+    for (int q = from; q < to; q++) {
         const form_question *fq = form_q(f, q);
-        if (fq->repeat >= 0)
-            continue;
         if (fq->type != Q_REPEAT) {
-            print_place(out, iv, (eng_pos){q, 0}, lang, issues);
+            print_place(out, iv, (eng_pos){q, slot}, lang, issues);
             continue;
         }
-        if (!eng_relevant(iv, (eng_pos){q, 0})) {
-            fprintf(out, "  %-8s %s\n", "skipped", fq->name);
-            continue;
+        eng_pos_name(iv, (eng_pos){q, ENG_ADD_PLACE(slot, 0)}, where, sizeof(where));
+        if (!eng_relevant(iv, (eng_pos){q, slot})) {
+            fprintf(out, "  %-8s %s\n", "skipped", where);
+        } else {
+            int count = eng_instances_in(iv, q, slot);
+            fprintf(out, "  %-8s %s: %d instance%s\n", "repeat", where, count,
+                    count == 1 ? "" : "s");
+            print_issues_at(out, issues, where);
+            for (int k = 0; k < count; k++)
+                print_span(out, iv, q + 1, fq->end, eng_instance_slot(iv, q, slot, k), lang,
+                           issues);
         }
-        int count = eng_instances(iv, q);
-        fprintf(out, "  %-8s %s: %d instance%s\n", "repeat", fq->name, count,
-                count == 1 ? "" : "s");
-        print_issues_at(out, issues, fq->name);
-        for (int k = 0; k < count; k++)
-            for (int c = q + 1; c < fq->end; c++)
-                print_place(out, iv, (eng_pos){c, k}, lang, issues);
+        q = fq->end - 1;
     }
+}
+
+void disp_interview(FILE *out, interview *iv, int lang, const errlist *issues)
+{
+    print_span(out, iv, 0, form_nquestions(eng_form(iv)), 0, lang, issues);
 }
 
 int disp_today(void)

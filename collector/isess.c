@@ -211,41 +211,86 @@ int is_back(isess *s)
     return 1;
 }
 
+/* One step of a place's name: "members[2]" (k = 1) or "m_age" (k = -1). */
+typedef struct jump_step {
+    int q, k;
+} jump_step;
+
+/* Parses "members[2]/plots[1]/p_area" (or "m_age[2]", "m_age") into st: the number of steps,
+ * or -1 when a name is not one of the form's or the text is not a place. */
+static int parse_place(const form *f, const char *arg, jump_step *st, int max)
+{
+    char name[FORM_NAME_MAX + 1];
+    int n = 0;
+
+    while (*arg && n < max) {
+        size_t len = strcspn(arg, "[/");
+        if (!len || len > FORM_NAME_MAX)
+            return -1;
+        memcpy(name, arg, len);
+        name[len] = '\0';
+        if ((st[n].q = form_find(f, name)) < 0)
+            return -1;
+        st[n].k = -1;
+        arg += len;
+        if (*arg == '[') {
+            char *end;
+            st[n].k = (int)strtol(arg + 1, &end, 10) - 1;
+            if (*end != ']' || st[n].k < 0)
+                return -1;
+            arg = end + 1;
+        }
+        n++;
+        if (*arg == '/')
+            arg++;
+        else if (*arg)
+            return -1;
+    }
+    return *arg ? -1 : n;
+}
+
+/* 1 when screen p is the last step's question or inside it (its group or repeat), in the
+ * instances the steps name: "m_age[2]" is member 2's, "members[2]/plots[1]" their first
+ * plot's. */
+static int screen_matches(const isess *s, eng_pos p, const jump_step *st, int n)
+{
+    const form_question *fq = form_q(s->f, st[n - 1].q);
+
+    if (p.q != fq->index &&
+        !(p.q > fq->index && p.q < fq->end && (fq->type == Q_GROUP || fq->type == Q_REPEAT)))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        const form_question *q = form_q(s->f, st[i].q);
+        int r = q->type == Q_REPEAT ? q->index : q->repeat, slot;
+        if (st[i].k < 0 || r < 0)
+            continue;
+        slot = eng_place_instance(s->iv, p, r);
+        if (slot < 0 || eng_instance_position(s->iv, r, slot) != st[i].k)
+            return 0;
+    }
+    return 1;
+}
+
 int is_jump(isess *s, const char *arg)
 {
-    char name[FORM_NAME_MAX + 1], *end;
-    const char *base = strrchr(arg, '/'), *br;
+    jump_step st[FORM_MAX_DEPTH_REPEATS + 2];
     eng_pos *sc;
-    int n = is_screens(s, &sc), q = -1, inst = -1, found = -1;
+    int n = is_screens(s, &sc), found = -1, steps;
+    char *end;
     long k = strtol(arg, &end, 10);
-    size_t len;
 
     if (n < 0)
         return DT_ENOMEM;
-    base = base ? base + 1 : arg;
-    br = strchr(arg, '[');
-    len = br && br < base ? strlen(base) : strcspn(base, "[");
-    if (br)
-        inst = (int)strtol(br + 1, NULL, 10) - 1;
-    if (end != arg && !*end && k >= 1 && k <= n) {
+    steps = parse_place(s->f, arg, st, FORM_MAX_DEPTH_REPEATS + 2);
+    if (end != arg && !*end && k >= 1 && k <= n)
         found = (int)k - 1;
-    } else if (len <= FORM_NAME_MAX) {
-        memcpy(name, base, len);
-        name[len] = '\0';
-        q = form_find(s->f, name);
-        for (int i = 0; q >= 0 && i < n && found < 0; i++) {
-            const form_question *fq = form_q(s->f, q);
-            int inside = sc[i].q == q || (sc[i].q > q && sc[i].q < fq->end &&
-                                          (fq->type == Q_GROUP || fq->type == Q_REPEAT));
-            int in_rep = form_q(s->f, sc[i].q)->repeat >= 0;
-            if (inside && (inst < 0 || !in_rep || sc[i].inst == inst))
-                found = i;
-        }
-    }
+    for (int i = 0; steps > 0 && i < n && found < 0; i++)
+        if (screen_matches(s, sc[i], st, steps))
+            found = i;
     if (found >= 0)
         is_go(s, sc[found]);
     free(sc);
-    return found >= 0 ? IS_JUMPED : q >= 0 ? IS_SKIPPED : IS_NO_QUESTION;
+    return found >= 0 ? IS_JUMPED : steps > 0 ? IS_SKIPPED : IS_NO_QUESTION;
 }
 
 /* Where the session starts: the stored position, else the first screen unanswered or with
@@ -494,11 +539,30 @@ int is_roster_kind(const isess *s, int r)
     return form_repeat_counter(s->f, r) >= 0 ? IS_ROSTER_COUNTED : IS_ROSTER_FIXED;
 }
 
-/* Sets the roster's counting question to n as if it were answered (its constraint
- * checked): 1, or 0 with msg and the answer unchanged, or DT_ENOMEM. */
-static int set_count(isess *s, int r, int n, char *msg, size_t size)
+const char *is_member_name(const isess *s, int r, int slot)
 {
-    eng_pos at = {form_repeat_counter(s->f, r), 0};
+    const form_question *rq = form_q(s->f, r);
+
+    for (int q = r + 1; q < rq->end; q++) {
+        if (form_q(s->f, q)->type != Q_TEXT || form_q(s->f, q)->repeat != r)
+            continue;
+        const val *v = eng_get(s->iv, (eng_pos){q, slot});
+        return v->has ? v->str : NULL;
+    }
+    return NULL;
+}
+
+int is_roster_parent(const isess *s, int r)
+{
+    return eng_place_instance(s->iv, s->cur, form_q(s->f, r)->repeat);
+}
+
+/* Sets roster r's counting question (in parent, the slot of the repeat around r) to n as if
+ * it were answered (its constraint checked): 1, or 0 with msg and the answer unchanged, or
+ * DT_ENOMEM. */
+static int set_count(isess *s, int r, int parent, int n, char *msg, size_t size)
+{
+    eng_pos at = {form_repeat_counter(s->f, r), parent};
     char text[16], why[256];
     val prev = {0};
     int ok = 1;
@@ -515,76 +579,79 @@ static int set_count(isess *s, int r, int n, char *msg, size_t size)
     return ok;
 }
 
-/* Goes to member inst's first screen, or when it has none to the first screen from the
- * roster on (the "add another?" place, or what follows the roster). */
-static void land(isess *s, int r, int inst)
+/* Goes to member k's first screen (of roster r in parent); when they have none, to the
+ * roster's "add another?" place there, or to what follows the roster's members there. */
+static void land(isess *s, int r, int parent, int k)
 {
-    eng_pos *sc, to = {-1, 0};
-    int n = is_screens(s, &sc);
+    eng_pos *sc, to = {-1, 0},
+                 after = {r, ENG_ADD_PLACE(parent, eng_instances_in(s->iv, r, parent))};
+    int n = is_screens(s, &sc), slot = eng_instance_slot(s->iv, r, parent, k);
 
-    for (int i = 0; i < n && to.q < 0; i++)
-        if (sc[i].q > r && sc[i].q < form_q(s->f, r)->end && sc[i].inst == inst)
+    for (int i = 0; i < n && to.q < 0 && slot >= 0; i++)
+        if (eng_place_instance(s->iv, sc[i], r) == slot)
             to = sc[i];
     for (int i = 0; i < n && to.q < 0; i++)
-        if (sc[i].q >= r)
+        if (eng_pos_same(sc[i], after))
             to = sc[i];
-    if (to.q < 0 && n > 0)
-        to = sc[n - 1];
     free(sc);
-    if (to.q >= 0)
-        is_go(s, to);
+    if (to.q < 0 && !eng_next(s->iv, after, &to) && !eng_prev(s->iv, after, &to))
+        return;
+    is_go(s, to);
 }
 
+/* 1 when the screen being answered is in an instance of roster r or at its "add another?"
+ * place. */
 static int in_roster(const isess *s, int r)
 {
-    return s->cur.q >= r && s->cur.q < form_q(s->f, r)->end;
+    return s->cur.q == r || eng_place_instance(s->iv, s->cur, r) >= 0;
 }
 
-int is_member_add(isess *s, int r, char *msg, size_t size)
+int is_member_add(isess *s, int r, int parent, char *msg, size_t size)
 {
-    int n = eng_instances(s->iv, r), rc;
+    int n = eng_instances_in(s->iv, r, parent), rc;
 
     msg[0] = '\0';
     switch (is_roster_kind(s, r)) {
     case IS_ROSTER_OPEN:
-        if ((rc = eng_add_instance(s->iv, r)) < 0)
+        if ((rc = eng_add_instance_in(s->iv, r, parent)) < 0)
             return rc;
         break;
     case IS_ROSTER_COUNTED:
-        if ((rc = set_count(s, r, n + 1, msg, size)) != 1)
+        if ((rc = set_count(s, r, parent, n + 1, msg, size)) != 1)
             return rc == 0 ? DT_EINVAL : rc;
         break;
     default:
         return DT_EINVAL;
     }
-    land(s, r, n);
+    land(s, r, parent, n);
     return n;
 }
 
-int is_member_remove(isess *s, int r, int k, char *msg, size_t size)
+int is_member_remove(isess *s, int r, int parent, int k, char *msg, size_t size)
 {
-    int kind = is_roster_kind(s, r), n = eng_instances(s->iv, r), rc;
+    int kind = is_roster_kind(s, r), n = eng_instances_in(s->iv, r, parent), rc, last;
 
     msg[0] = '\0';
-    if (kind == IS_ROSTER_FIXED || eng_move_instance(s->iv, r, k, n - 1))
+    if (kind == IS_ROSTER_FIXED || eng_move_instance_in(s->iv, r, parent, k, n - 1))
         return DT_EINVAL;
-    if (kind == IS_ROSTER_COUNTED && (rc = set_count(s, r, n - 1, msg, size)) != 1) {
-        eng_move_instance(s->iv, r, n - 1, k);
+    last = eng_instance_slot(s->iv, r, parent, n - 1); /* before the count leaves it out */
+    if (kind == IS_ROSTER_COUNTED && (rc = set_count(s, r, parent, n - 1, msg, size)) != 1) {
+        eng_move_instance_in(s->iv, r, parent, n - 1, k);
         return rc == 0 ? DT_EINVAL : rc;
     }
-    eng_clear_instance(s->iv, r, n - 1);
+    eng_clear_instance(s->iv, r, last);
     if (kind == IS_ROSTER_OPEN)
-        eng_remove_instance(s->iv, r);
+        eng_remove_instance_in(s->iv, r, parent);
     if (in_roster(s, r))
-        land(s, r, k < n - 1 ? k : k - 1);
+        land(s, r, parent, k < n - 1 ? k : k - 1);
     return DT_OK;
 }
 
-int is_member_move(isess *s, int r, int from, int to)
+int is_member_move(isess *s, int r, int parent, int from, int to)
 {
-    if (is_roster_kind(s, r) == IS_ROSTER_FIXED || eng_move_instance(s->iv, r, from, to))
+    if (is_roster_kind(s, r) == IS_ROSTER_FIXED || eng_move_instance_in(s->iv, r, parent, from, to))
         return DT_EINVAL;
     if (in_roster(s, r))
-        land(s, r, to);
+        land(s, r, parent, to);
     return DT_OK;
 }

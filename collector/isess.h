@@ -109,7 +109,8 @@ int is_back(isess *s);
 
 /* What a jump found. */
 typedef enum is_jump_result { IS_JUMPED, IS_NO_QUESTION, IS_SKIPPED } is_jump_result;
-/* Jumps to "12" (the 12th screen), "m_age", "m_age[2]" or "members[2]/m_age": IS_JUMPED,
+/* Jumps to "12" (the 12th screen), "m_age", "m_age[2]", "members[2]/m_age" or
+ * "members[2]/phones[1]/p_kind" (a roster inside a roster): IS_JUMPED,
  * IS_NO_QUESTION (no such name or number), IS_SKIPPED (not relevant now), or DT_ENOMEM. */
 int is_jump(isess *s, const char *where);
 
@@ -121,16 +122,23 @@ enum {
                           changes its answer, within its constraint */
 };
 int is_roster_kind(const isess *s, int r);
-/* Adds a member to roster r and goes to their first screen: their index, or DT_EINVAL
- * (a fixed roster, the limit, or the counting question's constraint: msg says which),
+/* The instance of the repeat around roster r that the screen being answered is in (a slot,
+ * as parent below): 0 for a roster at the top, -1 when the screen is in none (a member's
+ * phones when the screen is not with a member). */
+int is_roster_parent(const isess *s, int r);
+/* The first text answer of roster r's instance in slot (a member's name), or NULL. */
+const char *is_member_name(const isess *s, int r, int slot);
+/* Adds a member to roster r in parent (is_roster_parent) and goes to their first screen:
+ * their position, or DT_EINVAL (a fixed roster, the limit, or the counting question's
+ * constraint: msg says which), DT_ENOMEM. */
+int is_member_add(isess *s, int r, int parent, char *msg, size_t size);
+/* Removes member k (a position in parent) with every answer of theirs, theirs inside
+ * included, the members after moving up one place: 0, or DT_EINVAL (msg as is_member_add),
  * DT_ENOMEM. */
-int is_member_add(isess *s, int r, char *msg, size_t size);
-/* Removes member k with every answer of theirs, the members after moving up one place: 0,
- * or DT_EINVAL (msg as is_member_add), DT_ENOMEM. */
-int is_member_remove(isess *s, int r, int k, char *msg, size_t size);
-/* Moves member from to place to (eng_move_instance): 0 or DT_EINVAL. When the screen
- * being answered is in the roster, it goes to the member moved. */
-int is_member_move(isess *s, int r, int from, int to);
+int is_member_remove(isess *s, int r, int parent, int k, char *msg, size_t size);
+/* Moves member from to place to in parent (eng_move_instance_in): 0 or DT_EINVAL. When the
+ * screen being answered is in the roster, it goes to the member moved. */
+int is_member_move(isess *s, int r, int parent, int from, int to);
 
 /* The screens now (eng_screens): their number with *out (free() it), or DT_ENOMEM with *out
  * NULL. */

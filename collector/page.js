@@ -130,6 +130,16 @@
             }
             return;
         }
+        /* Enter in the jump field jumps: the browser would press the form's first button
+         * (Next, or Yes on an "add another?" screen) */
+        if (e.key === "Enter" && e.target === jump) {
+            next = m.querySelector("button[name=op][value=jump]");
+            if (next) {
+                e.preventDefault();
+                next.click();
+            }
+            return;
+        }
         if (e.altKey || isText(e.target))
             return;
         if (e.key >= "0" && e.key <= "9" && m.querySelector("input[name=v][type=radio]," +

@@ -154,8 +154,6 @@ void ui_term_restore(term_saved *t);
 
 /* A question's label in the form language (its name when it has none). */
 const char *ui_label(const ui *u, const form_question *q);
-/* The first text answer of instance inst of repeat r (a member's name), or NULL. */
-const char *ui_member_name(ui *u, int r, int inst);
 /* Appends "Thành viên 2/4" (or "Member 2 of 4") for instance inst of repeat r. */
 void ui_put_member(ui *u, buf *b, int r, int inst);
 /* The screens now (is_screens): their number, or DT_ENOMEM with *s NULL. */

@@ -207,7 +207,7 @@ static int another(ui *u, const char *line)
     }
     if (!yn)
         return advance(u);
-    k = eng_add_instance(u->s->iv, u->s->cur.q);
+    k = eng_add_instance_in(u->s->iv, u->s->cur.q, ENG_ADD_PARENT(u->s->cur.inst));
     if (k == DT_ENOMEM)
         return ui_nomem();
     if (k < 0) {

@@ -13,25 +13,62 @@ const char *ui_label(const ui *u, const form_question *q)
     return q->label ? q->label[u->s->flang] : q->name;
 }
 
-/* The first text answer of instance inst of repeat r: a member's name. */
-const char *ui_member_name(ui *u, int r, int inst)
-{
-    const form_question *rq = form_q(u->s->f, r);
-
-    for (int q = r + 1; q < rq->end; q++) {
-        if (form_q(u->s->f, q)->type != Q_TEXT || form_q(u->s->f, q)->repeat != r)
-            continue;
-        const val *v = eng_get(u->s->iv, (eng_pos){q, inst});
-        return v->has ? v->str : NULL;
-    }
-    return NULL;
-}
-
-/* "Thành viên 2/4" for a place inside a repeat, into b. */
+/* "Thành viên 2/4" for the instance in slot inst of repeat r, into b. */
 void ui_put_member(ui *u, buf *b, int r, int inst)
 {
-    buf_printf(b, ui_tr(u->lang, T_MEMBER), ui_label(u, form_q(u->s->f, r)), inst + 1,
-               eng_instances(u->s->iv, r));
+    int parent = eng_instance_parent(u->s->iv, r, inst);
+
+    buf_printf(b, ui_tr(u->lang, T_MEMBER), ui_label(u, form_q(u->s->f, r)),
+               eng_instance_position(u->s->iv, r, inst) + 1, eng_instances_in(u->s->iv, r, parent));
+}
+
+/* The repeats around place p, innermost first, into chain: their number. */
+static int chain_of(ui *u, eng_pos p, int *chain)
+{
+    int depth = 0;
+
+    for (int r = form_q(u->s->f, p.q)->repeat; r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS;
+         r = form_q(u->s->f, r)->repeat)
+        chain[depth++] = r;
+    return depth;
+}
+
+/* The instances around place p, outermost first, into b: "Thành viên 2/4 › Điện thoại 1/2"
+ * (the repeat's own label last for an "add another?" place). */
+static void put_chain(ui *u, buf *b, eng_pos p)
+{
+    const form_question *q = form_q(u->s->f, p.q);
+    int chain[FORM_MAX_DEPTH_REPEATS + 1], depth = chain_of(u, p, chain);
+    for (int d = depth - 1; d >= 0; d--) {
+        if (d < depth - 1)
+            buf_puts(b, " › ");
+        ui_put_member(u, b, chain[d], eng_place_instance(u->s->iv, p, chain[d]));
+    }
+    if (q->type == Q_REPEAT) {
+        if (depth)
+            buf_puts(b, " › ");
+        buf_puts(b, ui_label(u, q));
+    }
+}
+
+/* A line per instance around place p, outermost first: "Thành viên 2/4: Lò Văn A", the
+ * instance inside it indented under it. */
+static void put_members(ui *u, buf *b, eng_pos p)
+{
+    int chain[FORM_MAX_DEPTH_REPEATS + 1], depth = chain_of(u, p, chain);
+    for (int d = depth - 1; d >= 0; d--) {
+        int slot = eng_place_instance(u->s->iv, p, chain[d]), indent = 2 * (depth - 1 - d);
+        const char *name = is_member_name(u->s, chain[d], slot);
+        size_t from;
+        buf_printf(b, "\n%*s", indent, "");
+        from = b->len;
+        ui_put_member(u, b, chain[d], slot);
+        if (name && b->data) {
+            buf_puts(b, ": ");
+            ui_put_cut(b, name,
+                       u->width - indent - (int)utf8_length(b->data + from, b->len - from));
+        }
+    }
 }
 
 /* The answer as the enumerator reads it, or "(no answer)". */
@@ -76,17 +113,7 @@ static void show_header(ui *u)
     if (p >= 0)
         buf_printf(&b, "%s · ", ui_label(u, form_q(u->s->f, p)));
     buf_puts(&b, where);
-    if (q->repeat >= 0) {
-        const char *name = ui_member_name(u, q->repeat, u->s->cur.inst);
-        size_t from;
-        buf_puts(&b, "\n");
-        from = b.len;
-        ui_put_member(u, &b, q->repeat, u->s->cur.inst);
-        if (name && b.data) {
-            buf_puts(&b, ": ");
-            ui_put_cut(&b, name, u->width - (int)utf8_length(b.data + from, b.len - from));
-        }
-    }
+    put_members(u, &b, u->s->cur);
     if (b.data)
         puts(b.data);
     buf_free(&b);
@@ -123,7 +150,7 @@ void ui_show_screen(ui *u)
     show_header(u);
     putchar('\n');
     if (q->type == Q_REPEAT) {
-        ui_out(u, T_ANOTHER, ui_label(u, q), eng_instances(u->s->iv, u->s->cur.q));
+        ui_out(u, T_ANOTHER, ui_label(u, q), ENG_ADD_COUNT(u->s->cur.inst));
         ui_out(u, T_ANOTHER_ASK);
         fputs("> ", stdout);
         return;
@@ -190,15 +217,12 @@ static void print_row(ui *u, int num, int numw, eng_pos p, const err_item *probl
     if (q->repeat >= 0 || q->type == Q_REPEAT) {
         size_t before = b.len;
         buf_puts(&b, "[");
-        if (q->type == Q_REPEAT)
-            buf_puts(&b, ui_label(u, q));
-        else
-            ui_put_member(u, &b, q->repeat, p.inst);
+        put_chain(u, &b, p);
         buf_puts(&b, "] ");
         used += b.data ? (int)utf8_length(b.data + before, b.len - before) : 0;
     }
     if (q->type == Q_REPEAT) {
-        buf_printf(&b, ui_tr(u->lang, T_ADD_ROW), eng_instances(u->s->iv, p.q));
+        buf_printf(&b, ui_tr(u->lang, T_ADD_ROW), ENG_ADD_COUNT(p.inst));
     } else if (q->type == Q_NOTE) {
         buf_puts(&b, ui_tr(u->lang, T_NOTE));
         buf_puts(&b, " ");
@@ -267,29 +291,41 @@ int ui_print_list(ui *u, int only_problems, eng_pos *first, int *has_first)
     return nprob;
 }
 
+/* Repeat r's members in slot parent of the repeat around it, with their names, and the
+ * repeats inside each member that have any below them, indent columns in. */
+static void summary_repeat(ui *u, int r, int parent, int indent)
+{
+    const form_question *rq = form_q(u->s->f, r);
+    int n = eng_instances_in(u->s->iv, r, parent);
+    buf b;
+
+    printf("%*s%s: %d\n", indent, "", ui_label(u, rq), n);
+    for (int k = 0; k < n; k++) {
+        int slot = eng_instance_slot(u->s->iv, r, parent, k);
+        const char *name = is_member_name(u->s, r, slot);
+        if (name) {
+            buf_init(&b, 8192);
+            buf_printf(&b, "%*s%d. ", indent + 2, "", k + 1);
+            ui_put_cut(&b, name, u->width - indent - 6);
+            if (b.data)
+                puts(b.data);
+            buf_free(&b);
+        }
+        for (int q = r + 1; q < rq->end; q++)
+            if (form_q(u->s->f, q)->type == Q_REPEAT && form_q(u->s->f, q)->repeat == r &&
+                eng_instances_in(u->s->iv, q, slot) > 0)
+                summary_repeat(u, q, slot, indent + 6);
+    }
+}
+
 void ui_summary(ui *u, int answered)
 {
     ui_out(u, T_SUMMARY);
     ui_out(u, T_SUM_ANSWERED, answered);
     for (int r = 0; r < form_nquestions(u->s->f); r++) {
         const form_question *q = form_q(u->s->f, r);
-        int n;
-        buf b;
-        if (q->type != Q_REPEAT || !eng_relevant(u->s->iv, (eng_pos){r, 0}))
-            continue;
-        n = eng_instances(u->s->iv, r);
-        printf("  %s: %d\n", ui_label(u, q), n);
-        for (int k = 0; k < n; k++) {
-            const char *name = ui_member_name(u, r, k);
-            if (!name)
-                continue;
-            buf_init(&b, 8192);
-            buf_printf(&b, "    %d. ", k + 1);
-            ui_put_cut(&b, name, u->width - 8);
-            if (b.data)
-                puts(b.data);
-            buf_free(&b);
-        }
+        if (q->type == Q_REPEAT && q->repeat < 0 && eng_relevant(u->s->iv, (eng_pos){r, 0}))
+            summary_repeat(u, r, 0, 2);
     }
 }
 

@@ -18,6 +18,7 @@ typedef struct web_open {
     int confirm;                     /* the page asked to confirm an answer that hides others */
     char pending[FORM_TEXT_MAX + 1]; /* ... which it shows meanwhile */
     int confirm_rm;                  /* the page asked to confirm removing member k (k + 1) */
+    int confirm_rm_roster;           /* ... of this roster */
     int show_problems;               /* finishing was refused: list every problem */
 } web_open;
 
@@ -72,8 +73,10 @@ enum {
     W_EDIT,
     W_MEMBERS,
     W_ADD_MEMBER,
+    W_ADD_TO,
     W_REMOVE,
     W_REMOVE_SURE,
+    W_REMOVE_SURE_IN,
     W_UP,
     W_DOWN,
     W_PROBLEMS_LIST,

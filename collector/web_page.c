@@ -64,11 +64,16 @@ static const text_pair texts[W_COUNT] = {
     [W_EDIT] = {"Sửa", "Edit"},
     [W_MEMBERS] = {"Thành viên", "Members"},
     [W_ADD_MEMBER] = {"Thêm thành viên", "Add a member"},
+    [W_ADD_TO] = {"Thêm: ", "Add: "},
     [W_REMOVE] = {"Xoá", "Remove"},
     [W_REMOVE_SURE] = {"Xoá thành viên %d (%s) cùng mọi câu trả lời của người này? Bấm Xoá lần "
                        "nữa để xác nhận.",
                        "Remove member %d (%s) with every answer of theirs? Press Remove again to "
                        "confirm."},
+    [W_REMOVE_SURE_IN] = {"Xoá %s số %d (%s) cùng mọi câu trả lời trong đó? Bấm Xoá lần nữa để xác "
+                          "nhận.",
+                          "Remove %s number %d (%s) with every answer in it? Press Remove again to "
+                          "confirm."},
     [W_UP] = {"Chuyển lên", "Move up"},
     [W_DOWN] = {"Chuyển xuống", "Move down"},
     [W_PROBLEMS_LIST] = {"Các lỗi cần sửa (bấm để đến câu đó):",
@@ -598,7 +603,8 @@ static void act(http_req *r, web_app *a, web_open *o, const char *op)
         if (rc != IS_JUMPED)
             web_say(o, a, rc == IS_SKIPPED ? W_SKIPPED : W_NO_QUESTION);
     } else if (!strcmp(op, "add") || !strcmp(op, "noadd")) {
-        if (!strcmp(op, "add") && eng_add_instance(o->s->iv, o->s->cur.q) < 0)
+        if (!strcmp(op, "add") &&
+            eng_add_instance_in(o->s->iv, o->s->cur.q, ENG_ADD_PARENT(o->s->cur.inst)) < 0)
             web_say(o, a, W_NO_QUESTION);
         else
             advance(o);

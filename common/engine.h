@@ -92,6 +92,9 @@ int eng_instances_in(interview *iv, int r, int parent);
 int eng_instance_slot(interview *iv, int r, int parent, int k);
 int eng_instance_position(const interview *iv, int r, int slot);
 int eng_instance_parent(const interview *iv, int r, int slot);
+/* The slot of repeat r that holds place at (its question's, or for an "add another?" place
+ * the one it is in): 0 when r is -1 (the top), -1 when r does not enclose the place. */
+int eng_place_instance(const interview *iv, eng_pos at, int r);
 /* Every instance of repeat r in use, in the order the interview meets them (a member's plots,
  * then the next member's): *out (valid until the next call on iv) gets their slots. Returns
  * their number, or DT_ENOMEM. */

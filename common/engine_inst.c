@@ -281,6 +281,27 @@ int eng_instance_parent(const interview *iv, int r, int slot)
     return slot >= 0 && slot < iv->reps[r].nslots ? iv->reps[r].par[slot] : -1;
 }
 
+int eng_place_instance(const interview *iv, eng_pos at, int r)
+{
+    const form_question *fq;
+    int rep, s;
+
+    if (r < 0)
+        return 0;
+    if (at.q < 0 || at.q >= form_nquestions(iv->f))
+        return -1;
+    fq = form_q(iv->f, at.q);
+    rep = fq->repeat;
+    s = fq->type == Q_REPEAT ? ENG_ADD_PARENT(at.inst) : at.inst;
+    while (rep >= 0 && rep != r) {
+        if (s < 0 || s >= iv->reps[rep].nslots)
+            return -1;
+        s = iv->reps[rep].par[s];
+        rep = ei_scope(iv, rep);
+    }
+    return rep == r && s >= 0 && s < iv->reps[r].nslots ? s : -1;
+}
+
 int eng_instances_all(interview *iv, int r, const int **out)
 {
     *out = NULL;

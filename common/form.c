@@ -154,7 +154,7 @@ int form_repeat_counter(const form *f, int r)
     if (n != 1)
         return -1;
     q = form_q(f, refs[0]);
-    if (q->type != Q_INTEGER || q->repeat >= 0)
+    if (q->type != Q_INTEGER || q->repeat != rq->repeat)
         return -1;
     /* exactly "${name}", spaces around allowed: anything more is a rule, not a count */
     for (t = expr_text(rq->repeat_count); *t == ' '; t++)

@@ -126,9 +126,10 @@ const char *form_area_code(const form *f, const struct val *v, char *out, size_t
 /* The form's title in language lang (an index). */
 const char *form_title(const form *f, int lang);
 
-/* The integer question outside repeats whose answer is repeat r's count when its
- * repeat_count is exactly "${that}" (the household size for the members), else -1 (an
- * open-ended repeat or a count computed by a rule). */
+/* The integer question beside repeat r (outside repeats, or in the repeat around it) whose
+ * answer is r's count when its repeat_count is exactly "${that}" (the household size for
+ * the members, a member's number of phones for their phones), else -1 (an open-ended
+ * repeat or a count computed by a rule). */
 int form_repeat_counter(const form *f, int r);
 int form_nlangs(const form *f);
 const char *form_lang(const form *f, int i);

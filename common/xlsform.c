@@ -583,25 +583,6 @@ static int load_json_file(form **out, char **json, const char *path, errlist *pr
     return rc;
 }
 
-/* Until the interviews, review and exports take a repeat inside a repeat (the engine does), the
- * commands that install or publish a form refuse one: 0, or DT_EINVAL with the problem. */
-static int refuse_nested(form **f, errlist *problems)
-{
-    for (int i = 0; *f && i < form_nquestions(*f); i++) {
-        const form_question *q = form_q(*f, i);
-        if (q->type != Q_REPEAT || q->repeat < 0)
-            continue;
-        errlist_add(problems, q->name, "type",
-                    "a repeat inside a repeat ('%s'): the interviews, review and exports do not "
-                    "take one yet",
-                    form_q(*f, q->repeat)->name);
-        form_free(*f);
-        *f = NULL;
-        return DT_EINVAL;
-    }
-    return DT_OK;
-}
-
 /* The form's JSON text as a file holds it: indented, a newline at the end (malloc'd). */
 static char *json_text(const cJSON *doc)
 {
@@ -630,12 +611,7 @@ int xlsform_load(form **out, char **json, const char *path, errlist *problems)
     if (json)
         *json = NULL;
     if (!xlsform_is(path)) {
-        if ((rc = load_json_file(out, json, path, problems)) == DT_OK &&
-            (rc = refuse_nested(out, problems)) && json) {
-            free(*json);
-            *json = NULL;
-        }
-        return rc;
+        return load_json_file(out, json, path, problems);
     }
     rc = xlsform_read(path, &doc, &rows, problems, &err);
     if (rc && rc != DT_EINVAL)
@@ -643,8 +619,6 @@ int xlsform_load(form **out, char **json, const char *path, errlist *problems)
     if (rc)
         return rc;
     rc = form_load_json(out, doc, path, problems);
-    if (rc == DT_OK)
-        rc = refuse_nested(out, problems);
     if (rc == DT_EINVAL && xlsform_name_rows(problems, rows))
         rc = DT_ENOMEM;
     if (rc == DT_OK && json && !(*json = json_text(doc))) {

@@ -207,7 +207,7 @@ static void members_of(const form *f, qual_case *c)
 {
     for (int r = 0; f && r < form_nquestions(f); r++) {
         int n = form_repeat_counter(f, r);
-        if (n >= 0) {
+        if (n >= 0 && form_q(f, r)->repeat < 0) {
             c->roster = form_q(f, r)->name;
             c->size_question = form_q(f, n)->name;
             return;

@@ -87,32 +87,47 @@ static void put_value(dout *o, const form_question *q, const cJSON *v, langs l)
     }
 }
 
-/* A roster (repeat r) as a table: a row per member, a column per question. */
-static void roster(dout *o, const form *f, int r, const cJSON *list, langs l)
+/* The repeats from the top down to r (r last): their number. */
+static int chain_of(const form *f, int r, int *chain)
 {
-    const form_question *rq = form_q(f, r);
-    const cJSON *inst;
-    int n = 0;
+    int depth = 0, tmp[FORM_MAX_DEPTH_REPEATS + 1];
 
-    dout_puts(o, "<tr class=\"group\"><td colspan=\"2\">");
-    put_label(o, rq, l);
-    dout_printf(o,
-                " (%d)</td></tr>\n<tr><td colspan=\"2\"><div class=\"scroll\"><table "
-                "class=\"answers roster\"><tr><th>#</th>",
-                cJSON_GetArraySize(list));
-    for (int j = r + 1; j < rq->end; j++)
-        if (form_q(f, j)->repeat == r && answerable(form_q(f, j))) {
-            dout_puts(o, "<th>");
-            put_label(o, form_q(f, j), l);
-            dout_puts(o, "</th>");
-        }
-    dout_puts(o, "</tr>\n");
+    for (; r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS; r = form_q(f, r)->repeat)
+        tmp[depth++] = r;
+    for (int d = 0; d < depth; d++)
+        chain[d] = tmp[depth - 1 - d];
+    return depth;
+}
+
+/* The rows of repeat chain[depth - 1] under list, the instances of chain[d]: one per
+ * instance, led by the positions of the instances around it (pos). Returns the rows (only
+ * counted when o is NULL). */
+static int roster_rows(dout *o, const form *f, const int *chain, int depth, int d,
+                       const cJSON *list, int *pos, langs l)
+{
+    const form_question *rq = form_q(f, chain[depth - 1]);
+    const cJSON *inst;
+    int rows = 0;
+
+    pos[d] = 0;
     cJSON_ArrayForEach(inst, list)
     {
-        dout_printf(o, "<tr><td>%d</td>", ++n);
-        for (int j = r + 1; j < rq->end; j++) {
+        pos[d]++;
+        if (d + 1 < depth) {
+            rows += roster_rows(
+                o, f, chain, depth, d + 1,
+                cJSON_GetObjectItemCaseSensitive(inst, form_q(f, chain[d + 1])->name), pos, l);
+            continue;
+        }
+        rows++;
+        if (!o)
+            continue;
+        dout_puts(o, "<tr>");
+        for (int k = 0; k < depth; k++)
+            dout_printf(o, "<td>%d</td>", pos[k]);
+        for (int j = rq->index + 1; j < rq->end; j++) {
             const form_question *q = form_q(f, j);
-            if (q->repeat != r || !answerable(q))
+            if (q->repeat != rq->index || !answerable(q))
                 continue;
             dout_puts(o, "<td>");
             put_value(o, q, cJSON_GetObjectItemCaseSensitive(inst, q->name), l);
@@ -120,6 +135,38 @@ static void roster(dout *o, const form *f, int r, const cJSON *list, langs l)
         }
         dout_puts(o, "</tr>\n");
     }
+    return rows;
+}
+
+/* A roster (repeat r) as a table: a row per member, a column per question of theirs. A
+ * roster inside a roster is a table of its own, each row led by the positions around it
+ * (member 2's first phone: 2, 1), as its export file is. */
+static void roster(dout *o, const form *f, int r, const cJSON *answers, langs l)
+{
+    const form_question *rq = form_q(f, r);
+    int chain[FORM_MAX_DEPTH_REPEATS + 1], pos[FORM_MAX_DEPTH_REPEATS + 1];
+    int depth = chain_of(f, r, chain);
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(answers, form_q(f, chain[0])->name);
+    dout_puts(o, "<tr class=\"group\"><td colspan=\"2\">");
+    put_label(o, rq, l);
+    dout_printf(o,
+                " (%d)</td></tr>\n<tr><td colspan=\"2\"><div class=\"scroll\"><table "
+                "class=\"answers roster\"><tr>",
+                roster_rows(NULL, f, chain, depth, 0, top, pos, l));
+    for (int d = 0; d + 1 < depth; d++) {
+        dout_puts(o, "<th>");
+        put_label(o, form_q(f, chain[d]), l);
+        dout_puts(o, " #</th>");
+    }
+    dout_puts(o, "<th>#</th>");
+    for (int j = r + 1; j < rq->end; j++)
+        if (form_q(f, j)->repeat == r && answerable(form_q(f, j))) {
+            dout_puts(o, "<th>");
+            put_label(o, form_q(f, j), l);
+            dout_puts(o, "</th>");
+        }
+    dout_puts(o, "</tr>\n");
+    roster_rows(o, f, chain, depth, 0, top, pos, l);
     dout_puts(o, "</table></div></td></tr>\n");
 }
 
@@ -131,10 +178,10 @@ void ra_answers(dout *o, const form *f, const cJSON *answers)
                  "Answer</th></tr>\n");
     for (int i = 0; i < form_nquestions(f); i++) {
         const form_question *q = form_q(f, i);
-        if (q->repeat != -1 && q->index != q->repeat)
-            continue; /* inside a roster: in its table */
         if (q->type == Q_REPEAT) {
-            roster(o, f, i, cJSON_GetObjectItemCaseSensitive(answers, q->name), l);
+            roster(o, f, i, answers, l);
+        } else if (q->repeat != -1) {
+            continue; /* inside a roster: in its table */
         } else if (q->type == Q_GROUP) {
             dout_puts(o, "<tr class=\"group\"><td colspan=\"2\">");
             put_label(o, q, l);
@@ -152,8 +199,9 @@ void ra_answers(dout *o, const form *f, const cJSON *answers)
     dout_puts(o, "</table>\n");
 }
 
-/* One row of a comparison: returns 1 when the values differ. */
-static int compare_row(dout *o, const form_question *q, int member, const cJSON *va,
+/* One row of a comparison, at the instance named member ("#2", "#2.1"; "" outside rosters):
+ * returns 1 when the values differ. */
+static int compare_row(dout *o, const form_question *q, const char *member, const cJSON *va,
                        const cJSON *vb, int all, langs l)
 {
     int differ = !((!va || cJSON_IsNull(va)) && (!vb || cJSON_IsNull(vb))) &&
@@ -162,8 +210,8 @@ static int compare_row(dout *o, const form_question *q, int member, const cJSON 
     if (!differ && !all)
         return 0;
     dout_printf(o, "<tr%s><td>", differ ? " class=\"diff\"" : "");
-    if (member)
-        dout_printf(o, "<span class=\"muted\">#%d</span> ", member);
+    if (*member)
+        dout_printf(o, "<span class=\"muted\">%s</span> ", member);
     put_label(o, q, l);
     dout_puts(o, "</td><td>");
     put_value(o, q, va, l);
@@ -171,6 +219,34 @@ static int compare_row(dout *o, const form_question *q, int member, const cJSON 
     put_value(o, q, vb, l);
     dout_puts(o, "</td></tr>\n");
     return differ;
+}
+
+/* The rows of repeat r's instances in lists la and lb side by side, every instance either
+ * has (the one with more members shows them all), those of the repeats inside each after
+ * it; member is the name of the instance around them ("#2"). Returns how many differ. */
+static int compare_repeat(dout *o, const form *f, int r, const cJSON *la, const cJSON *lb,
+                          const char *member, int all, langs l)
+{
+    const form_question *rq = form_q(f, r);
+    int na = cJSON_GetArraySize(la), nb = cJSON_GetArraySize(lb), n = 0;
+    char name[64];
+
+    for (int m = 0; m < (na > nb ? na : nb); m++) {
+        const cJSON *ia = cJSON_GetArrayItem(la, m), *ib = cJSON_GetArrayItem(lb, m);
+        snprintf(name, sizeof(name), "%s%s%d", *member ? member : "#", *member ? "." : "", m + 1);
+        for (int j = r + 1; j < rq->end; j++) {
+            const form_question *c = form_q(f, j);
+            if (c->repeat != r)
+                continue;
+            if (c->type == Q_REPEAT)
+                n += compare_repeat(o, f, j, cJSON_GetObjectItemCaseSensitive(ia, c->name),
+                                    cJSON_GetObjectItemCaseSensitive(ib, c->name), name, all, l);
+            else if (answerable(c))
+                n += compare_row(o, c, name, cJSON_GetObjectItemCaseSensitive(ia, c->name),
+                                 cJSON_GetObjectItemCaseSensitive(ib, c->name), all, l);
+        }
+    }
+    return n;
 }
 
 int ra_compare(dout *o, const form *f, const cJSON *a, const cJSON *b, const char *left,
@@ -186,26 +262,14 @@ int ra_compare(dout *o, const form *f, const cJSON *a, const cJSON *b, const cha
     dout_puts(o, "</th></tr>\n");
     for (int i = 0; i < form_nquestions(f); i++) {
         const form_question *q = form_q(f, i);
-        if (q->type == Q_REPEAT) {
-            const cJSON *la = cJSON_GetObjectItemCaseSensitive(a, q->name);
-            const cJSON *lb = cJSON_GetObjectItemCaseSensitive(b, q->name);
-            int members = cJSON_GetArraySize(la) > cJSON_GetArraySize(lb) ? cJSON_GetArraySize(la)
-                                                                          : cJSON_GetArraySize(lb);
-            for (int m = 0; m < members; m++)
-                for (int j = i + 1; j < q->end; j++) {
-                    const form_question *c = form_q(f, j);
-                    if (c->repeat != i || !answerable(c))
-                        continue;
-                    n += compare_row(
-                        o, c, m + 1,
-                        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(la, m), c->name),
-                        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(lb, m), c->name), all,
-                        l);
-                }
-        } else if (q->repeat == -1 && answerable(q)) {
-            n += compare_row(o, q, 0, cJSON_GetObjectItemCaseSensitive(a, q->name),
+        if (q->repeat != -1)
+            continue;
+        if (q->type == Q_REPEAT)
+            n += compare_repeat(o, f, i, cJSON_GetObjectItemCaseSensitive(a, q->name),
+                                cJSON_GetObjectItemCaseSensitive(b, q->name), "", all, l);
+        else if (answerable(q))
+            n += compare_row(o, q, "", cJSON_GetObjectItemCaseSensitive(a, q->name),
                              cJSON_GetObjectItemCaseSensitive(b, q->name), all, l);
-        }
     }
     if (!n && !all)
         dout_puts(o, "<tr><td colspan=\"3\" class=\"muted\">Không có gì khác · nothing "

@@ -10,6 +10,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 60  # seconds before a page that never came is a failure (not a measure of speed)
@@ -77,3 +78,38 @@ def wait_new(d, before):
 def alert(d):
     els = d.find_elements(By.CSS_SELECTOR, "#m .msg")
     return els[0].text if els else ""
+
+
+def type_answer(d, line, enter=True):
+    """Gives one answer as the terminal's line would: text typed into the field, digits
+    pressed on a list of choices, nothing (Enter) on a note."""
+    before = step(d)
+    field = d.find_elements(By.ID, "v")
+    if field:
+        field[0].send_keys(Keys.CONTROL, "a")
+        field[0].send_keys(Keys.DELETE)
+        field[0].send_keys(line)
+        target = field[0]
+    else:
+        target = d.switch_to.active_element
+        for code in line.split():
+            target.send_keys(code)
+            target = d.switch_to.active_element
+    if enter:
+        target.send_keys(Keys.ENTER)
+        wait_new(d, before)
+
+
+def press(d, css):
+    """Clicks the button css and waits for the collector's answer."""
+    before = step(d)
+    d.find_element(By.CSS_SELECTOR, css).click()
+    wait_new(d, before)
+
+
+def finish(d):
+    """Presses Finish: checks that the page left the interview (it is finished)."""
+    before = step(d)
+    d.find_element(By.CSS_SELECTOR, "#m button[name=op][value=finish]").click()
+    WebDriverWait(d, WAIT).until(lambda d: "/i/" not in d.current_url or step(d) != before)
+    check("/i/" not in d.current_url, "finished: " + alert(d))

@@ -12,39 +12,13 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import WAIT, alert, browser, check, done, serve, step, wait_new, where  # noqa: E402
+from browsing import (WAIT, alert, browser, check, done, press, serve, step,  # noqa: E402
+                      type_answer, where)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 COLLECTOR, KEYS, SHOTS = sys.argv[1:4]
 LOG = os.path.join(SHOTS, "serve.log")
-
-
-def type_answer(d, line, enter=True):
-    """Gives one answer as the terminal's line would: text typed into the field, digits
-    pressed on a list of choices, nothing (Enter) on a note."""
-    before = step(d)
-    field = d.find_elements(By.ID, "v")
-    if field:
-        field[0].send_keys(Keys.CONTROL, "a")
-        field[0].send_keys(Keys.DELETE)
-        field[0].send_keys(line)
-        target = field[0]
-    else:
-        target = d.switch_to.active_element
-        for code in line.split():
-            target.send_keys(code)
-            target = d.switch_to.active_element
-    if enter:
-        target.send_keys(Keys.ENTER)
-        wait_new(d, before)
-
-
-def press(d, css):
-    before = step(d)
-    d.find_element(By.CSS_SELECTOR, css).click()
-    wait_new(d, before)
 
 
 def shot(d, name):

@@ -7,10 +7,10 @@ acknowledge's box ticked, finished; the stored answers canonical. Screenshots go
 usage: web_types.py COLLECTOR SHOTS  (DIEUTRA_DB names the laptop's store)"""
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import WAIT, alert, browser, check, done, serve, step, wait_new, where  # noqa: E402
+from browsing import (WAIT, alert, browser, check, done, finish, serve, step,  # noqa: E402
+                      type_answer, wait_new, where)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,24 +19,14 @@ COLLECTOR, SHOTS = sys.argv[1:3]
 
 
 def answer(d, text=None, picked=None):
-    """Types text into the field, or sets it as a picker does (picked), or presses the digits
-    of a choice; then Enter."""
+    """Types text (or presses the digits of a choice), or sets the field as a picker does
+    (picked); then Enter."""
+    if picked is None:
+        type_answer(d, text)
+        return
     before = step(d)
-    field = d.find_elements(By.ID, "v")
-    if picked is not None:
-        d.execute_script("document.getElementById('v').value = arguments[0];", picked)
-        target = field[0]
-    elif field:
-        field[0].send_keys(Keys.CONTROL, "a")
-        field[0].send_keys(Keys.DELETE)
-        field[0].send_keys(text)
-        target = field[0]
-    else:
-        target = d.switch_to.active_element
-        for code in text.split():
-            target.send_keys(code)
-            target = d.switch_to.active_element
-    target.send_keys(Keys.ENTER)
+    d.execute_script("document.getElementById('v').value = arguments[0];", picked)
+    d.find_element(By.ID, "v").send_keys(Keys.ENTER)
     wait_new(d, before)
 
 
@@ -69,10 +59,7 @@ try:
     box = d.find_element(By.CSS_SELECTOR, "#m input[type=checkbox][value=OK]")
     d.save_screenshot(os.path.join(SHOTS, "types-acknowledge.png"))
     box.click()
-    before = step(d)
-    d.find_element(By.CSS_SELECTOR, "#m button[name=op][value=finish]").click()
-    WebDriverWait(d, WAIT).until(lambda d: "/i/" not in d.current_url or step(d) != before)
-    check("/i/" not in d.current_url, "finished: " + alert(d))
+    finish(d)
 finally:
     d.quit()
     proc.terminate()

@@ -1,7 +1,9 @@
 /* test_isess.c - the interview session (collector/isess.c) on a real collector database with
  * questionnaire version 2: opening (a missing case, a locked one, a finished one), answers
  * refused by type and by constraint, an answer that would hide others, jumps, saving and
- * resuming where it stopped, finishing, a roster's members added, reordered and removed
+ * resuming where it stopped, finishing, a roster's members added, reordered and removed; a
+ * roster inside a roster on a form of its own (each member's phones, counted by the member's
+ * answer; accounts)
  *
  * Usage: test_isess */
 #include <stdarg.h>
@@ -26,11 +28,29 @@ typedef struct fixture {
     char case_id[UUID_LEN + 1];
 } fixture;
 
-static int setup(void **state)
+/* A roster inside a roster: each member's phones (counted by the member's answer) and
+ * accounts (open-ended). */
+static const char nested_form[] =
+    "{\"id\": \"nested\", \"version\": 1, \"languages\": [\"vi\"], \"title\": {\"vi\": \"x\"},"
+    " \"questions\": ["
+    "  {\"name\": \"hh_size\", \"type\": \"integer\", \"label\": {\"vi\": \"x\"},"
+    "   \"constraint\": \". >= 1 and . <= 9\"},"
+    "  {\"name\": \"members\", \"type\": \"repeat\", \"label\": {\"vi\": \"x\"},"
+    "   \"repeat_count\": \"${hh_size}\", \"children\": ["
+    "    {\"name\": \"m_name\", \"type\": \"text\", \"label\": {\"vi\": \"x\"}},"
+    "    {\"name\": \"m_nphones\", \"type\": \"integer\", \"label\": {\"vi\": \"x\"},"
+    "     \"constraint\": \". <= 3\"},"
+    "    {\"name\": \"phones\", \"type\": \"repeat\", \"label\": {\"vi\": \"x\"},"
+    "     \"repeat_count\": \"${m_nphones}\", \"children\": ["
+    "      {\"name\": \"p_kind\", \"type\": \"integer\", \"label\": {\"vi\": \"x\"}}]},"
+    "    {\"name\": \"accounts\", \"type\": \"repeat\", \"label\": {\"vi\": \"x\"}, \"children\": ["
+    "      {\"name\": \"a_name\", \"type\": \"text\", \"label\": {\"vi\": \"x\"}}]}]}]}";
+
+static int setup_form(void **state, const char *json, char *fid, int version)
 {
-    static char draft[] = "draft", empty[] = "{}", none[] = "", fid[] = "sonla_ict_household";
+    static char draft[] = "draft", empty[] = "{}", none[] = "";
     fixture *fx = calloc(1, sizeof(*fx));
-    cJSON *doc = cJSON_Parse(embed_forms_sonla_ict_household_v2_json);
+    cJSON *doc = cJSON_Parse(json);
     errlist problems = {0};
     cstore_case c;
     form *f = NULL;
@@ -46,16 +66,14 @@ static int setup(void **state)
     assert_int_equal(cstore_open(&fx->cs, fx->path, &err), DT_OK);
     assert_int_equal(cstore_set_meta(fx->cs, "enumerator", "Lò Văn Minh", &err), DT_OK);
     assert_int_equal(cstore_identity(fx->cs, &enumerator, &device, &err), DT_OK);
-    assert_int_equal(form_load_json(&f, doc, "v2", &problems), DT_OK);
-    assert_int_equal(
-        cstore_install_form(fx->cs, embed_forms_sonla_ict_household_v2_json, f, &added, &err),
-        DT_OK);
+    assert_int_equal(form_load_json(&f, doc, "form", &problems), DT_OK);
+    assert_int_equal(cstore_install_form(fx->cs, json, f, &added, &err), DT_OK);
     memset(&c, 0, sizeof(c));
     uuid_new(fx->case_id);
     cstore_now(now);
     c.case_id = fx->case_id;
     c.form_id = fid;
-    c.form_version = 2;
+    c.form_version = version;
     c.enumerator = enumerator;
     c.device_id = device;
     c.status = draft;
@@ -71,6 +89,18 @@ static int setup(void **state)
     cJSON_Delete(doc);
     *state = fx;
     return 0;
+}
+
+static int setup(void **state)
+{
+    static char fid[] = "sonla_ict_household";
+    return setup_form(state, embed_forms_sonla_ict_household_v2_json, fid, 2);
+}
+
+static int setup_nested(void **state)
+{
+    static char fid[] = "nested";
+    return setup_form(state, nested_form, fid, 1);
 }
 
 static int teardown(void **state)
@@ -212,31 +242,132 @@ static void test_roster_members(void **state)
     assert_int_equal(is_jump(s, "members[2]/m_name"), IS_JUMPED);
     answer_next(s, "Binh");
     /* adding: the size follows, the screen goes to the new member */
-    assert_int_equal(is_member_add(s, r, msg, sizeof(msg)), 2);
+    assert_int_equal(is_member_add(s, r, 0, msg, sizeof(msg)), 2);
     assert_true(eng_get(s->iv, (eng_pos){size_q, 0})->num == 3);
     assert_string_equal(cur_name(s), "m_name");
     assert_int_equal(s->cur.inst, 2);
     answer_next(s, "Cuong");
     assert_string_equal(names(s, got, sizeof(got)), "An,Binh,Cuong");
     /* reordering: the members between slide */
-    assert_int_equal(is_member_move(s, r, 2, 0), DT_OK);
+    assert_int_equal(is_member_move(s, r, 0, 2, 0), DT_OK);
     assert_string_equal(names(s, got, sizeof(got)), "Cuong,An,Binh");
-    assert_int_equal(is_member_move(s, r, 0, 2), DT_OK);
+    assert_int_equal(is_member_move(s, r, 0, 0, 2), DT_OK);
     assert_string_equal(names(s, got, sizeof(got)), "An,Binh,Cuong");
-    assert_int_equal(is_member_move(s, r, 0, 3), DT_EINVAL); /* no fourth member */
+    assert_int_equal(is_member_move(s, r, 0, 0, 3), DT_EINVAL); /* no fourth member */
     /* removing: every answer of theirs goes, the size follows */
-    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_OK);
+    assert_int_equal(is_member_remove(s, r, 0, 0, msg, sizeof(msg)), DT_OK);
     assert_string_equal(names(s, got, sizeof(got)), "Binh,Cuong");
     assert_true(eng_get(s->iv, (eng_pos){size_q, 0})->num == 2);
     /* a member added again starts empty: nothing of the removed one comes back */
-    assert_int_equal(is_member_add(s, r, msg, sizeof(msg)), 2);
+    assert_int_equal(is_member_add(s, r, 0, msg, sizeof(msg)), 2);
     assert_string_equal(names(s, got, sizeof(got)), "Binh,Cuong,-");
-    assert_int_equal(is_member_remove(s, r, 2, msg, sizeof(msg)), DT_OK);
-    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_OK);
+    assert_int_equal(is_member_remove(s, r, 0, 2, msg, sizeof(msg)), DT_OK);
+    assert_int_equal(is_member_remove(s, r, 0, 0, msg, sizeof(msg)), DT_OK);
     /* the size's constraint holds: the last member stays, and says why */
-    assert_int_equal(is_member_remove(s, r, 0, msg, sizeof(msg)), DT_EINVAL);
+    assert_int_equal(is_member_remove(s, r, 0, 0, msg, sizeof(msg)), DT_EINVAL);
     assert_non_null(strstr(msg, "từ 1 đến 30"));
     assert_string_equal(names(s, got, sizeof(got)), "Cuong");
+    assert_int_equal(is_save(s, &err), DT_OK);
+    is_close(s);
+}
+
+/* The place of the screen being answered: "members[1]/phones[2]/p_kind". */
+static const char *cur_place(isess *s, char *out, size_t size)
+{
+    eng_pos_name(s->iv, s->cur, out, size);
+    return out;
+}
+
+/* The phones' kinds of member k (from 0): "1,2". */
+static const char *kinds(isess *s, int k, char *out, size_t size)
+{
+    int m = form_find(s->f, "members"), r = form_find(s->f, "phones");
+    int q = form_find(s->f, "p_kind"), parent = eng_instance_slot(s->iv, m, 0, k), n;
+    size_t len = 0;
+
+    out[0] = '\0';
+    n = eng_instances_in(s->iv, r, parent);
+    for (int i = 0; i < n; i++) {
+        const val *v = eng_get(s->iv, (eng_pos){q, eng_instance_slot(s->iv, r, parent, i)});
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "," : "", v->has ? v->str : "-");
+    }
+    return out;
+}
+
+static void test_nested_rosters(void **state)
+{
+    fixture *fx = *state;
+    isess *s = open_ok(fx, IS_NEW);
+    int members = form_find(s->f, "members"), phones = form_find(s->f, "phones");
+    int accounts = form_find(s->f, "accounts"), nphones = form_find(s->f, "m_nphones"), m1;
+    char msg[512], got[256];
+    dt_err err;
+
+    assert_int_equal(form_repeat_counter(s->f, phones), nphones); /* a member's own answer */
+    assert_int_equal(is_roster_kind(s, phones), IS_ROSTER_COUNTED);
+    assert_int_equal(is_roster_kind(s, accounts), IS_ROSTER_OPEN);
+    assert_int_equal(is_roster_parent(s, phones), -1); /* not with a member */
+    answer_next(s, "2");
+    answer_next(s, "An");
+    answer_next(s, "2");
+    m1 = eng_instance_slot(s->iv, members, 0, 0);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/phones[1]/p_kind");
+    assert_int_equal(is_roster_parent(s, members), 0);
+    assert_int_equal(is_roster_parent(s, phones), m1);
+    answer_next(s, "1");
+    answer_next(s, "2");
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/accounts");
+    assert_int_equal(is_roster_parent(s, accounts), m1); /* its "add another?" place */
+    /* a phone added: the member's count follows, the screen goes to it */
+    assert_int_equal(is_member_add(s, phones, m1, msg, sizeof(msg)), 2);
+    assert_true(eng_get(s->iv, (eng_pos){nphones, m1})->num == 3);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/phones[3]/p_kind");
+    answer_next(s, "3");
+    assert_string_equal(kinds(s, 0, got, sizeof(got)), "1,2,3");
+    /* past the count's constraint: refused, and says why */
+    assert_int_equal(is_member_add(s, phones, m1, msg, sizeof(msg)), DT_EINVAL);
+    assert_true(msg[0] != '\0');
+    assert_int_equal(is_member_move(s, phones, m1, 2, 0), DT_OK);
+    assert_string_equal(kinds(s, 0, got, sizeof(got)), "3,1,2");
+    assert_int_equal(is_member_remove(s, phones, m1, 1, msg, sizeof(msg)), DT_OK);
+    assert_string_equal(kinds(s, 0, got, sizeof(got)), "3,2");
+    assert_true(eng_get(s->iv, (eng_pos){nphones, m1})->num == 2);
+    assert_int_equal(is_member_add(s, phones, m1, msg, sizeof(msg)), 2);
+    assert_string_equal(kinds(s, 0, got, sizeof(got)), "3,2,-"); /* the removed one not back */
+    assert_int_equal(is_member_remove(s, phones, m1, 2, msg, sizeof(msg)), DT_OK);
+    /* an account, open-ended */
+    assert_int_equal(is_member_add(s, accounts, m1, msg, sizeof(msg)), 0);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/accounts[1]/a_name");
+    answer_next(s, "zalo");
+    /* jumps by path, level by level */
+    assert_int_equal(is_jump(s, "members[1]/phones[2]/p_kind"), IS_JUMPED);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/phones[2]/p_kind");
+    assert_int_equal(is_jump(s, "members[1]/phones"), IS_JUMPED);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[1]/phones[1]/p_kind");
+    assert_int_equal(is_jump(s, "members[2]/phones[1]/p_kind"), IS_SKIPPED);
+    assert_int_equal(is_jump(s, "members[1]/phones[3]/p_kind"), IS_SKIPPED);
+    assert_int_equal(is_jump(s, "members[1]/no_such"), IS_NO_QUESTION);
+    assert_int_equal(is_jump(s, "members[1/p_kind"), IS_NO_QUESTION);
+    assert_int_equal(is_jump(s, "members[2]/m_name"), IS_JUMPED);
+    answer_next(s, "Binh");
+    assert_int_equal(is_roster_parent(s, phones), eng_instance_slot(s->iv, members, 0, 1));
+    assert_int_equal(is_member_add(s, phones, is_roster_parent(s, phones), msg, sizeof(msg)), 0);
+    assert_string_equal(cur_place(s, got, sizeof(got)), "members[2]/phones[1]/p_kind");
+    answer_next(s, "9");
+    /* the first member removed with their phones and account: Binh is the first, with hers */
+    assert_int_equal(is_member_add(s, members, 0, msg, sizeof(msg)), 2);
+    assert_int_equal(is_member_remove(s, members, 0, 0, msg, sizeof(msg)), DT_OK);
+    assert_string_equal(kinds(s, 0, got, sizeof(got)), "9");
+    {
+        cJSON *j = eng_to_json(s->iv);
+        char *text = cJSON_PrintUnformatted(j);
+        assert_string_equal(text,
+                            "{\"hh_size\":2,\"members\":[{\"m_name\":\"Binh\",\"m_nphones\":1,"
+                            "\"phones\":[{\"p_kind\":9}],\"accounts\":[]},{\"phones\":[],"
+                            "\"accounts\":[]}]}");
+        cJSON_free(text);
+        cJSON_Delete(j);
+    }
     assert_int_equal(is_save(s, &err), DT_OK);
     is_close(s);
 }
@@ -295,6 +426,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answers_and_verdicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_and_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_rosters, setup_nested, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

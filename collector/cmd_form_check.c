@@ -50,12 +50,10 @@ static void summary(const form *f)
         const form_question *q = form_q(f, i);
         if (q->type != Q_REPEAT)
             continue;
-        int kids = 0, depth = 0;
+        int kids = 0, around[FORM_MAX_DEPTH_REPEATS], depth = form_repeats_around(f, i, around);
         for (int k = i + 1; k < q->end; k++)
             kids += form_q(f, k)->repeat == i && form_q(f, k)->type != Q_GROUP &&
                     form_q(f, k)->type != Q_REPEAT;
-        for (int r = q->repeat; r >= 0; r = form_q(f, r)->repeat)
-            depth++;
         printf("    %*s%s", 2 * depth, "", q->name);
         if (q->repeat >= 0)
             printf(" (in %s)", form_q(f, q->repeat)->name);

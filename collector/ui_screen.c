@@ -22,25 +22,15 @@ void ui_put_member(ui *u, buf *b, int r, int inst)
                eng_instance_position(u->s->iv, r, inst) + 1, eng_instances_in(u->s->iv, r, parent));
 }
 
-/* The repeats around place p, innermost first, into chain: their number. */
-static int chain_of(ui *u, eng_pos p, int *chain)
-{
-    int depth = 0;
-
-    for (int r = form_q(u->s->f, p.q)->repeat; r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS;
-         r = form_q(u->s->f, r)->repeat)
-        chain[depth++] = r;
-    return depth;
-}
-
 /* The instances around place p, outermost first, into b: "Thành viên 2/4 › Điện thoại 1/2"
  * (the repeat's own label last for an "add another?" place). */
 static void put_chain(ui *u, buf *b, eng_pos p)
 {
     const form_question *q = form_q(u->s->f, p.q);
-    int chain[FORM_MAX_DEPTH_REPEATS + 1], depth = chain_of(u, p, chain);
-    for (int d = depth - 1; d >= 0; d--) {
-        if (d < depth - 1)
+    int chain[FORM_MAX_DEPTH_REPEATS], depth = form_repeats_around(u->s->f, p.q, chain);
+
+    for (int d = 0; d < depth; d++) {
+        if (d)
             buf_puts(b, " › ");
         ui_put_member(u, b, chain[d], eng_place_instance(u->s->iv, p, chain[d]));
     }
@@ -55,9 +45,10 @@ static void put_chain(ui *u, buf *b, eng_pos p)
  * instance inside it indented under it. */
 static void put_members(ui *u, buf *b, eng_pos p)
 {
-    int chain[FORM_MAX_DEPTH_REPEATS + 1], depth = chain_of(u, p, chain);
-    for (int d = depth - 1; d >= 0; d--) {
-        int slot = eng_place_instance(u->s->iv, p, chain[d]), indent = 2 * (depth - 1 - d);
+    int chain[FORM_MAX_DEPTH_REPEATS], depth = form_repeats_around(u->s->f, p.q, chain);
+
+    for (int d = 0; d < depth; d++) {
+        int slot = eng_place_instance(u->s->iv, p, chain[d]), indent = 2 * d;
         const char *name = is_member_name(u->s, chain[d], slot);
         size_t from;
         buf_printf(b, "\n%*s", indent, "");

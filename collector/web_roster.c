@@ -104,12 +104,13 @@ static void put_member(page *b, const web_app *a, isess *s, const roster_table *
 {
     int slot = eng_instance_slot(s->iv, t->r, t->parent, k);
     int here = slot >= 0 && eng_place_instance(s->iv, s->cur, t->r) == slot;
+    int bad = member_has_problem(s, t->r, t->parent, k, issues);
     char where[IS_PLACE_MAX];
 
     web_puts(b, "<tr");
-    if (member_has_problem(s, t->r, t->parent, k, issues) || here) {
+    if (bad || here) {
         web_puts(b, " class=\"");
-        web_puts(b, member_has_problem(s, t->r, t->parent, k, issues) ? "bad" : "");
+        web_puts(b, bad ? "bad" : "");
         web_puts(b, here ? " here\"" : "\"");
     }
     web_puts(b, "><td>");
@@ -205,13 +206,14 @@ static void put_table(page *b, web_app *a, web_open *o, const roster_table *t,
 void web_put_roster(page *b, web_app *a, web_open *o, const errlist *issues)
 {
     isess *s = o->s;
-    int chain[FORM_MAX_DEPTH_REPEATS + 1], depth = 0;
+    int chain[FORM_MAX_DEPTH_REPEATS + 1], r = roster_of(s), depth;
 
-    for (int r = roster_of(s); r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS;
-         r = form_q(s->f, r)->repeat)
-        chain[depth++] = r;
+    if (r < 0)
+        return;
+    depth = form_repeats_around(s->f, r, chain);
+    chain[depth++] = r;
     /* the tables of the rosters around it first: the members, then this member's phones */
-    for (int d = depth - 1; d >= 0; d--) {
+    for (int d = 0; d < depth; d++) {
         roster_table t = {.r = chain[d], .parent = is_roster_parent(s, chain[d])};
         if (t.parent < 0)
             break;

@@ -140,6 +140,19 @@ const int *form_household_key(const form *f, int *n)
     return f->hh_key;
 }
 
+int form_repeats_around(const form *f, int q, int *out)
+{
+    int n = 0;
+
+    for (int r = form_q(f, q)->repeat; r >= 0; r = form_q(f, r)->repeat)
+        n++;
+    if (n > FORM_MAX_DEPTH_REPEATS) /* the loader refuses deeper: a bug */
+        n = FORM_MAX_DEPTH_REPEATS;
+    for (int r = form_q(f, q)->repeat, k = n; r >= 0 && k > 0; r = form_q(f, r)->repeat)
+        out[--k] = r;
+    return n;
+}
+
 int form_repeat_counter(const form *f, int r)
 {
     const form_question *rq = form_q(f, r);

@@ -131,6 +131,10 @@ const char *form_title(const form *f, int lang);
  * the members, a member's number of phones for their phones), else -1 (an open-ended
  * repeat or a count computed by a rule). */
 int form_repeat_counter(const form *f, int r);
+
+/* The repeats question q is inside (q itself left out when it is one), outermost first, into
+ * out (room for FORM_MAX_DEPTH_REPEATS): their number. p_kind: members, phones. */
+int form_repeats_around(const form *f, int q, int *out);
 int form_nlangs(const form *f);
 const char *form_lang(const form *f, int i);
 /* Index of language code, or -1. */

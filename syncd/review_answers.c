@@ -87,18 +87,6 @@ static void put_value(dout *o, const form_question *q, const cJSON *v, langs l)
     }
 }
 
-/* The repeats from the top down to r (r last): their number. */
-static int chain_of(const form *f, int r, int *chain)
-{
-    int depth = 0, tmp[FORM_MAX_DEPTH_REPEATS + 1];
-
-    for (; r >= 0 && depth <= FORM_MAX_DEPTH_REPEATS; r = form_q(f, r)->repeat)
-        tmp[depth++] = r;
-    for (int d = 0; d < depth; d++)
-        chain[d] = tmp[depth - 1 - d];
-    return depth;
-}
-
 /* The rows of repeat chain[depth - 1] under list, the instances of chain[d]: one per
  * instance, led by the positions of the instances around it (pos). Returns the rows (only
  * counted when o is NULL). */
@@ -145,8 +133,11 @@ static void roster(dout *o, const form *f, int r, const cJSON *answers, langs l)
 {
     const form_question *rq = form_q(f, r);
     int chain[FORM_MAX_DEPTH_REPEATS + 1], pos[FORM_MAX_DEPTH_REPEATS + 1];
-    int depth = chain_of(f, r, chain);
-    const cJSON *top = cJSON_GetObjectItemCaseSensitive(answers, form_q(f, chain[0])->name);
+    int depth = form_repeats_around(f, r, chain);
+    const cJSON *top;
+
+    chain[depth++] = r; /* the repeats from the top down to r */
+    top = cJSON_GetObjectItemCaseSensitive(answers, form_q(f, chain[0])->name);
     dout_puts(o, "<tr class=\"group\"><td colspan=\"2\">");
     put_label(o, rq, l);
     dout_printf(o,

@@ -113,3 +113,10 @@ def finish(d):
     d.find_element(By.CSS_SELECTOR, "#m button[name=op][value=finish]").click()
     WebDriverWait(d, WAIT).until(lambda d: "/i/" not in d.current_url or step(d) != before)
     check("/i/" not in d.current_url, "finished: " + alert(d))
+
+
+def new_interview(d, url):
+    """Opens the laptop's home page and starts a new interview: its first screen shown."""
+    d.get(url)
+    d.find_element(By.XPATH, "//button[contains(., 'Phỏng vấn mới')]").click()
+    WebDriverWait(d, WAIT).until(lambda d: step(d) is not None)

@@ -11,11 +11,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import (WAIT, alert, browser, check, done, finish, press, serve,  # noqa: E402
-                      step, type_answer, wait_new, where)
+from browsing import (alert, browser, check, done, finish, new_interview, press,  # noqa: E402
+                      serve, step, type_answer, wait_new, where)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 COLLECTOR, SHOTS = sys.argv[1:3]
 
@@ -48,9 +47,7 @@ def in_table(k, css):
 proc, url = serve(COLLECTOR, os.path.join(SHOTS, "serve.log"))
 d = browser(SHOTS)
 try:
-    d.get(url)
-    d.find_element(By.XPATH, "//button[contains(., 'Phỏng vấn mới')]").click()
-    WebDriverWait(d, WAIT).until(lambda d: step(d) is not None)
+    new_interview(d, url)
     for text in ("H02", "2", "Lò Văn Minh", "40", "2", "2", "1"):
         type_answer(d, text)
     check(where(d) == "members[1]/phones[2]/p_data", "the second phone's data plan: " + where(d))

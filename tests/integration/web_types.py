@@ -9,11 +9,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browsing import (WAIT, alert, browser, check, done, finish, serve, step,  # noqa: E402
-                      type_answer, wait_new, where)
+from browsing import (alert, browser, check, done, finish, new_interview, serve,  # noqa: E402
+                      step, type_answer, wait_new, where)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 COLLECTOR, SHOTS = sys.argv[1:3]
 
@@ -33,9 +32,7 @@ def answer(d, text=None, picked=None):
 proc, url = serve(COLLECTOR, os.path.join(SHOTS, "serve.log"))
 d = browser(SHOTS)
 try:
-    d.get(url)
-    d.find_element(By.XPATH, "//button[contains(., 'Phỏng vấn mới')]").click()
-    WebDriverWait(d, WAIT).until(lambda d: step(d) is not None)
+    new_interview(d, url)
     answer(d, "5")
     answer(d, "12")
     check(where(d) == "visit_time", "the time's screen: " + where(d))

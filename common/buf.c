@@ -47,6 +47,15 @@ static int grow(buf *b, size_t need)
     return DT_OK;
 }
 
+int buf_reserve(buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap && grow(b, b->len + n)) {
+        buf_free(b);
+        return DT_ENOMEM;
+    }
+    return DT_OK;
+}
+
 int buf_append(buf *b, const void *p, size_t n)
 {
     if (n > b->max || b->len > b->max - n) {

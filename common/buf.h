@@ -20,6 +20,9 @@ void buf_init(buf *b, size_t max);
 /* Appends n bytes. Returns 0, DT_ENOMEM, or DT_EINVAL when the cap would be
  * passed (in both failure cases the buffer is freed and empty). */
 int buf_append(buf *b, const void *p, size_t n);
+/* Makes room for n more bytes and a NUL after len, for a caller that writes into data itself
+ * (and moves len); the cap is the caller's to check. DT_OK or DT_ENOMEM (b freed). */
+int buf_reserve(buf *b, size_t n);
 
 /* Appends a C string. Same returns as buf_append. */
 int buf_puts(buf *b, const char *s);

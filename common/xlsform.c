@@ -195,12 +195,20 @@ static unsigned slot_of(const char *name)
     return h % XF_INDEX;
 }
 
+static void lang_code(const char *name, char *out, size_t size);
+
 void xf_table_index(xf_table *t)
 {
     memset(t->index, 0, sizeof(t->index));
     for (int c = t->ncols - 1; c >= 0; c--) { /* the first of equal headers wins */
         if (!t->head[c])
             continue;
+        const char *sep = strstr(t->head[c], "::");
+        size_t base = sep ? (size_t)(sep - t->head[c]) : strlen(t->head[c]);
+        t->base_len[c] = (unsigned char)(base < 255 ? base : 255);
+        t->lang[c][0] = '\0';
+        if (sep)
+            lang_code(sep + 2, t->lang[c], sizeof(t->lang[c]));
         unsigned k = slot_of(t->head[c]);
         while (t->index[k] && strcasecmp(t->head[t->index[k] - 1], t->head[c]))
             k = (k + 1) % XF_INDEX;
@@ -221,7 +229,11 @@ int xf_column(const xf_table *t, const char *name)
 /* The trimmed text of row r's column name, or "" (never NULL). */
 const char *xf_get(const xf_table *t, const xf_row *r, const char *name)
 {
-    int c = xf_column(t, name);
+    return xf_at(r, xf_column(t, name));
+}
+
+const char *xf_at(const xf_row *r, int c)
+{
     return c >= 0 && r->cell[c] ? r->cell[c] : "";
 }
 
@@ -290,16 +302,10 @@ cJSON *xf_texts(const xf_table *t, const xf_row *r, const char *base, const xf_l
     size_t bl = strlen(base);
 
     for (int c = 0; c < t->ncols; c++) {
-        const char *h = t->head[c], *v;
-        char code[16];
-        if (!h || !r->cell[c] || strncasecmp(h, base, bl) != 0 || !*(v = r->cell[c]))
+        const char *h = t->head[c], *v = r->cell[c];
+        if (!h || !v || !*v || t->base_len[c] != bl || strncasecmp(h, base, bl) != 0)
             continue;
-        if (h[bl] == '\0')
-            snprintf(code, sizeof(code), "%s", L->code[L->deflt]);
-        else if (!strncmp(h + bl, "::", 2))
-            lang_code(h + bl + 2, code, sizeof(code));
-        else
-            continue;
+        const char *code = t->lang[c][0] ? t->lang[c] : L->code[L->deflt];
         if (!o && !(o = cJSON_CreateObject()))
             return NULL;
         if (!cJSON_GetObjectItemCaseSensitive(o, code))

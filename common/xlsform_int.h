@@ -33,6 +33,10 @@ typedef struct xf_table {
     char *head[XF_COLS_MAX]; /* the header row's texts, trimmed */
     int ncols;
     short index[XF_INDEX]; /* header (case-folded) hashed: 1 + its column, 0 empty */
+    /* Each header's name before "::" (its length) and the language after it ("" when none):
+     * xf_texts reads them for every row. */
+    unsigned char base_len[XF_COLS_MAX];
+    char lang[XF_COLS_MAX][16];
     xf_row *rows;
     long nrows, cap;
 } xf_table;
@@ -43,6 +47,25 @@ typedef struct xf_langs {
     int deflt; /* the language of columns without one */
 } xf_langs;
 
+/* The survey's columns that every row reads, found once (xlsform_survey.c). */
+enum {
+    XC_TYPE,
+    XC_NAME,
+    XC_REQUIRED,
+    XC_RELEVANT,
+    XC_CONSTRAINT,
+    XC_CHOICE_FILTER,
+    XC_CALCULATION,
+    XC_REPEAT_COUNT,
+    XC_APPEARANCE,
+    XC_PARAMETERS,
+    XC_DEFAULT,
+    XC_IDENTIFIER,
+    XC_READ_ONLY,
+    XC_TRIGGER,
+    XC_N
+};
+
 /* One conversion. */
 typedef struct xf_build {
     const xf_table *survey, *choices;
@@ -52,6 +75,7 @@ typedef struct xf_build {
     cJSON *doc;      /* the form being made: pulldata()'s tables join it as "data" */
     errlist *problems;
     xlsform_rows *rows;
+    int col[XC_N]; /* the survey's column of each XC_, or -1 */
     int oom;
 } xf_build;
 
@@ -65,6 +89,8 @@ xf_row *xf_table_add_row(xf_table *t, long num);
 int xf_column(const xf_table *t, const char *name);
 /* The text of row r's column name, or "" (never NULL). */
 const char *xf_get(const xf_table *t, const xf_row *r, const char *name);
+/* The text of row r's column c (-1: none), or "" (never NULL). */
+const char *xf_at(const xf_row *r, int c);
 /* Stores v without the spaces around it in *cell (left NULL when nothing is left): the cells
  * are kept trimmed. 0 or DT_ENOMEM. */
 int xf_keep(xf_table *t, char **cell, const char *v);

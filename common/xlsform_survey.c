@@ -78,9 +78,9 @@ static void data_for(xf_build *b, const char *text, const char *where);
 /* The columns of a question row, beside its type and name. */
 static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, const char *where)
 {
-    const xf_table *t = b->survey;
     const qtype *qt = qtype_of((form_type)type);
-    const char *req = xf_get(t, r, "required");
+    const int *col = b->col;
+    const char *req = xf_at(r, col[XC_REQUIRED]);
     int answers = (qt->flags & QT_ANSWER) != 0;
 
     if (qt->flags & (QT_ASKED | QT_CONTAINER))
@@ -95,37 +95,37 @@ static void question_columns(xf_build *b, cJSON *q, const xf_row *r, int type, c
         if (!yn || !strcmp(yn, "yes"))
             add_texts(b, q, r, "required_message");
     }
-    xf_add_str(b, q, "relevant", xf_get(t, r, "relevant"));
+    xf_add_str(b, q, "relevant", xf_at(r, col[XC_RELEVANT]));
     if (answers) {
-        xf_add_str(b, q, "constraint", xf_get(t, r, "constraint"));
-        if (*xf_get(t, r, "constraint"))
+        xf_add_str(b, q, "constraint", xf_at(r, col[XC_CONSTRAINT]));
+        if (*xf_at(r, col[XC_CONSTRAINT]))
             add_texts(b, q, r, "constraint_message");
-        xf_add_str(b, q, "choice_filter", xf_get(t, r, "choice_filter"));
+        xf_add_str(b, q, "choice_filter", xf_at(r, col[XC_CHOICE_FILTER]));
     }
-    xf_add_str(b, q, "calculation", xf_get(t, r, "calculation"));
-    xf_add_str(b, q, "repeat_count", xf_get(t, r, "repeat_count"));
-    xf_add_str(b, q, "appearance", xf_get(t, r, "appearance"));
+    xf_add_str(b, q, "calculation", xf_at(r, col[XC_CALCULATION]));
+    xf_add_str(b, q, "repeat_count", xf_at(r, col[XC_REPEAT_COUNT]));
+    xf_add_str(b, q, "appearance", xf_at(r, col[XC_APPEARANCE]));
     /* Another type's parameters (randomize, capture-accuracy) say how a phone draws it: kept
      * in the workbook, nothing to check. */
-    if ((qt->flags & QT_PARAMS) && *xf_get(t, r, "parameters"))
-        range_parameters(b, q, xf_get(t, r, "parameters"), where);
-    int dc = xf_column(t, "default");
+    if ((qt->flags & QT_PARAMS) && *xf_at(r, col[XC_PARAMETERS]))
+        range_parameters(b, q, xf_at(r, col[XC_PARAMETERS]), where);
+    int dc = col[XC_DEFAULT];
     if (answers && dc >= 0 && r->cell[dc] && *r->cell[dc]) {
         if (r->isnum[dc])
             cJSON_AddNumberToObject(q, "default", strtod(r->cell[dc], NULL));
         else
             xf_add_str(b, q, "default", r->cell[dc]);
     }
-    static const char *const exprs[] = {"relevant", "constraint",    "calculation",
-                                        "required", "choice_filter", "repeat_count"};
+    static const int exprs[] = {XC_RELEVANT, XC_CONSTRAINT,    XC_CALCULATION,
+                                XC_REQUIRED, XC_CHOICE_FILTER, XC_REPEAT_COUNT};
     for (size_t k = 0; k < sizeof(exprs) / sizeof(exprs[0]); k++)
-        if (strstr(xf_get(t, r, exprs[k]), "pulldata"))
-            data_for(b, xf_get(t, r, exprs[k]), where);
-    if (is_yes(xf_get(t, r, "identifier")))
+        if (strstr(xf_at(r, col[exprs[k]]), "pulldata"))
+            data_for(b, xf_at(r, col[exprs[k]]), where);
+    if (is_yes(xf_at(r, col[XC_IDENTIFIER])))
         cJSON_AddTrueToObject(q, "identifier");
-    if (is_yes(xf_get(t, r, "read_only")))
+    if (is_yes(xf_at(r, col[XC_READ_ONLY])))
         cJSON_AddTrueToObject(q, "read_only"); /* the loader says where it cannot be */
-    if (*xf_get(t, r, "trigger"))
+    if (*xf_at(r, col[XC_TRIGGER]))
         errlist_add(b->problems, where, "trigger",
                     "not supported: dieutra computes a calculation again whenever what it reads "
                     "changes, so a value cannot wait for a trigger");
@@ -404,19 +404,45 @@ static void type_names(char *out, size_t size)
         snprintf(out + n, size - n, ", begin/end group, begin/end repeat");
 }
 
+/* The survey's columns by XC_: a thousand rows read each, so each is found once. */
+static void find_columns(xf_build *b)
+{
+    static const char *const names[XC_N] = {
+        [XC_TYPE] = "type",
+        [XC_NAME] = "name",
+        [XC_REQUIRED] = "required",
+        [XC_RELEVANT] = "relevant",
+        [XC_CONSTRAINT] = "constraint",
+        [XC_CHOICE_FILTER] = "choice_filter",
+        [XC_CALCULATION] = "calculation",
+        [XC_REPEAT_COUNT] = "repeat_count",
+        [XC_APPEARANCE] = "appearance",
+        [XC_PARAMETERS] = "parameters",
+        [XC_DEFAULT] = "default",
+        [XC_IDENTIFIER] = "identifier",
+        [XC_READ_ONLY] = "read_only",
+        [XC_TRIGGER] = "trigger",
+    };
+
+    for (int c = 0; c < XC_N; c++)
+        b->col[c] = xf_column(b->survey, names[c]);
+}
+
 void xf_questions(xf_build *b, long *i, cJSON *kids, const char *closing, int depth)
 {
     const xf_table *t = b->survey;
 
+    if (depth == 0)
+        find_columns(b);
     for (; *i < t->nrows; (*i)++) {
         const xf_row *r = &t->rows[*i];
         char type[192], word[3][64] = {{0}}, where[64], lower[64];
-        const char *name = xf_get(t, r, "name");
+        const char *name = xf_at(r, b->col[XC_NAME]);
         cJSON *follow = NULL;
         int n, plain;
 
         snprintf(where, sizeof(where), "survey row %ld", r->num);
-        snprintf(type, sizeof(type), "%s", xf_get(t, r, "type"));
+        snprintf(type, sizeof(type), "%s", xf_at(r, b->col[XC_TYPE]));
         for (char *p = type; *p; p++)
             if (*p == '_' && (!strncasecmp(type, "begin", 5) || !strncasecmp(type, "end", 3)))
                 *p = ' '; /* begin_group, end_repeat */

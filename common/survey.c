@@ -25,12 +25,62 @@ static void undefined(svy_estimate *out)
     out->r = out->se = out->lo = out->hi = NAN;
 }
 
+int svy_variance(double *var, size_t *lonely, const svy_design *d, const size_t *stratum,
+                 const double *t, size_t n)
+{
+    double *sz = calloc(d->nstrata ? d->nstrata : 1, sizeof(*sz));
+    double *szz = calloc(d->nstrata ? d->nstrata : 1, sizeof(*szz));
+    size_t *listed = calloc(d->nstrata ? d->nstrata : 1, sizeof(*listed));
+    double v = 0.0;
+    size_t single = 0;
+    int rc = -1;
+
+    if (!sz || !szz || !listed)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = stratum[i];
+        if (h >= d->nstrata)
+            goto cleanup;
+        sz[h] += t[i];
+        szz[h] += t[i] * t[i];
+        listed[h]++;
+    }
+    for (size_t h = 0; h < d->nstrata; h++)
+        if (listed[h] > d->npsu[h])
+            goto cleanup;
+    for (size_t h = 0; h < d->nstrata; h++) {
+        double nh = (double)d->npsu[h];
+        if (d->npsu[h] == 0)
+            continue;
+        if (d->npsu[h] == 1) {
+            single++;
+            /* adjust: centred at the population mean of the scores, which is 0 (R's
+             * survey::onestrat leaves a lonely PSU's total uncentred), factor 1 */
+            if (d->lonely == SVY_LONELY_ADJUST)
+                v += sz[h] * sz[h];
+            continue;
+        }
+        /* sum_i (t_i - tbar)^2 = sum t^2 - (sum t)^2 / n_h, with the unlisted zeros */
+        double ss = szz[h] - sz[h] * sz[h] / nh;
+        if (ss < 0.0)
+            ss = 0.0; /* rounding */
+        v += nh / (nh - 1.0) * ss;
+    }
+    *var = v;
+    if (lonely)
+        *lonely = single;
+    rc = 0;
+cleanup:
+    free(sz);
+    free(szz);
+    free(listed);
+    return rc;
+}
+
 int svy_ratio_psu(svy_estimate *out, const svy_design *d, const svy_psu *p, size_t n)
 {
-    double *sz = NULL, *szz = NULL;
-    size_t *listed = NULL;
-    double Y = 0.0, X = 0.0, var = 0.0, grand = 0.0;
-    size_t total_psu = 0;
+    double *z = NULL, Y = 0.0, X = 0.0, var = 0.0;
+    size_t *stratum = NULL;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -45,54 +95,18 @@ int svy_ratio_psu(svy_estimate *out, const svy_design *d, const svy_psu *p, size
     out->x = X;
     if (d->nstrata == 0 || X == 0.0)
         return 0;
-
-    sz = calloc(d->nstrata, sizeof(*sz));
-    szz = calloc(d->nstrata, sizeof(*szz));
-    listed = calloc(d->nstrata, sizeof(*listed));
-    if (!sz || !szz || !listed)
+    z = malloc((n ? n : 1) * sizeof(*z));
+    stratum = malloc((n ? n : 1) * sizeof(*stratum));
+    if (!z || !stratum)
         goto cleanup;
-
-    /* z_i = (Y_i - R X_i) / X for each listed PSU; unlisted ones are 0 and add nothing to
-     * the sums, only to n_h. */
+    /* z_i = (Y_i - R X_i) / X for each listed PSU; unlisted ones are 0 */
     double R = Y / X;
     for (size_t i = 0; i < n; i++) {
-        double z = (p[i].y - R * p[i].x) / X;
-        size_t h = p[i].stratum;
-        sz[h] += z;
-        szz[h] += z * z;
-        listed[h]++;
-        grand += z;
+        z[i] = (p[i].y - R * p[i].x) / X;
+        stratum[i] = p[i].stratum;
     }
-    for (size_t h = 0; h < d->nstrata; h++) {
-        if (listed[h] > d->npsu[h])
-            goto cleanup;
-        total_psu += d->npsu[h];
-    }
-    /* The grand mean of z over every PSU of the sample: 0 up to rounding for a ratio over
-     * the whole sample or a domain (sum z = (Y - R X) / X = 0), kept explicit so that the
-     * rule reads as documented. */
-    grand = total_psu ? grand / (double)total_psu : 0.0;
-
-    for (size_t h = 0; h < d->nstrata; h++) {
-        double nh = (double)d->npsu[h];
-        if (d->npsu[h] == 0)
-            continue;
-        if (d->npsu[h] == 1) {
-            out->lonely_strata++;
-            if (d->lonely == SVY_LONELY_ADJUST) {
-                /* the one PSU centred at the grand mean, factor 1 */
-                double z = sz[h];
-                var += (z - grand) * (z - grand);
-            }
-            continue;
-        }
-        /* sum_i (z_i - zbar)^2 = sum z^2 - (sum z)^2 / n_h, with the unlisted zeros */
-        double ss = szz[h] - sz[h] * sz[h] / nh;
-        if (ss < 0.0)
-            ss = 0.0; /* rounding */
-        var += nh / (nh - 1.0) * ss;
-    }
-
+    if (svy_variance(&var, &out->lonely_strata, d, stratum, z, n))
+        goto cleanup;
     out->defined = 1;
     out->r = R;
     out->se = sqrt(var);
@@ -101,9 +115,8 @@ int svy_ratio_psu(svy_estimate *out, const svy_design *d, const svy_psu *p, size
     rc = 0;
 
 cleanup:
-    free(sz);
-    free(szz);
-    free(listed);
+    free(z);
+    free(stratum);
     return rc;
 }
 

@@ -13,8 +13,10 @@
 /* What a stratum with a single PSU contributes to the variance (its own stratum mean
  * cannot be estimated). */
 typedef enum svy_lonely {
-    SVY_LONELY_ADJUST,   /* centred at the grand mean of all PSUs instead of its stratum
-                            mean, with factor 1 (R survey "adjust", Stata "centered") */
+    SVY_LONELY_ADJUST,   /* its total centred at 0, the population mean of a score, not
+                            at its stratum mean, with factor 1 (R survey "adjust"; for a
+                            ratio or a mean, whose scores' grand mean is 0, Stata's
+                            "centered" too) */
     SVY_LONELY_CERTAINTY /* contributes 0, as if taken with certainty (R "certainty") */
 } svy_lonely;
 
@@ -69,6 +71,16 @@ typedef struct svy_estimate {
  * them first; entries with y = x = 0 may be left out). Returns 0, or -1 when an entry's
  * stratum is out of range or a stratum lists more PSUs than d->npsu says. */
 int svy_ratio_psu(svy_estimate *out, const svy_design *d, const svy_psu *p, size_t n);
+
+/* The design's variance of a total from its PSU totals t[i] (PSU i in stratum[i]; the
+ * PSUs not listed count as zeros), the formula svy_ratio_psu applies to its scores z:
+ *   var = sum_h n_h/(n_h-1) sum_i (t_hi - tbar_h)^2,
+ * a single-PSU stratum as d->lonely says (adjust: its total centred at 0, the population
+ * mean of a score, as R's survey 4 does: for a ratio's z the mean over the sample's PSUs is 0
+ * too). For a calibrated estimate, t are the PSU sums of w_i e_i (weight.h). *lonely, when
+ * not NULL, receives the strata with a single PSU. Returns 0, or -1 as svy_ratio_psu. */
+int svy_variance(double *var, size_t *lonely, const svy_design *d, const size_t *stratum,
+                 const double *t, size_t n);
 
 /* The same from units: sums them into PSUs, takes the strata and PSUs present as the
  * design. Returns 0, or -1 when a weight is not positive, a PSU appears in two strata,

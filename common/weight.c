@@ -288,8 +288,8 @@ static int cal_check(const double *d, size_t n, const wt_cal_opts *o)
     if (o->fn == WT_LOGIT &&
         (!isfinite(o->lower) || !isfinite(o->upper) || !(o->lower < 1.0 && 1.0 < o->upper)))
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!(d[i] > 0.0) || !isfinite(d[i]))
+    for (size_t i = 0; i < n; i++) /* 0: a unit a replicate leaves out */
+        if (!(d[i] >= 0.0) || !isfinite(d[i]))
             return -1;
     return 0;
 }

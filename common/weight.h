@@ -74,7 +74,7 @@ typedef enum wt_cal_status {
     WT_CAL_OK,
     WT_CAL_EMPTY,       /* column worst has a known total but no sample unit has it */
     WT_CAL_NO_CONVERGE, /* maxit steps and column worst is still off by misfit */
-    WT_CAL_BAD          /* bad arguments (a weight not positive, logit without bounds) or no
+    WT_CAL_BAD          /* bad arguments (a weight negative, logit without bounds) or no
                            memory */
 } wt_cal_status;
 

@@ -5,8 +5,23 @@
 #include "indicators.h"
 #include "sconf.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* text as a number in [lo, hi] into *out (a whole number when lo is a whole number and the
+ * text has no point); 0 when it is not one. */
+static int number_in(const char *text, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+
+    if (end == text || *end || !isfinite(v) || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
 
 static int indicators(int argc, char **argv)
 {
@@ -15,11 +30,16 @@ static int indicators(int argc, char **argv)
     const char *by = sconf_take_opt(&argc, argv, "--by", &bad);
     const char *format = sconf_take_opt(&argc, argv, "--format", &bad);
     const char *status = sconf_take_opt(&argc, argv, "--status", &bad);
+    const char *nonresponse = sconf_take_opt(&argc, argv, "--nonresponse", &bad);
+    const char *min_resp = sconf_take_opt(&argc, argv, "--min-respondents", &bad);
+    const char *max_factor = sconf_take_opt(&argc, argv, "--max-factor", &bad);
+    ind_options opt = {.nonresponse = nonresponse};
     ind_report *rep = NULL;
     cJSON *doc = NULL;
     store *s;
     dt_err err;
     int level, rc;
+    double d = 0;
 
     if (bad || argc != 0)
         return cmd_usage(&cmd_indicators);
@@ -40,9 +60,23 @@ static int indicators(int argc, char **argv)
         fprintf(stderr, "syncd: --status %s: expected approved or all\n", status);
         return EXIT_USAGE;
     }
+    if ((min_resp || max_factor) && !nonresponse) {
+        fprintf(stderr, "syncd: --min-respondents and --max-factor go with --nonresponse\n");
+        return EXIT_USAGE;
+    }
+    if (min_resp && (!number_in(min_resp, 1, 1e6, &d) || d != floor(d))) {
+        fprintf(stderr, "syncd: --min-respondents %s: expected a whole number from 1\n", min_resp);
+        return EXIT_USAGE;
+    }
+    opt.min_respondents = min_resp ? (long)d : 0;
+    if (max_factor && !number_in(max_factor, 1, 1e6, &opt.max_factor)) {
+        fprintf(stderr, "syncd: --max-factor %s: expected a number of at least 1\n", max_factor);
+        return EXIT_USAGE;
+    }
     if (!(s = sconf_open(db)))
         return EXIT_TROUBLE;
-    rc = ind_compute(&rep, s, (ind_level)level, strcmp(status, "all") ? status : NULL, &err);
+    rc = ind_compute_opts(&rep, s, (ind_level)level, strcmp(status, "all") ? status : NULL, &opt,
+                          &err);
     store_close(s);
     if (rc)
         goto fail;
@@ -79,7 +113,8 @@ fail:
 const cmd_entry cmd_indicators = {
     .name = "indicators",
     .args = "[--by province|former-district|commune] [--format table|csv|json] "
-            "[--status approved|all] [--db PATH]",
+            "[--status approved|all] [--nonresponse CLASSES [--min-respondents N] "
+            "[--max-factor F]] [--db PATH]",
     .summary = "the 2025 indicators T1-T6 with 95% confidence intervals",
     .exec = indicators,
 };

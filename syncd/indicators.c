@@ -73,13 +73,6 @@ const char *ind_ci_method_name(ind_ci_method m)
 
 /* ---- a string -> index map (open addressing, FNV-1a) */
 
-typedef struct strmap {
-    char **keys;    /* by index, owned */
-    size_t n, kcap; /* keys used, allocated */
-    size_t *slots;  /* index + 1, 0 = empty */
-    size_t nslots;  /* a power of two */
-} strmap;
-
 static uint64_t hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -90,7 +83,7 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-static int grow_slots(strmap *m)
+static int grow_slots(ind_map *m)
 {
     size_t n = m->nslots ? m->nslots * 2 : 64;
     size_t *slots = calloc(n, sizeof(*slots));
@@ -109,7 +102,18 @@ static int grow_slots(strmap *m)
 }
 
 /* The index of key, adding it when new (*added 1). Returns -1 when out of memory. */
-static long strmap_put(strmap *m, const char *key, int *added)
+long ind_map_get(const ind_map *m, const char *key)
+{
+    if (!m->nslots)
+        return -1;
+    for (size_t at = (size_t)hash(key) & (m->nslots - 1); m->slots[at];
+         at = (at + 1) & (m->nslots - 1))
+        if (strcmp(m->keys[m->slots[at] - 1], key) == 0)
+            return (long)(m->slots[at] - 1);
+    return -1;
+}
+
+long ind_map_put(ind_map *m, const char *key, int *added)
 {
     *added = 0;
     if ((m->n + 1) * 2 > m->nslots && grow_slots(m))
@@ -138,7 +142,7 @@ static long strmap_put(strmap *m, const char *key, int *added)
     return (long)m->n++;
 }
 
-static void strmap_free(strmap *m)
+void ind_map_free(ind_map *m)
 {
     for (size_t i = 0; i < m->n; i++)
         free(m->keys[i]);
@@ -147,31 +151,6 @@ static void strmap_free(strmap *m)
 }
 
 /* ---- the pass over the cases */
-
-/* One completed household: what it adds to each indicator's numerator and denominator. */
-typedef struct hh_rec {
-    size_t group;
-    size_t psu;      /* index in the PSU map */
-    double w;        /* the frame's weight; 0 when none (or not usable) */
-    int32_t y[NEST]; /* T1-T3: 0/1; T4, T5: members counted */
-    int32_t x[NEST]; /* T1-T3: 1 (0 when unanswered); T4: members 15+; T5: members 5+ */
-} hh_rec;
-
-typedef struct pass {
-    ind_report *r;
-    const form *f;
-    placer *pl;      /* NULL when no household form is published */
-    place_result at; /* where the current case lies */
-    size_t ucap;     /* r->unplaced allocated */
-    strmap groups, strata, psus;
-    size_t *psu_stratum; /* by PSU index */
-    size_t psu_cap;
-    size_t gcap;
-    hh_rec *hh;
-    size_t nhh, hcap;
-    int any_weight;
-    dt_err *err;
-} pass;
 
 /* A number from an answer: a JSON number, or a string holding one. */
 static int num(const cJSON *o, const char *key, double *out)
@@ -302,7 +281,7 @@ static long group_of(pass *p)
     int added;
 
     group_names(p, key, sizeof(key), &vi, &en, names, sizeof(names));
-    long gi = strmap_put(&p->groups, key, &added);
+    long gi = ind_map_put(&p->groups, key, &added);
     if (gi < 0 || !added)
         return gi;
 
@@ -379,11 +358,11 @@ static long psu_of(pass *p, const store_case_row *row)
         else
             snprintf(psu, sizeof(psu), "%s/%s", p->at.recorded, p->at.locality);
     }
-    long h = strmap_put(&p->strata, stratum, &added);
+    long h = ind_map_put(&p->strata, stratum, &added);
     if (h < 0)
         return -1;
     snprintf(key, sizeof(key), "%s\x1f%s", stratum, psu);
-    long j = strmap_put(&p->psus, key, &added);
+    long j = ind_map_put(&p->psus, key, &added);
     if (j < 0)
         return -1;
     if (added) {
@@ -424,6 +403,7 @@ static int each(void *ctx, const store_case_row *row)
     if (row->outcome && strcmp(row->outcome, "refusal") == 0) {
         g->refusals++;
         p->r->refusals++;
+        ind_frame_mark(p, row, 0, NULL);
         goto done;
     }
 
@@ -446,10 +426,12 @@ static int each(void *ctx, const store_case_row *row)
         goto done;
     }
     h->psu = (size_t)j;
+    h->frame = -1;
     if (row->has_weight && isfinite(row->weight) && row->weight > 0.0) {
         h->w = row->weight;
         p->any_weight = 1;
     }
+    ind_frame_mark(p, row, 1, h);
     measure(h, a);
     p->nhh++;
     g->households++;
@@ -703,18 +685,33 @@ static int province_from(ind_report **out, pass *p)
     *out = r;
     r = NULL;
 cleanup:
-    strmap_free(&q.groups);
+    ind_map_free(&q.groups);
     ind_report_free(r);
     return rc ? err_set(p->err, DT_ENOMEM, "out of memory computing the indicators") : DT_OK;
 }
 
+static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
+                   const char *status, const ind_options *o, dt_err *err);
+
 int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err)
 {
-    return ind_compute_pair(out, NULL, s, level, status, err);
+    return compute(out, NULL, s, level, status, NULL, err);
+}
+
+int ind_compute_opts(ind_report **out, store *s, ind_level level, const char *status,
+                     const ind_options *o, dt_err *err)
+{
+    return compute(out, NULL, s, level, status, o, err);
 }
 
 int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_level level,
                      const char *status, dt_err *err)
+{
+    return compute(out, province, s, level, status, NULL, err);
+}
+
+static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
+                   const char *status, const ind_options *o, dt_err *err)
 {
     ind_report *r = calloc(1, sizeof(*r));
     pass p = {0};
@@ -730,6 +727,7 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
     r->status = strdup(status ? status : "all");
     p.r = r;
     p.err = err;
+    p.opt = o && o->nonresponse ? o : NULL;
     p.f = household_form(s);
     if (p.f && (rc = placer_open(&p.pl, s, form_id(p.f), err)))
         goto cleanup;
@@ -747,11 +745,15 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
 
     if (level == IND_PROVINCE && group_of(&p) < 0) /* the province exists even with no case */
         goto fail;
+    if (p.opt && (rc = ind_read_frame(&p, s)))
+        goto cleanup;
     if (p.f) {
         rc = store_each_case(s, form_id(p.f), status, STORE_EACH_ANY_ORDER, each, &p, err);
         if (rc)
             goto cleanup;
     }
+    if (p.opt && (rc = ind_adjust_nonresponse(&p)))
+        goto cleanup;
     if ((rc = estimate(&p)))
         goto cleanup;
     if (province && (rc = province_from(province, &p)))
@@ -767,11 +769,12 @@ fail:
     rc = err_set(err, DT_ENOMEM, "out of memory computing the indicators");
 cleanup:
     ind_report_free(r);
-    strmap_free(&p.groups);
-    strmap_free(&p.strata);
-    strmap_free(&p.psus);
+    ind_map_free(&p.groups);
+    ind_map_free(&p.strata);
+    ind_map_free(&p.psus);
     free(p.psu_stratum);
     free(p.hh);
+    ind_frame_free(&p);
     placer_close(p.pl);
     return rc;
 }
@@ -793,6 +796,10 @@ void ind_report_free(ind_report *r)
         free(r->unplaced[i].candidates);
     }
     free(r->unplaced);
+    for (size_t i = 0; i < r->nnr; i++)
+        free(r->nr[i].key);
+    free(r->nr);
+    free(r->nr_by);
     free(r->units);
     free(r->status);
     free(r->form_id);

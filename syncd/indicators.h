@@ -65,6 +65,27 @@ typedef struct ind_value {
     ind_ci_method ci_method;
 } ind_value;
 
+/* How the weights are made before the estimates (docs/indicators.md, "Weights"). */
+typedef struct ind_options {
+    const char *nonresponse; /* NULL: the frame's weights as they are; else the weighting
+                                classes: "stratum" and/or questions the frame pre-fills,
+                                comma-separated ("stratum,commune"), crossed */
+    long min_respondents;    /* collapsing: a class needs this many; 0: 20 */
+    double max_factor;       /* collapsing: and a factor at most this; 0: 2 */
+} ind_options;
+
+#define IND_NR_MIN_RESPONDENTS 20
+#define IND_NR_MAX_FACTOR      2.0
+
+/* One weighting class of the nonresponse adjustment. */
+typedef struct ind_nr_class {
+    char *key;               /* "123", or "123 × 4012" for crossed classes */
+    long sampled, responded; /* households of the frame with a weight; completed */
+    double rate;             /* weighted response rate, 0-1 */
+    double factor;           /* the factor of its group */
+    size_t into;             /* index of the first class of its group (itself alone) */
+} ind_nr_class;
+
 /* One group: the province, a district or a commune. */
 typedef struct ind_group {
     char *key;              /* "" (province), former districts "123" or "122+125", a unit's code
@@ -112,6 +133,16 @@ typedef struct ind_report {
     long placed[6];         /* cases by place_how (syncd/place.h): as recorded, mapped, ... */
     ind_unplaced *unplaced; /* the cases no unit of today holds, by case id */
     size_t nunplaced;
+    /* nonresponse (nr_by NULL when the weights are the frame's as they are) */
+    char *nr_by; /* the classes asked for: "stratum" */
+    long nr_min; /* the collapsing rule used */
+    double nr_max;
+    long nr_sampled;     /* households of the frame with a weight */
+    long nr_responded;   /* of them with a completed interview (of the status reported) */
+    long nr_refused;     /* with a refusal and no completed interview */
+    long nr_not_reached; /* with no case at all */
+    ind_nr_class *nr;    /* by key, as the groups are ordered */
+    size_t nnr;
 } ind_report;
 
 /* Computes T1-T6 over every case of the household form ("sonla_ict_household" when it is
@@ -122,6 +153,12 @@ typedef struct ind_report {
  * undefined. *out belongs to the caller (ind_report_free). Returns 0, DT_ENOMEM, or the
  * store's error (DT_EIO...). */
 int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err);
+
+/* ind_compute with the weights made as o says (NULL: the frame's as they are). A
+ * nonresponse adjustment needs a frame with weights: DT_EINVAL with a message when the store
+ * has none, or when a class names a question no household of the frame has. */
+int ind_compute_opts(ind_report **out, store *s, ind_level level, const char *status,
+                     const ind_options *o, dt_err *err);
 
 /* ind_compute at level, and, when province is not NULL, the province's report too from the
  * same read of the store (a page showing both reads the store once). *province belongs to

@@ -143,6 +143,46 @@ static cJSON *unplaced_json(const ind_report *r)
     return arr;
 }
 
+/* The nonresponse adjustment, or JSON null when the weights are the frame's. */
+static cJSON *nonresponse_json(const ind_report *r)
+{
+    cJSON *o, *arr;
+
+    if (!r->nr_by)
+        return cJSON_CreateNull();
+    if (!(o = cJSON_CreateObject()))
+        return NULL;
+    int bad = add(o, "classes_by", cJSON_CreateString(r->nr_by));
+    bad |= add(o, "min_respondents", cJSON_CreateNumber((double)r->nr_min));
+    bad |= add(o, "max_factor", cJSON_CreateNumber(r->nr_max));
+    bad |= add(o, "sampled", cJSON_CreateNumber((double)r->nr_sampled));
+    bad |= add(o, "responded", cJSON_CreateNumber((double)r->nr_responded));
+    bad |= add(o, "refused", cJSON_CreateNumber((double)r->nr_refused));
+    bad |= add(o, "not_reached", cJSON_CreateNumber((double)r->nr_not_reached));
+    bad |= add(o, "classes", arr = cJSON_CreateArray());
+    for (size_t k = 0; k < r->nnr && !bad; k++) {
+        const ind_nr_class *c = &r->nr[k];
+        cJSON *e = cJSON_CreateObject();
+        bad |= !e || !cJSON_AddItemToArray(arr, e);
+        if (bad) {
+            cJSON_Delete(e);
+            break;
+        }
+        bad |= add(e, "key", cJSON_CreateString(c->key));
+        bad |= add(e, "sampled", cJSON_CreateNumber((double)c->sampled));
+        bad |= add(e, "responded", cJSON_CreateNumber((double)c->responded));
+        bad |= add(e, "response_rate", number(c->rate));
+        bad |= add(e, "factor", number(c->factor));
+        bad |= add(e, "collapsed_into",
+                   c->into == k ? cJSON_CreateNull() : cJSON_CreateString(r->nr[c->into].key));
+    }
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
 {
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
@@ -168,6 +208,7 @@ int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
         bad |= add(o, "duplicates", cJSON_CreateNumber((double)r->duplicates));
         bad |= add(o, "units", cJSON_CreateString(r->units));
         bad |= add(o, "placed", placed_json(r));
+        bad |= add(o, "nonresponse", nonresponse_json(r));
         bad |= add(o, "unplaced", unplaced_json(r));
         for (size_t i = 0; i < r->ngroups && !bad; i++) {
             cJSON *g = group_json(&r->groups[i]);
@@ -219,6 +260,27 @@ static const char *unit_word(const ind_value *v, long n)
     return n == 1 ? "person" : "persons";
 }
 
+/* The weighting classes: one line for the adjustment, one per class. */
+static void nonresponse_note(FILE *fp, const ind_report *r)
+{
+    if (!r->nr_by)
+        return;
+    fprintf(fp,
+            "Nonresponse: weights adjusted in classes by %s (a class needs %ld respondents and "
+            "a factor of at most %g, else it joins the next): %ld households of the frame, %ld "
+            "responded, %ld refused, %ld not reached.\n",
+            r->nr_by, r->nr_min, r->nr_max, r->nr_sampled, r->nr_responded, r->nr_refused,
+            r->nr_not_reached);
+    for (size_t k = 0; k < r->nnr; k++) {
+        const ind_nr_class *c = &r->nr[k];
+        fprintf(fp, "  class %s: %ld of %ld responded (weighted %.1f%%), factor %.4f", c->key,
+                c->responded, c->sampled, 100.0 * c->rate, c->factor);
+        if (c->into != k)
+            fprintf(fp, " (with class %s)", r->nr[c->into].key);
+        fputs("\n", fp);
+    }
+}
+
 void ind_report_note(FILE *fp, const ind_report *r)
 {
     if (r->weighted) {
@@ -234,6 +296,7 @@ void ind_report_note(FILE *fp, const ind_report *r)
         if (r->no_weight)
             fprintf(fp, "Left out: %ld completed interview%s without a sample weight.\n",
                     r->no_weight, r->no_weight == 1 ? "" : "s");
+        nonresponse_note(fp, r);
         if (r->design_fallback)
             fprintf(fp,
                     "Design fallback: %ld case%s without a stratum/PSU in the frame: stratum = "

@@ -308,6 +308,9 @@ typedef struct store_frame_row {
     const char *assignment_id, *form_id;
     const char *commune_code; /* the area unit's code; "" when none */
     const char *prefill;      /* JSON object of the pre-filled answers */
+    double weight;            /* the sample weight when has_weight */
+    int has_weight;
+    const char *stratum, *psu; /* or NULL */
 } store_frame_row;
 
 /* Calls fn for every assignment of form_id (NULL: all), in assignment_id order, from one

@@ -6,7 +6,8 @@
 int store_each_assignment(store *s, const char *form_id, int (*fn)(void *, const store_frame_row *),
                           void *ctx, dt_err *err)
 {
-    static const char sql[] = "SELECT assignment_id, form_id, commune_code, prefill "
+    static const char sql[] = "SELECT assignment_id, form_id, commune_code, prefill, weight, "
+                              "stratum, psu "
                               "FROM assignments WHERE ?1 IS NULL OR form_id = ?1 "
                               "ORDER BY assignment_id";
     sqlite3 *db = NULL;
@@ -20,7 +21,14 @@ int store_each_assignment(store *s, const char *form_id, int (*fn)(void *, const
         goto done;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_frame_row row = {db_text(st, 0), db_text(st, 1), db_text(st, 2), db_text(st, 3)};
+        store_frame_row row = {.assignment_id = db_text(st, 0),
+                               .form_id = db_text(st, 1),
+                               .commune_code = db_text(st, 2),
+                               .prefill = db_text(st, 3),
+                               .weight = sqlite3_column_double(st, 4),
+                               .has_weight = sqlite3_column_type(st, 4) != SQLITE_NULL,
+                               .stratum = (const char *)sqlite3_column_text(st, 5),
+                               .psu = (const char *)sqlite3_column_text(st, 6)};
         if ((rc = fn(ctx, &row)))
             goto done;
     }

@@ -442,4 +442,51 @@ grep -qF "Design: weighted" "$LOGDIR/wtable.out" && grep -qF "Taylor linearizati
     grep -qF "Left out: 1 completed interview without a sample weight" "$LOGDIR/wtable.out" && ok ||
     not_ok "weighted table notes: $(tail -5 "$LOGDIR/wtable.out")"
 
+# ---- nonresponse: the frame's households refused or not reached, weighting classes by stratum
+
+# Two more households of the first stratum in the frame that nobody reached; the refusals
+# approved above are linked to their rows. Each class's factor and the weighted numerators are
+# computed here from the frame and the cases in SQL.
+FIRST=$(q "$SDB" "SELECT stratum FROM assignments WHERE stratum <> '999' ORDER BY assignment_id LIMIT 1")
+WHO=$(q "$SDB" "SELECT enumerator FROM assignments LIMIT 1")
+printf 'assignment_id,enumerator,weight,stratum,psu\nNR-1,%s,120.5,%s,nr-1\nNR-2,%s,80,%s,nr-2\n' \
+    "$WHO" "$FIRST" "$WHO" "$FIRST" >"$LOGDIR/frame_nr.csv"
+S assign import "$LOGDIR/frame_nr.csv" >"$LOGDIR/assign_nr.out" 2>&1 || not_ok "assign import (not reached): $(cat "$LOGDIR/assign_nr.out")"
+S indicators --format json --nonresponse stratum --min-respondents 1 --max-factor 1000 \
+    >"$LOGDIR/nr.json" 2>"$LOGDIR/nr.err" || not_ok "--nonresponse stratum: $(cat "$LOGDIR/nr.err")"
+RESP="c.status = 'approved' AND c.outcome <> 'refusal'"
+FACTORS="SELECT a.stratum s, total(a.weight) / total(CASE WHEN $RESP THEN a.weight END) f
+FROM assignments a LEFT JOIN cases c ON c.assignment_id = a.assignment_id
+WHERE a.weight > 0 GROUP BY a.stratum"
+same "classes: one per stratum" "$(q :memory: "SELECT json_array_length(readfile('$LOGDIR/nr.json'), '\$.nonresponse.classes')")" \
+    "$(q "$SDB" "SELECT count(DISTINCT stratum) FROM assignments WHERE weight > 0")"
+q "$SDB" "$FACTORS" >"$LOGDIR/factors.txt"
+while IFS='|' read -r st f; do
+    close "stratum $st's factor" "$(q :memory: "SELECT json_extract(c.value, '\$.factor') FROM json_each(readfile('$LOGDIR/nr.json'), '\$.nonresponse.classes') c WHERE json_extract(c.value, '\$.key') = '$st'")" "$f"
+done <"$LOGDIR/factors.txt"
+same "sampled, responded, refused, not reached" \
+    "$(j "$LOGDIR/nr.json" '$.nonresponse.sampled') $(j "$LOGDIR/nr.json" '$.nonresponse.responded') $(j "$LOGDIR/nr.json" '$.nonresponse.refused') $(j "$LOGDIR/nr.json" '$.nonresponse.not_reached')" \
+    "$(q "$SDB" "SELECT count(*), total($RESP), total(c.case_id IS NOT NULL AND NOT ($RESP)), total(c.case_id IS NULL) FROM assignments a LEFT JOIN cases c ON c.assignment_id = a.assignment_id WHERE a.weight > 0" | awk -F'|' '{ printf "%d %d %d %d", $1, $2, $3, $4 }')"
+# T1's weighted numerator and denominator with the adjusted weights
+q "$SDB" "WITH f AS ($FACTORS)
+SELECT total(a.weight * f.f * (json_extract(r.answers, '\$.fixed_bb') = 1)),
+       total(CASE WHEN json_extract(r.answers, '\$.fixed_bb') IS NOT NULL THEN a.weight * f.f END)
+FROM cases c JOIN revisions r ON r.rev_id = c.head_rev JOIN assignments a ON a.assignment_id = c.assignment_id
+JOIN f ON f.s = a.stratum WHERE $RESP" >"$LOGDIR/nr_t1.txt"
+close "T1 numerator, adjusted" "$(j "$LOGDIR/nr.json" '$.groups[0].indicators[0].numerator')" "$(cut -d'|' -f1 "$LOGDIR/nr_t1.txt")"
+close "T1 denominator, adjusted" "$(j "$LOGDIR/nr.json" '$.groups[0].indicators[0].denominator')" "$(cut -d'|' -f2 "$LOGDIR/nr_t1.txt")"
+# the default rule (20 respondents) collapses this small store's classes into groups
+S indicators --nonresponse stratum >"$LOGDIR/nr_table.out" 2>&1
+grep -qF "Nonresponse: weights adjusted in classes by stratum (a class needs 20 respondents" "$LOGDIR/nr_table.out" &&
+    grep -qE "^  class $FIRST: [0-9]+ of [0-9]+ responded" "$LOGDIR/nr_table.out" &&
+    grep -qF "(with class" "$LOGDIR/nr_table.out" && ok ||
+    not_ok "nonresponse table notes: $(grep -A3 Nonresponse "$LOGDIR/nr_table.out")"
+same "without --nonresponse: null in the JSON" "$(j "$LOGDIR/w.json" '$.nonresponse')" ""
+S indicators --nonresponse nosuch >"$LOGDIR/nr_bad.out" 2>&1
+same "a class no frame row has: exit 1" "$?" 1
+grep -qF "no household of the frame has a value for 'nosuch'" "$LOGDIR/nr_bad.out" && ok ||
+    not_ok "class no frame row has: $(cat "$LOGDIR/nr_bad.out")"
+S indicators --min-respondents 3 >"$LOGDIR/nr_bad2.out" 2>&1
+same "--min-respondents without --nonresponse: exit 2" "$?" 2
+
 finish

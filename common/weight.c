@@ -198,24 +198,28 @@ static double cal_df(const wt_cal_opts *o, double u)
 }
 
 typedef struct cal {
-    const double *d, *x, *T;
+    const double *d, *T;
+    const wt_matrix *x;
     const wt_cal_opts *o;
-    size_t n, p;
+    size_t n, np;
     const size_t *col; /* the columns kept, np of them */
-    size_t np;
-    double *ww;   /* d, rescaled as R does when every total is far above the sample's */
-    double *eta;  /* np */
-    double *u;    /* n: x_i' eta */
-    double *tmat; /* np x np */
-    double *step; /* np */
+    const long *kept;  /* by column of x: its index among the kept, or -1 */
+    double *ww;        /* d, rescaled as R does when every total is far above the sample's */
+    double *eta;       /* np */
+    double *u;         /* n: x_i' eta */
+    double *tmat;      /* np x np */
+    double *step;      /* np */
 } cal;
 
 static void cal_predict(cal *c)
 {
+    const wt_matrix *x = c->x;
+
     for (size_t i = 0; i < c->n; i++) {
         double s = 0.0;
-        for (size_t k = 0; k < c->np; k++)
-            s += c->x[i * c->p + c->col[k]] * c->eta[k];
+        for (size_t e = x->row[i]; e < x->row[i + 1]; e++)
+            if (c->kept[x->col[e]] >= 0)
+                s += x->val[e] * c->eta[c->kept[x->col[e]]];
         c->u[i] = s;
     }
 }
@@ -223,14 +227,16 @@ static void cal_predict(cal *c)
 /* misfit_k = T_k - sum_i ww_i x_ik g_i into out; the largest scaled one in *worst. */
 static double cal_misfit(cal *c, double *out, size_t *worst)
 {
+    const wt_matrix *x = c->x;
     double big = -1.0;
 
     for (size_t k = 0; k < c->np; k++)
         out[k] = c->T[c->col[k]];
     for (size_t i = 0; i < c->n; i++) {
-        double g = 1.0 + cal_fm1(c->o, c->u[i]);
-        for (size_t k = 0; k < c->np; k++)
-            out[k] -= c->ww[i] * c->x[i * c->p + c->col[k]] * g;
+        double a = c->ww[i] * (1.0 + cal_fm1(c->o, c->u[i]));
+        for (size_t e = x->row[i]; e < x->row[i + 1]; e++)
+            if (c->kept[x->col[e]] >= 0)
+                out[c->kept[x->col[e]]] -= a * x->val[e];
     }
     for (size_t k = 0; k < c->np; k++) {
         double m = fabs(out[k]) / (1.0 + fabs(c->T[c->col[k]]));
@@ -250,6 +256,29 @@ static int cal_finite(const cal *c)
     return 1;
 }
 
+/* Adds a * x_i x_i' (the kept columns) to the lower triangle of A (np x np). */
+static void add_outer(double *A, size_t np, const wt_matrix *x, const long *kept, size_t i,
+                      double a)
+{
+    for (size_t e = x->row[i]; e < x->row[i + 1]; e++) {
+        long j = kept[x->col[e]];
+        if (j < 0)
+            continue;
+        for (size_t f = x->row[i]; f < x->row[i + 1]; f++) {
+            long k = kept[x->col[f]];
+            if (k >= 0 && k <= j)
+                A[(size_t)j * np + (size_t)k] += a * x->val[e] * x->val[f];
+        }
+    }
+}
+
+static void mirror(double *A, size_t np)
+{
+    for (size_t j = 0; j < np; j++)
+        for (size_t k = 0; k < j; k++)
+            A[k * np + j] = A[j * np + k];
+}
+
 /* One Newton step: eta += Tmat^+ misfit, halved while g or its derivative is not finite. */
 static void cal_step(cal *c, int *iter)
 {
@@ -258,16 +287,10 @@ static void cal_step(cal *c, int *iter)
     memset(c->tmat, 0, np * np * sizeof(*c->tmat));
     for (size_t i = 0; i < c->n; i++) {
         double a = c->ww[i] * cal_df(c->o, c->u[i]);
-        const double *xi = &c->x[i * c->p];
-        if (a == 0.0)
-            continue;
-        for (size_t j = 0; j < np; j++)
-            for (size_t k = 0; k <= j; k++)
-                c->tmat[j * np + k] += a * xi[c->col[j]] * xi[c->col[k]];
+        if (a != 0.0)
+            add_outer(c->tmat, np, c->x, c->kept, i, a);
     }
-    for (size_t j = 0; j < np; j++)
-        for (size_t k = 0; k < j; k++)
-            c->tmat[k * np + j] = c->tmat[j * np + k];
+    mirror(c->tmat, np);
     cal_misfit(c, c->step, &worst);
     solve_psd(c->tmat, c->step, np);
     for (size_t k = 0; k < np; k++)
@@ -283,22 +306,27 @@ static void cal_step(cal *c, int *iter)
     }
 }
 
-static int cal_check(const double *d, size_t n, const wt_cal_opts *o)
+static int cal_check(const double *d, const wt_matrix *x, const wt_cal_opts *o)
 {
     if (o->fn == WT_LOGIT &&
         (!isfinite(o->lower) || !isfinite(o->upper) || !(o->lower < 1.0 && 1.0 < o->upper)))
         return -1;
-    for (size_t i = 0; i < n; i++) /* 0: a unit a replicate leaves out */
+    for (size_t i = 0; i < x->n; i++) /* 0: a unit a replicate leaves out */
         if (!(d[i] >= 0.0) || !isfinite(d[i]))
+            return -1;
+    for (size_t e = 0; e < x->row[x->n]; e++)
+        if (x->col[e] >= x->p || !isfinite(x->val[e]))
             return -1;
     return 0;
 }
 
-int wt_calibrate(double *g, const double *d, const double *x, size_t n, size_t p,
-                 const double *totals, const wt_cal_opts *o, wt_cal_result *res)
+int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *totals,
+                 const wt_cal_opts *o, wt_cal_result *res)
 {
-    cal c = {.d = d, .x = x, .T = totals, .o = o, .n = n, .p = p};
+    size_t n = x->n, p = x->p;
+    cal c = {.d = d, .x = x, .T = totals, .o = o, .n = n};
     size_t *col = malloc((p ? p : 1) * sizeof(*col));
+    long *kept = malloc((p ? p : 1) * sizeof(*kept));
     double *sample = calloc(p ? p : 1, sizeof(*sample)), scale = 0.0, scale_min = INFINITY;
     int iter = 1;
 
@@ -309,12 +337,14 @@ int wt_calibrate(double *g, const double *d, const double *x, size_t n, size_t p
     c.eta = calloc(p ? p : 1, sizeof(*c.eta));
     c.step = malloc((p ? p : 1) * sizeof(*c.step));
     c.tmat = malloc((p ? p : 1) * (p ? p : 1) * sizeof(*c.tmat));
-    if (!col || !sample || !c.ww || !c.u || !c.eta || !c.step || !c.tmat || cal_check(d, n, o))
+    if (!col || !kept || !sample || !c.ww || !c.u || !c.eta || !c.step || !c.tmat ||
+        cal_check(d, x, o))
         goto cleanup;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < p; j++)
-            sample[j] += d[i] * x[i * p + j];
+        for (size_t e = x->row[i]; e < x->row[i + 1]; e++)
+            sample[x->col[e]] += d[i] * x->val[e];
     for (size_t j = 0; j < p; j++) {
+        kept[j] = -1;
         if (sample[j] == 0.0 && totals[j] == 0.0)
             continue; /* no unit and nothing to reach: R drops the column */
         if (sample[j] == 0.0) {
@@ -322,11 +352,13 @@ int wt_calibrate(double *g, const double *d, const double *x, size_t n, size_t p
             res->worst = j;
             goto cleanup;
         }
+        kept[j] = (long)c.np;
         col[c.np++] = j;
         scale += totals[j] / sample[j];
         scale_min = fmin(scale_min, totals[j] / sample[j]);
     }
     c.col = col;
+    c.kept = kept;
     /* R: when every total is more than 20 times the sample's, the weights are scaled up by
      * the mean ratio first (and the bounds read after it). */
     scale = c.np && scale_min > 20.0 ? scale / (double)c.np : 1.0;
@@ -354,6 +386,7 @@ int wt_calibrate(double *g, const double *d, const double *x, size_t n, size_t p
     }
 cleanup:
     free(col);
+    free(kept);
     free(sample);
     free(c.ww);
     free(c.u);
@@ -363,35 +396,35 @@ cleanup:
     return res->status == WT_CAL_OK ? 0 : -1;
 }
 
-int wt_cal_residuals(double *e, const double *z, const double *d, const double *x, size_t n,
-                     size_t p)
+int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matrix *x)
 {
+    size_t p = x->p;
     double *A = calloc((p ? p : 1) * (p ? p : 1), sizeof(*A)), *b = calloc(p ? p : 1, sizeof(*b));
+    long *all = malloc((p ? p : 1) * sizeof(*all));
 
-    if (!A || !b) {
+    if (!A || !b || !all) {
         free(A);
         free(b);
+        free(all);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        const double *xi = &x[i * p];
-        for (size_t j = 0; j < p; j++) {
-            b[j] += d[i] * xi[j] * z[i];
-            for (size_t k = 0; k <= j; k++)
-                A[j * p + k] += d[i] * xi[j] * xi[k];
-        }
-    }
     for (size_t j = 0; j < p; j++)
-        for (size_t k = 0; k < j; k++)
-            A[k * p + j] = A[j * p + k];
+        all[j] = (long)j;
+    for (size_t i = 0; i < x->n; i++) {
+        for (size_t f = x->row[i]; f < x->row[i + 1]; f++)
+            b[x->col[f]] += d[i] * x->val[f] * z[i];
+        add_outer(A, p, x, all, i, d[i]);
+    }
+    mirror(A, p);
     solve_psd(A, b, p);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < x->n; i++) {
         double fit = 0.0;
-        for (size_t j = 0; j < p; j++)
-            fit += x[i * p + j] * b[j];
+        for (size_t f = x->row[i]; f < x->row[i + 1]; f++)
+            fit += x->val[f] * b[x->col[f]];
         e[i] = z[i] - fit;
     }
     free(A);
     free(b);
+    free(all);
     return 0;
 }

@@ -58,6 +58,17 @@ int wt_nonresponse(double *w, wt_nr_class *cls, size_t ncls, const wt_nr_unit *u
  * logit bounded in (lower, upper). */
 typedef enum wt_calfun { WT_LINEAR, WT_RAKING, WT_LOGIT } wt_calfun;
 
+/* The calibration columns of n units, p columns, by rows of their non-zero values (compressed
+ * sparse rows: a household has a value in one column per margin, so a province's 300,000
+ * households and 100 columns are a few million numbers): row i's values are val[row[i]] ..
+ * val[row[i+1]-1] in columns col[..]. */
+typedef struct wt_matrix {
+    size_t n, p;
+    const size_t *row; /* n + 1 */
+    const size_t *col;
+    const double *val;
+} wt_matrix;
+
 /* "linear", "raking", "logit"; wt_calfun_parse returns -1 for another name. */
 const char *wt_calfun_name(wt_calfun f);
 int wt_calfun_parse(const char *name);
@@ -87,20 +98,19 @@ typedef struct wt_cal_result {
 } wt_cal_result;
 
 /* Calibrates: finds g[i] so that sum_i d_i g_i x_ij = totals[j] for every column j of x
- * (n rows of p, row-major: for categorical margins, 0/1 indicators; for persons counted in
- * a household's weight, the household's counts), by R's Newton iteration (survey:::grake;
+ * (for categorical margins, 0/1 indicators; for persons counted in a household's weight, the
+ * household's counts), by R's Newton iteration (survey:::grake;
  * collinear columns, such as two full sets of indicators, are fine when the totals agree).
  * Columns whose sample total and known total are both 0 are dropped, as R does. Fills res;
  * returns 0 when res->status is WT_CAL_OK, else -1. */
-int wt_calibrate(double *g, const double *d, const double *x, size_t n, size_t p,
-                 const double *totals, const wt_cal_opts *o, wt_cal_result *res);
+int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *totals,
+                 const wt_cal_opts *o, wt_cal_result *res);
 
 /* The residuals of z regressed on the calibration columns with the design weights:
  * e_i = z_i - x_i' b, b = (sum d_i x_i x_i')^+ sum d_i x_i z_i. An estimate's linearized
  * variance after calibration is the design's variance of the PSU totals of w_i e_i, w the
  * calibrated weights (what R's svyrecvar does with a calibrated design's qr). Returns 0 or
  * -1 (no memory). e may be z. */
-int wt_cal_residuals(double *e, const double *z, const double *d, const double *x, size_t n,
-                     size_t p);
+int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matrix *x);
 
 #endif

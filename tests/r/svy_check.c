@@ -102,7 +102,32 @@ typedef struct resp {
     size_t n;
     size_t *stratum, *psu;
     double *w, *y, *x, *c;
+    wt_matrix m; /* c as sparse rows, for calibration */
+    size_t *mrow, *mcol;
+    double *mval;
 } resp;
+
+/* R->c (dense) as the sparse rows calibration reads, its zeros left out. */
+static void sparse_rows(resp *R, size_t p)
+{
+    size_t nz = 0;
+
+    R->mrow = malloc((R->n + 1) * sizeof(size_t));
+    R->mcol = malloc((R->n * p + 1) * sizeof(size_t));
+    R->mval = malloc((R->n * p + 1) * sizeof(double));
+    if (!R->mrow || !R->mcol || !R->mval)
+        die("out of memory");
+    for (size_t i = 0; i < R->n; i++) {
+        R->mrow[i] = nz;
+        for (size_t j = 0; j < p; j++)
+            if (R->c[i * p + j] != 0.0) {
+                R->mcol[nz] = j;
+                R->mval[nz++] = R->c[i * p + j];
+            }
+    }
+    R->mrow[R->n] = nz;
+    R->m = (wt_matrix){R->n, p, R->mrow, R->mcol, R->mval};
+}
 
 /* The ratio with weights w (n_units), its scores' PSU totals into t (npsu). */
 static double ratio_scores(const resp *R, const double *w, double *z)
@@ -151,12 +176,12 @@ static void calibrated(const data *D, const resp *R, const wt_cal_opts *o, const
     double *g = malloc(R->n * sizeof(*g)), *z = malloc(R->n * sizeof(*z));
     wt_cal_result res;
 
-    if (!g || !z || wt_calibrate(g, R->w, R->c, R->n, D->p, D->T, o, &res))
+    if (!g || !z || wt_calibrate(g, R->w, &R->m, D->T, o, &res))
         die("calibration failed");
     for (size_t i = 0; i < R->n; i++)
         wcal[i] = R->w[i] * g[i];
     double r = ratio_scores(R, wcal, z);
-    if (wt_cal_residuals(z, z, R->w, R->c, R->n, D->p))
+    if (wt_cal_residuals(z, z, R->w, &R->m))
         die("out of memory");
     printf("%s_ratio %.17g\n%s_se %.17g\n", name, r, name, sqrt(design_var(D, R, wcal, z)));
     for (size_t i = 0; i < R->n; i++)
@@ -179,7 +204,7 @@ static double replicate_se(const data *D, const resp *R, const rep_weights *rw,
         for (size_t i = 0; i < R->n; i++)
             wr[i] = R->w[i] * rw->mult[r * rw->npsu + R->psu[i]];
         if (o) {
-            if (wt_calibrate(g, wr, R->c, R->n, D->p, D->T, o, &res)) {
+            if (wt_calibrate(g, wr, &R->m, D->T, o, &res)) {
                 fprintf(stderr, "svy_check: %s replicate %zu: status %d, column %zu, misfit %g\n",
                         rep_method_name(rw->method), r, res.status, res.worst, res.misfit);
                 exit(1);
@@ -241,6 +266,7 @@ int main(int argc, char **argv)
         R.x[k] = D.x[i];
         memcpy(&R.c[k * D.p], &D.c[i * D.p], D.p * sizeof(double));
     }
+    sparse_rows(&R, D.p);
     for (size_t i = 0; i < R.n; i++)
         printf("nr_w %zu %.17g\n", i, R.w[i]);
 
@@ -285,8 +311,9 @@ int main(int argc, char **argv)
                replicate_se(&D, &R, &rw, &rak, raked));
         rep_free(&rw);
     }
-    void *owned[] = {u,   cls, w,         z,     wcal,  ps,  R.stratum, R.psu, R.w, R.y,
-                     R.x, R.c, D.stratum, D.psu, D.cls, D.d, D.y,       D.x,   D.c, D.responded};
+    void *owned[] = {u,     cls,   w,   z,   wcal,   ps,     R.stratum,  R.psu,
+                     R.w,   R.y,   R.x, R.c, R.mrow, R.mcol, R.mval,     D.stratum,
+                     D.psu, D.cls, D.d, D.y, D.x,    D.c,    D.responded};
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
         free(owned[i]);
     return 0;

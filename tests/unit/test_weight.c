@@ -91,6 +91,29 @@ static void test_weight__no_respondent_or_a_bad_weight_is_refused(void **state)
     assert_int_equal(wt_nonresponse(w, c, 1, out, 1, &rule), -1);
 }
 
+/* A dense n x p matrix (row-major) as the sparse rows calibration reads, zeros left out:
+ * static, valid until the next call. */
+static const wt_matrix *dense(const double *x, size_t n, size_t p)
+{
+    static size_t row[17], col[64];
+    static double val[64];
+    static wt_matrix m;
+    size_t nz = 0;
+
+    assert_true(n < 17 && n * p <= 64);
+    for (size_t i = 0; i < n; i++) {
+        row[i] = nz;
+        for (size_t j = 0; j < p; j++)
+            if (x[i * p + j] != 0.0) {
+                col[nz] = j;
+                val[nz++] = x[i * p + j];
+            }
+    }
+    row[n] = nz;
+    m = (wt_matrix){n, p, row, col, val};
+    return &m;
+}
+
 static const wt_cal_opts linear = {WT_LINEAR, -INFINITY, INFINITY, 1e-12, 50};
 static const wt_cal_opts raking = {WT_RAKING, -INFINITY, INFINITY, 1e-12, 50};
 
@@ -105,7 +128,7 @@ static void test_weight__one_margin_is_post_stratification(void **state)
     wt_cal_result res;
 
     for (size_t f = 0; f < LEN(fns); f++) {
-        assert_int_equal(wt_calibrate(g, d, x, 4, 2, T, fns[f], &res), 0);
+        assert_int_equal(wt_calibrate(g, d, dense(x, 4, 2), T, fns[f], &res), 0);
         assert_int_equal(res.status, WT_CAL_OK);
         near(g[0], 5, 1e-9);
         near(g[1], 5, 1e-9);
@@ -129,7 +152,7 @@ static void test_weight__raking_two_margins_is_the_fixed_point_of_ipf(void **sta
     double g[4];
     wt_cal_result res;
 
-    assert_int_equal(wt_calibrate(g, d, x, 4, 4, T, &raking, &res), 0);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 4, 4), T, &raking, &res), 0);
     for (int i = 0; i < 4; i++)
         near(g[i], want[i], 1e-9);
     assert_true(res.iterations > 1);
@@ -143,12 +166,12 @@ static void test_weight__a_margin_no_unit_has_is_named(void **state)
     double g[2];
     wt_cal_result res;
 
-    assert_int_equal(wt_calibrate(g, d, x, 2, 3, T, &linear, &res), -1);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 3), T, &linear, &res), -1);
     assert_int_equal(res.status, WT_CAL_EMPTY);
     assert_int_equal(res.worst, 2);
     /* a column with nothing to reach and no unit is dropped, as R does */
     const double T0[] = {5, 5, 0};
-    assert_int_equal(wt_calibrate(g, d, x, 2, 3, T0, &linear, &res), 0);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 3), T0, &linear, &res), 0);
     near(g[0], 5, 1e-9);
 }
 
@@ -162,19 +185,19 @@ static void test_weight__bounds_that_cannot_be_met_do_not_converge(void **state)
     double g[2];
     wt_cal_result res;
 
-    assert_int_equal(wt_calibrate(g, d, x, 2, 1, T, &o, &res), -1);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 1), T, &o, &res), -1);
     assert_int_equal(res.status, WT_CAL_NO_CONVERGE);
     assert_int_equal(res.worst, 0);
     assert_true(res.misfit > 0.1);
     o.fn = WT_LOGIT;
-    assert_int_equal(wt_calibrate(g, d, x, 2, 1, T, &o, &res), -1);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 1), T, &o, &res), -1);
     assert_true(g[0] <= 3.0 && g[0] >= 0.5); /* at most at the bound, never past it */
     /* a reachable total: g = 2.5 inside (0.5, 3) */
     const double T2[] = {5};
-    assert_int_equal(wt_calibrate(g, d, x, 2, 1, T2, &o, &res), 0);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 1), T2, &o, &res), 0);
     near(g[0], 2.5, 1e-9);
     o.lower = -INFINITY; /* logit needs both bounds */
-    assert_int_equal(wt_calibrate(g, d, x, 2, 1, T2, &o, &res), -1);
+    assert_int_equal(wt_calibrate(g, d, dense(x, 2, 1), T2, &o, &res), -1);
     assert_int_equal(res.status, WT_CAL_BAD);
 }
 
@@ -186,7 +209,7 @@ static void test_weight__residuals_are_within_post_stratum_deviations(void **sta
     const double d[] = {1, 3, 2}, z[] = {1, 3, 4}, x[] = {1, 0, 1, 0, 0, 1};
     double e[3];
 
-    assert_int_equal(wt_cal_residuals(e, z, d, x, 3, 2), 0);
+    assert_int_equal(wt_cal_residuals(e, z, d, dense(x, 3, 2)), 0);
     near(e[0], -1.5, 1e-12);
     near(e[1], 0.5, 1e-12);
     near(e[2], 0.0, 1e-12);

@@ -35,7 +35,6 @@ int wt_nonresponse(double *w, wt_nr_class *cls, size_t ncls, const wt_nr_unit *u
                    const wt_nr_rule *rule)
 {
     size_t *start = NULL, ng = 0, any = 0;
-    int rc = -1;
 
     memset(cls, 0, ncls * sizeof(*cls));
     for (size_t i = 0; i < n; i++) {
@@ -87,9 +86,8 @@ int wt_nonresponse(double *w, wt_nr_class *cls, size_t ncls, const wt_nr_unit *u
     }
     for (size_t i = 0; i < n; i++)
         w[i] = u[i].responded ? u[i].d * cls[u[i].cls].factor : 0.0;
-    rc = 0;
     free(start);
-    return rc;
+    return 0;
 }
 
 /* ---- a small symmetric solver */

@@ -22,7 +22,6 @@ typedef struct reading {
     char names[CLASSES_MAX][64];
     int n;
     int found[CLASSES_MAX]; /* some row has the value */
-    int oom;
 } reading;
 
 /* The value of question name in the frame row's pre-filled answers, as text into out. */
@@ -49,9 +48,12 @@ static int class_key(reading *rd, const store_frame_row *row, buf *key)
 
     buf_reset(key);
     for (int i = 0; i < rd->n; i++) {
-        int found = !strcmp(rd->names[i], "stratum")
-                        ? row->stratum && snprintf(v, sizeof(v), "%s", row->stratum) >= 0
-                        : prefilled(row->prefill, rd->names[i], v, sizeof(v));
+        int found;
+        if (strcmp(rd->names[i], "stratum") == 0) {
+            found = row->stratum != NULL;
+            snprintf(v, sizeof(v), "%s", found ? row->stratum : "");
+        } else
+            found = prefilled(row->prefill, rd->names[i], v, sizeof(v));
         rd->found[i] |= found;
         if (buf_printf(key, "%s%s", i ? " × " : "", found && *v ? v : CLASS_NONE))
             return -1;

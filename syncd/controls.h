@@ -1,0 +1,57 @@
+/* controls.h - the totals known from outside the survey that the weights are calibrated to
+ * (docs/indicators.md, "Calibration"): a CSV file of margin, category, total, read against
+ * the household form, and each household's values in its columns. */
+#ifndef SYNCD_CONTROLS_H
+#define SYNCD_CONTROLS_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "form.h"
+
+#define CTL_MAX_COLUMNS 1000 /* rows of a totals file */
+
+/* What a column counts in a household. */
+typedef enum ctl_kind {
+    CTL_HOUSEHOLDS, /* margin "households": every household, 1 */
+    CTL_PERSONS,    /* margin "persons": its members */
+    CTL_COMMUNE,    /* margin "commune": 1 in the unit of today whose code is the category */
+    CTL_QUESTION,   /* a household question: 1 when its answer is the category (or in it) */
+    CTL_MEMBER      /* a member question: the members whose answer is the category (or in it) */
+} ctl_kind;
+
+typedef struct ctl_column {
+    ctl_kind kind;
+    char *margin, *category; /* as written, trimmed */
+    int q;                   /* the question (CTL_QUESTION, CTL_MEMBER), else -1 */
+    int range;               /* 1: a numeric range "15-24" (both included) or "65+" */
+    double lo, hi;           /* the range, or the category's number (lo = hi) */
+    int numeric;             /* 1 when the answer is compared as a number */
+    double total;
+    int line; /* in the file */
+} ctl_column;
+
+typedef struct ctl_totals {
+    ctl_column *col;
+    size_t n;
+} ctl_totals;
+
+/* Reads the totals file at path (header margin,category,total; a margin is households,
+ * persons, commune, or a question of f outside a roster or in the top roster, select_one,
+ * integer, decimal or text) into *out. Every problem at once in problems as "line N:
+ * column: message" (an unknown margin, a category that is not one of the question's
+ * choices, a total that is not a number >= 0, a margin and category given twice, full
+ * margins that disagree on the number of households or persons): DT_EINVAL. Other errors
+ * (cannot read, no memory) with err. ctl_free frees *out. */
+int ctl_read(ctl_totals *out, const char *path, const form *f, errlist *problems, dt_err *err);
+void ctl_free(ctl_totals *t);
+
+/* One household's non-zero values: answers are its head revision's, unit its unit of
+ * today's code (NULL when not placed). Writes up to t->n (column, value) pairs into cols and
+ * vals; returns how many. */
+size_t ctl_row(const ctl_totals *t, const form *f, const cJSON *answers, const char *unit,
+               size_t *cols, double *vals);
+
+#endif

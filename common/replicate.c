@@ -2,6 +2,7 @@
 #include "replicate.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,8 @@ static int rep_alloc(rep_weights *rw, size_t nrep, size_t npsu)
 {
     size_t cells = nrep * npsu;
 
+    if ((npsu && nrep > SIZE_MAX / npsu / sizeof(double)) || nrep > SIZE_MAX / sizeof(double))
+        return -1; /* a size no allocation can hold */
     rw->nrep = nrep;
     rw->npsu = npsu;
     rw->mult = malloc((cells ? cells : 1) * sizeof(*rw->mult));

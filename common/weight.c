@@ -238,6 +238,10 @@ static double cal_misfit(cal *c, double *out, size_t *worst)
     }
     for (size_t k = 0; k < c->np; k++) {
         double m = fabs(out[k]) / (1.0 + fabs(c->T[c->col[k]]));
+        if (!isfinite(m)) { /* a factor that is not a number: as far off as can be */
+            *worst = c->col[k];
+            return INFINITY;
+        }
         if (m > big) {
             big = m;
             *worst = c->col[k];
@@ -326,6 +330,7 @@ int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *t
     size_t *col = malloc((p ? p : 1) * sizeof(*col));
     long *kept = malloc((p ? p : 1) * sizeof(*kept));
     double *sample = calloc(p ? p : 1, sizeof(*sample)), scale = 0.0, scale_min = INFINITY;
+    unsigned char *has = calloc(p ? p : 1, 1); /* a unit that counts has a value there */
     int iter = 1;
 
     memset(res, 0, sizeof(*res));
@@ -335,25 +340,30 @@ int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *t
     c.eta = calloc(p ? p : 1, sizeof(*c.eta));
     c.step = malloc((p ? p : 1) * sizeof(*c.step));
     c.tmat = malloc((p ? p : 1) * (p ? p : 1) * sizeof(*c.tmat));
-    if (!col || !kept || !sample || !c.ww || !c.u || !c.eta || !c.step || !c.tmat ||
+    if (!col || !kept || !sample || !has || !c.ww || !c.u || !c.eta || !c.step || !c.tmat ||
         cal_check(d, x, o))
         goto cleanup;
     for (size_t i = 0; i < n; i++)
-        for (size_t e = x->row[i]; e < x->row[i + 1]; e++)
+        for (size_t e = x->row[i]; e < x->row[i + 1]; e++) {
             sample[x->col[e]] += d[i] * x->val[e];
+            has[x->col[e]] |= d[i] > 0.0 && x->val[e] != 0.0;
+        }
     for (size_t j = 0; j < p; j++) {
         kept[j] = -1;
-        if (sample[j] == 0.0 && totals[j] == 0.0)
+        if (!has[j] && totals[j] == 0.0)
             continue; /* no unit and nothing to reach: R drops the column */
-        if (sample[j] == 0.0) {
+        if (!has[j]) {
             res->status = WT_CAL_EMPTY;
             res->worst = j;
             goto cleanup;
         }
         kept[j] = (long)c.np;
         col[c.np++] = j;
-        scale += totals[j] / sample[j];
-        scale_min = fmin(scale_min, totals[j] / sample[j]);
+        /* a column of signed values may add up to 0: then no rescaling (R's would divide
+         * by 0) */
+        double ratio = sample[j] != 0.0 ? totals[j] / sample[j] : -INFINITY;
+        scale += ratio;
+        scale_min = fmin(scale_min, ratio);
     }
     c.col = col;
     c.kept = kept;
@@ -379,6 +389,8 @@ int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *t
     res->g_max = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         g[i] = (1.0 + cal_fm1(o, c.u[i])) * scale;
+        if (!isfinite(g[i])) /* the step halving ran out of steps */
+            res->status = WT_CAL_NO_CONVERGE;
         res->g_min = fmin(res->g_min, g[i]);
         res->g_max = fmax(res->g_max, g[i]);
     }
@@ -386,6 +398,7 @@ cleanup:
     free(col);
     free(kept);
     free(sample);
+    free(has);
     free(c.ww);
     free(c.u);
     free(c.eta);
@@ -408,6 +421,13 @@ int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matri
     }
     for (size_t j = 0; j < p; j++)
         all[j] = (long)j;
+    for (size_t at = 0; at < x->row[x->n]; at++)
+        if (x->col[at] >= p) {
+            free(A);
+            free(b);
+            free(all);
+            return -1;
+        }
     for (size_t i = 0; i < x->n; i++) {
         for (size_t f = x->row[i]; f < x->row[i + 1]; f++)
             b[x->col[f]] += d[i] * x->val[f] * z[i];

@@ -110,7 +110,7 @@ int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *t
  * e_i = z_i - x_i' b, b = (sum d_i x_i x_i')^+ sum d_i x_i z_i. An estimate's linearized
  * variance after calibration is the design's variance of the PSU totals of w_i e_i, w the
  * calibrated weights (what R's svyrecvar does with a calibrated design's qr). Returns 0 or
- * -1 (no memory). e may be z. */
+ * -1 (no memory, or a column out of range). e may be z. */
 int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matrix *x);
 
 #endif

@@ -70,10 +70,8 @@ static int add_frame_row(void *ctx, const store_frame_row *row)
 
     if (!row->has_weight || !isfinite(row->weight) || !(row->weight > 0.0))
         return 0; /* not in the design: nothing to adjust */
-    long i = ind_map_put(&p->frame_ids, row->assignment_id, &added);
-    if (i < 0 || !added)
-        return i < 0 ? DT_ENOMEM : 0;
-    if ((size_t)i >= p->fcap) {
+    /* room first: a row the map holds always has its entry (ind_frame_free reads them) */
+    if (p->frame_ids.n >= p->fcap) {
         size_t cap = p->fcap ? p->fcap * 2 : 256;
         ind_frame_hh *more = realloc(p->frame, cap * sizeof(*more));
         if (!more)
@@ -81,8 +79,11 @@ static int add_frame_row(void *ctx, const store_frame_row *row)
         p->frame = more;
         p->fcap = cap;
     }
+    memset(&p->frame[p->frame_ids.n], 0, sizeof(*p->frame));
+    long i = ind_map_put(&p->frame_ids, row->assignment_id, &added);
+    if (i < 0 || !added)
+        return i < 0 ? DT_ENOMEM : 0;
     ind_frame_hh *h = &p->frame[i];
-    memset(h, 0, sizeof(*h));
     h->w = row->weight;
     buf_init(&key, 4096);
     if (class_key(rd, row, &key) || !(h->cls = strdup(key.len ? key.data : ""))) {
@@ -99,8 +100,11 @@ int ind_read_frame(pass *p, store *s)
     const char *spec = p->opt->nonresponse;
     int rc;
 
-    for (const char *c = spec; *c && rd.n < CLASSES_MAX;) {
+    for (const char *c = spec + strspn(spec, ", "); *c;) {
         size_t len = strcspn(c, ",");
+        if (rd.n == CLASSES_MAX)
+            return err_set(p->err, DT_EINVAL, "--nonresponse %s: at most %d classes crossed", spec,
+                           CLASSES_MAX);
         while (len && isspace((unsigned char)c[len - 1]))
             len--;
         if (len == 0 || len >= sizeof(rd.names[0]))
@@ -185,7 +189,7 @@ static int make_classes(pass *p, ind_report *r, size_t *cls_of)
         if (ind_map_put(&keys, r->nr[k].key, &added) < 0)
             goto done;
     for (size_t i = 0; i < p->frame_ids.n; i++)
-        cls_of[i] = (size_t)ind_map_put(&keys, p->frame[i].cls, &added);
+        cls_of[i] = (size_t)ind_map_get(&keys, p->frame[i].cls); /* every key is there */
     rc = 0;
 done:
     ind_map_free(&keys);
@@ -215,12 +219,14 @@ int ind_adjust_nonresponse(pass *p)
         r->nr_not_reached += !f->seen;
     }
     wt_nr_rule rule = {.min_respondents = (size_t)r->nr_min, .max_factor = r->nr_max};
-    if (wt_nonresponse(w, c, r->nnr, u, n, &rule)) {
+    if (r->nr_responded == 0) {
         rc = err_set(p->err, DT_EINVAL,
                      "--nonresponse: no household of the frame has a completed interview%s",
                      r->status && strcmp(r->status, "approved") == 0 ? " approved yet" : "");
         goto cleanup;
     }
+    if (wt_nonresponse(w, c, r->nnr, u, n, &rule))
+        goto cleanup; /* the frame's weights are positive: out of memory */
     for (size_t k = 0; k < r->nnr; k++) {
         r->nr[k].sampled = (long)c[k].sampled;
         r->nr[k].responded = (long)c[k].responded;

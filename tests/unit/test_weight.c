@@ -201,6 +201,40 @@ static void test_weight__bounds_that_cannot_be_met_do_not_converge(void **state)
     assert_int_equal(res.status, WT_CAL_BAD);
 }
 
+/* Steps that run out while a factor is not a number are not a success: logit bounded to
+ * (0.5, 1.5) cannot take a total of 1000 from two units, and one or two steps leave g
+ * undefined. */
+static void test_weight__factors_that_are_not_numbers_never_pass(void **state)
+{
+    (void)state;
+    const double d[] = {1, 1, 1, 1}, x[] = {1, 0, 1, 0, 0, 1, 0, 1}, T[] = {1000, 2};
+    double g[4];
+    wt_cal_result res;
+
+    for (int maxit = 1; maxit <= 2; maxit++) {
+        wt_cal_opts o = {WT_LOGIT, 0.5, 1.5, 1e-9, maxit};
+        assert_int_equal(wt_calibrate(g, d, dense(x, 4, 2), T, &o, &res), -1);
+        assert_int_equal(res.status, WT_CAL_NO_CONVERGE);
+    }
+}
+
+/* A column of signed values that adds up to 0 is still a constraint (R drops only columns
+ * that are all zeros): rows A, A + z(+1), B + z(-1), B with totals A 10, B 2, z 0: the
+ * calibrated total of z must be 0. */
+static void test_weight__a_signed_column_adding_up_to_zero_is_kept(void **state)
+{
+    (void)state;
+    const double d[] = {1, 1, 1, 1}, T[] = {10, 2, 0};
+    const double x[] = {1, 0, 0, 1, 0, 1, 0, 1, -1, 0, 1, 0};
+    double g[4];
+    wt_cal_result res;
+
+    assert_int_equal(wt_calibrate(g, d, dense(x, 4, 3), T, &linear, &res), 0);
+    near(g[1] - g[2], 0, 1e-9);
+    near(g[0] + g[1], 10, 1e-9);
+    near(g[2] + g[3], 2, 1e-9);
+}
+
 /* Residuals on post-stratum indicators: z minus its design-weighted mean in the post-stratum:
  * stratum 1: z = 1, 3 with d = 1, 3: mean 10/4 = 2.5: e = -1.5, 0.5; stratum 2: z = 4: 0. */
 static void test_weight__residuals_are_within_post_stratum_deviations(void **state)
@@ -295,6 +329,7 @@ static void test_weight__the_bootstrap_draws_n_minus_1_psus_per_stratum(void **s
     rep_free(&a);
     rep_free(&b);
     assert_int_equal(rep_make(&a, REP_BOOTSTRAP, ps, 6, 3, 1, 42), -1);
+    assert_int_equal(rep_make(&a, REP_BOOTSTRAP, ps, 6, 3, SIZE_MAX / 4, 42), -1); /* no wrap */
     assert_int_equal(rep_make(&a, REP_JK1, ps, 1, 3, 0, 0), -1);
     const size_t out[] = {4};
     assert_int_equal(rep_make(&a, REP_JKN, out, 1, 3, 0, 0), -1);
@@ -311,6 +346,8 @@ int main(void)
         cmocka_unit_test(test_weight__raking_two_margins_is_the_fixed_point_of_ipf),
         cmocka_unit_test(test_weight__a_margin_no_unit_has_is_named),
         cmocka_unit_test(test_weight__bounds_that_cannot_be_met_do_not_converge),
+        cmocka_unit_test(test_weight__factors_that_are_not_numbers_never_pass),
+        cmocka_unit_test(test_weight__a_signed_column_adding_up_to_zero_is_kept),
         cmocka_unit_test(test_weight__residuals_are_within_post_stratum_deviations),
         cmocka_unit_test(test_weight__jk1_drops_one_psu_at_a_time),
         cmocka_unit_test(test_weight__jkn_works_within_strata_and_adjusts_a_lonely_one),

@@ -101,7 +101,6 @@ static int grow_slots(ind_map *m)
     return 0;
 }
 
-/* The index of key, adding it when new (*added 1). Returns -1 when out of memory. */
 long ind_map_get(const ind_map *m, const char *key)
 {
     if (!m->nslots)
@@ -113,6 +112,7 @@ long ind_map_get(const ind_map *m, const char *key)
     return -1;
 }
 
+/* The index of key, adding it when new (*added 1). Returns -1 when out of memory. */
 long ind_map_put(ind_map *m, const char *key, int *added)
 {
     *added = 0;
@@ -627,15 +627,19 @@ static int all_digits(const char *s)
     return 1;
 }
 
-static int by_key(const void *pa, const void *pb)
+int ind_key_cmp(const char *a, const char *b)
 {
-    const ind_group *a = pa, *b = pb;
-    int da = all_digits(a->key), db = all_digits(b->key);
-    if (da && db && strlen(a->key) != strlen(b->key))
-        return strlen(a->key) < strlen(b->key) ? -1 : 1;
+    int da = all_digits(a), db = all_digits(b);
+    if (da && db && strlen(a) != strlen(b))
+        return strlen(a) < strlen(b) ? -1 : 1;
     if (da != db)
         return da ? -1 : 1;
-    return strcmp(a->key, b->key);
+    return strcmp(a, b);
+}
+
+static int by_key(const void *pa, const void *pb)
+{
+    return ind_key_cmp(((const ind_group *)pa)->key, ((const ind_group *)pb)->key);
 }
 
 static const form *household_form(store *s)

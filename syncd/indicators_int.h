@@ -32,6 +32,9 @@ void ind_map_free(ind_map *m);
 /* The index of key, or -1. */
 long ind_map_get(const ind_map *m, const char *key);
 
+/* The order of group and class keys: codes by value (numbers, shorter first), then text. */
+int ind_key_cmp(const char *a, const char *b);
+
 /* A household of the sample frame, for the nonresponse adjustment. */
 typedef struct ind_frame_hh {
     double w;

@@ -25,40 +25,40 @@ typedef struct reading {
 } reading;
 
 /* The value of question name in the frame row's pre-filled answers, as text into out. */
-static int prefilled(const char *prefill, const char *name, char *out, size_t size)
+static int prefilled(const cJSON *prefill, const char *name, char *out, size_t size)
 {
-    cJSON *o = cJSON_Parse(prefill ? prefill : "{}");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    int found = 1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(prefill, name);
 
     if (cJSON_IsString(v))
         snprintf(out, size, "%s", v->valuestring);
     else if (cJSON_IsNumber(v))
         snprintf(out, size, "%.15g", v->valuedouble);
     else
-        found = 0;
-    cJSON_Delete(o);
-    return found;
+        return 0;
+    return 1;
 }
 
 /* The class key of a frame row: its values of the names, " × " between. */
 static int class_key(reading *rd, const store_frame_row *row, buf *key)
 {
     char v[256];
+    cJSON *prefill = cJSON_Parse(row->prefill ? row->prefill : "{}"); /* once per row */
+    int rc = 0;
 
     buf_reset(key);
-    for (int i = 0; i < rd->n; i++) {
+    for (int i = 0; i < rd->n && rc == 0; i++) {
         int found;
         if (strcmp(rd->names[i], "stratum") == 0) {
             found = row->stratum != NULL;
             snprintf(v, sizeof(v), "%s", found ? row->stratum : "");
         } else
-            found = prefilled(row->prefill, rd->names[i], v, sizeof(v));
+            found = prefilled(prefill, rd->names[i], v, sizeof(v));
         rd->found[i] |= found;
         if (buf_printf(key, "%s%s", i ? " × " : "", found && *v ? v : CLASS_NONE))
-            return -1;
+            rc = -1;
     }
-    return 0;
+    cJSON_Delete(prefill);
+    return rc;
 }
 
 static int add_frame_row(void *ctx, const store_frame_row *row)
@@ -149,22 +149,9 @@ void ind_frame_mark(pass *p, const store_case_row *row, int completed, hh_rec *h
         h->frame = i;
 }
 
-/* Class keys in the groups' order: numbers by value, then text. */
-static int key_cmp(const char *a, const char *b)
-{
-    size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
-    int da = na && !a[na], db = nb && !b[nb];
-
-    if (da && db && na != nb)
-        return na < nb ? -1 : 1;
-    if (da != db)
-        return da ? -1 : 1;
-    return strcmp(a, b);
-}
-
 static int by_class(const void *pa, const void *pb)
 {
-    return key_cmp(((const ind_nr_class *)pa)->key, ((const ind_nr_class *)pb)->key);
+    return ind_key_cmp(((const ind_nr_class *)pa)->key, ((const ind_nr_class *)pb)->key);
 }
 
 /* The classes of the frame in order, each frame row's class index into cls_of. */

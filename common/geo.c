@@ -462,3 +462,14 @@ const char *geo_districts(const geo_unit *u, char *out, size_t size)
     }
     return out;
 }
+
+int geo_urban(const geo_unit *u)
+{
+    static const char *const urban[] = {"Phường ", "Thị trấn "};
+    const char *n = u && u->name ? u->name : "";
+
+    for (size_t i = 0; i < sizeof(urban) / sizeof(urban[0]); i++)
+        if (!strncmp(n, urban[i], strlen(urban[i])))
+            return 1;
+    return strncmp(n, "Xã ", strlen("Xã ")) ? -1 : 0;
+}

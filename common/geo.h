@@ -53,6 +53,11 @@ const geo_unit *geo_at(const geo_table *t, int i);
 /* The unit of today with that code, or NULL. */
 const geo_unit *geo_find(const geo_table *t, const char *code);
 
+/* 1 when u is urban (a ward, "Phường", or a town, "Thị trấn"), 0 when rural (a commune, "Xã"),
+ * -1 when its name says neither: since the 2025 reform a province's units of today are
+ * communes and wards, and the ward is the urban unit. */
+int geo_urban(const geo_unit *u);
+
 /* How many distinct former units (of the level of the units) the table names. */
 int geo_former_count(const geo_table *t);
 

@@ -92,27 +92,22 @@ int wt_nonresponse(double *w, wt_nr_class *cls, size_t ncls, const wt_nr_unit *u
 
 /* ---- a small symmetric solver */
 
-/* Solves A s = b for a symmetric positive semi-definite A (p x p, row-major, overwritten)
- * by Cholesky, a column whose pivot vanishes against its own diagonal being dependent on
- * those before it: its s is 0 (for a consistent b, a solution; the fitted values and the
- * calibrated weights do not depend on which). b becomes s. */
-static void solve_psd(double *A, double *b, size_t p)
+/* Factors a symmetric positive semi-definite A (p x p, row-major, overwritten) as L L' in
+ * its lower triangle by Cholesky, a column whose pivot vanishes against its own diagonal
+ * being dependent on those before it (dep[j] = 1: its coefficient is 0; for a consistent
+ * right-hand side, a solution: the fitted values and the calibrated weights do not depend on
+ * which). Returns 0 or -1 (no memory). */
+static int factor_psd(double *A, unsigned char *dep, size_t p)
 {
-    unsigned char *dep = calloc(p ? p : 1, 1);
     double *diag = malloc((p ? p : 1) * sizeof(*diag));
 
-    if (!dep || !diag) {
-        free(dep);
-        free(diag);
-        for (size_t j = 0; j < p; j++)
-            b[j] = NAN;
-        return;
-    }
+    if (!diag)
+        return -1;
     for (size_t j = 0; j < p; j++)
         diag[j] = A[j * p + j];
-    /* A = L L' in the lower triangle */
     for (size_t j = 0; j < p; j++) {
         double s = A[j * p + j];
+        dep[j] = 0;
         for (size_t k = 0; k < j; k++)
             if (!dep[k])
                 s -= A[j * p + k] * A[j * p + k];
@@ -129,6 +124,13 @@ static void solve_psd(double *A, double *b, size_t p)
             A[i * p + j] = t / A[j * p + j];
         }
     }
+    free(diag);
+    return 0;
+}
+
+/* Solves L L' s = b with factor_psd's L and dep; b becomes s. */
+static void solve_factored(const double *L, const unsigned char *dep, double *b, size_t p)
+{
     for (size_t j = 0; j < p; j++) { /* L y = b */
         if (dep[j]) {
             b[j] = 0.0;
@@ -137,8 +139,8 @@ static void solve_psd(double *A, double *b, size_t p)
         double t = b[j];
         for (size_t k = 0; k < j; k++)
             if (!dep[k])
-                t -= A[j * p + k] * b[k];
-        b[j] = t / A[j * p + j];
+                t -= L[j * p + k] * b[k];
+        b[j] = t / L[j * p + j];
     }
     for (size_t j = p; j-- > 0;) { /* L' s = y */
         if (dep[j])
@@ -146,11 +148,23 @@ static void solve_psd(double *A, double *b, size_t p)
         double t = b[j];
         for (size_t i = j + 1; i < p; i++)
             if (!dep[i])
-                t -= A[i * p + j] * b[i];
-        b[j] = t / A[j * p + j];
+                t -= L[i * p + j] * b[i];
+        b[j] = t / L[j * p + j];
     }
+}
+
+/* Solves A s = b (A as factor_psd takes it, overwritten); b becomes s (NaN when memory runs
+ * out). */
+static void solve_psd(double *A, double *b, size_t p)
+{
+    unsigned char *dep = malloc(p ? p : 1);
+
+    if (!dep || factor_psd(A, dep, p)) {
+        for (size_t j = 0; j < p; j++)
+            b[j] = NAN;
+    } else
+        solve_factored(A, dep, b, p);
     free(dep);
-    free(diag);
 }
 
 /* ---- calibration */
@@ -407,42 +421,69 @@ cleanup:
     return res->status == WT_CAL_OK ? 0 : -1;
 }
 
-int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matrix *x)
+int wt_ls_make(wt_ls *out, const double *d, const wt_matrix *x)
 {
     size_t p = x->p;
-    double *A = calloc((p ? p : 1) * (p ? p : 1), sizeof(*A)), *b = calloc(p ? p : 1, sizeof(*b));
     long *all = malloc((p ? p : 1) * sizeof(*all));
 
-    if (!A || !b || !all) {
-        free(A);
-        free(b);
-        free(all);
-        return -1;
-    }
+    memset(out, 0, sizeof(*out));
+    out->p = p;
+    out->L = calloc((p ? p : 1) * (p ? p : 1), sizeof(*out->L));
+    out->dep = malloc(p ? p : 1);
+    if (!all || !out->L || !out->dep)
+        goto fail;
     for (size_t j = 0; j < p; j++)
         all[j] = (long)j;
     for (size_t at = 0; at < x->row[x->n]; at++)
-        if (x->col[at] >= p) {
-            free(A);
-            free(b);
-            free(all);
-            return -1;
-        }
-    for (size_t i = 0; i < x->n; i++) {
+        if (x->col[at] >= p)
+            goto fail;
+    for (size_t i = 0; i < x->n; i++)
+        if (d[i] != 0.0)
+            add_outer(out->L, p, x, all, i, d[i]);
+    mirror(out->L, p);
+    if (factor_psd(out->L, out->dep, p))
+        goto fail;
+    free(all);
+    return 0;
+fail:
+    free(all);
+    wt_ls_free(out);
+    return -1;
+}
+
+void wt_ls_solve(const wt_ls *ls, double *b)
+{
+    solve_factored(ls->L, ls->dep, b, ls->p);
+}
+
+void wt_ls_free(wt_ls *ls)
+{
+    free(ls->L);
+    free(ls->dep);
+    ls->L = NULL;
+    ls->dep = NULL;
+}
+
+int wt_cal_residuals(double *e, const double *z, const double *d, const wt_matrix *x)
+{
+    wt_ls ls;
+    double *b = calloc(x->p ? x->p : 1, sizeof(*b));
+
+    if (!b || wt_ls_make(&ls, d, x)) {
+        free(b);
+        return -1;
+    }
+    for (size_t i = 0; i < x->n; i++)
         for (size_t f = x->row[i]; f < x->row[i + 1]; f++)
             b[x->col[f]] += d[i] * x->val[f] * z[i];
-        add_outer(A, p, x, all, i, d[i]);
-    }
-    mirror(A, p);
-    solve_psd(A, b, p);
+    wt_ls_solve(&ls, b);
     for (size_t i = 0; i < x->n; i++) {
         double fit = 0.0;
         for (size_t f = x->row[i]; f < x->row[i + 1]; f++)
             fit += x->val[f] * b[x->col[f]];
         e[i] = z[i] - fit;
     }
-    free(A);
+    wt_ls_free(&ls);
     free(b);
-    free(all);
     return 0;
 }

@@ -106,6 +106,22 @@ typedef struct wt_cal_result {
 int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *totals,
                  const wt_cal_opts *o, wt_cal_result *res);
 
+/* The weighted least squares of the calibration columns, factored once: for an estimate's
+ * residuals after calibration (wt_cal_residuals), when many estimates share one design. */
+typedef struct wt_ls {
+    size_t p;
+    double *L;          /* p x p, owned: the Cholesky factor of sum_i d_i x_i x_i' */
+    unsigned char *dep; /* p, owned: 1 for a column dependent on those before it */
+} wt_ls;
+
+/* Factors sum_i d_i x_i x_i'. Returns 0, or -1 (no memory, or a column out of range) with
+ * nothing to free. wt_ls_free frees what it made. */
+int wt_ls_make(wt_ls *out, const double *d, const wt_matrix *x);
+/* b (p values: sum_i d_i x_i z_i) becomes the coefficients (sum d_i x_i x_i')^+ b: a
+ * dependent column's coefficient is 0. */
+void wt_ls_solve(const wt_ls *ls, double *b);
+void wt_ls_free(wt_ls *ls);
+
 /* The residuals of z regressed on the calibration columns with the design weights:
  * e_i = z_i - x_i' b, b = (sum d_i x_i x_i')^+ sum d_i x_i z_i. An estimate's linearized
  * variance after calibration is the design's variance of the PSU totals of w_i e_i, w the

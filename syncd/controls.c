@@ -64,8 +64,10 @@ static int margin_of(ctl_column *c, const form *f, errlist *problems, const char
     static const struct {
         const char *name;
         ctl_kind kind;
-    } fixed[] = {
-        {"households", CTL_HOUSEHOLDS}, {"persons", CTL_PERSONS}, {"commune", CTL_COMMUNE}};
+    } fixed[] = {{"households", CTL_HOUSEHOLDS},
+                 {"persons", CTL_PERSONS},
+                 {"commune", CTL_COMMUNE},
+                 {CTL_URBAN_RURAL, CTL_AREA}};
 
     c->q = -1;
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -77,7 +79,8 @@ static int margin_of(ctl_column *c, const form *f, errlist *problems, const char
     const form_question *fq = q >= 0 ? form_q(f, q) : NULL;
     if (!fq)
         return errlist_add(problems, where, "margin",
-                           "'%s' is not households, persons, commune or a question of %s",
+                           "'%s' is not households, persons, commune, " CTL_URBAN_RURAL
+                           " or a question of %s",
                            c->margin, form_id(f));
     if (fq->type != Q_SELECT_ONE && fq->type != Q_INTEGER && fq->type != Q_DECIMAL &&
         fq->type != Q_TEXT)
@@ -104,6 +107,30 @@ static int margin_of(ctl_column *c, const form *f, errlist *problems, const char
     return 0;
 }
 
+int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char *category,
+                    errlist *problems, const char *where)
+{
+    memset(c, 0, sizeof(*c));
+    c->margin = trimmed(margin);
+    c->category = trimmed(category);
+    if (!c->margin || !c->category)
+        return DT_ENOMEM;
+    size_t before = problems->n;
+    margin_of(c, f, problems, where);
+    if (problems->n > before)
+        return 0;
+    if ((c->kind == CTL_HOUSEHOLDS || c->kind == CTL_PERSONS) && c->category[0])
+        errlist_add(problems, where, "category", "%s takes no category (leave it empty)",
+                    c->margin);
+    if (c->kind == CTL_COMMUNE && !c->category[0])
+        errlist_add(problems, where, "category", "the commune's code is missing");
+    if (c->kind == CTL_AREA && strcmp(c->category, "urban") && strcmp(c->category, "rural"))
+        errlist_add(problems, where, "category",
+                    "'%s': " CTL_URBAN_RURAL " is urban (a ward) or rural (a commune)",
+                    c->category);
+    return 0;
+}
+
 static int add_row(ctl_totals *t, const char *const *fld, const int *at, int line, const form *f,
                    errlist *problems, size_t *cap)
 {
@@ -122,25 +149,16 @@ static int add_row(ctl_totals *t, const char *const *fld, const int *at, int lin
         *cap = ncap;
     }
     c = &t->col[t->n];
-    memset(c, 0, sizeof(*c));
-    c->line = line;
-    c->margin = trimmed(fld[at[0]]);
-    c->category = trimmed(fld[at[1]]);
     t->n++; /* ctl_free frees what was made */
-    if (!c->margin || !c->category)
+    if (ctl_column_make(c, f, fld[at[0]], fld[at[1]], problems, where))
         return DT_ENOMEM;
+    c->line = line;
     char *tot = trimmed(fld[at[2]]);
     if (!tot)
         return DT_ENOMEM;
     if (!number(tot, &c->total) || c->total < 0)
         errlist_add(problems, where, "total", "'%s' is not a number of at least 0", tot);
     free(tot);
-    margin_of(c, f, problems, where);
-    if ((c->kind == CTL_HOUSEHOLDS || c->kind == CTL_PERSONS) && c->category[0])
-        errlist_add(problems, where, "category", "%s takes no category (leave it empty)",
-                    c->margin);
-    if (c->kind == CTL_COMMUNE && !c->category[0])
-        errlist_add(problems, where, "category", "the commune's code is missing");
     for (size_t k = 0; k + 1 < t->n; k++)
         if (!strcmp(t->col[k].margin, c->margin) && !strcmp(t->col[k].category, c->category))
             errlist_add(problems, where, "", "%s %s is given twice (line %d too)", c->margin,
@@ -260,6 +278,8 @@ void ctl_free(ctl_totals *t)
 /* Whether answer v is in column c's category. */
 static int in_category(const ctl_column *c, const cJSON *v)
 {
+    if (!v)
+        return 0;
     double d;
 
     if (c->numeric) {
@@ -282,30 +302,43 @@ static double members(const form *f, const cJSON *answers)
     return 0;
 }
 
-size_t ctl_row(const ctl_totals *t, const form *f, const cJSON *answers, const char *unit,
+int ctl_member_in(const ctl_column *c, const form *f, const cJSON *member)
+{
+    return in_category(c, cJSON_GetObjectItemCaseSensitive(member, form_q(f, c->q)->name));
+}
+
+double ctl_value(const ctl_column *c, const form *f, const cJSON *answers, const geo_unit *unit)
+{
+    double v = 0;
+
+    switch (c->kind) {
+    case CTL_HOUSEHOLDS:
+        return 1;
+    case CTL_PERSONS:
+        return members(f, answers);
+    case CTL_COMMUNE:
+        return unit && !strcmp(unit->code, c->category);
+    case CTL_AREA:
+        return unit && geo_urban(unit) == !strcmp(c->category, "urban");
+    case CTL_QUESTION:
+        return in_category(c, cJSON_GetObjectItemCaseSensitive(answers, form_q(f, c->q)->name));
+    case CTL_MEMBER:
+        break;
+    }
+    const form_question *fq = form_q(f, c->q);
+    const cJSON *roster = cJSON_GetObjectItemCaseSensitive(answers, form_q(f, fq->repeat)->name);
+    const cJSON *m;
+    cJSON_ArrayForEach(m, roster) v += ctl_member_in(c, f, m);
+    return v;
+}
+
+size_t ctl_row(const ctl_totals *t, const form *f, const cJSON *answers, const geo_unit *unit,
                size_t *cols, double *vals)
 {
     size_t n = 0;
 
     for (size_t k = 0; k < t->n; k++) {
-        const ctl_column *c = &t->col[k];
-        double v = 0;
-        if (c->kind == CTL_HOUSEHOLDS)
-            v = 1;
-        else if (c->kind == CTL_PERSONS)
-            v = members(f, answers);
-        else if (c->kind == CTL_COMMUNE)
-            v = unit && !strcmp(unit, c->category);
-        else if (c->kind == CTL_QUESTION)
-            v = in_category(c, cJSON_GetObjectItemCaseSensitive(answers, form_q(f, c->q)->name));
-        else {
-            const form_question *fq = form_q(f, c->q);
-            const cJSON *roster =
-                cJSON_GetObjectItemCaseSensitive(answers, form_q(f, fq->repeat)->name);
-            const cJSON *m;
-            cJSON_ArrayForEach(m, roster) v +=
-                in_category(c, cJSON_GetObjectItemCaseSensitive(m, fq->name));
-        }
+        double v = ctl_value(&t->col[k], f, answers, unit);
         if (v != 0) {
             cols[n] = k;
             vals[n++] = v;

@@ -10,8 +10,10 @@
 
 #include "err.h"
 #include "form.h"
+#include "geo.h"
 
 #define CTL_MAX_COLUMNS 1000 /* rows of a totals file */
+#define CTL_URBAN_RURAL "urban_rural"
 
 /* What a column counts in a household. */
 typedef enum ctl_kind {
@@ -19,7 +21,9 @@ typedef enum ctl_kind {
     CTL_PERSONS,    /* margin "persons": its members */
     CTL_COMMUNE,    /* margin "commune": 1 in the unit of today whose code is the category */
     CTL_QUESTION,   /* a household question: 1 when its answer is the category (or in it) */
-    CTL_MEMBER      /* a member question: the members whose answer is the category (or in it) */
+    CTL_MEMBER,     /* a member question: the members whose answer is the category (or in it) */
+    CTL_AREA        /* margin CTL_URBAN_RURAL: 1 when the household's unit of today is a ward
+                       (category "urban") or a commune ("rural") */
 } ctl_kind;
 
 typedef struct ctl_column {
@@ -48,10 +52,22 @@ typedef struct ctl_totals {
 int ctl_read(ctl_totals *out, const char *path, const form *f, errlist *problems, dt_err *err);
 void ctl_free(ctl_totals *t);
 
-/* One household's non-zero values: answers are its head revision's, unit its unit of
- * today's code (NULL when not placed). Writes up to t->n (column, value) pairs into cols and
- * vals; returns how many. */
-size_t ctl_row(const ctl_totals *t, const form *f, const cJSON *answers, const char *unit,
+/* Makes column c of margin and category (trimmed) as a totals file's row would be read, its
+ * problems added to problems at where; c->total is 0. Returns 0 (problems or none) or
+ * DT_ENOMEM; c's strings are then owned (freed as ctl_free frees a file's). */
+int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char *category,
+                    errlist *problems, const char *where);
+
+/* One household's value in column c: answers are its head revision's, unit its unit of
+ * today (NULL when not placed). */
+double ctl_value(const ctl_column *c, const form *f, const cJSON *answers, const geo_unit *unit);
+
+/* Whether a member (one instance of the roster) is in c's category (c of CTL_MEMBER). */
+int ctl_member_in(const ctl_column *c, const form *f, const cJSON *member);
+
+/* One household's non-zero values (ctl_value of each column). Writes up to t->n (column,
+ * value) pairs into cols and vals; returns how many. */
+size_t ctl_row(const ctl_totals *t, const form *f, const cJSON *answers, const geo_unit *unit,
                size_t *cols, double *vals);
 
 #endif

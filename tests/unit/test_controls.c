@@ -87,7 +87,9 @@ static void test_controls__each_kind_of_margin_reads_and_counts_a_household(void
                            "{\"m_sex\": 2, \"m_age\": \"15\"}]}");
     size_t cols[8];
     double vals[8];
-    size_t n = ctl_row(&t, F, a, "03646", cols, vals);
+    geo_unit ward = {.code = "03646", .name = "Phường Tô Hiệu"};
+    geo_unit commune = {.code = "04012", .name = "Xã Mường Bú"};
+    size_t n = ctl_row(&t, F, a, &ward, cols, vals);
     /* households 1, persons 3, commune 1, district 1, men 1, women 2, 15-24: 2, 65+: 1 */
     const double want[8] = {1, 3, 1, 1, 1, 2, 2, 1};
     assert_int_equal(n, 8);
@@ -96,8 +98,26 @@ static void test_controls__each_kind_of_margin_reads_and_counts_a_household(void
         assert_true(vals[k] == want[k]);
     }
     /* another commune, another district: those columns are left out */
-    n = ctl_row(&t, F, a, "04012", cols, vals);
+    n = ctl_row(&t, F, a, &commune, cols, vals);
     assert_int_equal(n, 7);
+    /* urban_rural: the ward is urban, the commune rural; a unit not placed is neither */
+    ctl_column urban;
+    errlist problems = {0};
+    assert_int_equal(ctl_column_make(&urban, F, " urban_rural", "urban ", &problems, "here"), 0);
+    assert_int_equal((int)problems.n, 0);
+    assert_int_equal(urban.kind, CTL_AREA);
+    assert_true(ctl_value(&urban, F, a, &ward) == 1.0);
+    assert_true(ctl_value(&urban, F, a, &commune) == 0.0);
+    assert_true(ctl_value(&urban, F, a, NULL) == 0.0);
+    ctl_column bad;
+    assert_int_equal(ctl_column_make(&bad, F, "urban_rural", "town", &problems, "there"), 0);
+    assert_int_equal((int)problems.n, 1);
+    errlist_free(&problems);
+    free(bad.margin);
+    free(bad.category);
+    free(urban.margin);
+    free(urban.category);
+
     cJSON_Delete(a);
     ctl_free(&t);
 }

@@ -66,6 +66,8 @@ const char *ind_ci_method_name(ind_ci_method m)
         return "taylor";
     case IND_CI_BINOMIAL:
         return "binomial";
+    case IND_CI_REPLICATE:
+        return "replicate";
     default:
         return "none";
     }
@@ -196,47 +198,51 @@ static int flag(const cJSON *o, const char *calc, int raw)
     return raw;
 }
 
-/* Fills h's y and x from one household's answers (docs/questionnaire.md, Indicators). */
-static void measure(hh_rec *h, const cJSON *a)
+/* What one member adds to T4 and T5 (y and x: a household's NEST values). */
+static void measure_member(int32_t *y, int32_t *x, const cJSON *m)
+{
+    double age, d;
+    int known = num(m, "m_age", &age);
+    int a15 = flag(m, "m_age15", known ? age >= 15.0 : -1);
+    int a5 = flag(m, "m_age5", known ? age >= 5.0 : -1);
+
+    if (a15 == 1) {
+        x[3]++;
+        y[3] += flag(m, "m_epay_flag", has_epay(m)) == 1;
+    }
+    if (a5 == 1) {
+        x[4]++;
+        y[4] += flag(m, "m_inet_flag", num(m, "m_internet", &d) && d == 1.0) == 1;
+    }
+}
+
+/* Fills y and x from one household's answers (docs/questionnaire.md, Indicators). */
+static void measure(int32_t *y, int32_t *x, const cJSON *a)
 {
     double d;
 
     /* T1: fixed_bb = 1 over households that answered it */
     if (num(a, "fixed_bb", &d)) {
-        h->x[0] = 1;
-        h->y[0] = d == 1.0;
+        x[0] = 1;
+        y[0] = d == 1.0;
     }
     /* T2: hh_hispeed (signal 4 or 5) */
     int sig = num(a, "signal", &d) ? (d == 4.0 || d == 5.0) : -1;
     int hi = flag(a, "hh_hispeed", sig);
     if (hi >= 0) {
-        h->x[1] = 1;
-        h->y[1] = hi;
+        x[1] = 1;
+        y[1] = hi;
     }
     /* T3: hh_smart (n_smartphones >= 1) */
     int sm = num(a, "n_smartphones", &d) ? d >= 1.0 : -1;
     sm = flag(a, "hh_smart", sm);
     if (sm >= 0) {
-        h->x[2] = 1;
-        h->y[2] = sm;
+        x[2] = 1;
+        y[2] = sm;
     }
     /* T4, T5: over the roster */
     const cJSON *members = cJSON_GetObjectItemCaseSensitive(a, "members"), *m;
-    cJSON_ArrayForEach(m, members)
-    {
-        double age;
-        int known = num(m, "m_age", &age);
-        int a15 = flag(m, "m_age15", known ? age >= 15.0 : -1);
-        int a5 = flag(m, "m_age5", known ? age >= 5.0 : -1);
-        if (a15 == 1) {
-            h->x[3]++;
-            h->y[3] += flag(m, "m_epay_flag", has_epay(m)) == 1;
-        }
-        if (a5 == 1) {
-            h->x[4]++;
-            h->y[4] += flag(m, "m_inet_flag", num(m, "m_internet", &d) && d == 1.0) == 1;
-        }
-    }
+    cJSON_ArrayForEach(m, members) measure_member(y, x, m);
 }
 
 static int oom(pass *p)
@@ -245,14 +251,14 @@ static int oom(pass *p)
 }
 
 /* The group of the current case (p->at) at the report's level: its key and names. */
-static void group_names(const pass *p, char *key, size_t ksize, const char **vi, const char **en,
-                        char *bufs, size_t bsize)
+static void group_names(const pass *p, ind_level level, char *key, size_t ksize, const char **vi,
+                        const char **en, char *bufs, size_t bsize)
 {
     const place_result *at = &p->at;
     size_t half = bsize / 2;
 
     key[0] = '\0';
-    if (p->r->level == IND_PROVINCE) {
+    if (level == IND_PROVINCE) {
         *vi = "Tỉnh Sơn La";
         *en = "Sơn La province";
     } else if (at->how == PLACE_NO_TABLE) { /* nothing to place into: the code as recorded */
@@ -262,7 +268,7 @@ static void group_names(const pass *p, char *key, size_t ksize, const char **vi,
         snprintf(key, ksize, "%s", IND_UNPLACED_KEY);
         *vi = "Chưa xếp được vào đơn vị hành chính hiện nay";
         *en = "Not placed in a unit of today";
-    } else if (p->r->level == IND_COMMUNE) {
+    } else if (level == IND_COMMUNE) {
         snprintf(key, ksize, "%s", at->unit->code);
         *vi = placer_unit_name(p->pl, at->unit, 0);
         *en = placer_unit_name(p->pl, at->unit, 1);
@@ -273,34 +279,39 @@ static void group_names(const pass *p, char *key, size_t ksize, const char **vi,
     }
 }
 
-/* The group of the current case, made when new. Returns its index or -1. */
-static long group_of(pass *p)
+long ind_group_of(pass *p, ind_target *t, int cat)
 {
-    char key[128], names[1024];
+    char key[128], names[1024], mkey[256];
     const char *vi, *en;
+    ind_report *r = t->r;
+    const ctl_column *c = cat >= 0 ? &p->dom->cats.col[cat] : NULL;
     int added;
 
-    group_names(p, key, sizeof(key), &vi, &en, names, sizeof(names));
-    long gi = ind_map_put(&p->groups, key, &added);
+    group_names(p, r->level, key, sizeof(key), &vi, &en, names, sizeof(names));
+    snprintf(mkey, sizeof(mkey), "%s\x1f%d", key, cat);
+    long gi = ind_map_put(&t->groups, mkey, &added);
     if (gi < 0 || !added)
         return gi;
 
-    if ((size_t)gi >= p->gcap) {
-        size_t cap = p->gcap ? p->gcap * 2 : 16;
-        ind_group *g = realloc(p->r->groups, cap * sizeof(*g));
+    if ((size_t)gi >= t->gcap) {
+        size_t cap = t->gcap ? t->gcap * 2 : 16;
+        ind_group *g = realloc(r->groups, cap * sizeof(*g));
         if (!g)
             return -1;
-        p->r->groups = g;
-        p->gcap = cap;
+        r->groups = g;
+        t->gcap = cap;
     }
-    ind_group *g = &p->r->groups[gi];
+    ind_group *g = &r->groups[gi];
     memset(g, 0, sizeof(*g));
-    p->r->ngroups = (size_t)gi + 1;
+    r->ngroups = (size_t)gi + 1;
+    g->domain_index = cat;
     g->key = strdup(key);
     g->name = strdup(vi);
     g->name_en = strdup(en);
-    g->former_districts = strdup(p->r->level == IND_COMMUNE && p->at.unit ? p->at.districts : "");
+    g->former_districts = strdup(r->level == IND_COMMUNE && p->at.unit ? p->at.districts : "");
     if (!g->key || !g->name || !g->name_en || !g->former_districts)
+        return -1;
+    if (c && (!(g->domain = strdup(c->category)) || !(g->domain_name = strdup(p->dom->label[cat]))))
         return -1;
     return gi;
 }
@@ -379,240 +390,146 @@ static long psu_of(pass *p, const store_case_row *row)
     return j;
 }
 
+/* A record of household hi in category cat (-1: the whole group) of every target; the
+ * groups count it. Returns 0 or -1 (out of memory). */
+static int add_recs(pass *p, size_t hi, int cat, const int32_t *y, const int32_t *x, long persons)
+{
+    for (int t = 0; t < p->nt; t++) {
+        long gi = ind_group_of(p, &p->t[t], cat);
+        if (gi < 0)
+            return -1;
+        if (p->nrec == p->rcap) {
+            size_t cap = p->rcap ? p->rcap * 2 : 1024;
+            ind_rec *more = realloc(p->rec, cap * sizeof(*more));
+            if (!more)
+                return -1;
+            p->rec = more;
+            p->rcap = cap;
+        }
+        ind_rec *e = &p->rec[p->nrec++];
+        e->hh = hi;
+        e->group = (uint32_t)gi;
+        e->tgt = (uint8_t)t;
+        memcpy(e->y, y, sizeof(e->y));
+        memcpy(e->x, x, sizeof(e->x));
+        ind_group *g = &p->t[t].r->groups[gi];
+        if (cat >= 0)
+            g->cases++;
+        g->households++;
+        g->persons += persons;
+    }
+    return 0;
+}
+
+static long members_of(const cJSON *a)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "members"));
+}
+
+/* The household's records in the domain's categories: its own (a household question), or
+ * one per category its members are in, counting those members only (T4, T5). */
+static int add_domain(pass *p, size_t hi, const cJSON *a, const ind_rec *whole)
+{
+    int32_t y[IND_DOMAIN_MAX][NEST], x[IND_DOMAIN_MAX][NEST];
+    long n[IND_DOMAIN_MAX] = {0};
+    const cJSON *m;
+
+    if (!p->dom->member) {
+        int c = ind_domain_of(p, a);
+        return c < 0 ? 0 : add_recs(p, hi, c, whole->y, whole->x, members_of(a));
+    }
+    memset(y, 0, sizeof(y));
+    memset(x, 0, sizeof(x));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(a, "members"))
+    {
+        int c = ind_domain_member(p, m);
+        if (c >= 0) {
+            measure_member(y[c], x[c], m);
+            n[c]++;
+        }
+    }
+    for (size_t c = 0; c < p->dom->cats.n; c++)
+        if (n[c] && add_recs(p, hi, (int)c, y[c], x[c], n[c]))
+            return -1;
+    return 0;
+}
+
+/* A completed household: a unit of the design, its records. */
+static int add_household(pass *p, const store_case_row *row, const cJSON *a)
+{
+    if (p->nhh == p->hcap) {
+        size_t cap = p->hcap ? p->hcap * 2 : 1024;
+        ind_hh *n = realloc(p->hh, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        p->hh = n;
+        p->hcap = cap;
+    }
+    ind_hh *h = &p->hh[p->nhh];
+    memset(h, 0, sizeof(*h));
+    long j = psu_of(p, row);
+    if (j < 0)
+        return -1;
+    h->psu = (size_t)j;
+    h->frame = -1;
+    if (row->has_weight && isfinite(row->weight) && row->weight > 0.0) {
+        h->w = h->d = row->weight;
+        h->in = 1;
+        p->any_weight = 1;
+    }
+    ind_frame_mark(p, row, 1, h);
+    size_t hi = p->nhh++;
+    if (p->ctl && ind_cal_row(p, a))
+        return -1;
+
+    ind_rec whole = {0};
+    long nm = members_of(a);
+    measure(whole.y, whole.x, a);
+    if (add_recs(p, hi, -1, whole.y, whole.x, nm))
+        return -1;
+    for (int t = 0; t < p->nt; t++) {
+        p->t[t].r->households++;
+        p->t[t].r->persons += nm;
+    }
+    return p->dom ? add_domain(p, hi, a, &whole) : 0;
+}
+
 static int each(void *ctx, const store_case_row *row)
 {
     pass *p = ctx;
     cJSON *a = cJSON_Parse(row->answers ? row->answers : "{}");
+    int refusal = row->outcome && strcmp(row->outcome, "refusal") == 0;
     int rc = 0;
 
     if (!a) /* the store only keeps answers it parsed: out of memory */
         return oom(p);
     if ((rc = placer_place(p->pl, row, a, &p->at, p->err)))
         goto done;
-    p->r->placed[p->at.how]++;
-    long gi = group_of(p);
-    if (gi < 0 || (p->at.how != PLACE_NO_TABLE && !p->at.unit && note_unplaced(p, row))) {
+    if (p->at.how != PLACE_NO_TABLE && !p->at.unit && note_unplaced(p, row)) {
         rc = oom(p);
         goto done;
     }
-    ind_group *g = &p->r->groups[gi];
-    g->cases++;
-    p->r->cases++;
-    if (row->duplicate)
-        p->r->duplicates++;
-    if (row->outcome && strcmp(row->outcome, "refusal") == 0) {
-        g->refusals++;
-        p->r->refusals++;
-        ind_frame_mark(p, row, 0, NULL);
-        goto done;
-    }
-
-    if (p->nhh == p->hcap) {
-        size_t cap = p->hcap ? p->hcap * 2 : 1024;
-        hh_rec *n = realloc(p->hh, cap * sizeof(*n));
-        if (!n) {
+    for (int t = 0; t < p->nt; t++) {
+        ind_report *r = p->t[t].r;
+        long gi = ind_group_of(p, &p->t[t], -1);
+        if (gi < 0) {
             rc = oom(p);
             goto done;
         }
-        p->hh = n;
-        p->hcap = cap;
+        r->placed[p->at.how]++;
+        r->groups[gi].cases++;
+        r->cases++;
+        r->duplicates += row->duplicate != 0;
+        r->groups[gi].refusals += refusal;
+        r->refusals += refusal;
     }
-    hh_rec *h = &p->hh[p->nhh];
-    memset(h, 0, sizeof(*h));
-    h->group = (size_t)gi;
-    long j = psu_of(p, row);
-    if (j < 0) {
+    if (refusal)
+        ind_frame_mark(p, row, 0, NULL);
+    else if (add_household(p, row, a))
         rc = oom(p);
-        goto done;
-    }
-    h->psu = (size_t)j;
-    h->frame = -1;
-    if (row->has_weight && isfinite(row->weight) && row->weight > 0.0) {
-        h->w = row->weight;
-        p->any_weight = 1;
-    }
-    ind_frame_mark(p, row, 1, h);
-    measure(h, a);
-    p->nhh++;
-    g->households++;
-    p->r->households++;
-    const cJSON *members = cJSON_GetObjectItemCaseSensitive(a, "members");
-    int nm = cJSON_IsArray(members) ? cJSON_GetArraySize(members) : 0;
-    g->persons += nm;
-    p->r->persons += nm;
 
 done:
     cJSON_Delete(a);
-    return rc;
-}
-
-/* ---- estimation */
-
-static void set_undefined(ind_value *v)
-{
-    v->defined = 0;
-    v->estimate = v->se = v->ci_low = v->ci_high = v->gap = NAN;
-}
-
-static void init_values(ind_group *g)
-{
-    for (int k = 0; k < IND_COUNT; k++) {
-        ind_value *v = &g->ind[k];
-        memset(v, 0, sizeof(*v));
-        v->code = ind_defs[k].code;
-        v->label_vi = ind_defs[k].label_vi;
-        v->label_en = ind_defs[k].label_en;
-        v->unit = ind_defs[k].unit;
-        v->unit_kind = ind_defs[k].unit_kind;
-        v->target = ind_defs[k].target;
-        v->measurable = k < NEST;
-        v->ci_method = IND_CI_NONE;
-        set_undefined(v);
-    }
-}
-
-static void put(ind_value *v, const svy_estimate *e, ind_ci_method m)
-{
-    v->num_w = e->y;
-    v->den_w = e->x;
-    if (!e->defined)
-        return;
-    v->defined = 1;
-    v->ci_method = m;
-    v->estimate = 100.0 * e->r;
-    v->se = 100.0 * e->se;
-    v->ci_low = 100.0 * e->lo;
-    v->ci_high = 100.0 * e->hi;
-    v->gap = v->target - v->estimate;
-}
-
-/* Per group and indicator, from the households of p. */
-static int estimate(pass *p)
-{
-    ind_report *r = p->r;
-    size_t ng = r->ngroups, npsu = p->psus.n, nstrata = p->strata.n;
-    size_t *start = calloc(ng + 1, sizeof(*start)), *order = NULL, *fill = NULL;
-    size_t *npsu_h = NULL, *touched = NULL;
-    double *acc = NULL;
-    unsigned char *in_design = NULL, *seen = NULL;
-    svy_psu *list = NULL;
-    int rc = DT_ENOMEM;
-
-    r->weighted = p->any_weight;
-    r->ci_method = r->weighted ? IND_CI_TAYLOR : IND_CI_BINOMIAL;
-    if (!start)
-        goto cleanup;
-    /* households by group (a counting sort) */
-    order = malloc((p->nhh ? p->nhh : 1) * sizeof(*order));
-    fill = calloc(ng + 1, sizeof(*fill));
-    if (!order || !fill)
-        goto cleanup;
-    for (size_t i = 0; i < p->nhh; i++)
-        start[p->hh[i].group + 1]++;
-    for (size_t gi = 0; gi < ng; gi++)
-        start[gi + 1] += start[gi];
-    for (size_t i = 0; i < p->nhh; i++) {
-        size_t gi = p->hh[i].group;
-        order[start[gi] + fill[gi]++] = i;
-    }
-
-    if (r->weighted) {
-        /* The design: the PSUs (and their strata) holding a weighted household. */
-        npsu_h = calloc(nstrata ? nstrata : 1, sizeof(*npsu_h));
-        in_design = calloc(npsu ? npsu : 1, 1);
-        seen = calloc(npsu ? npsu : 1, 1);
-        touched = malloc((npsu ? npsu : 1) * sizeof(*touched));
-        acc = malloc((npsu ? npsu : 1) * 2 * NEST * sizeof(*acc));
-        list = malloc((npsu ? npsu : 1) * sizeof(*list));
-        if (!npsu_h || !in_design || !seen || !touched || !acc || !list)
-            goto cleanup;
-        for (size_t i = 0; i < p->nhh; i++) {
-            const hh_rec *h = &p->hh[i];
-            if (h->w > 0.0 && !in_design[h->psu]) {
-                in_design[h->psu] = 1;
-                npsu_h[p->psu_stratum[h->psu]]++;
-                r->psus++;
-            }
-        }
-        for (size_t h = 0; h < nstrata; h++) {
-            if (npsu_h[h])
-                r->strata++;
-            if (npsu_h[h] == 1)
-                r->lonely_strata++;
-        }
-    }
-
-    for (size_t gi = 0; gi < ng; gi++) {
-        ind_group *g = &r->groups[gi];
-        long n_num[NEST] = {0}, n_units[NEST] = {0}, n_hh[NEST] = {0};
-        size_t nt = 0;
-
-        init_values(g);
-        for (size_t o = start[gi]; o < start[gi + 1]; o++) {
-            const hh_rec *h = &p->hh[order[o]];
-            if (r->weighted && !(h->w > 0.0)) {
-                g->no_weight++;
-                r->no_weight++;
-                continue;
-            }
-            for (int k = 0; k < NEST; k++) {
-                n_num[k] += h->y[k];
-                n_units[k] += h->x[k];
-                n_hh[k] += h->x[k] > 0;
-            }
-            if (!r->weighted)
-                continue;
-            double *a = &acc[h->psu * 2 * NEST];
-            if (!seen[h->psu]) {
-                seen[h->psu] = 1;
-                touched[nt++] = h->psu;
-                memset(a, 0, 2 * NEST * sizeof(*a));
-            }
-            for (int k = 0; k < NEST; k++) {
-                a[k] += h->w * h->y[k];
-                a[NEST + k] += h->w * h->x[k];
-            }
-        }
-        for (int k = 0; k < NEST; k++) {
-            ind_value *v = &g->ind[k];
-            svy_estimate e;
-            v->weighted = r->weighted;
-            v->n_num = n_num[k];
-            v->n_units = n_units[k];
-            v->n_households = n_hh[k];
-            if (r->weighted) {
-                svy_design d = {.nstrata = nstrata, .npsu = npsu_h, .lonely = SVY_LONELY_ADJUST};
-                for (size_t t = 0; t < nt; t++) {
-                    const double *a = &acc[touched[t] * 2 * NEST];
-                    list[t] = (svy_psu){p->psu_stratum[touched[t]], a[k], a[NEST + k]};
-                }
-                if (svy_ratio_psu(&e, &d, list, nt)) {
-                    rc = err_set(p->err, DT_ERR, "indicators: inconsistent design (a bug)");
-                    goto cleanup;
-                }
-                put(v, &e, IND_CI_TAYLOR);
-            } else {
-                svy_binomial(&e, (double)n_num[k], (double)n_units[k]);
-                put(v, &e, IND_CI_BINOMIAL);
-            }
-        }
-        for (size_t t = 0; t < nt; t++)
-            seen[touched[t]] = 0;
-    }
-    rc = 0;
-
-cleanup:
-    if (rc == DT_ENOMEM)
-        oom(p);
-    free(start);
-    free(order);
-    free(fill);
-    free(npsu_h);
-    free(in_design);
-    free(seen);
-    free(touched);
-    free(acc);
-    free(list);
     return rc;
 }
 
@@ -637,11 +554,6 @@ int ind_key_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static int by_key(const void *pa, const void *pb)
-{
-    return ind_key_cmp(((const ind_group *)pa)->key, ((const ind_group *)pb)->key);
-}
-
 static const form *household_form(store *s)
 {
     const form *f = NULL;
@@ -652,46 +564,6 @@ static const form *household_form(store *s)
     if (store_form_latest(s, NULL, &f, &e) == 0)
         return f;
     return NULL;
-}
-
-/* The province's report from a pass already estimated at another level: the same households
- * in one group (the design, strata and PSUs, is the same). p's households are regrouped in
- * place. Returns 0 or DT_ENOMEM. */
-static int province_from(ind_report **out, pass *p)
-{
-    ind_report *r = calloc(1, sizeof(*r)), *by = p->r;
-    pass q = *p; /* shares the design maps and the households, read only */
-    int rc = DT_ENOMEM;
-
-    memset(&q.groups, 0, sizeof(q.groups));
-    q.gcap = 0;
-    q.r = r;
-    if (!r)
-        goto cleanup;
-    r->level = IND_PROVINCE;
-    r->lonely_psu = by->lonely_psu;
-    r->status = strdup(by->status);
-    r->form_id = strdup(by->form_id);
-    r->units = strdup(by->units);
-    if (!r->status || !r->form_id || !r->units || group_of(&q) != 0)
-        goto cleanup;
-    memcpy(r->placed, by->placed, sizeof(r->placed));
-    r->cases = r->groups[0].cases = by->cases;
-    r->households = r->groups[0].households = by->households;
-    r->persons = r->groups[0].persons = by->persons;
-    r->refusals = r->groups[0].refusals = by->refusals;
-    r->duplicates = by->duplicates;
-    r->design_fallback = by->design_fallback;
-    for (size_t i = 0; i < p->nhh; i++)
-        p->hh[i].group = 0;
-    if ((rc = estimate(&q)))
-        goto cleanup;
-    *out = r;
-    r = NULL;
-cleanup:
-    ind_map_free(&q.groups);
-    ind_report_free(r);
-    return rc ? err_set(p->err, DT_ENOMEM, "out of memory computing the indicators") : DT_OK;
 }
 
 static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
@@ -714,25 +586,56 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
     return compute(out, province, s, level, status, NULL, err);
 }
 
+/* A report's own fields, before any case. Returns 0 or -1 (out of memory). */
+static int report_init(ind_report *r, ind_level level, const char *status, const form *f)
+{
+    r->level = level;
+    r->lonely_psu = svy_lonely_name(SVY_LONELY_ADJUST);
+    r->status = strdup(status ? status : "all");
+    r->form_id = strdup(f ? form_id(f) : "");
+    r->units = strdup(f && form_geo_table(f) ? form_geo_table(f) : "");
+    return r->status && r->form_id && r->units ? 0 : -1;
+}
+
+static void pass_free(pass *p)
+{
+    for (int t = 0; t < p->nt; t++)
+        ind_map_free(&p->t[t].groups);
+    ind_map_free(&p->strata);
+    ind_map_free(&p->psus);
+    free(p->psu_stratum);
+    free(p->hh);
+    free(p->rec);
+    ind_frame_free(p);
+    ind_cal_free(p);
+    ind_domain_free(p);
+    placer_close(p->pl);
+}
+
 static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
                    const char *status, const ind_options *o, dt_err *err)
 {
-    ind_report *r = calloc(1, sizeof(*r));
+    static const ind_options plain = {0};
+    ind_report *r = calloc(1, sizeof(*r)), *prov = NULL;
     pass p = {0};
     int rc = DT_ENOMEM;
 
     *out = NULL;
     if (province)
         *province = NULL;
-    if (!r)
-        return err_set(err, DT_ENOMEM, "out of memory computing the indicators");
-    r->level = level;
-    r->lonely_psu = svy_lonely_name(SVY_LONELY_ADJUST);
-    r->status = strdup(status ? status : "all");
-    p.r = r;
     p.err = err;
-    p.opt = o && o->nonresponse ? o : NULL;
+    p.opt = o ? o : &plain;
     p.f = household_form(s);
+    p.r = p.t[0].r = r;
+    p.nt = 1;
+    /* the province beside another level: a report of its own, and what differences from it
+     * are measured against */
+    if (level != IND_PROVINCE || province) {
+        p.t[1].r = prov = calloc(1, sizeof(*prov));
+        p.nt = 2;
+    }
+    if (!r || (p.nt == 2 && !prov))
+        goto fail;
     if (p.f && (rc = placer_open(&p.pl, s, form_id(p.f), err)))
         goto cleanup;
     if (p.f && level == IND_FORMER_DISTRICT && !placer_table(p.pl)) {
@@ -742,30 +645,38 @@ static int compute(ind_report **out, ind_report **province, store *s, ind_level 
                      form_version(p.f), form_id(p.f));
         goto cleanup;
     }
-    r->form_id = strdup(p.f ? form_id(p.f) : "");
-    r->units = strdup(p.f && form_geo_table(p.f) ? form_geo_table(p.f) : "");
-    if (!r->status || !r->form_id || !r->units)
+    if (report_init(r, level, status, p.f) ||
+        (prov && report_init(prov, IND_PROVINCE, status, p.f)))
         goto fail;
-
-    if (level == IND_PROVINCE && group_of(&p) < 0) /* the province exists even with no case */
-        goto fail;
-    if (p.opt && (rc = ind_read_frame(&p, s)))
+    /* the province exists even with no case */
+    for (int t = 0; t < p.nt; t++)
+        if (p.t[t].r->level == IND_PROVINCE && ind_group_of(&p, &p.t[t], -1) < 0)
+            goto fail;
+    if (p.opt->nonresponse && (rc = ind_read_frame(&p, s)))
+        goto cleanup;
+    if (p.opt->domain && (rc = ind_domain_open(&p)))
+        goto cleanup;
+    if (p.opt->calibrate && (rc = ind_cal_open(&p)))
         goto cleanup;
     if (p.f) {
         rc = store_each_case(s, form_id(p.f), status, STORE_EACH_ANY_ORDER, each, &p, err);
         if (rc)
             goto cleanup;
     }
-    if (p.opt && (rc = ind_adjust_nonresponse(&p)))
+    if (p.opt->nonresponse && (rc = ind_adjust_nonresponse(&p)))
         goto cleanup;
-    if ((rc = estimate(&p)))
+    if (p.ctl && (rc = ind_calibrate(&p)))
         goto cleanup;
-    if (province && (rc = province_from(province, &p)))
+    if ((rc = ind_estimate(&p)))
         goto cleanup;
-    if (r->ngroups > 1)
-        qsort(r->groups, r->ngroups, sizeof(*r->groups), by_key);
+    if (prov)
+        prov->design_fallback = r->design_fallback;
     *out = r;
     r = NULL;
+    if (province) {
+        *province = prov;
+        prov = NULL;
+    }
     rc = 0;
     goto cleanup;
 
@@ -773,13 +684,8 @@ fail:
     rc = err_set(err, DT_ENOMEM, "out of memory computing the indicators");
 cleanup:
     ind_report_free(r);
-    ind_map_free(&p.groups);
-    ind_map_free(&p.strata);
-    ind_map_free(&p.psus);
-    free(p.psu_stratum);
-    free(p.hh);
-    ind_frame_free(&p);
-    placer_close(p.pl);
+    ind_report_free(prov);
+    pass_free(&p);
     return rc;
 }
 
@@ -788,6 +694,8 @@ void ind_report_free(ind_report *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->ngroups; i++) {
+        free(r->groups[i].domain);
+        free(r->groups[i].domain_name);
         free(r->groups[i].key);
         free(r->groups[i].name);
         free(r->groups[i].name_en);
@@ -804,6 +712,14 @@ void ind_report_free(ind_report *r)
         free(r->nr[i].key);
     free(r->nr);
     free(r->nr_by);
+    for (size_t i = 0; i < r->ncal; i++) {
+        free(r->cal[i].margin);
+        free(r->cal[i].category);
+    }
+    free(r->cal);
+    free(r->cal_file);
+    free(r->domain);
+    free(r->domain_ref);
     free(r->units);
     free(r->status);
     free(r->form_id);

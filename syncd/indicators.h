@@ -30,12 +30,14 @@ int ind_level_parse(const char *name);
 
 /* How an interval was computed. */
 typedef enum ind_ci_method {
-    IND_CI_NONE,    /* no estimate (empty denominator) or not measurable (T6) */
-    IND_CI_TAYLOR,  /* weighted; Taylor linearization of the ratio, strata and PSUs */
-    IND_CI_BINOMIAL /* unweighted; Wilson score interval on the units, no design */
+    IND_CI_NONE,     /* no estimate (empty denominator) or not measurable (T6) */
+    IND_CI_TAYLOR,   /* weighted; Taylor linearization of the ratio, strata and PSUs */
+    IND_CI_BINOMIAL, /* unweighted; Wilson score interval on the units, no design */
+    IND_CI_REPLICATE /* weighted; the variance from replicate weights (the report's
+                        variance names the method), the interval estimate +- 1.96 se */
 } ind_ci_method;
 
-/* "none", "taylor", "binomial" (the JSON and CSV spelling). */
+/* "none", "taylor", "binomial", "replicate" (the JSON and CSV spelling). */
 const char *ind_ci_method_name(ind_ci_method m);
 
 /* One indicator in one group. Percentages are 0-100. When defined is 0 (no unit in the
@@ -63,16 +65,48 @@ typedef struct ind_value {
                           <= 0 reached */
     int weighted;      /* 1 when sample weights were used */
     ind_ci_method ci_method;
+    /* weighted reports (else NaN): num_w is the estimated total (households with fixed
+     * broadband, persons using the internet) */
+    double total_se;                /* the total's standard error */
+    double total_low, total_high;   /* its 95% interval, clamped at 0 */
+    double deff;                    /* design effect: the variance over that of a simple
+                                       random sample of the same households (R's deff) */
+    double diff_ref, diff_ref_se;   /* a domain's estimate minus its reference category's in
+                                       the same group, percentage points, and its se */
+    double diff_prov, diff_prov_se; /* a commune's or district's estimate minus the
+                                       province's (the same category), and its se */
 } ind_value;
 
 /* How the weights are made before the estimates (docs/indicators.md, "Weights"). */
+/* How the standard errors are computed in a weighted report. */
+typedef enum ind_variance {
+    IND_VAR_TAYLOR,   /* linearization (after calibration: its residuals, as R's calibrate) */
+    IND_VAR_REPLICATE /* replicate weights: every weighting step redone in each */
+} ind_variance;
+
 typedef struct ind_options {
     const char *nonresponse; /* NULL: the frame's weights as they are; else the weighting
                                 classes: "stratum" and/or questions the frame pre-fills,
                                 comma-separated ("stratum,commune"), crossed */
     long min_respondents;    /* collapsing: a class needs this many; 0: 20 */
     double max_factor;       /* collapsing: and a factor at most this; 0: 2 */
+    const char *calibrate;   /* NULL, or the totals file the weights are calibrated to
+                                (docs/indicators.md, "Calibration") */
+    int calfun;              /* wt_calfun (common/weight.h): linear (default), raking, logit */
+    double lower, upper;     /* bounds on the calibration factors; 0: none */
+    ind_variance variance;
+    int replicates;          /* rep_method (common/replicate.h) for IND_VAR_REPLICATE */
+    long reps;               /* bootstrap replicates; 0: 100 */
+    unsigned long long seed; /* the bootstrap's seed; 0: 1 */
+    const char *domain;      /* NULL, or --by's question: a select_one or a numeric question
+                                with ranges ("m_age=15-24,25-64,65+"), of the household or of
+                                its members, or urban_rural */
+    errlist *problems;       /* NULL, or where every problem of the totals file goes (the
+                                error then says how many) */
 } ind_options;
+
+#define IND_BOOTSTRAP_REPS 100
+#define IND_DOMAIN_MAX     32 /* categories of a domain */
 
 #define IND_NR_MIN_RESPONDENTS 20
 #define IND_NR_MAX_FACTOR      2.0
@@ -98,8 +132,22 @@ typedef struct ind_group {
     long persons;           /* roster members of those households */
     long refusals;          /* non-response: counted here, left out of every estimate */
     long no_weight;         /* weighted report: completed cases without a weight, left out */
+    /* with a domain (--by QUESTION): one group per category of each key, after the key's
+     * whole group; cases, households and persons are then the category's (refusals are
+     * counted in the whole group: they answered nothing) */
+    char *domain;      /* the category's code ("2", "15-24", "urban"); NULL: the whole group */
+    char *domain_name; /* its label: "Nữ", "15-24" */
+    int domain_index;  /* its place in the domain's order, -1 for the whole group */
     ind_value ind[IND_COUNT];
 } ind_group;
+
+/* One margin of a calibration: what the weights gave before and after. */
+typedef struct ind_cal_margin {
+    char *margin, *category;
+    double total;  /* known */
+    double before; /* the weights before calibration */
+    double after;  /* after */
+} ind_cal_margin;
 
 /* A case the table of units cannot place: reported, never dropped (it counts in the province
  * and in the IND_UNPLACED_KEY group). */
@@ -143,6 +191,21 @@ typedef struct ind_report {
     long nr_not_reached; /* with no case at all */
     ind_nr_class *nr;    /* by key, as the groups are ordered */
     size_t nnr;
+    /* calibration (cal_file NULL when none) */
+    char *cal_file;
+    const char *cal_fn;          /* "linear", "raking", "logit" (static) */
+    double cal_lower, cal_upper; /* bounds on the factors (-inf, inf: none) */
+    int cal_iterations;
+    double cal_misfit;           /* the largest relative misfit left */
+    double cal_g_min, cal_g_max; /* the factors' range */
+    ind_cal_margin *cal;
+    size_t ncal;
+    /* the standard errors: "taylor", "binomial" (unweighted), "jk1", "jkn", "bootstrap" */
+    const char *variance;
+    long reps;               /* replicates used, 0 for Taylor */
+    unsigned long long seed; /* bootstrap */
+    char *domain;            /* the --by question ("m_sex"), NULL when none */
+    char *domain_ref;        /* its reference category (the first): diff_ref is against it */
 } ind_report;
 
 /* Computes T1-T6 over every case of the household form ("sonla_ict_household" when it is

@@ -137,9 +137,11 @@ int ind_read_frame(pass *p, store *s)
     return 0;
 }
 
-void ind_frame_mark(pass *p, const store_case_row *row, int completed, hh_rec *h)
+void ind_frame_mark(pass *p, const store_case_row *row, int completed, ind_hh *h)
 {
-    long i = p->opt && row->assignment_id ? ind_map_get(&p->frame_ids, row->assignment_id) : -1;
+    long i = p->opt->nonresponse && row->assignment_id
+                 ? ind_map_get(&p->frame_ids, row->assignment_id)
+                 : -1;
 
     if (i < 0) /* not a household of the frame with a weight */
         return;
@@ -223,9 +225,9 @@ int ind_adjust_nonresponse(pass *p)
     }
     /* Each completed household of the frame carries its class's weight. */
     for (size_t i = 0; i < p->nhh; i++) {
-        hh_rec *h = &p->hh[i];
+        ind_hh *h = &p->hh[i];
         if (h->frame >= 0)
-            h->w = w[h->frame];
+            h->w = h->d = w[h->frame];
     }
     rc = 0;
 cleanup:

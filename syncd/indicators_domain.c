@@ -38,8 +38,8 @@ static int read_spec(ind_domain *d, const form *f, const char *spec, errlist *pr
         return errlist_add(problems, "--by", "", "'%s': expected a question's name", spec);
     snprintf(q, sizeof(q), "%.*s", (int)n, spec);
     if (!strcmp(q, CTL_URBAN_RURAL)) {
-        if ((rc = add_category(d, f, q, "urban", "urban (ward)", problems)) ||
-            (rc = add_category(d, f, q, "rural", "rural (commune)", problems)))
+        if ((rc = add_category(d, f, q, "urban", "phường (ward)", problems)) ||
+            (rc = add_category(d, f, q, "rural", "xã (commune)", problems)))
             return rc;
         d->member = 0;
         return 0;

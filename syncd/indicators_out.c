@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "place.h"
+#include "survey.h"
 #include "utf8.h"
 
 #define OUT_MAX (64u << 20) /* a CSV or table line buffer: far above any real report */
@@ -39,6 +40,23 @@ static const char *value_note(const ind_value *v)
     return NULL;
 }
 
+/* {"estimate", "se"}, or null when there is no difference. */
+static cJSON *diff_json(double d, double se)
+{
+    cJSON *o;
+
+    if (!isfinite(d))
+        return cJSON_CreateNull();
+    if (!(o = cJSON_CreateObject()))
+        return NULL;
+    if (add(o, "estimate", cJSON_CreateNumber(d)) || add(o, "se", number(se)) ||
+        add(o, "ci_low", number(d - SVY_Z95 * se)) || add(o, "ci_high", number(d + SVY_Z95 * se))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static cJSON *value_json(const ind_value *v)
 {
     cJSON *o = cJSON_CreateObject();
@@ -66,8 +84,32 @@ static cJSON *value_json(const ind_value *v)
     bad |= add(o, "gap", number(v->gap));
     bad |= add(o, "weighted", cJSON_CreateBool(v->weighted));
     bad |= add(o, "ci_method", cJSON_CreateString(ind_ci_method_name(v->ci_method)));
+    bad |= add(o, "total", number(v->weighted && v->measurable ? v->num_w : NAN));
+    bad |= add(o, "total_se", number(v->total_se));
+    bad |= add(o, "total_ci_low", number(v->total_low));
+    bad |= add(o, "total_ci_high", number(v->total_high));
+    bad |= add(o, "deff", number(v->deff));
+    bad |= add(o, "diff_reference", diff_json(v->diff_ref, v->diff_ref_se));
+    bad |= add(o, "diff_province", diff_json(v->diff_prov, v->diff_prov_se));
     bad |= add(o, "note", note ? cJSON_CreateString(note) : cJSON_CreateNull());
     if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* {"category", "label"} of a domain's group, null for a whole group. */
+static cJSON *domain_json(const ind_group *g)
+{
+    cJSON *o;
+
+    if (!g->domain)
+        return cJSON_CreateNull();
+    if (!(o = cJSON_CreateObject()))
+        return NULL;
+    if (add(o, "category", cJSON_CreateString(g->domain)) ||
+        add(o, "label", cJSON_CreateString(g->domain_name))) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -89,6 +131,7 @@ static cJSON *group_json(const ind_group *g)
         bad |= add(o, "persons", cJSON_CreateNumber((double)g->persons));
         bad |= add(o, "refusals", cJSON_CreateNumber((double)g->refusals));
         bad |= add(o, "no_weight", cJSON_CreateNumber((double)g->no_weight));
+        bad |= add(o, "domain", domain_json(g));
         for (int k = 0; k < IND_COUNT && !bad; k++) {
             cJSON *v = value_json(&g->ind[k]);
             if (!v || !cJSON_AddItemToArray(arr, v)) {
@@ -183,6 +226,76 @@ static cJSON *nonresponse_json(const ind_report *r)
     return o;
 }
 
+/* The calibration, or null. */
+static cJSON *calibration_json(const ind_report *r)
+{
+    cJSON *o, *arr;
+
+    if (!r->cal_file)
+        return cJSON_CreateNull();
+    if (!(o = cJSON_CreateObject()))
+        return NULL;
+    int bad = add(o, "file", cJSON_CreateString(r->cal_file));
+    bad |= add(o, "calfun", cJSON_CreateString(r->cal_fn));
+    bad |= add(o, "lower", number(r->cal_lower));
+    bad |= add(o, "upper", number(r->cal_upper));
+    bad |= add(o, "iterations", cJSON_CreateNumber(r->cal_iterations));
+    bad |= add(o, "misfit", number(r->cal_misfit));
+    bad |= add(o, "factor_min", number(r->cal_g_min));
+    bad |= add(o, "factor_max", number(r->cal_g_max));
+    bad |= add(o, "margins", arr = cJSON_CreateArray());
+    for (size_t k = 0; k < r->ncal && !bad; k++) {
+        const ind_cal_margin *m = &r->cal[k];
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToArray(arr, e)) {
+            cJSON_Delete(e);
+            bad = 1;
+            break;
+        }
+        bad |= add(e, "margin", cJSON_CreateString(m->margin));
+        bad |= add(e, "category", cJSON_CreateString(m->category));
+        bad |= add(e, "total", cJSON_CreateNumber(m->total));
+        bad |= add(e, "before", cJSON_CreateNumber(m->before));
+        bad |= add(e, "after", cJSON_CreateNumber(m->after));
+    }
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* {"method", "replicates", "seed"}: how the standard errors were computed. */
+static cJSON *variance_json(const ind_report *r)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || add(o, "method", cJSON_CreateString(r->variance ? r->variance : "taylor")) ||
+        add(o, "replicates", cJSON_CreateNumber((double)r->reps)) ||
+        add(o, "seed", r->seed ? cJSON_CreateNumber((double)r->seed) : cJSON_CreateNull())) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* {"question", "reference"} of the report's domain, or null. */
+static cJSON *report_domain_json(const ind_report *r)
+{
+    cJSON *o;
+
+    if (!r->domain)
+        return cJSON_CreateNull();
+    if (!(o = cJSON_CreateObject()))
+        return NULL;
+    if (add(o, "question", cJSON_CreateString(r->domain)) ||
+        add(o, "reference", cJSON_CreateString(r->domain_ref))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
 {
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
@@ -209,6 +322,9 @@ int ind_report_json(cJSON **out, const ind_report *r, dt_err *err)
         bad |= add(o, "units", cJSON_CreateString(r->units));
         bad |= add(o, "placed", placed_json(r));
         bad |= add(o, "nonresponse", nonresponse_json(r));
+        bad |= add(o, "calibration", calibration_json(r));
+        bad |= add(o, "variance", variance_json(r));
+        bad |= add(o, "domain", report_domain_json(r));
         bad |= add(o, "unplaced", unplaced_json(r));
         for (size_t i = 0; i < r->ngroups && !bad; i++) {
             cJSON *g = group_json(&r->groups[i]);
@@ -281,14 +397,45 @@ static void nonresponse_note(FILE *fp, const ind_report *r)
     }
 }
 
+/* The calibration: one line for it, one per margin. */
+static void calibration_note(FILE *fp, const ind_report *r)
+{
+    if (!r->cal_file)
+        return;
+    fprintf(fp,
+            "Calibration: %s, to the %zu totals of %s, in %d step%s (largest misfit left "
+            "%.2g); factors %.4f to %.4f",
+            r->cal_fn, r->ncal, r->cal_file, r->cal_iterations, r->cal_iterations == 1 ? "" : "s",
+            r->cal_misfit, r->cal_g_min, r->cal_g_max);
+    if (isfinite(r->cal_lower) || isfinite(r->cal_upper))
+        fprintf(fp, " (bounds %g to %g)", r->cal_lower, r->cal_upper);
+    fputs(".\n", fp);
+    for (size_t k = 0; k < r->ncal; k++)
+        fprintf(fp, "  %s%s%s: known %.10g, weights before %.10g, after %.10g\n", r->cal[k].margin,
+                r->cal[k].category[0] ? " " : "", r->cal[k].category, r->cal[k].total,
+                r->cal[k].before, r->cal[k].after);
+}
+
+static void method_note(FILE *fp, const ind_report *r)
+{
+    if (r->ci_method == IND_CI_REPLICATE)
+        fprintf(fp, "from %ld %s replicate weights (every weighting step redone in each", r->reps,
+                r->variance);
+    else
+        fprintf(fp, "Taylor linearization of the ratio%s (strata and PSUs from the frame, PSUs "
+                    "with replacement within strata",
+                r->cal_file ? ", of the calibration's residuals" : "");
+    if (r->seed)
+        fprintf(fp, "; seed %llu", r->seed);
+    fputs("), z = 1.96", fp);
+}
+
 void ind_report_note(FILE *fp, const ind_report *r)
 {
     if (r->weighted) {
-        fprintf(fp,
-                "Design: weighted (sample weights from the frame); 95%% CI: Taylor linearization "
-                "of the ratio, strata and PSUs from the frame, PSUs with replacement within "
-                "strata, z = 1.96; %ld strata, %ld PSUs",
-                r->strata, r->psus);
+        fputs("Design: weighted (sample weights from the frame); 95% CI: ", fp);
+        method_note(fp, r);
+        fprintf(fp, "; %ld strata, %ld PSUs", r->strata, r->psus);
         if (r->lonely_strata)
             fprintf(fp, "; %ld single-PSU strat%s (rule: %s)", r->lonely_strata,
                     r->lonely_strata == 1 ? "um" : "a", r->lonely_psu);
@@ -297,6 +444,7 @@ void ind_report_note(FILE *fp, const ind_report *r)
             fprintf(fp, "Left out: %ld completed interview%s without a sample weight.\n",
                     r->no_weight, r->no_weight == 1 ? "" : "s");
         nonresponse_note(fp, r);
+        calibration_note(fp, r);
         if (r->design_fallback)
             fprintf(fp,
                     "Design fallback: %ld case%s without a stratum/PSU in the frame: stratum = "
@@ -328,71 +476,136 @@ void ind_report_placement(FILE *fp, const ind_report *r)
     }
 }
 
+/* A difference and its interval: "-3.2 [-5.1, -1.3]", or "-". */
+static void diff_text(char *out, size_t size, double d, double se)
+{
+    if (isfinite(d) && isfinite(se))
+        snprintf(out, size, "%+.1f [%+.1f, %+.1f]", d, d - SVY_Z95 * se, d + SVY_Z95 * se);
+    else
+        snprintf(out, size, "-");
+}
+
+/* The extra columns a report has: totals and design effects when weighted, differences from
+ * the reference category (a domain) and from the province (another level). */
+typedef struct table_cols {
+    int weighted, ref, prov;
+    size_t lw;
+} table_cols;
+
+static void group_head(FILE *fp, const ind_report *r, const ind_group *g, const table_cols *c)
+{
+    fputc('\n', fp);
+    if (r->level == IND_PROVINCE)
+        fprintf(fp, "%s — %s", g->name, g->name_en);
+    else if (r->level == IND_FORMER_DISTRICT || !g->former_districts[0])
+        fprintf(fp, "%s %s — %s", g->key, g->name, g->name_en);
+    else
+        fprintf(fp, "%s %s — %s (former district %s)", g->key, g->name, g->name_en,
+                g->former_districts);
+    if (g->domain)
+        fprintf(fp, ", %s = %s %s", r->domain, g->domain, g->domain_name);
+    fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
+            g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
+            g->refusals == 1 ? "" : "s");
+    pad(fp, "code", 4, 0);
+    pad(fp, "indicator", c->lw, 0);
+    pad(fp, "estimate", 8, 1);
+    pad(fp, "95% CI", 14, 0);
+    pad(fp, "target", 6, 1);
+    pad(fp, "gap", 6, 1);
+    pad(fp, "n (units)", 18, 1);
+    pad(fp, "households", 10, 1);
+    if (c->weighted) {
+        pad(fp, "total", 12, 1);
+        pad(fp, "deff", 5, 1);
+    }
+    if (c->ref)
+        pad(fp, "vs reference", 22, 0);
+    if (c->prov)
+        pad(fp, "vs province", 22, 0);
+    fputc('\n', fp);
+}
+
+static void value_row(FILE *fp, const ind_value *v, const table_cols *c)
+{
+    char label[512], est[32], ci[64], target[32], gap[32], n[48], lo[16], hi[16], nh[24];
+    char tot[32], deff[16], dref[64], dprov[64];
+
+    snprintf(label, sizeof(label), "%s — %s", v->label_vi, v->label_en);
+    snprintf(target, sizeof(target), "%g", v->target);
+    pad(fp, v->code, 4, 0);
+    if (!v->measurable) {
+        fprintf(fp, "%s: %s; target %s%%\n", label, ind_out_of_scope, target);
+        return;
+    }
+    pad(fp, label, c->lw, 0);
+    fmt(est, sizeof(est), v->estimate, "%");
+    fmt(lo, sizeof(lo), v->ci_low, "");
+    fmt(hi, sizeof(hi), v->ci_high, "");
+    if (v->defined)
+        snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+    else
+        snprintf(ci, sizeof(ci), "-");
+    fmt(gap, sizeof(gap), v->gap, "");
+    snprintf(n, sizeof(n), "%ld %s", v->n_units, unit_word(v, v->n_units));
+    snprintf(nh, sizeof(nh), "%ld", v->n_households);
+    pad(fp, est, 8, 1);
+    pad(fp, ci, 14, 0);
+    pad(fp, target, 6, 1);
+    pad(fp, gap, 6, 1);
+    pad(fp, n, 18, 1);
+    pad(fp, nh, 10, 1);
+    if (c->weighted) {
+        snprintf(tot, sizeof(tot), "%.0f", v->num_w);
+        snprintf(deff, sizeof(deff), isfinite(v->deff) ? "%.2f" : "-", v->deff);
+        pad(fp, tot, 12, 1);
+        pad(fp, deff, 5, 1);
+    }
+    diff_text(dref, sizeof(dref), v->diff_ref, v->diff_ref_se);
+    diff_text(dprov, sizeof(dprov), v->diff_prov, v->diff_prov_se);
+    if (c->ref)
+        pad(fp, dref, 22, 0);
+    if (c->prov)
+        pad(fp, dprov, 22, 0);
+    fputc('\n', fp);
+}
+
 int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
 {
-    size_t lw = strlen("indicator");
+    table_cols c = {.weighted = r->weighted,
+                    .ref = r->weighted && r->domain,
+                    .prov = r->weighted && r->level != IND_PROVINCE,
+                    .lw = strlen("indicator")};
 
     for (int k = 0; k < IND_COUNT; k++) {
         char label[512];
         snprintf(label, sizeof(label), "%s — %s", ind_defs[k].label_vi, ind_defs[k].label_en);
         size_t n = utf8_length(label, strlen(label));
-        if (k < IND_NEST && n > lw)
-            lw = n;
+        if (k < IND_NEST && n > c.lw)
+            c.lw = n;
     }
     fprintf(fp,
             "Chỉ tiêu chuyển đổi số 2025 — 2025 digital-plan indicators (%s, by %s, %s cases)\n",
             r->form_id[0] ? r->form_id : "no form published", ind_level_name(r->level), r->status);
     for (size_t i = 0; i < r->ngroups; i++) {
-        const ind_group *g = &r->groups[i];
-        fputc('\n', fp);
-        if (r->level == IND_PROVINCE)
-            fprintf(fp, "%s — %s", g->name, g->name_en);
-        else if (r->level == IND_FORMER_DISTRICT || !g->former_districts[0])
-            fprintf(fp, "%s %s — %s", g->key, g->name, g->name_en);
-        else
-            fprintf(fp, "%s %s — %s (former district %s)", g->key, g->name, g->name_en,
-                    g->former_districts);
-        fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
-                g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
-                g->refusals == 1 ? "" : "s");
-        pad(fp, "code", 4, 0);
-        pad(fp, "indicator", lw, 0);
-        pad(fp, "estimate", 8, 1);
-        pad(fp, "95% CI", 14, 0);
-        pad(fp, "target", 6, 1);
-        pad(fp, "gap", 6, 1);
-        pad(fp, "n (units)", 18, 1);
-        fputs("households\n", fp);
-        for (int k = 0; k < IND_COUNT; k++) {
-            const ind_value *v = &g->ind[k];
-            char label[512], est[32], ci[64], target[32], gap[32], n[48], lo[16], hi[16];
-            snprintf(label, sizeof(label), "%s — %s", v->label_vi, v->label_en);
-            snprintf(target, sizeof(target), "%g", v->target);
-            pad(fp, v->code, 4, 0);
-            if (!v->measurable) {
-                fprintf(fp, "%s: %s; target %s%%\n", label, ind_out_of_scope, target);
-                continue;
-            }
-            pad(fp, label, lw, 0);
-            fmt(est, sizeof(est), v->estimate, "%");
-            fmt(lo, sizeof(lo), v->ci_low, "");
-            fmt(hi, sizeof(hi), v->ci_high, "");
-            if (v->defined)
-                snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
-            else
-                snprintf(ci, sizeof(ci), "-");
-            fmt(gap, sizeof(gap), v->gap, "");
-            snprintf(n, sizeof(n), "%ld %s", v->n_units, unit_word(v, v->n_units));
-            pad(fp, est, 8, 1);
-            pad(fp, ci, 14, 0);
-            pad(fp, target, 6, 1);
-            pad(fp, gap, 6, 1);
-            pad(fp, n, 18, 1);
-            fprintf(fp, "%ld\n", v->n_households);
-        }
+        group_head(fp, r, &r->groups[i], &c);
+        for (int k = 0; k < IND_COUNT; k++)
+            value_row(fp, &r->groups[i].ind[k], &c);
     }
     fputc('\n', fp);
     fputs("gap = target - estimate, percentage points (> 0: short of the 2025 target).\n", fp);
+    if (c.weighted)
+        fputs("total = the estimated number of households or persons in the numerator; deff = "
+              "the variance over a simple random sample's of the same size.\n",
+              fp);
+    if (c.ref)
+        fprintf(fp, "vs reference = the estimate minus that of %s = %s in the same group, "
+                    "with its 95%% CI (percentage points).\n",
+                r->domain, r->domain_ref);
+    if (c.prov)
+        fputs("vs province = the estimate minus the province's (the same category), with its "
+              "95% CI (percentage points).\n",
+              fp);
     long all = r->cases;
     fprintf(fp, "Refusals (non-response, left out of every estimate): %ld of %ld cases",
             r->refusals, all);
@@ -422,6 +635,8 @@ int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
         "unit",    "target",    "measurable",  "estimate",    "se",       "ci_low",
         "ci_high", "numerator", "denominator", "n_numerator", "n_units",  "households",
         "gap",     "weighted",  "ci_method",   "refusals",
+        "domain", "domain_label", "total_se", "total_ci_low", "total_ci_high", "deff",
+        "diff_reference", "diff_reference_se", "diff_province", "diff_province_se",
     };
     enum { NF = sizeof(header) / sizeof(header[0]) };
     buf b;
@@ -448,6 +663,12 @@ int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
             snprintf(nu, sizeof(nu), "%ld", v->n_units);
             snprintf(nh, sizeof(nh), "%ld", v->n_households);
             snprintf(ref, sizeof(ref), "%ld", g->refusals);
+            const double extra[] = {v->total_se,  v->total_low,   v->total_high,
+                                    v->deff,      v->diff_ref,    v->diff_ref_se,
+                                    v->diff_prov, v->diff_prov_se};
+            char xs[8][32];
+            for (int q = 0; q < 8; q++)
+                csv_num(xs[q], sizeof(xs[q]), extra[q]);
             const char *f[NF] = {
                 ind_level_name(r->level),
                 g->key,
@@ -471,6 +692,16 @@ int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
                 v->weighted ? "1" : "0",
                 ind_ci_method_name(v->ci_method),
                 ref,
+                g->domain ? g->domain : "",
+                g->domain ? g->domain_name : "",
+                xs[0],
+                xs[1],
+                xs[2],
+                xs[3],
+                xs[4],
+                xs[5],
+                xs[6],
+                xs[7],
             };
             if (csv_write_record(&b, f, NF))
                 goto nomem;

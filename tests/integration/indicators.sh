@@ -333,8 +333,16 @@ same "csv: a header and 6 rows per former district" "$(wc -l <"$LOGDIR/district.
 same "csv: the cases not placed are listed on standard error" "$(grep -c '^  not placed: case ' "$LOGDIR/district.err")" \
     "$(q :memory: "SELECT json_array_length(readfile('$LOGDIR/all.json'), '\$.unplaced')")"
 head -1 "$LOGDIR/district.csv" | grep -q "^level,key,name,code,label_vi,label_en,unit,target" && ok || not_ok "csv header"
-S indicators --by village >/dev/null 2>&1
-same "--by village is a usage error" $? 2
+S indicators --by village >"$LOGDIR/by_village.out" 2>&1
+same "--by village (a text question, no categories named): exit 1" $? 1
+grep -qF "village is a text: name its categories (--by village=A,B)" "$LOGDIR/by_village.out" && ok ||
+    not_ok "--by village: $(cat "$LOGDIR/by_village.out")"
+S indicators --by nosuch >"$LOGDIR/by_nosuch.out" 2>&1
+same "--by nosuch: exit 1" $? 1
+grep -qF "'nosuch' is not a question of sonla_ict_household, nor urban_rural" "$LOGDIR/by_nosuch.out" && ok ||
+    not_ok "--by nosuch: $(cat "$LOGDIR/by_nosuch.out")"
+S indicators --by commune --by province >/dev/null 2>&1
+same "two levels: a usage error" $? 2
 S indicators --status finalized >/dev/null 2>&1
 same "--status finalized is a usage error" $? 2
 

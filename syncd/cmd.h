@@ -34,6 +34,12 @@ extern const cmd_entry cmd_check;
 extern const cmd_entry cmd_centre_key;
 extern const cmd_entry cmd_recovery;
 
+struct ind_options;
+/* Takes the weighting options (--nonresponse, --min-respondents, --max-factor, --calibrate,
+ * --calfun, --bounds, --variance, --replicates, --reps, --seed) out of argv into opt. Returns
+ * 0, or EXIT_USAGE with a message on stderr (cmd_weights.c). */
+int cmd_weight_options(int *argc, char **argv, struct ind_options *opt);
+
 /* Prints "usage: syncd NAME ARGS" on stderr; returns EXIT_USAGE. */
 int cmd_usage(const cmd_entry *c);
 

@@ -88,6 +88,11 @@ static int exec(int argc, char **argv)
     const char *form_arg = sconf_take_opt(&argc, argv, "--form", &bad);
     int history = cmdline_take_flag(&argc, argv, "--history");
     int with_names = cmdline_take_flag(&argc, argv, "--with-names");
+    int weights = cmdline_take_flag(&argc, argv, "--weights");
+    errlist problems = {0};
+    ind_options wo = {.problems = &problems};
+    int wrc = cmd_weight_options(&argc, argv, &wo);
+    ind_weights wt = {0};
     exp_options o = {0};
     exp_summary sum;
     bar b = {0};
@@ -96,8 +101,14 @@ static int exec(int argc, char **argv)
     dt_err err;
     int f, rc;
 
+    if (wrc)
+        return wrc;
     if (bad || argc != 0 || !format || !out)
         return cmd_usage(&cmd_export);
+    if (!weights && (wo.nonresponse || wo.calibrate || wo.variance == IND_VAR_REPLICATE)) {
+        fprintf(stderr, "syncd: --nonresponse, --calibrate and --variance go with --weights\n");
+        return EXIT_USAGE;
+    }
     if ((f = exp_format_parse(format)) < 0) {
         fprintf(stderr, "syncd: --format %s: use csv, dta, sav or json\n", format);
         return EXIT_USAGE;
@@ -113,6 +124,19 @@ static int exec(int argc, char **argv)
     if (sconf_db_path(path, sizeof(path), db, &err) || store_open(&s, path, &err)) {
         sconf_error(&err);
         return EXIT_TROUBLE;
+    }
+    if (weights) {
+        rc = ind_compute_weights(&wt, s, status && !strcmp(status, "all") ? NULL : "approved", &wo,
+                                 &err);
+        if (problems.n)
+            cmdline_problems(stderr, wo.calibrate, &problems);
+        errlist_free(&problems);
+        if (rc) {
+            sconf_error(&err);
+            store_close(s);
+            return cmdline_exit_status(rc);
+        }
+        o.weights = &wt;
     }
     b.tty = isatty(STDERR_FILENO);
     o.format = (exp_format)f;
@@ -139,6 +163,10 @@ static int exec(int argc, char **argv)
     double secs = now_s() - t0;
     end_bar(&b);
     store_close(s);
+    if (weights && !rc)
+        printf("weights: %s; %zu household%s, %zu replicate%s\n", wt.how, wt.n,
+               wt.n == 1 ? "" : "s", wt.nrep, wt.nrep == 1 ? "" : "s");
+    ind_weights_free(&wt);
     if (rc) {
         sconf_error(&err);
         return rc == DT_EINVAL || rc == DT_ENOTFOUND ? EXIT_FAILED : cmdline_exit_status(rc);
@@ -175,7 +203,8 @@ static int exec(int argc, char **argv)
 const cmd_entry cmd_export = {
     .name = "export",
     .args = "--format csv|dta|sav|json --out DIR [--status approved|all] [--lang vi|en] "
-            "[--form ID] [--history] [--with-names] [--db PATH]",
+            "[--form ID] [--history] [--with-names] [--weights [--nonresponse CLASSES ...] "
+            "[--calibrate TOTALS.csv ...] [--variance replicate ...]] [--db PATH]",
     .summary = "statisticians' files: households, members, codebook",
     .exec = exec,
 };

@@ -4,6 +4,7 @@
 #define SYNCD_EXPORT_H
 
 #include "err.h"
+#include "indicators.h"
 #include "store.h"
 
 typedef enum exp_format {
@@ -34,7 +35,9 @@ typedef struct exp_options {
     const char *db_path; /* the store's file, read on a connection of its own for history */
     int threads;         /* cases turned into rows at once: 0 one per processor (at most 8);
                             1 everything in the calling thread */
-    exp_progress_fn progress; /* or NULL */
+    const ind_weights *weights; /* NULL, or each household's final and replicate weights:
+                                   columns wt_final, rw_1.. in every file (docs/exports.md) */
+    exp_progress_fn progress;   /* or NULL */
     void *progress_ctx;
 } exp_options;
 

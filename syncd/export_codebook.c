@@ -189,6 +189,45 @@ static int write_codebook_json(exp_ctx *x, FILE *f, buf *line, long long *rows, 
     return rc;
 }
 
+char *exp_design_note(const ind_weights *w)
+{
+    buf b;
+    char *out = NULL;
+    int bad;
+
+    buf_init(&b, 1 << 20);
+    bad = buf_printf(&b, "How the weights were made: %s. ", w->how);
+    if (!w->nrep) {
+        bad |= buf_printf(&b, "R: svydesign(ids = ~psu, strata = ~stratum, weights = ~wt_final, "
+                              "nest = TRUE, data = households); Stata: svyset psu "
+                              "[pw=wt_final], strata(stratum). After a calibration, standard "
+                              "errors from these ignore it (usually overstating them): export "
+                              "with --variance replicate to carry it.");
+    } else if (w->method && !strcmp(w->method, "bootstrap")) {
+        bad |= buf_printf(&b,
+                          "R: svrepdesign(data = households, weights = ~wt_final, repweights = "
+                          "\"rw_[0-9]+\", type = \"other\", scale = 1/%zu, rscales = 1, mse = "
+                          "FALSE, combined.weights = TRUE); Stata: svyset [pw=wt_final], "
+                          "bsrweight(rw_1-rw_%zu) vce(bootstrap) (Rao-Wu, n_h - 1 PSUs drawn; "
+                          "seed %llu).",
+                          w->nrep - 1, w->nrep, w->seed);
+    } else {
+        bad |= buf_printf(&b,
+                          "R: svrepdesign(data = households, weights = ~wt_final, repweights = "
+                          "\"rw_[0-9]+\", type = \"%s\", scale = %.17g, rscales = c(",
+                          !strcmp(w->method, "jk1") ? "JK1" : "JKn", w->scale);
+        for (size_t r = 0; r < w->nrep; r++)
+            bad |= buf_printf(&b, "%s%.17g", r ? ", " : "", w->rscale[r]);
+        bad |= buf_printf(&b, "), mse = FALSE, combined.weights = TRUE); Stata: svyset "
+                              "[pw=wt_final], jkrweight(rw_*, multiplier(...)) vce(jackknife), "
+                              "each replicate's multiplier scale x rscale as in R's call.");
+    }
+    if (!bad)
+        out = strdup(b.data);
+    buf_free(&b);
+    return out;
+}
+
 int exp_codebook_write(exp_ctx *x, dt_err *err)
 {
     static const char *const head[] = {"file",    "variable",     "label",    "type",

@@ -34,6 +34,9 @@ typedef enum exp_src {
     SRC_FORMER_DISTRICTS,   /* its former districts ("122+125") */
     SRC_PLACEMENT,          /* how it was found (place_how_name) */
     SRC_CANDIDATES,         /* a split former unit the frame does not settle: the candidates */
+    /* The weights (exp_options.weights): */
+    SRC_WT_FINAL, /* the household's final weight */
+    SRC_REPW,     /* its replicate weight number part + 1 */
 } exp_src;
 
 /* What a variable holds. */
@@ -198,6 +201,9 @@ int exp_publish(exp_ctx *x, int ok, dt_err *err);
 const char *exp_format_ext(exp_format f);
 /* printf into a new string, owned by the caller; NULL when out of memory. */
 char *exp_xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The codebook's note on wt_final: how the weights were made and how R and Stata declare the
+ * design. Owned by the caller; NULL when out of memory. */
+char *exp_design_note(const ind_weights *w);
 
 /* The layout (export_layout.c): the variables of every file, from the newest version, and the
  * other versions met on the way, mapped by question name (store_form_get: main thread only). */

@@ -4,6 +4,7 @@
 #include "export_int.h"
 #include "db.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,31 @@ static int add_place(const exp_ctx *x, cJSON *doc, const exp_place *at)
     return 0;
 }
 
+/* "wt_final" and, with replicates, "replicate_weights": [...]. Returns 0 or -1. */
+static int add_weights(const ind_weights *w, cJSON *doc, const store_case_row *row)
+{
+    long k = ind_weights_find(w, row->case_id);
+    cJSON *arr;
+
+    if (k < 0 || !isfinite(w->w[k]))
+        return cJSON_AddNullToObject(doc, "wt_final") ? 0 : -1;
+    if (!cJSON_AddNumberToObject(doc, "wt_final", w->w[k]))
+        return -1;
+    if (!w->nrep)
+        return 0;
+    if (!(arr = cJSON_AddArrayToObject(doc, "replicate_weights")))
+        return -1;
+    for (size_t r = 0; r < w->nrep; r++) {
+        double d = w->rep[(size_t)k * w->nrep + r];
+        cJSON *n = isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull();
+        if (!n || !cJSON_AddItemToArray(arr, n)) {
+            cJSON_Delete(n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, interview *iv,
                     const exp_place *at, buf *out)
 {
@@ -192,7 +218,7 @@ static int json_doc(exp_ctx *x, const exp_vmap *vm, const store_case_row *row, i
         !cJSON_AddBoolToObject(doc, "conflict", row->conflict) ||
         !cJSON_AddBoolToObject(doc, "duplicate", row->duplicate) ||
         add_str(doc, "head_rev", row->head_rev) || add_str(doc, "created_at", row->created_at) ||
-        (at && add_place(x, doc, at)))
+        (at && add_place(x, doc, at)) || (x->o->weights && add_weights(x->o->weights, doc, row)))
         goto cleanup;
     /* Relevant answers and calculations, recomputed by the engine: what the flat files hold. */
     if (!(answers = eng_to_json(iv)) || exp_names_json(x, vm, answers) ||

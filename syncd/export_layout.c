@@ -36,6 +36,8 @@ enum {
     T_FORMER_DISTRICTS,
     T_PLACEMENT,
     T_CANDIDATES,
+    T_WT_FINAL,
+    T_REPW,
     T_NTEXTS
 };
 static const char *const texts[T_NTEXTS][2] = {
@@ -50,6 +52,9 @@ static const char *const texts[T_NTEXTS][2] = {
     [T_STRATUM] = {"Tầng mẫu", "Stratum"},
     [T_PSU] = {"Đơn vị mẫu cấp 1 (PSU)", "Primary sampling unit (PSU)"},
     [T_POSITION] = {"Số thứ tự trong danh sách", "Position in the list"},
+    [T_WT_FINAL] = {"Quyền số cuối cùng (điều chỉnh không trả lời, hiệu chỉnh)",
+                    "Final weight (nonresponse adjustment, calibration)"},
+    [T_REPW] = {"Quyền số lặp", "Replicate weight"},
     [T_NO] = {"Không", "No"},
     [T_YES] = {"Có", "Yes"},
     [T_LAT] = {"vĩ độ", "latitude"},
@@ -210,6 +215,28 @@ static int add_var(exp_level *lv, exp_src src, exp_vtype type, int q, const char
 static int add_meta(exp_ctx *x, exp_level *lv, exp_src src, exp_vtype type, const char *name, int t)
 {
     return add_var(lv, src, type, -1, name, "", xstrdup(text(x, t)));
+}
+
+/* The final weight and the replicates, with how to declare the design in the codebook. */
+static int add_weights(exp_ctx *x, exp_level *lv)
+{
+    const ind_weights *w = x->o->weights;
+    int rc = add_meta(x, lv, SRC_WT_FINAL, VT_NUM, "wt_final", T_WT_FINAL);
+
+    if (rc)
+        return rc;
+    lv->vars[lv->nvars - 1].note = exp_design_note(w);
+    if (!lv->vars[lv->nvars - 1].note)
+        return DT_ENOMEM;
+    for (size_t r = 0; r < w->nrep; r++) {
+        char name[32];
+        snprintf(name, sizeof(name), "rw_%zu", r + 1);
+        if ((rc = add_var(lv, SRC_REPW, VT_NUM, -1, name, "",
+                          exp_xprintf("%s %zu (%s)", text(x, T_REPW), r + 1, w->method))))
+            return rc;
+        lv->vars[lv->nvars - 1].part = (int)r;
+    }
+    return DT_OK;
 }
 
 const char *exp_qlabel(const exp_ctx *x, const form_question *fq)
@@ -385,6 +412,8 @@ int exp_layout_build(exp_ctx *x)
     for (int i = 0; i < x->nlevels; i++) {
         exp_level *lv = &x->levels[i];
         int n = i == 0 ? 8 + 7 : 1 + FORM_MAX_DEPTH_REPEATS;
+        if (x->o->weights)
+            n += 1 + (int)x->o->weights->nrep;
         for (int q = 0; q < nq; q++) {
             const form_question *fq = form_q(x->f, q);
             if (fq->repeat == lv->repeat)
@@ -409,6 +438,8 @@ int exp_layout_build(exp_ctx *x)
         } else if ((rc = add_positions(x, lv, lv->repeat))) {
             return rc;
         }
+        if (x->o->weights && (rc = add_weights(x, lv)))
+            return rc;
     }
     for (int q = 0; q < nq; q++) {
         const form_question *fq = form_q(x->f, q);
@@ -596,6 +627,19 @@ void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview 
             c->kind = CELL_NUM;
             c->num = row->form_version;
             break;
+        case SRC_WT_FINAL:
+        case SRC_REPW: {
+            const ind_weights *wt = w->x->o->weights;
+            long k = ind_weights_find(wt, row->case_id);
+            double d = k < 0                    ? NAN
+                       : v->src == SRC_WT_FINAL ? wt->w[k]
+                                                : wt->rep[(size_t)k * wt->nrep + (size_t)v->part];
+            if (isfinite(d)) {
+                c->kind = CELL_NUM;
+                c->num = d;
+            }
+            break;
+        }
         case SRC_WEIGHT:
             if (row->has_weight) {
                 c->kind = CELL_NUM;

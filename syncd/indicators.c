@@ -472,6 +472,8 @@ static int add_household(pass *p, const store_case_row *row, const cJSON *a)
         return -1;
     h->psu = (size_t)j;
     h->frame = -1;
+    if (p->want && !(h->case_id = strdup(row->case_id)))
+        return -1;
     if (row->has_weight && isfinite(row->weight) && row->weight > 0.0) {
         h->w = h->d = row->weight;
         h->in = 1;
@@ -567,23 +569,23 @@ static const form *household_form(store *s)
 }
 
 static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
-                   const char *status, const ind_options *o, dt_err *err);
+                   const char *status, const ind_options *o, ind_weights *want, dt_err *err);
 
 int ind_compute(ind_report **out, store *s, ind_level level, const char *status, dt_err *err)
 {
-    return compute(out, NULL, s, level, status, NULL, err);
+    return compute(out, NULL, s, level, status, NULL, NULL, err);
 }
 
 int ind_compute_opts(ind_report **out, store *s, ind_level level, const char *status,
                      const ind_options *o, dt_err *err)
 {
-    return compute(out, NULL, s, level, status, o, err);
+    return compute(out, NULL, s, level, status, o, NULL, err);
 }
 
 int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_level level,
                      const char *status, dt_err *err)
 {
-    return compute(out, province, s, level, status, NULL, err);
+    return compute(out, province, s, level, status, NULL, NULL, err);
 }
 
 /* A report's own fields, before any case. Returns 0 or -1 (out of memory). */
@@ -604,6 +606,8 @@ static void pass_free(pass *p)
     ind_map_free(&p->strata);
     ind_map_free(&p->psus);
     free(p->psu_stratum);
+    for (size_t i = 0; i < p->nhh; i++)
+        free(p->hh[i].case_id);
     free(p->hh);
     free(p->rec);
     ind_frame_free(p);
@@ -613,7 +617,7 @@ static void pass_free(pass *p)
 }
 
 static int compute(ind_report **out, ind_report **province, store *s, ind_level level,
-                   const char *status, const ind_options *o, dt_err *err)
+                   const char *status, const ind_options *o, ind_weights *want, dt_err *err)
 {
     static const ind_options plain = {0};
     ind_report *r = calloc(1, sizeof(*r)), *prov = NULL;
@@ -624,6 +628,7 @@ static int compute(ind_report **out, ind_report **province, store *s, ind_level 
     if (province)
         *province = NULL;
     p.err = err;
+    p.want = want;
     p.opt = o ? o : &plain;
     p.f = household_form(s);
     p.r = p.t[0].r = r;
@@ -687,6 +692,72 @@ cleanup:
     ind_report_free(prov);
     pass_free(&p);
     return rc;
+}
+
+/* How the weights were made, in a line (the report's). */
+static char *weights_how(const ind_report *r)
+{
+    buf b;
+    char *out = NULL;
+
+    buf_init(&b, 1 << 16);
+    int bad = buf_printf(&b, "the frame's design weights");
+    if (r->nr_by)
+        bad |= buf_printf(&b, ", adjusted for nonresponse in classes by %s", r->nr_by);
+    if (r->cal_file)
+        bad |= buf_printf(&b, ", calibrated (%s) to the totals of %s", r->cal_fn, r->cal_file);
+    if (r->reps)
+        bad |=
+            buf_printf(&b, "; %ld %s replicates, every step redone in each", r->reps, r->variance);
+    if (r->seed)
+        bad |= buf_printf(&b, " (seed %llu)", r->seed);
+    if (!bad)
+        out = strdup(b.data);
+    buf_free(&b);
+    return out;
+}
+
+int ind_compute_weights(ind_weights *out, store *s, const char *status, const ind_options *o,
+                        dt_err *err)
+{
+    ind_report *r = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = compute(&r, NULL, s, IND_PROVINCE, status, o, out, err);
+    if (rc == 0 && !r->weighted)
+        rc = err_set(err, DT_EINVAL,
+                     "--weights: the cases have no sample weights (syncd assign import with a "
+                     "weight column, and cases linked to the frame)");
+    if (rc == 0 && !(out->how = weights_how(r)))
+        rc = err_set(err, DT_ENOMEM, "out of memory");
+    ind_report_free(r);
+    if (rc)
+        ind_weights_free(out);
+    return rc;
+}
+
+static int id_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(char *const *)elem);
+}
+
+long ind_weights_find(const ind_weights *w, const char *case_id)
+{
+    char **at = w->n ? bsearch(case_id, w->case_id, w->n, sizeof(*w->case_id), id_cmp) : NULL;
+    return at ? (long)(at - w->case_id) : -1;
+}
+
+void ind_weights_free(ind_weights *w)
+{
+    for (size_t i = 0; w->case_id && i < w->n; i++)
+        free(w->case_id[i]);
+    free(w->case_id);
+    free(w->w);
+    free(w->rep);
+    free(w->rscale);
+    free(w->how);
+    memset(w, 0, sizeof(*w));
 }
 
 void ind_report_free(ind_report *r)

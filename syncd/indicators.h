@@ -232,6 +232,29 @@ int ind_compute_pair(ind_report **out, ind_report **province, store *s, ind_leve
 /* Frees a report. Accepts NULL. */
 void ind_report_free(ind_report *r);
 
+/* Each completed household's weight as the report made it, and its replicate weights, for
+ * the exports (docs/exports.md, "Weights"). */
+typedef struct ind_weights {
+    size_t n, nrep;
+    char **case_id;     /* n, owned, in strcmp order */
+    double *w;          /* n: the final weight; NaN for a household without a frame weight */
+    double *rep;        /* n x nrep: household i's replicate r at rep[i * nrep + r] */
+    const char *method; /* "jk1", "jkn", "bootstrap", NULL without replicates (static) */
+    double scale;       /* the replicates' variance: scale * sum_r rscale[r] (t_r - mean)^2 */
+    double *rscale;     /* nrep, owned */
+    unsigned long long seed;
+    char *how; /* one line: how the weights were made, owned */
+} ind_weights;
+
+/* The weights ind_compute_opts would use with o (NULL: the frame's) for the cases of status,
+ * and, with o->variance IND_VAR_REPLICATE, the replicates. *out belongs to the caller
+ * (ind_weights_free). DT_EINVAL when the store has no weights (or as ind_compute_opts). */
+int ind_compute_weights(ind_weights *out, store *s, const char *status, const ind_options *o,
+                        dt_err *err);
+/* The index of case_id in w, or -1. */
+long ind_weights_find(const ind_weights *w, const char *case_id);
+void ind_weights_free(ind_weights *w);
+
 /* The report as JSON: {"level", "status", "form_id", "weighted", "ci_method", "lonely_psu",
  * "cases", "households", "persons", "refusals", "no_weight", "design_fallback", "strata",
  * "psus", "lonely_strata", "duplicates", "groups": [{"key", "name", "name_en", "district", "cases",

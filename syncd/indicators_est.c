@@ -41,6 +41,7 @@ typedef struct est {
     rep_weights rw;
     double *theta, *tot; /* (gg * NEST + k) * nrep + r */
     double *col;         /* nrep */
+    size_t *pos;         /* p->want: a household's row there */
 } est;
 
 static ind_group *group_at(const est *e, size_t gg, int *tgt)
@@ -451,6 +452,65 @@ static void unweighted_group(est *e, size_t gg)
     }
 }
 
+/* ---- the weights kept for the exports */
+
+typedef struct by_case {
+    const char *id;
+    size_t i;
+} by_case;
+
+static int case_cmp(const void *a, const void *b)
+{
+    return strcmp(((const by_case *)a)->id, ((const by_case *)b)->id);
+}
+
+/* The households' final weights in case order into p->want; e->pos says where each went. */
+static int keep_weights(est *e)
+{
+    pass *p = e->p;
+    ind_weights *k = p->want;
+    size_t n = p->nhh;
+    by_case *o = malloc((n ? n : 1) * sizeof(*o));
+
+    e->pos = malloc((n ? n : 1) * sizeof(*e->pos));
+    k->case_id = calloc(n ? n : 1, sizeof(*k->case_id));
+    k->w = malloc((n ? n : 1) * sizeof(*k->w));
+    if (!o || !e->pos || !k->case_id || !k->w) {
+        free(o);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        o[i] = (by_case){p->hh[i].case_id, i};
+    qsort(o, n, sizeof(*o), case_cmp);
+    for (size_t j = 0; j < n; j++) {
+        const ind_hh *h = &p->hh[o[j].i];
+        e->pos[o[j].i] = j;
+        k->case_id[j] = h->case_id; /* moved: the pass no longer frees it */
+        p->hh[o[j].i].case_id = NULL;
+        k->w[j] = h->in ? h->w : NAN;
+    }
+    k->n = n;
+    free(o);
+    return 0;
+}
+
+static int keep_replicates(est *e)
+{
+    ind_weights *k = e->p->want;
+    size_t nrep = e->rw.nrep;
+
+    k->nrep = nrep;
+    k->method = rep_method_name(e->rw.method);
+    k->scale = e->rw.scale;
+    k->seed = e->rw.method == REP_BOOTSTRAP ? (e->p->opt->seed ? e->p->opt->seed : 1) : 0;
+    k->rscale = malloc((nrep ? nrep : 1) * sizeof(*k->rscale));
+    k->rep = malloc((k->n ? k->n : 1) * (nrep ? nrep : 1) * sizeof(*k->rep));
+    if (!k->rscale || !k->rep)
+        return -1;
+    memcpy(k->rscale, e->rw.rscale, nrep * sizeof(*k->rscale));
+    return 0;
+}
+
 /* ---- replicates */
 
 static int replicates(est *e)
@@ -483,7 +543,7 @@ static int replicates(est *e)
     e->tot = malloc(G * NEST * nrep * sizeof(*e->tot));
     e->col = malloc(nrep * sizeof(*e->col));
     g = malloc((p->nhh ? p->nhh : 1) * sizeof(*g));
-    if (!e->theta || !e->tot || !e->col || !g)
+    if (!e->theta || !e->tot || !e->col || !g || (p->want && keep_replicates(e)))
         goto cleanup;
     for (size_t i = 0; i < p->nrec; i++) {
         const ind_rec *c = &p->rec[i];
@@ -495,6 +555,8 @@ static int replicates(est *e)
             w[i] = p->hh[i].in ? p->hh[i].d * mult[e->d.of_psu[p->hh[i].psu]] : 0.0;
         if (e->cal && (rc = ind_cal_replicate(p, &x, w, g, r, nrep)))
             goto cleanup;
+        for (size_t i = 0; p->want && i < p->nhh; i++)
+            p->want->rep[e->pos[i] * nrep + r] = p->hh[i].in ? w[i] : NAN;
         memset(Y, 0, G * NEST * sizeof(*Y));
         memset(X, 0, G * NEST * sizeof(*X));
         for (size_t i = 0; i < p->nrec; i++) {
@@ -603,6 +665,7 @@ static void est_free(est *e)
     free(e->theta);
     free(e->tot);
     free(e->col);
+    free(e->pos);
 }
 
 int ind_estimate(pass *p)
@@ -629,6 +692,8 @@ int ind_estimate(pass *p)
         if (!e.tz || !e.ty || !e.prov_z || !e.ref_z)
             goto cleanup;
         if (p->ctl && cal_prepare(&e))
+            goto cleanup;
+        if (p->want && keep_weights(&e))
             goto cleanup;
         if (p->opt->variance == IND_VAR_REPLICATE && (rc = replicates(&e)))
             goto cleanup;

@@ -46,11 +46,12 @@ typedef struct ind_frame_hh {
 
 /* One completed household: a unit of the design. */
 typedef struct ind_hh {
-    double w;   /* its weight: the frame's, adjusted for nonresponse, calibrated; 0: none */
-    double d;   /* before calibration */
-    size_t psu; /* index in the PSU map */
-    long frame; /* its row in the pass's frame (nonresponse), or -1 */
-    int in;     /* 1 when the frame gave it a usable weight (a unit of the weighted design) */
+    double w;      /* its weight: the frame's, adjusted for nonresponse, calibrated; 0: none */
+    double d;      /* before calibration */
+    size_t psu;    /* index in the PSU map */
+    long frame;    /* its row in the pass's frame (nonresponse), or -1 */
+    int in;        /* 1 when the frame gave it a usable weight (a unit of the weighted design) */
+    char *case_id; /* owned, only when the pass keeps the weights (pass.want) */
 } ind_hh;
 
 /* What one household adds to one group's indicators. */
@@ -96,7 +97,8 @@ typedef struct pass {
     ind_map frame_ids;      /* the frame's assignment ids (nonresponse), by index into frame */
     ind_frame_hh *frame;
     size_t fcap;
-    ind_domain *dom; /* NULL when none */
+    ind_domain *dom;   /* NULL when none */
+    ind_weights *want; /* NULL, or where the households' weights go (ind_compute_weights) */
     /* calibration: the totals, each household's row of values (compressed sparse rows) */
     ctl_totals *ctl;
     size_t *xrow, *xcol; /* nhh + 1; the columns */
@@ -134,7 +136,8 @@ int ind_domain_of(const pass *p, const cJSON *answers);
 int ind_domain_member(const pass *p, const cJSON *member);
 void ind_domain_free(pass *p);
 
-/* The estimates of every group of every target from the households (indicators_est.c). */
+/* The estimates of every group of every target from the households (indicators_est.c); the
+ * weights and replicates into p->want when it is there. */
 int ind_estimate(pass *p);
 
 /* The group of the current case (p->at) in target t, in category cat (-1: the whole group),

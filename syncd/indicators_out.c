@@ -422,8 +422,9 @@ static void method_note(FILE *fp, const ind_report *r)
         fprintf(fp, "from %ld %s replicate weights (every weighting step redone in each", r->reps,
                 r->variance);
     else
-        fprintf(fp, "Taylor linearization of the ratio%s (strata and PSUs from the frame, PSUs "
-                    "with replacement within strata",
+        fprintf(fp,
+                "Taylor linearization of the ratio%s (strata and PSUs from the frame, PSUs "
+                "with replacement within strata",
                 r->cal_file ? ", of the calibration's residuals" : "");
     if (r->seed)
         fprintf(fp, "; seed %llu", r->seed);
@@ -599,8 +600,9 @@ int ind_report_table(FILE *fp, const ind_report *r, dt_err *err)
               "the variance over a simple random sample's of the same size.\n",
               fp);
     if (c.ref)
-        fprintf(fp, "vs reference = the estimate minus that of %s = %s in the same group, "
-                    "with its 95%% CI (percentage points).\n",
+        fprintf(fp,
+                "vs reference = the estimate minus that of %s = %s in the same group, "
+                "with its 95%% CI (percentage points).\n",
                 r->domain, r->domain_ref);
     if (c.prov)
         fputs("vs province = the estimate minus the province's (the same category), with its "
@@ -631,12 +633,38 @@ static void csv_num(char *out, size_t size, double d)
 int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
 {
     static const char *const header[] = {
-        "level",   "key",       "name",        "code",        "label_vi", "label_en",
-        "unit",    "target",    "measurable",  "estimate",    "se",       "ci_low",
-        "ci_high", "numerator", "denominator", "n_numerator", "n_units",  "households",
-        "gap",     "weighted",  "ci_method",   "refusals",
-        "domain", "domain_label", "total_se", "total_ci_low", "total_ci_high", "deff",
-        "diff_reference", "diff_reference_se", "diff_province", "diff_province_se",
+        "level",
+        "key",
+        "name",
+        "code",
+        "label_vi",
+        "label_en",
+        "unit",
+        "target",
+        "measurable",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "numerator",
+        "denominator",
+        "n_numerator",
+        "n_units",
+        "households",
+        "gap",
+        "weighted",
+        "ci_method",
+        "refusals",
+        "domain",
+        "domain_label",
+        "total_se",
+        "total_ci_low",
+        "total_ci_high",
+        "deff",
+        "diff_reference",
+        "diff_reference_se",
+        "diff_province",
+        "diff_province_se",
     };
     enum { NF = sizeof(header) / sizeof(header[0]) };
     buf b;
@@ -663,9 +691,8 @@ int ind_report_csv(FILE *fp, const ind_report *r, dt_err *err)
             snprintf(nu, sizeof(nu), "%ld", v->n_units);
             snprintf(nh, sizeof(nh), "%ld", v->n_households);
             snprintf(ref, sizeof(ref), "%ld", g->refusals);
-            const double extra[] = {v->total_se,  v->total_low,   v->total_high,
-                                    v->deff,      v->diff_ref,    v->diff_ref_se,
-                                    v->diff_prov, v->diff_prov_se};
+            const double extra[] = {v->total_se, v->total_low,   v->total_high, v->deff,
+                                    v->diff_ref, v->diff_ref_se, v->diff_prov,  v->diff_prov_se};
             char xs[8][32];
             for (int q = 0; q < 8; q++)
                 csv_num(xs[q], sizeof(xs[q]), extra[q]);

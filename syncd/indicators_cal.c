@@ -142,11 +142,11 @@ static int cal_failed(const pass *p, const wt_cal_result *res, const char *which
         return err_set(p->err, DT_ENOMEM, "out of memory calibrating the weights");
     if (res->status == WT_CAL_EMPTY)
         return err_set(p->err, DT_EINVAL,
-                       "%s: line %d: %s %s: no household of the %s has it (known total %.10g): "
+                       "%s: line %d: %s %s: no household of %s has it (known total %.10g): "
                        "leave it out or merge it with another category",
                        path, c->line, c->margin, c->category, which, c->total);
     return err_set(p->err, DT_EINVAL,
-                   "%s: line %d: the %s's weights cannot meet %s %s (known total %.10g) "
+                   "%s: line %d: the weights of %s cannot meet %s %s (known total %.10g) "
                    "within the bounds [%g, %g] in %d steps: still off by %.3g of it; widen "
                    "the bounds (--bounds) or merge categories",
                    path, c->line, which, c->margin, c->category, c->total, p->r->cal_lower,
@@ -201,7 +201,7 @@ int ind_calibrate(pass *p)
     for (size_t i = 0; i < p->nhh; i++)
         d[i] = p->hh[i].in ? p->hh[i].d : 0.0;
     if (wt_calibrate(g, d, &x, t, &o, &res)) {
-        rc = cal_failed(p, &res, "sample");
+        rc = cal_failed(p, &res, "the sample");
         goto cleanup;
     }
     for (size_t i = 0; i < p->nhh; i++)

@@ -77,6 +77,7 @@ static int margin_of(ctl_column *c, const form *f, errlist *problems, const char
         }
     int q = form_find(f, c->margin);
     const form_question *fq = q >= 0 ? form_q(f, q) : NULL;
+    c->kind = CTL_NONE; /* until it is found to be one */
     if (!fq)
         return errlist_add(problems, where, "margin",
                            "'%s' is not households, persons, commune, " CTL_URBAN_RURAL
@@ -131,8 +132,23 @@ int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char
     return 0;
 }
 
+/* A commune is a unit of today; commune and urban_rural need a table of units. */
+static void check_unit(const ctl_column *c, const form *f, const geo_table *units,
+                       errlist *problems, const char *where)
+{
+    if (c->kind != CTL_COMMUNE && c->kind != CTL_AREA)
+        return;
+    if (!units)
+        errlist_add(problems, where, "margin",
+                    "%s needs a table of units, and version %d of %s declares none", c->margin,
+                    form_version(f), form_id(f));
+    else if (c->kind == CTL_COMMUNE && c->category[0] && !geo_find(units, c->category))
+        errlist_add(problems, where, "category", "%s is not a unit of today in %s", c->category,
+                    form_geo_table(f) ? form_geo_table(f) : "the table of units");
+}
+
 static int add_row(ctl_totals *t, const char *const *fld, const int *at, int line, const form *f,
-                   errlist *problems, size_t *cap)
+                   const geo_table *units, errlist *problems, size_t *cap)
 {
     char where[32];
     ctl_column *c;
@@ -153,6 +169,7 @@ static int add_row(ctl_totals *t, const char *const *fld, const int *at, int lin
     if (ctl_column_make(c, f, fld[at[0]], fld[at[1]], problems, where))
         return DT_ENOMEM;
     c->line = line;
+    check_unit(c, f, units, problems, where);
     char *tot = trimmed(fld[at[2]]);
     if (!tot)
         return DT_ENOMEM;
@@ -173,6 +190,8 @@ static int is_full(const ctl_totals *t, const form *f, size_t k, double *sum)
     const ctl_column *c = &t->col[k];
 
     *sum = 0;
+    if (c->kind == CTL_NONE)
+        return 0;
     if (c->kind == CTL_HOUSEHOLDS || c->kind == CTL_PERSONS) {
         *sum = c->total;
         return 1;
@@ -222,7 +241,8 @@ static void check_full(const ctl_totals *t, const form *f, errlist *problems)
     }
 }
 
-int ctl_read(ctl_totals *out, const char *path, const form *f, errlist *problems, dt_err *err)
+int ctl_read(ctl_totals *out, const char *path, const form *f, const geo_table *units,
+             errlist *problems, dt_err *err)
 {
     static const char *const names[] = {"margin", "category", "total"};
     csv_reader *r = NULL;
@@ -242,7 +262,7 @@ int ctl_read(ctl_totals *out, const char *path, const form *f, errlist *problems
         return DT_EINVAL;
     }
     while ((rc = csv_next(r, &fld, &nf, err)) == 1)
-        if ((rc = add_row(out, fld, at, csv_line(r), f, problems, &cap))) {
+        if ((rc = add_row(out, fld, at, csv_line(r), f, units, problems, &cap))) {
             rc = err_set(err, DT_ENOMEM, "out of memory");
             break;
         }
@@ -322,6 +342,8 @@ double ctl_value(const ctl_column *c, const form *f, const cJSON *answers, const
         return unit && geo_urban(unit) == !strcmp(c->category, "urban");
     case CTL_QUESTION:
         return in_category(c, cJSON_GetObjectItemCaseSensitive(answers, form_q(f, c->q)->name));
+    case CTL_NONE:
+        return 0;
     case CTL_MEMBER:
         break;
     }

@@ -22,8 +22,9 @@ typedef enum ctl_kind {
     CTL_COMMUNE,    /* margin "commune": 1 in the unit of today whose code is the category */
     CTL_QUESTION,   /* a household question: 1 when its answer is the category (or in it) */
     CTL_MEMBER,     /* a member question: the members whose answer is the category (or in it) */
-    CTL_AREA        /* margin CTL_URBAN_RURAL: 1 when the household's unit of today is a ward
+    CTL_AREA,       /* margin CTL_URBAN_RURAL: 1 when the household's unit of today is a ward
                        (category "urban") or a commune ("rural") */
+    CTL_NONE        /* a margin that is none of these (a problem was said): counts nothing */
 } ctl_kind;
 
 typedef struct ctl_column {
@@ -43,18 +44,22 @@ typedef struct ctl_totals {
 } ctl_totals;
 
 /* Reads the totals file at path (header margin,category,total; a margin is households,
- * persons, commune, or a question of f outside a roster or in the top roster, select_one,
- * integer, decimal or text) into *out. Every problem at once in problems as "line N:
+ * persons, commune, urban_rural, or a question of f outside a roster or in the top roster,
+ * select_one, integer, decimal or text) into *out. units is the form's table of units (NULL
+ * when it declares none): a commune must be one of its units, and commune and urban_rural
+ * margins need it. Every problem at once in problems as "line N:
  * column: message" (an unknown margin, a category that is not one of the question's
  * choices, a total that is not a number >= 0, a margin and category given twice, full
  * margins that disagree on the number of households or persons): DT_EINVAL. Other errors
  * (cannot read, no memory) with err. ctl_free frees *out. */
-int ctl_read(ctl_totals *out, const char *path, const form *f, errlist *problems, dt_err *err);
+int ctl_read(ctl_totals *out, const char *path, const form *f, const geo_table *units,
+             errlist *problems, dt_err *err);
 void ctl_free(ctl_totals *t);
 
 /* Makes column c of margin and category (trimmed) as a totals file's row would be read, its
- * problems added to problems at where; c->total is 0. Returns 0 (problems or none) or
- * DT_ENOMEM; c's strings are then owned (freed as ctl_free frees a file's). */
+ * problems added to problems at where (a margin that is none: CTL_NONE); c->total is 0. Returns 0
+ * (problems or none) or DT_ENOMEM; c's strings are then owned (freed as ctl_free frees a file's).
+ */
 int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char *category,
                     errlist *problems, const char *where);
 

@@ -31,27 +31,6 @@ static int file_problems(pass *p, errlist *problems)
     return rc;
 }
 
-/* Every commune of the file is a unit of today. */
-static void check_units(const pass *p, const ctl_totals *t, errlist *problems)
-{
-    const geo_table *table = p->pl ? placer_table(p->pl) : NULL;
-    char where[32];
-
-    for (size_t k = 0; k < t->n; k++) {
-        const ctl_column *c = &t->col[k];
-        if (c->kind != CTL_COMMUNE && c->kind != CTL_AREA)
-            continue;
-        snprintf(where, sizeof(where), "line %d", c->line);
-        if (!table)
-            errlist_add(problems, where, "margin",
-                        "%s needs a table of units, and version %d of %s declares none", c->margin,
-                        form_version(p->f), form_id(p->f));
-        else if (c->kind == CTL_COMMUNE && !geo_find(table, c->category))
-            errlist_add(problems, where, "category", "%s is not a unit of today in %s", c->category,
-                        form_geo_table(p->f));
-    }
-}
-
 int ind_cal_open(pass *p)
 {
     errlist problems = {0};
@@ -62,9 +41,8 @@ int ind_cal_open(pass *p)
         return err_set(p->err, DT_EINVAL, "--calibrate: no form is published");
     if (!(p->ctl = calloc(1, sizeof(*p->ctl))))
         return err_set(p->err, DT_ENOMEM, "out of memory");
-    rc = ctl_read(p->ctl, p->opt->calibrate, p->f, &problems, p->err);
-    if (rc == DT_OK)
-        check_units(p, p->ctl, &problems);
+    rc = ctl_read(p->ctl, p->opt->calibrate, p->f, p->pl ? placer_table(p->pl) : NULL, &problems,
+                  p->err);
     if (problems.n)
         return file_problems(p, &problems);
     if (rc)

@@ -524,12 +524,14 @@ static int replicates(est *e)
     size_t *grp = malloc((p->nrec ? p->nrec : 1) * sizeof(*grp));
     int rc = DT_ENOMEM;
 
-    if (o->replicates == REP_JK1 && e->d.ns > 1)
-        return err_set(p->err, DT_EINVAL,
-                       "--replicates jk1 deletes one PSU at a time from the whole sample, and "
-                       "this design has %zu strata: use jkn (R's as.svrepdesign refuses JK1 on "
-                       "a stratified design too)",
-                       e->d.ns);
+    if (o->replicates == REP_JK1 && e->d.ns > 1) {
+        rc = err_set(p->err, DT_EINVAL,
+                     "--replicates jk1 deletes one PSU at a time from the whole sample, and "
+                     "this design has %zu strata: use jkn (R's as.svrepdesign refuses JK1 on "
+                     "a stratified design too)",
+                     e->d.ns);
+        goto cleanup;
+    }
     if (!w || !Y || !X || !grp ||
         rep_make(&e->rw, (rep_method)o->replicates, e->d.stratum, e->d.nd, e->d.ns,
                  (size_t)(o->reps > 0 ? o->reps : IND_BOOTSTRAP_REPS), o->seed ? o->seed : 1)) {
@@ -674,6 +676,10 @@ int ind_estimate(pass *p)
     int weighted = p->any_weight, rc = DT_ENOMEM;
     size_t ncat = p->dom ? p->dom->cats.n : 0;
 
+    if (!weighted && p->opt->variance == IND_VAR_REPLICATE)
+        return err_set(p->err, DT_EINVAL,
+                       "--variance replicate needs sample weights: the frame gives none "
+                       "(syncd assign import with weight, stratum and psu columns)");
     if (sort_groups(p) || design_make(&e.d, p))
         goto cleanup;
     e.off[0] = 0;

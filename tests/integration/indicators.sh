@@ -497,4 +497,59 @@ grep -qF "no household of the frame has a value for 'nosuch'" "$LOGDIR/nr_bad.ou
 S indicators --min-respondents 3 >"$LOGDIR/nr_bad2.out" 2>&1
 same "--min-respondents without --nonresponse: exit 2" "$?" 2
 
+# ---- calibration, domains, replicates, the export's weights (R checks the figures themselves:
+# tests/r/flow.sh; here the commands, their errors and what must add up)
+HH=$(q "$SDB" "SELECT total(weight) * 1.05 FROM assignments WHERE weight > 0")
+printf 'margin,category,total\nhouseholds,,%s\nm_sex,1,%s\nm_sex,2,%s\n' "$HH" \
+    "$(q :memory: "SELECT $HH * 2.1")" "$(q :memory: "SELECT $HH * 2.2")" >"$LOGDIR/totals.csv"
+S indicators --format json --calibrate "$LOGDIR/totals.csv" --calfun raking >"$LOGDIR/cal.json" 2>"$LOGDIR/cal.err" ||
+    not_ok "--calibrate: $(cat "$LOGDIR/cal.err")"
+for i in 0 1 2; do
+    close "calibrated margin $i met" "$(j "$LOGDIR/cal.json" "\$.calibration.margins[$i].after")" \
+        "$(j "$LOGDIR/cal.json" "\$.calibration.margins[$i].total")"
+done
+same "calibration reported" "$(j "$LOGDIR/cal.json" '$.calibration.calfun')" raking
+printf 'margin,category,total\nhouseholds,,100\nnosuch,1,5\ncommune,99999,7\nm_sex,3,1\n' >"$LOGDIR/bad_totals.csv"
+S indicators --calibrate "$LOGDIR/bad_totals.csv" >"$LOGDIR/bad_cal.out" 2>&1
+same "a bad totals file: exit 1" "$?" 1
+grep -qF "line 3: margin: 'nosuch' is not households" "$LOGDIR/bad_cal.out" &&
+    grep -qF "line 4: category: 99999 is not a unit of today in sonla_2025" "$LOGDIR/bad_cal.out" &&
+    grep -qF "line 5: category: '3' is not a choice of m_sex" "$LOGDIR/bad_cal.out" &&
+    grep -qF "3 problems: nothing computed" "$LOGDIR/bad_cal.out" && ok ||
+    not_ok "bad totals: $(cat "$LOGDIR/bad_cal.out")"
+printf 'margin,category,total\nhouseholds,,%s\nurban_rural,urban,%s\n' "$HH" "$HH" >"$LOGDIR/tight.csv"
+S indicators --calibrate "$LOGDIR/tight.csv" --bounds 0.9,1.1 >"$LOGDIR/tight.out" 2>&1
+same "totals the bounds cannot meet: exit 1" "$?" 1
+grep -qE "line [23]: the weights of the sample cannot meet .* within the bounds \[0.9, 1.1\]" "$LOGDIR/tight.out" && ok ||
+    not_ok "bounds not met: $(cat "$LOGDIR/tight.out")"
+S indicators --format json --by m_sex >"$LOGDIR/sex.json" 2>"$LOGDIR/sex.err" || not_ok "--by m_sex: $(cat "$LOGDIR/sex.err")"
+same "--by m_sex: the province, men, women" "$(ngroups "$LOGDIR/sex.json")|$(j "$LOGDIR/sex.json" '$.groups[2].domain.label')" "3|Nữ"
+same "no household indicator for a member domain" "$(j "$LOGDIR/sex.json" '$.groups[1].indicators[0].estimate')" ""
+close "men's and women's T5 numerators add up" \
+    "$(q :memory: "SELECT json_extract(readfile('$LOGDIR/sex.json'), '\$.groups[1].indicators[4].numerator') + json_extract(readfile('$LOGDIR/sex.json'), '\$.groups[2].indicators[4].numerator')")" \
+    "$(j "$LOGDIR/sex.json" '$.groups[0].indicators[4].numerator')"
+close "women - men, as the report says" "$(j "$LOGDIR/sex.json" '$.groups[2].indicators[4].diff_reference.estimate')" \
+    "$(q :memory: "SELECT json_extract(readfile('$LOGDIR/sex.json'), '\$.groups[2].indicators[4].estimate') - json_extract(readfile('$LOGDIR/sex.json'), '\$.groups[1].indicators[4].estimate')")"
+S indicators --format json --by commune >"$LOGDIR/wc.json" 2>&1 || not_ok "weighted --by commune"
+close "a commune against the province" "$(j "$LOGDIR/wc.json" '$.groups[0].indicators[4].diff_province.estimate')" \
+    "$(q :memory: "SELECT json_extract(readfile('$LOGDIR/wc.json'), '\$.groups[0].indicators[4].estimate') - json_extract(readfile('$LOGDIR/w.json'), '\$.groups[0].indicators[4].estimate')")"
+S indicators --variance replicate --replicates jk1 >"$LOGDIR/jk1.out" 2>&1
+same "JK1 on a stratified design: exit 1" "$?" 1
+grep -qF "use jkn (R's as.svrepdesign refuses JK1 on a stratified design too)" "$LOGDIR/jk1.out" && ok ||
+    not_ok "jk1: $(cat "$LOGDIR/jk1.out")"
+S indicators --format json --variance replicate >"$LOGDIR/jkn.json" 2>"$LOGDIR/jkn.err" || not_ok "jkn: $(cat "$LOGDIR/jkn.err")"
+same "JKn: one replicate per PSU" "$(j "$LOGDIR/jkn.json" '$.variance.method') $(j "$LOGDIR/jkn.json" '$.variance.replicates')" \
+    "jkn $(j "$LOGDIR/jkn.json" '$.psus')"
+S indicators --variance replicate --reps 10 >/dev/null 2>&1
+same "--reps without the bootstrap: exit 2" "$?" 2
+S export --format csv --out "$LOGDIR/wexp" --weights --calibrate "$LOGDIR/totals.csv" --variance replicate \
+    --replicates bootstrap --reps 5 >"$LOGDIR/wexp.out" 2>&1 || not_ok "export --weights: $(cat "$LOGDIR/wexp.out")"
+q :memory: ".import --csv '$LOGDIR/wexp/households.csv' h" "SELECT total(wt_final), total(rw_5) FROM h WHERE wt_final <> ''" >"$LOGDIR/wsum.txt" 2>&1
+close "the exported final weights add up to the households' total" "$(cut -d'|' -f1 "$LOGDIR/wsum.txt")" "$HH"
+close "so does each replicate" "$(cut -d'|' -f2 "$LOGDIR/wsum.txt")" "$HH"
+grep -qF "svrepdesign(data = households, weights = ~wt_final" "$LOGDIR/wexp/codebook.csv" && ok ||
+    not_ok "the codebook says how to declare the design"
+S export --format csv --out "$LOGDIR/wexp2" --calibrate "$LOGDIR/totals.csv" >/dev/null 2>&1
+same "a weighting option without --weights: exit 2" "$?" 2
+
 finish

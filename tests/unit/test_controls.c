@@ -14,6 +14,7 @@
 #include "controls.h"
 
 static form *F;
+static geo_table *UNITS; /* the province's 2025 units */
 
 static int setup(void **state)
 {
@@ -26,13 +27,15 @@ static int setup(void **state)
              data ? data : "tests/data");
     int rc = form_load_file(&F, path, &problems);
     errlist_free(&problems);
-    return rc;
+    dt_err err;
+    return rc || geo_builtin(&UNITS, "sonla_2025", &err);
 }
 
 static int teardown(void **state)
 {
     (void)state;
     form_free(F);
+    geo_free(UNITS);
     return 0;
 }
 
@@ -49,7 +52,7 @@ static int read_text(ctl_totals *t, const char *text, char *out, size_t size)
     assert_non_null(fp);
     fputs(text, fp);
     fclose(fp);
-    int rc = ctl_read(t, path, F, &problems, &err);
+    int rc = ctl_read(t, path, F, UNITS, &problems, &err);
     out[0] = '\0';
     for (size_t i = 0; i < problems.n && n < size; i++)
         n += (size_t)snprintf(out + n, size - n, "%s%s: %s: %s", i ? " | " : "",
@@ -134,9 +137,14 @@ static void test_controls__every_problem_is_said_by_line(void **state)
                        "m_age,old,10\n"
                        "district,118,-3\n"
                        "households,x,5\n"
-                       "district,118,4\n";
+                       "district,118,4\n"
+                       "commune,99999,3\n";
 
     assert_int_equal(read_text(&t, text, msg, sizeof(msg)), DT_EINVAL);
+    assert_non_null(
+        strstr(msg, "line 9: category: 99999 is not a unit of today in the table of units"));
+    /* a margin that is none is no full margin either */
+    assert_null(strstr(msg, "nosuch adds up"));
     assert_non_null(strstr(msg, "line 2: margin: 'nosuch' is not households, persons, commune"));
     assert_non_null(strstr(msg, "line 3: category: '7' is not a choice of m_sex (list sex)"));
     assert_non_null(strstr(msg, "line 4: margin: m_epay is a select_multiple"));

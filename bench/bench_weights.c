@@ -1,9 +1,12 @@
 /* bench_weights.c - what weighting costs a statistics office's report, on a whole province: the
- * real `syncd indicators` with its weights raked to known totals, and with 100 bootstrap
+ * real `syncd indicators` with its weights raked to known totals (households by commune of
+ * today and urban/rural, persons by sex and age group), and with 100 bootstrap
  * replicates (raked again in each), each timed against the plain Taylor report in the same
  * repetition; the store made as bench_outputs makes it */
 #include "child.h"
 #include "figures.h"
+#include "csv.h"
+#include "geo.h"
 #include "outputs_store.h"
 
 #include <errno.h>
@@ -124,62 +127,167 @@ static int parse_opts(opts *o, int argc, char **argv)
 
 /* ---- the totals: the frame's weighted sums, moved a little (the census is not the sample) */
 
-/* The store's weighted sums by margin and category, the queries the README shows. */
-static const char *const margins_sql[] = {
-    "SELECT 'households', '', total(a.weight) FROM cases c JOIN assignments a USING "
-    "(assignment_id) WHERE c.outcome <> 'refusal'",
-    "SELECT 'district', json_extract(r.answers, '$.district') d, total(a.weight) FROM cases c "
-    "JOIN revisions r ON r.rev_id = c.head_rev JOIN assignments a USING (assignment_id) "
-    "WHERE c.outcome <> 'refusal' AND d IS NOT NULL GROUP BY d",
-    "SELECT 'm_sex', json_extract(m.value, '$.m_sex') s, total(a.weight) FROM cases c "
+/* One margin's categories and sums. */
+typedef struct margin {
+    const char *name;
+    char cat[128][16];
+    double v[128];
+    int n;
+} margin;
+
+static void margin_add(margin *m, const char *cat, double v)
+{
+    for (int i = 0; i < m->n; i++)
+        if (!strcmp(m->cat[i], cat)) {
+            m->v[i] += v;
+            return;
+        }
+    if (m->n == 128)
+        die("more than 128 categories of %s", m->name);
+    snprintf(m->cat[m->n], sizeof(m->cat[0]), "%s", cat);
+    m->v[m->n++] = v;
+}
+
+/* Persons by sex and age group, weighted, straight from the store (the queries the README
+ * shows). */
+static const char *const persons_sql[] = {
+    "SELECT json_extract(m.value, '$.m_sex') s, total(a.weight) FROM cases c "
     "JOIN revisions r ON r.rev_id = c.head_rev JOIN assignments a USING (assignment_id), "
     "json_each(r.answers, '$.members') m WHERE c.outcome <> 'refusal' AND s IS NOT NULL "
     "GROUP BY s",
-    "SELECT 'm_age', CASE WHEN g < 15 THEN '0-14' WHEN g < 25 THEN '15-24' WHEN g < 65 THEN "
-    "'25-64' ELSE '65+' END k, total(a.weight) FROM (SELECT a.weight weight, "
-    "json_extract(m.value, '$.m_age') g, c.assignment_id FROM cases c JOIN revisions r ON "
+    "SELECT CASE WHEN g < 15 THEN '0-14' WHEN g < 25 THEN '15-24' WHEN g < 65 THEN "
+    "'25-64' ELSE '65+' END k, total(w) FROM (SELECT a.weight w, "
+    "json_extract(m.value, '$.m_age') g FROM cases c JOIN revisions r ON "
     "r.rev_id = c.head_rev JOIN assignments a USING (assignment_id), json_each(r.answers, "
-    "'$.members') m WHERE c.outcome <> 'refusal' AND g IS NOT NULL) a GROUP BY k",
+    "'$.members') m WHERE c.outcome <> 'refusal' AND g IS NOT NULL) GROUP BY k",
 };
 
-/* Writes the totals file: each margin's sums (households, former district, persons by sex and
- * by age group: 19 totals), its categories moved by -4, 0, +4 % in turn and the whole margin
- * set to 1.03 (households) or 1.01 (persons) of the sample's, so that full margins still
- * agree. Returns the number of totals. */
-static int write_totals(const char *store, const char *path)
+static void persons(const char *store, margin *sex, margin *age)
 {
     sqlite3 *db = NULL;
-    FILE *fp = fopen(path, "w");
-    int n = 0;
+    margin *to[2] = {sex, age};
 
-    if (!fp || sqlite3_open_v2(store, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        die("cannot open %s or write %s", store, path);
-    fprintf(fp, "margin,category,total\n");
-    for (size_t q = 0; q < sizeof(margins_sql) / sizeof(margins_sql[0]); q++) {
+    if (sqlite3_open_v2(store, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        die("cannot open %s", store);
+    for (int q = 0; q < 2; q++) {
         sqlite3_stmt *st;
-        char margin[32][64], cat[32][64];
-        double v[32], sum = 0, moved = 0;
-        int k = 0;
-        if (sqlite3_prepare_v2(db, margins_sql[q], -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(db, persons_sql[q], -1, &st, NULL) != SQLITE_OK)
             die("totals: %s", sqlite3_errmsg(db));
-        while (sqlite3_step(st) == SQLITE_ROW && k < 32) {
-            snprintf(margin[k], sizeof(margin[k]), "%s", sqlite3_column_text(st, 0));
-            snprintf(cat[k], sizeof(cat[k]), "%s",
-                     sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-            v[k] = sqlite3_column_double(st, 2);
-            sum += v[k];
-            moved += v[k] * (1.0 + 0.04 * (k % 3 - 1));
-            k++;
-        }
+        while (sqlite3_step(st) == SQLITE_ROW)
+            margin_add(to[q], (const char *)sqlite3_column_text(st, 0),
+                       sqlite3_column_double(st, 1));
         sqlite3_finalize(st);
-        double whole = q < 2 ? 1.03 : 1.01;
-        for (int i = 0; i < k; i++)
-            fprintf(fp, "%s,%s,%.17g\n", margin[i], cat[i],
-                    v[i] * (1.0 + 0.04 * (i % 3 - 1)) * whole * sum / moved);
-        n += k;
     }
     sqlite3_close(db);
-    if (fclose(fp) != 0)
+}
+
+/* Households by unit of today and urban/rural: from the real `syncd export --weights` (the
+ * frame's weights and each case placed in the units of today, as the report places it). */
+static void households(const opts *o, const char *store, margin *all, margin *unit, margin *area)
+{
+    char dir[4200], file[4300], log[4200];
+    char *argv[] = {(char *)o->syncd, "export", "--format",  "csv",  "--out",       dir,
+                    "--status",       "all",    "--weights", "--db", (char *)store, NULL};
+    geo_table *t = NULL;
+    csv_reader *r = NULL;
+    const char *const *fld;
+    child_result res;
+    dt_err err;
+    int nf;
+
+    snprintf(dir, sizeof(dir), "%s/census", workdir);
+    snprintf(log, sizeof(log), "%s/syncd.log", workdir);
+    if (child_run(argv, NULL, NULL, log, &res) || res.status != 0)
+        die("`syncd export --weights` failed (status %d)", res.status);
+    snprintf(file, sizeof(file), "%s/households.csv", dir);
+    if (geo_builtin(&t, "sonla_2025", &err) || csv_open(&r, file, 100000000, &err))
+        die("%s", err.msg);
+    nf = csv_header(r, &fld);
+    int cw = csv_column(fld, nf, "wt_final"), cu = csv_column(fld, nf, "unit_today_code");
+    if (cw < 0 || cu < 0)
+        die("%s has no wt_final or unit_today_code", file);
+    while (csv_next(r, &fld, &nf, &err) == 1) {
+        double w = strtod(fld[cw], NULL);
+        const geo_unit *u = fld[cu][0] ? geo_find(t, fld[cu]) : NULL;
+        margin_add(all, "", w);
+        if (u) {
+            margin_add(unit, u->code, w);
+            margin_add(area, geo_urban(u) == 1 ? "urban" : "rural", w);
+        }
+    }
+    csv_close(r);
+    geo_free(t);
+}
+
+/* Margin m's categories moved by -4, 0, +4 % in turn, then the whole set to whole x its sum. */
+static void move(margin *m, double whole)
+{
+    double sum = 0, moved = 0;
+
+    for (int i = 0; i < m->n; i++) {
+        sum += m->v[i];
+        moved += m->v[i] * (1.0 + 0.04 * (i % 3 - 1));
+    }
+    for (int i = 0; i < m->n; i++)
+        m->v[i] *= (1.0 + 0.04 * (i % 3 - 1)) * whole * sum / moved;
+}
+
+/* Writes the totals file: households, by commune of today, urban and rural, persons by sex
+ * and by age group. The communes are moved a little from the sample's sums and set to 1.03 of
+ * them; households and urban/rural follow from the communes, as a census's would (a ward is
+ * urban); persons by sex and by age group are moved within and set to 1.01 of the sample's
+ * persons, so that the margins that count the same units agree. The same without the communes
+ * and urban/rural into no_communes, their number into *n_rep. Returns the number of totals. */
+static int write_totals(const opts *o, const char *store, const char *path, const char *no_communes,
+                        int *n_rep)
+{
+    static margin m[5] = {{.name = "households"},
+                          {.name = "commune"},
+                          {.name = "urban_rural"},
+                          {.name = "m_sex"},
+                          {.name = "m_age"}};
+    margin raw_area = {.name = "urban_rural"};
+    FILE *fp = fopen(path, "w");
+    double placed = 0;
+    int n = 0;
+
+    households(o, store, &m[0], &m[1], &raw_area);
+    persons(store, &m[3], &m[4]);
+    if (!fp)
+        die("cannot write %s", path);
+    for (int i = 0; i < m[1].n; i++)
+        placed += m[1].v[i];
+    move(&m[1], 1.03);
+    m[0].v[0] = 1.03 * (m[0].v[0] - placed); /* the households no unit of today holds */
+    geo_table *t = NULL;
+    dt_err err;
+    if (geo_builtin(&t, "sonla_2025", &err))
+        die("%s", err.msg);
+    for (int i = 0; i < m[1].n; i++) {
+        m[0].v[0] += m[1].v[i];
+        margin_add(&m[2], geo_urban(geo_find(t, m[1].cat[i])) == 1 ? "urban" : "rural", m[1].v[i]);
+    }
+    geo_free(t);
+    move(&m[3], 1.01);
+    move(&m[4], 1.01);
+    /* path: every margin; no_communes without the areas (a replicate may lose a commune's
+     * only village, or a small sample's few urban villages, and a margin with no household
+     * cannot be met) */
+    FILE *fp2 = fopen(no_communes, "w");
+    if (!fp2)
+        die("cannot write %s", no_communes);
+    fprintf(fp, "margin,category,total\n");
+    fprintf(fp2, "margin,category,total\n");
+    for (int q = 0; q < 5; q++) {
+        for (int i = 0; i < m[q].n; i++) {
+            fprintf(fp, "%s,%s,%.17g\n", m[q].name, m[q].cat[i], m[q].v[i]);
+            if (q != 1 && q != 2)
+                fprintf(fp2, "%s,%s,%.17g\n", m[q].name, m[q].cat[i], m[q].v[i]);
+        }
+        n += m[q].n;
+        *n_rep += q != 1 && q != 2 ? m[q].n : 0;
+    }
+    if (fclose(fp) != 0 || fclose(fp2) != 0)
         die("cannot write %s", path);
     return n;
 }
@@ -216,7 +324,7 @@ static double num_at(const cJSON *doc, const char *a, const char *b)
     return cJSON_IsNumber(o) ? o->valuedouble : -1;
 }
 
-static void run_report(const opts *o, const char *store, const char *totals, int which,
+static void run_report(const opts *o, const char *store, const char *const *totals, int which,
                        outcome *out)
 {
     char path[4200], log[4200], reps[32];
@@ -237,7 +345,7 @@ static void run_report(const opts *o, const char *store, const char *totals, int
     argv[n++] = (char *)store;
     if (which >= 1) {
         argv[n++] = "--calibrate";
-        argv[n++] = (char *)totals;
+        argv[n++] = (char *)totals[which - 1];
         argv[n++] = "--calfun";
         argv[n++] = "raking";
     }
@@ -261,7 +369,7 @@ static void run_report(const opts *o, const char *store, const char *totals, int
 }
 
 /* Every run read every household; the raked ones met the totals; the bootstrap made them. */
-static void check(const opts *o, const outcome *out, long households, int ntotals)
+static void check(const opts *o, const outcome *out, long households, const int *ntotals)
 {
     for (int i = 0; i < NRUNS; i++)
         if (num_at(out[i].doc, "cases", NULL) != (double)households)
@@ -278,8 +386,8 @@ static void check(const opts *o, const outcome *out, long households, int ntotal
                 die("run %d: margin %d not met: %.10g of %.10g", i, n, a, t);
             n++;
         }
-        if (n != ntotals)
-            die("run %d calibrated %d totals of %d", i, n, ntotals);
+        if (n != ntotals[i - 1])
+            die("run %d calibrated %d totals of %d", i, n, ntotals[i - 1]);
     }
     if (num_at(out[2].doc, "variance", "replicates") != (double)o->boot)
         die("the bootstrap run made %.0f replicates", num_at(out[2].doc, "variance", "replicates"));
@@ -343,7 +451,7 @@ static void remove_tree(const char *dir)
 }
 
 static void report(const opts *o, figure *fs, const outcome (*runs)[NRUNS], long households,
-                   int ntotals)
+                   const int *ntotals)
 {
     printf("\n  %-44s %9s %9s %7s  %-15s %10s\n", "measure (seconds)", "syncd", "plain", "ratio",
            "spread", "own peak");
@@ -358,15 +466,17 @@ static void report(const opts *o, figure *fs, const outcome (*runs)[NRUNS], long
                fig_goal_met(&fs[i], ratio) ? "" : "  (goal not met)");
     }
     printf("  (ratio: the median of each repetition's time / the plain Taylor report's in the same "
-           "repetition;\n   %ld households, %d totals raked to, %ld bootstrap replicates)\n",
-           households, ntotals, o->boot);
+           "repetition;\n   %ld households; raked to %d totals, the bootstrap's to %d (no "
+           "areas), %ld replicates)\n",
+           households, ntotals[0], ntotals[1], o->boot);
     if (!o->json)
         return;
     cJSON *doc = fig_report_new("bench_weights");
     cJSON *figs = cJSON_GetObjectItemCaseSensitive(doc, "figures");
     cJSON_AddNumberToObject(doc, "households", (double)households);
     cJSON_AddNumberToObject(doc, "repetitions", o->reps);
-    cJSON_AddNumberToObject(doc, "totals", ntotals);
+    cJSON_AddNumberToObject(doc, "totals", ntotals[0]);
+    cJSON_AddNumberToObject(doc, "totals_bootstrap", ntotals[1]);
     cJSON_AddNumberToObject(doc, "bootstrap_replicates", (double)o->boot);
     for (int i = 0; i < 2; i++)
         cJSON_AddItemToArray(figs, fig_json(&fs[i], o->reps));
@@ -392,7 +502,9 @@ int main(int argc, char **argv)
          .goal = "<= 5",
          .goal_ratio = 5},
     };
-    char totals[4200];
+    char totals[2][4200];
+    const char *tp[2] = {totals[0], totals[1]};
+    int nt[2] = {0, 0};
     long households = 0;
 
     child_launcher(argc, argv);
@@ -407,19 +519,20 @@ int main(int argc, char **argv)
     if (!mkdtemp(workdir))
         die("cannot make a folder in %s: %s", o.workdir, strerror(errno));
     const char *store = get_store(&o, f, &households);
-    snprintf(totals, sizeof(totals), "%s/totals.csv", workdir);
-    int ntotals = write_totals(store, totals);
-    printf("weights benchmark: %ld households, %d totals, %ld bootstrap replicates, %d "
-           "repetitions, %ld cores\n",
-           households, ntotals, o.boot, o.reps, sysconf(_SC_NPROCESSORS_ONLN));
+    snprintf(totals[0], sizeof(totals[0]), "%s/totals.csv", workdir);
+    snprintf(totals[1], sizeof(totals[1]), "%s/totals-no-areas.csv", workdir);
+    nt[0] = write_totals(&o, store, totals[0], totals[1], &nt[1]);
+    printf("weights benchmark: %ld households, %d totals (%d without the areas, for the "
+           "bootstrap), %ld bootstrap replicates, %d repetitions, %ld cores\n",
+           households, nt[0], nt[1], o.boot, o.reps, sysconf(_SC_NPROCESSORS_ONLN));
     fflush(stdout);
     outcome warm;
-    run_report(&o, store, totals, 0, &warm); /* not timed: the store into the page cache */
+    run_report(&o, store, tp, 0, &warm); /* not timed: the store into the page cache */
     cJSON_Delete(warm.doc);
     for (int r = 0; r < o.reps; r++) {
         for (int i = 0; i < NRUNS; i++)
-            run_report(&o, store, totals, i, &runs[r][i]);
-        check(&o, runs[r], households, ntotals);
+            run_report(&o, store, tp, i, &runs[r][i]);
+        check(&o, runs[r], households, nt);
         for (int i = 0; i < 2; i++) {
             fs[i].v[r] = runs[r][i + 1].seconds;
             fs[i].b[r] = runs[r][0].seconds;
@@ -429,7 +542,7 @@ int main(int argc, char **argv)
                r + 1, runs[r][0].seconds, runs[r][1].seconds, o.boot, runs[r][2].seconds);
         fflush(stdout);
     }
-    report(&o, fs, (const outcome(*)[NRUNS])runs, households, ntotals);
+    report(&o, fs, (const outcome(*)[NRUNS])runs, households, nt);
     for (int r = 0; r < o.reps; r++)
         for (int i = 0; i < NRUNS; i++)
             cJSON_Delete(runs[r][i].doc);

@@ -24,7 +24,7 @@
 #define ENGINE_MAX      20000 /* households the engine validates in each repetition */
 #define COLLECTOR_CASES 50000 /* the laptop after a whole survey */
 #define MAX_ARGS        32
-#define NSTEPS          5
+#define NSTEPS          6
 
 typedef struct opts {
     long households;
@@ -48,13 +48,14 @@ typedef struct step {
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: run-all [--households N] [--reps R] [--json PATH] [--build DIR]\n"
-            "               [--workdir DIR] [--only engine,collector,sync,sync_late,outputs]\n"
-            "               [--smoke]\n"
-            "defaults: a province of 300000 households, 3 repetitions, the build folder this\n"
-            "program is in, workdir $TMPDIR or /tmp; --smoke: a few hundred households, one\n"
-            "repetition, seconds (for ctest)\n");
+    fprintf(
+        stderr,
+        "usage: run-all [--households N] [--reps R] [--json PATH] [--build DIR]\n"
+        "               [--workdir DIR] [--only engine,collector,sync,sync_late,outputs,weights]\n"
+        "               [--smoke]\n"
+        "defaults: a province of 300000 households, 3 repetitions, the build folder this\n"
+        "program is in, workdir $TMPDIR or /tmp; --smoke: a few hundred households, one\n"
+        "repetition, seconds (for ctest)\n");
 }
 
 static int parse_opts(opts *o, int argc, char **argv)
@@ -205,6 +206,8 @@ static void arg(step *s, const char *fmt, ...)
     s->argv[++s->argc] = NULL;
 }
 
+static int wanted(const opts *o, const char *name);
+
 /* The command lines, from the options: defaults give the province. */
 static int make_steps(step *st, const opts *o, const char *build, const char *work)
 {
@@ -275,6 +278,34 @@ static int make_steps(step *st, const opts *o, const char *build, const char *wo
     if (o->smoke) {
         arg(s, "--bundle");
         arg(s, "100");
+    }
+    /* the weights on the outputs' province when it is made, else on one of their own */
+    int outputs = wanted(o, "outputs");
+    if (outputs) {
+        arg(s, "--keep-store");
+        arg(s, "%s/province.db", work);
+    }
+
+    s = &st[n++];
+    s->name = "weights";
+    snprintf(s->title, sizeof(s->title),
+             "weights: raking and %s bootstrap replicates, the province's %ld households",
+             o->smoke ? "20" : "100", hh);
+    arg(s, "%s/bench/bench_weights", build);
+    if (outputs) {
+        arg(s, "--store");
+        arg(s, "%s/province.db", work);
+    } else {
+        arg(s, "--households");
+        arg(s, "%ld", hh);
+    }
+    arg(s, "--reps");
+    arg(s, "%d", o->reps);
+    arg(s, "--workdir");
+    arg(s, "%s", work);
+    if (o->smoke) {
+        arg(s, "--boot");
+        arg(s, "20");
     }
     for (int i = 0; i < n; i++) {
         char path[4300];

@@ -151,6 +151,25 @@ for (k in 1:5) {
   check_diff("ur", 2, k, lin, paste0(y, "_r"), paste0(x, "_r"), paste0(y, "_u"), paste0(x, "_u"),
              "diff_reference", paste0("rural - urban T", k))
 }
+# T1-T3 are means over the households that answered: svymean on them, and svyby for urban
+# and rural, give the same figures
+for (k in 1:3) {
+  y <- paste0("y", k)
+  x <- paste0("x", k)
+  for (run in c("nr", "lin", "rak")) {
+    d <- switch(run, nr = des, lin = lin, rak = rak)
+    m <- svymean(fm(y), subset(d, get(x) == 1), deff = TRUE)
+    same(paste("svymean", run, "T", k), got(run, paste0(ind(0, k), "estimate")), 100 * coef(m))
+    same(paste("svymean", run, "T", k, "se"), got(run, paste0(ind(0, k), "se")), 100 * SE(m))
+  }
+  b <- svyby(fm(y), ~urban, subset(lin, get(x) == 1), svymean, deff = TRUE)
+  for (u in 0:1) {
+    g <- if (u == 1) 1 else 2
+    row <- b[b$urban == u, ]
+    same(paste("svyby urban", u, "T", k), got("ur", paste0(ind(g, k), "estimate")), 100 * row[[y]])
+    same(paste("svyby urban", u, "T", k, "se"), got("ur", paste0(ind(g, k), "se")), 100 * row$se)
+  }
+}
 # persons by sex (T4, T5): men the reference
 for (k in 4:5) {
   y <- paste0("y", k)

@@ -81,19 +81,6 @@ static void usage(void)
             BENCH_SYNCD);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_opts(opts *o, int argc, char **argv)
 {
     const char *tmp = getenv("TMPDIR");
@@ -116,13 +103,13 @@ static int parse_opts(opts *o, int argc, char **argv)
         if (!v)
             return -1;
         i++;
-        if (!strcmp(a, "--households") && !parse_long(v, 1, 10000000, &n))
+        if (!strcmp(a, "--households") && !fig_parse_long(v, 1, 10000000, &n))
             o->households = n;
-        else if (!strcmp(a, "--reps") && !parse_long(v, 1, FIG_MAX_REPS, &n))
+        else if (!strcmp(a, "--reps") && !fig_parse_long(v, 1, FIG_MAX_REPS, &n))
             o->reps = (int)n;
-        else if (!strcmp(a, "--enumerators") && !parse_long(v, 1, 256, &n))
+        else if (!strcmp(a, "--enumerators") && !fig_parse_long(v, 1, 256, &n))
             o->enumerators = (int)n;
-        else if (!strcmp(a, "--bundle") && !parse_long(v, 1, 100000, &n))
+        else if (!strcmp(a, "--bundle") && !fig_parse_long(v, 1, 100000, &n))
             o->bundle = (int)n;
         else if (!strcmp(a, "--store"))
             o->store = v;
@@ -315,21 +302,11 @@ static void run_export(const ctx *x, const char *format, outcome *out)
 /* The number of cases an indicators report says it read. */
 static long report_cases(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    char *text = NULL;
-    long n = -1, size;
+    cJSON *doc = fig_read_json(path);
+    const cJSON *cases = cJSON_GetObjectItemCaseSensitive(doc, "cases");
+    long n = cJSON_IsNumber(cases) ? (long)cases->valuedouble : -1;
 
-    if (fp && fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (text = malloc((size_t)size)) &&
-        fread(text, 1, (size_t)size, fp) == (size_t)size) {
-        cJSON *doc = cJSON_ParseWithLength(text, (size_t)size);
-        const cJSON *cases = cJSON_GetObjectItemCaseSensitive(doc, "cases");
-        n = cJSON_IsNumber(cases) ? (long)cases->valuedouble : -1;
-        cJSON_Delete(doc);
-    }
-    free(text);
-    if (fp)
-        fclose(fp);
+    cJSON_Delete(doc);
     return n;
 }
 

@@ -70,19 +70,6 @@ static void usage(void)
             BENCH_SYNCD, BENCH_FORM);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_opts(opts *o, int argc, char **argv)
 {
     const char *tmp = getenv("TMPDIR");
@@ -110,17 +97,17 @@ static int parse_opts(opts *o, int argc, char **argv)
         if (!v)
             return -1;
         i++;
-        if (!strcmp(a, "--households") && !parse_long(v, 1, 10000000, &n))
+        if (!strcmp(a, "--households") && !fig_parse_long(v, 1, 10000000, &n))
             o->households = n;
-        else if (!strcmp(a, "--preload") && !parse_long(v, 0, 10000000, &n))
+        else if (!strcmp(a, "--preload") && !fig_parse_long(v, 0, 10000000, &n))
             o->preload = n;
-        else if (!strcmp(a, "--reps") && !parse_long(v, 1, MAX_REPS, &n))
+        else if (!strcmp(a, "--reps") && !fig_parse_long(v, 1, MAX_REPS, &n))
             o->reps = (int)n;
-        else if (!strcmp(a, "--clients") && !parse_long(v, 1, MAX_CLIENT, &n))
+        else if (!strcmp(a, "--clients") && !fig_parse_long(v, 1, MAX_CLIENT, &n))
             o->clients = (int)n;
-        else if (!strcmp(a, "--http-clients") && !parse_long(v, 1, MAX_CLIENT, &n))
+        else if (!strcmp(a, "--http-clients") && !fig_parse_long(v, 1, MAX_CLIENT, &n))
             o->http_clients = (int)n;
-        else if (!strcmp(a, "--seconds") && !parse_long(v, 1, 600, &n))
+        else if (!strcmp(a, "--seconds") && !fig_parse_long(v, 1, 600, &n))
             o->seconds = (double)n;
         else if (!strcmp(a, "--json"))
             o->json = v;

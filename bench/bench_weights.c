@@ -68,19 +68,6 @@ static void usage(void)
             BENCH_SYNCD);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_opts(opts *o, int argc, char **argv)
 {
     const char *tmp = getenv("TMPDIR");
@@ -101,11 +88,11 @@ static int parse_opts(opts *o, int argc, char **argv)
         if (!v)
             return -1;
         i++;
-        if (!strcmp(a, "--households") && !parse_long(v, 1, 10000000, &n))
+        if (!strcmp(a, "--households") && !fig_parse_long(v, 1, 10000000, &n))
             o->households = n;
-        else if (!strcmp(a, "--reps") && !parse_long(v, 1, FIG_MAX_REPS, &n))
+        else if (!strcmp(a, "--reps") && !fig_parse_long(v, 1, FIG_MAX_REPS, &n))
             o->reps = (int)n;
-        else if (!strcmp(a, "--boot") && !parse_long(v, 2, 10000, &n))
+        else if (!strcmp(a, "--boot") && !fig_parse_long(v, 2, 10000, &n))
             o->boot = n;
         else if (!strcmp(a, "--store"))
             o->store = v;
@@ -299,23 +286,6 @@ typedef struct outcome {
     cJSON *doc; /* the report, owned */
 } outcome;
 
-static cJSON *read_json(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    cJSON *doc = NULL;
-
-    if (fp && fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (text = malloc((size_t)size)) &&
-        fread(text, 1, (size_t)size, fp) == (size_t)size)
-        doc = cJSON_ParseWithLength(text, (size_t)size);
-    free(text);
-    if (fp)
-        fclose(fp);
-    return doc;
-}
-
 static double num_at(const cJSON *doc, const char *a, const char *b)
 {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, a);
@@ -363,7 +333,7 @@ static void run_report(const opts *o, const char *store, const char *const *tota
     *out = (outcome){.seconds = r.seconds,
                      .rss_mib = r.rss_kib / 1024.0,
                      .anon_mib = r.anon_kib / 1024.0,
-                     .doc = read_json(path)};
+                     .doc = fig_read_json(path)};
     if (!out->doc)
         die("%s is not a report", path);
 }

@@ -135,3 +135,33 @@ int fig_report_write(cJSON *doc, const char *path)
     cJSON_free(text);
     return rc;
 }
+
+cJSON *fig_read_json(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *text = NULL;
+    long size;
+    cJSON *doc = NULL;
+
+    if (fp && fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 &&
+        fseek(fp, 0, SEEK_SET) == 0 && (text = malloc((size_t)size)) &&
+        fread(text, 1, (size_t)size, fp) == (size_t)size)
+        doc = cJSON_ParseWithLength(text, (size_t)size);
+    free(text);
+    if (fp)
+        fclose(fp);
+    return doc;
+}
+
+int fig_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}

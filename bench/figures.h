@@ -40,6 +40,14 @@ cJSON *fig_json(const figure *f, int reps);
  * empty "figures" array to add fig_json objects to. NULL when out of memory. */
 cJSON *fig_report_new(const char *benchmark);
 
+/* The JSON document in the file at path (a program's report), or NULL when it cannot be read
+ * or parsed. Owned by the caller. */
+cJSON *fig_read_json(const char *path);
+
+/* A command-line number: s as a whole number in [lo, hi] into *out. 0, or -1 when it is not
+ * one (every bench program reads its options so). */
+int fig_parse_long(const char *s, long lo, long hi, long *out);
+
 /* Writes doc, indented, to path and frees it. 0, or -1 with errno. */
 int fig_report_write(cJSON *doc, const char *path);
 

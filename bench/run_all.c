@@ -332,23 +332,6 @@ static int wanted(const opts *o, const char *name)
     return 0;
 }
 
-static cJSON *read_json(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    cJSON *doc = NULL;
-
-    if (fp && fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (text = malloc((size_t)size)) &&
-        fread(text, 1, (size_t)size, fp) == (size_t)size)
-        doc = cJSON_ParseWithLength(text, (size_t)size);
-    free(text);
-    if (fp)
-        fclose(fp);
-    return doc;
-}
-
 /* The last lines of a file, to stderr: why a program failed. */
 static void tail(const char *path, int lines)
 {
@@ -383,7 +366,7 @@ static void run_step(step *s, const char *work, int k, int n)
     s->status = r.status;
     s->seconds = r.seconds;
     load_average(s->load);
-    s->report = s->status == 0 ? read_json(json) : NULL;
+    s->report = s->status == 0 ? fig_read_json(json) : NULL;
     if (s->status == 0 && !s->report)
         s->status = 1; /* a report that cannot be read is a failure too */
     fprintf(stderr, "run-all: [%d/%d] %s %s in %.0f s (load average %.2f)\n", k, n, s->name,

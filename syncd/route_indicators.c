@@ -1,5 +1,6 @@
-/* route_indicators.c - GET /api/v1/indicators?by=province|district|commune&status=approved|all:
- * T1-T6 with their 95% confidence intervals, as `syncd indicators --format json` prints them */
+/* route_indicators.c - GET /api/v1/indicators?by=province|district|commune&status=approved|all
+ * [&domain=QUESTION]: T1-T6 with their 95% confidence intervals, as `syncd indicators --format
+ * json` prints them (with `--by QUESTION` for a domain) */
 #include "http.h"
 #include "indicators.h"
 
@@ -8,6 +9,7 @@
 static int indicators(http_req *r)
 {
     const char *by = http_query(r, "by"), *status = http_query(r, "status");
+    ind_options opt = {.domain = http_query(r, "domain")};
     ind_report *rep = NULL;
     cJSON *doc = NULL;
     dt_err err;
@@ -20,8 +22,8 @@ static int indicators(http_req *r)
         status = "approved";
     if (strcmp(status, "approved") && strcmp(status, "all"))
         return http_reply_error(r, 400, "status: expected approved or all");
-    rc = ind_compute(&rep, http_store(r), (ind_level)level, strcmp(status, "all") ? status : NULL,
-                     &err);
+    rc = ind_compute_opts(&rep, http_store(r), (ind_level)level,
+                          strcmp(status, "all") ? status : NULL, &opt, &err);
     if (rc == 0)
         rc = ind_report_json(&doc, rep, &err);
     ind_report_free(rep);

@@ -366,6 +366,12 @@ same "bad by: 400" "$(get "$STAT" "?by=village" "$LOGDIR/bad.json")" 400
 grep -q '"error"' "$LOGDIR/bad.json" && ok || not_ok "a JSON error body"
 same "bad status: 400" "$(get "$STAT" "?status=draft" /dev/null)" 400
 same "POST: 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $STAT" "$URL/api/v1/indicators")" 405
+S indicators --format json --status all --by m_sex >"$LOGDIR/sex_all.json" 2>&1 || not_ok "--by m_sex, all"
+same "a domain over HTTP: 200" "$(get "$STAT" "?status=all&domain=m_sex" "$LOGDIR/http3.json")" 200
+same "the same JSON as --by m_sex" \
+    "$(q :memory: "SELECT json(readfile('$LOGDIR/http3.json')) = json(readfile('$LOGDIR/sex_all.json'))")" 1
+same "a domain that is no question: 400" "$(get "$STAT" "?domain=nosuch" "$LOGDIR/bad2.json")" 400
+grep -qF "is not a question of" "$LOGDIR/bad2.json" && ok || not_ok "the domain's error: $(cat "$LOGDIR/bad2.json")"
 stop_syncd
 
 # ---- weighted: a sample frame with weights, strata (district) and PSUs (village)

@@ -199,7 +199,8 @@ static void households(const opts *o, const char *store, margin *all, margin *un
         margin_add(all, "", w);
         if (u) {
             margin_add(unit, u->code, w);
-            margin_add(area, geo_urban(u) == 1 ? "urban" : "rural", w);
+            if (geo_urban(u) >= 0) /* a unit neither ward nor commune is in neither */
+                margin_add(area, geo_urban(u) ? "urban" : "rural", w);
         }
     }
     csv_close(r);
@@ -252,7 +253,9 @@ static int write_totals(const opts *o, const char *store, const char *path, cons
         die("%s", err.msg);
     for (int i = 0; i < m[1].n; i++) {
         m[0].v[0] += m[1].v[i];
-        margin_add(&m[2], geo_urban(geo_find(t, m[1].cat[i])) == 1 ? "urban" : "rural", m[1].v[i]);
+        int urban = geo_urban(geo_find(t, m[1].cat[i]));
+        if (urban >= 0)
+            margin_add(&m[2], urban ? "urban" : "rural", m[1].v[i]);
     }
     geo_free(t);
     move(&m[3], 1.01);

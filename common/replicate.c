@@ -209,21 +209,28 @@ void rep_free(rep_weights *rw)
     rw->nrep = rw->npsu = 0;
 }
 
-double rep_variance(const rep_weights *rw, const double *theta_r, double theta, int mse)
+double rep_variance(const rep_weights *rw, const double *theta_r, double theta, int mse,
+                    size_t *dropped)
 {
     double c = theta, v = 0.0;
+    size_t kept = 0;
 
     if (!mse) {
         double s = 0.0;
         size_t n = 0;
         for (size_t r = 0; r < rw->nrep; r++)
-            if (rw->rscale[r] > 0.0) {
+            if (rw->rscale[r] > 0.0 && isfinite(theta_r[r])) {
                 s += theta_r[r];
                 n++;
             }
         c = n ? s / (double)n : NAN;
     }
     for (size_t r = 0; r < rw->nrep; r++)
-        v += rw->rscale[r] * (theta_r[r] - c) * (theta_r[r] - c);
-    return v * rw->scale;
+        if (isfinite(theta_r[r])) {
+            v += rw->rscale[r] * (theta_r[r] - c) * (theta_r[r] - c);
+            kept++;
+        }
+    if (dropped)
+        *dropped = rw->nrep - kept;
+    return kept ? v * rw->scale : NAN;
 }

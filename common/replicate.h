@@ -42,7 +42,10 @@ int rep_make(rep_weights *out, rep_method m, const size_t *psu_stratum, size_t n
 void rep_free(rep_weights *rw);
 
 /* The variance from the replicates' estimates theta_r (nrep of them); mse 1 centres them at
- * theta, 0 at their mean. NaN when a replicate's estimate is not a number. */
-double rep_variance(const rep_weights *rw, const double *theta_r, double theta, int mse);
+ * theta, 0 at their mean. A replicate whose estimate is not a number (a domain with no unit in
+ * it: 0/0) is left out, the scale unchanged, as R's svrVar does with its default na.omit;
+ * *dropped (when not NULL) says how many. NaN when every one is. */
+double rep_variance(const rep_weights *rw, const double *theta_r, double theta, int mse,
+                    size_t *dropped);
 
 #endif

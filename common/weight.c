@@ -405,8 +405,10 @@ int wt_calibrate(double *g, const double *d, const wt_matrix *x, const double *t
         g[i] = (1.0 + cal_fm1(o, c.u[i])) * scale;
         if (!isfinite(g[i])) /* the step halving ran out of steps */
             res->status = WT_CAL_NO_CONVERGE;
-        res->g_min = fmin(res->g_min, g[i]);
-        res->g_max = fmax(res->g_max, g[i]);
+        if (d[i] > 0.0) { /* the factors some weight uses */
+            res->g_min = fmin(res->g_min, g[i]);
+            res->g_max = fmax(res->g_max, g[i]);
+        }
     }
 cleanup:
     free(col);

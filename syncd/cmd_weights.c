@@ -52,8 +52,9 @@ static int read_calibration(const char *calfun, const char *bounds, ind_options 
             return EXIT_USAGE;
         }
     }
-    if (opt->calfun == WT_LOGIT && !bounds) {
-        fprintf(stderr, "syncd: --calfun logit needs --bounds LOWER,UPPER\n");
+    if (opt->calfun == WT_LOGIT && (!bounds || !(opt->lower < 1 && opt->upper > 1))) {
+        fprintf(stderr, "syncd: --calfun logit needs --bounds LOWER,UPPER with LOWER < 1 < "
+                        "UPPER\n");
         return EXIT_USAGE;
     }
     return 0;

@@ -132,6 +132,16 @@ int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char
     return 0;
 }
 
+void ctl_check_areas(const geo_table *t, errlist *problems, const char *where)
+{
+    for (int i = 0; i < geo_count(t); i++)
+        if (geo_urban(geo_at(t, i)) < 0)
+            errlist_add(problems, where, CTL_URBAN_RURAL,
+                        "unit %s %s is neither a ward (Phường) nor a commune (Xã) by its name: "
+                        "it would be in neither category",
+                        geo_at(t, i)->code, geo_at(t, i)->name);
+}
+
 /* A commune is a unit of today; commune and urban_rural need a table of units. */
 static void check_unit(const ctl_column *c, const form *f, const geo_table *units,
                        errlist *problems, const char *where)
@@ -145,6 +155,8 @@ static void check_unit(const ctl_column *c, const form *f, const geo_table *unit
     else if (c->kind == CTL_COMMUNE && c->category[0] && !geo_find(units, c->category))
         errlist_add(problems, where, "category", "%s is not a unit of today in %s", c->category,
                     form_geo_table(f) ? form_geo_table(f) : "the table of units");
+    else if (c->kind == CTL_AREA && !strcmp(c->category, "urban"))
+        ctl_check_areas(units, problems, where);
 }
 
 static int add_row(ctl_totals *t, const char *const *fld, const int *at, int line, const form *f,

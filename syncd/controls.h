@@ -63,6 +63,10 @@ void ctl_free(ctl_totals *t);
 int ctl_column_make(ctl_column *c, const form *f, const char *margin, const char *category,
                     errlist *problems, const char *where);
 
+/* Every unit of t is a ward or a commune by its name (urban_rural): a problem at where for
+ * each that is neither. */
+void ctl_check_areas(const geo_table *t, errlist *problems, const char *where);
+
 /* One household's value in column c: answers are its head revision's, unit its unit of
  * today (NULL when not placed). */
 double ctl_value(const ctl_column *c, const form *f, const cJSON *answers, const geo_unit *unit);

@@ -602,6 +602,7 @@ void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview 
 {
     static const char *const bin[] = {"0", "1"};
     exp_cell *cells = w->cells;
+    long wk = -2; /* the case in o->weights, found when a weight column asks */
 
     for (int i = 0; i < lv->nvars; i++) {
         const exp_var *v = &lv->vars[i];
@@ -630,7 +631,9 @@ void exp_fill(exp_worker *w, const exp_level *lv, const exp_vmap *vm, interview 
         case SRC_WT_FINAL:
         case SRC_REPW: {
             const ind_weights *wt = w->x->o->weights;
-            long k = ind_weights_find(wt, row->case_id);
+            if (wk == -2) /* once a row */
+                wk = ind_weights_find(wt, row->case_id);
+            long k = wk;
             double d = k < 0                    ? NAN
                        : v->src == SRC_WT_FINAL ? wt->w[k]
                                                 : wt->rep[(size_t)k * wt->nrep + (size_t)v->part];

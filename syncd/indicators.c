@@ -694,6 +694,15 @@ cleanup:
     return rc;
 }
 
+int ind_first_problem(dt_err *err, const errlist *l, const char *prefix)
+{
+    const err_item *e = &l->items[0];
+
+    return err_set(err, DT_EINVAL, "%s%s%s: %s%s%s%s", prefix ? prefix : "", prefix ? ": " : "",
+                   e->where, e->what, e->what[0] ? ": " : "", e->msg,
+                   l->n > 1 ? " (and more problems)" : "");
+}
+
 /* How the weights were made, in a line (the report's). */
 static char *weights_how(const ind_report *r)
 {
@@ -707,10 +716,13 @@ static char *weights_how(const ind_report *r)
     if (r->cal_file)
         bad |= buf_printf(&b, ", calibrated (%s) to the totals of %s", r->cal_fn, r->cal_file);
     if (r->reps)
-        bad |=
-            buf_printf(&b, "; %ld %s replicates, every step redone in each", r->reps, r->variance);
+        bad |= buf_printf(&b, "; %ld %s replicates", r->reps, r->variance);
     if (r->seed)
         bad |= buf_printf(&b, " (seed %llu)", r->seed);
+    if (r->reps && r->cal_file)
+        bad |= buf_printf(&b, ", calibrated again in each");
+    if (r->reps && r->nr_by)
+        bad |= buf_printf(&b, ", the nonresponse factors kept");
     if (!bad)
         out = strdup(b.data);
     buf_free(&b);

@@ -34,7 +34,8 @@ typedef enum ind_ci_method {
     IND_CI_TAYLOR,   /* weighted; Taylor linearization of the ratio, strata and PSUs */
     IND_CI_BINOMIAL, /* unweighted; Wilson score interval on the units, no design */
     IND_CI_REPLICATE /* weighted; the variance from replicate weights (the report's
-                        variance names the method), the interval estimate +- 1.96 se */
+                        variance names the method; the calibration redone in each, the
+                        nonresponse factors kept), the interval estimate +- 1.96 se */
 } ind_ci_method;
 
 /* "none", "taylor", "binomial", "replicate" (the JSON and CSV spelling). */
@@ -75,13 +76,16 @@ typedef struct ind_value {
                                        the same group, percentage points, and its se */
     double diff_prov, diff_prov_se; /* a commune's or district's estimate minus the
                                        province's (the same category), and its se */
+    long reps_dropped;              /* replicate errors: replicates in which the group had no
+                                       unit in the denominator, left out (R's na.omit) */
 } ind_value;
 
 /* How the weights are made before the estimates (docs/indicators.md, "Weights"). */
 /* How the standard errors are computed in a weighted report. */
 typedef enum ind_variance {
     IND_VAR_TAYLOR,   /* linearization (after calibration: its residuals, as R's calibrate) */
-    IND_VAR_REPLICATE /* replicate weights: every weighting step redone in each */
+    IND_VAR_REPLICATE /* replicate weights: the calibration redone in each (the nonresponse
+                         factors kept, as in the Taylor errors) */
 } ind_variance;
 
 typedef struct ind_options {

@@ -23,10 +23,7 @@ static int file_problems(pass *p, errlist *problems)
         rc = err_set(p->err, DT_EINVAL, "%s: %zu problem%s: nothing computed", path, problems->n,
                      problems->n == 1 ? "" : "s");
     } else
-        rc = err_set(p->err, DT_EINVAL, "%s: %s: %s%s%s (%zu problem%s)", path,
-                     problems->items[0].where, problems->items[0].what,
-                     problems->items[0].what[0] ? ": " : "", problems->items[0].msg, problems->n,
-                     problems->n == 1 ? "" : "s");
+        rc = ind_first_problem(p->err, problems, path);
     errlist_free(problems);
     return rc;
 }
@@ -55,8 +52,11 @@ int ind_cal_open(pass *p)
     r->cal_fn = wt_calfun_name((wt_calfun)p->opt->calfun);
     r->cal_lower = p->opt->lower > 0 ? p->opt->lower : -INFINITY;
     r->cal_upper = p->opt->upper > 0 ? p->opt->upper : INFINITY;
-    if (!p->xrow || !p->xcol || !p->xval || !r->cal_file)
+    p->cal_t = malloc((p->ctl->n ? p->ctl->n : 1) * sizeof(*p->cal_t));
+    if (!p->xrow || !p->xcol || !p->xval || !r->cal_file || !p->cal_t)
         return err_set(p->err, DT_ENOMEM, "out of memory");
+    for (size_t k = 0; k < p->ctl->n; k++)
+        p->cal_t[k] = p->ctl->col[k].total;
     return 0;
 }
 
@@ -101,15 +101,6 @@ static wt_cal_opts cal_opts(const pass *p)
                          .maxit = CAL_MAXIT};
 }
 
-static double *known_totals(const pass *p)
-{
-    double *t = malloc((p->ctl->n ? p->ctl->n : 1) * sizeof(*t));
-
-    for (size_t k = 0; t && k < p->ctl->n; k++)
-        t[k] = p->ctl->col[k].total;
-    return t;
-}
-
 /* What a failed calibration says: which margin, and what to do. */
 static int cal_failed(const pass *p, const wt_cal_result *res, const char *which)
 {
@@ -123,6 +114,14 @@ static int cal_failed(const pass *p, const wt_cal_result *res, const char *which
                        "%s: line %d: %s %s: no household of %s has it (known total %.10g): "
                        "leave it out or merge it with another category",
                        path, c->line, c->margin, c->category, which, c->total);
+    if (!isfinite(p->r->cal_lower) && !isfinite(p->r->cal_upper))
+        return err_set(p->err, DT_EINVAL,
+                       "%s: line %d: the weights of %s cannot meet %s %s (known total %.10g) in "
+                       "%d steps: still off by %.3g of it; the totals disagree with one another "
+                       "or with the sample (check the margins that count the same households), "
+                       "or merge categories",
+                       path, c->line, which, c->margin, c->category, c->total, res->iterations,
+                       res->misfit);
     return err_set(p->err, DT_EINVAL,
                    "%s: line %d: the weights of %s cannot meet %s %s (known total %.10g) "
                    "within the bounds [%g, %g] in %d steps: still off by %.3g of it; widen "
@@ -165,7 +164,6 @@ int ind_calibrate(pass *p)
     wt_cal_result res = {0};
     double *d = malloc((p->nhh ? p->nhh : 1) * sizeof(*d));
     double *g = malloc((p->nhh ? p->nhh : 1) * sizeof(*g));
-    double *t = known_totals(p);
     int rc = DT_ENOMEM;
 
     if (!p->any_weight) {
@@ -174,11 +172,11 @@ int ind_calibrate(pass *p)
                      "(syncd assign import with a weight column)");
         goto cleanup;
     }
-    if (!d || !g || !t)
+    if (!d || !g)
         goto cleanup;
     for (size_t i = 0; i < p->nhh; i++)
         d[i] = p->hh[i].in ? p->hh[i].d : 0.0;
-    if (wt_calibrate(g, d, &x, t, &o, &res)) {
+    if (wt_calibrate(g, d, &x, p->cal_t, &o, &res)) {
         rc = cal_failed(p, &res, "the sample");
         goto cleanup;
     }
@@ -190,7 +188,6 @@ cleanup:
         err_set(p->err, DT_ENOMEM, "out of memory calibrating the weights");
     free(d);
     free(g);
-    free(t);
     return rc;
 }
 
@@ -198,19 +195,15 @@ int ind_cal_replicate(pass *p, const wt_matrix *x, double *w, double *g, size_t 
 {
     wt_cal_opts o = cal_opts(p);
     wt_cal_result res = {0};
-    double *t = known_totals(p);
     char which[64];
     int rc = 0;
 
-    if (!t)
-        return err_set(p->err, DT_ENOMEM, "out of memory calibrating the weights");
-    if (wt_calibrate(g, w, x, t, &o, &res)) {
+    if (wt_calibrate(g, w, x, p->cal_t, &o, &res)) {
         snprintf(which, sizeof(which), "replicate %zu of %zu", r + 1, nrep);
         rc = cal_failed(p, &res, which);
     } else
         for (size_t i = 0; i < x->n; i++)
             w[i] *= g[i];
-    free(t);
     return rc;
 }
 
@@ -221,4 +214,5 @@ void ind_cal_free(pass *p)
     free(p->xrow);
     free(p->xcol);
     free(p->xval);
+    free(p->cal_t);
 }

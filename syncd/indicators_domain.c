@@ -37,6 +37,12 @@ static int read_spec(ind_domain *d, const form *f, const char *spec, errlist *pr
     if (n == 0 || n >= sizeof(q))
         return errlist_add(problems, "--by", "", "'%s': expected a question's name", spec);
     snprintf(q, sizeof(q), "%.*s", (int)n, spec);
+    snprintf(d->question, sizeof(d->question), "%s", q);
+    if (!strcmp(q, "households") || !strcmp(q, "persons") || !strcmp(q, "commune"))
+        return errlist_add(problems, "--by", q,
+                           "%s is not a domain: the levels are --by province, former-district "
+                           "or commune",
+                           q);
     if (!strcmp(q, CTL_URBAN_RURAL)) {
         if ((rc = add_category(d, f, q, "urban", "phường (ward)", problems)) ||
             (rc = add_category(d, f, q, "rural", "xã (commune)", problems)))
@@ -77,15 +83,8 @@ static int read_spec(ind_domain *d, const form *f, const char *spec, errlist *pr
     }
     if (rc)
         return rc;
-    for (size_t k = 0; k < d->cats.n; k++) {
-        ctl_kind kind = d->cats.col[k].kind;
-        if (kind == CTL_HOUSEHOLDS || kind == CTL_PERSONS || kind == CTL_COMMUNE)
-            return errlist_add(problems, "--by", q,
-                               "%s is not a domain: the levels are --by province, "
-                               "former-district or commune",
-                               q);
-        d->member = kind == CTL_MEMBER;
-    }
+    for (size_t k = 0; k < d->cats.n; k++)
+        d->member = d->cats.col[k].kind == CTL_MEMBER;
     if (d->cats.n == 0)
         return errlist_add(problems, "--by", q, "no category");
     return 0;
@@ -103,22 +102,23 @@ int ind_domain_open(pass *p)
         !(d->cats.col = calloc(IND_DOMAIN_MAX, sizeof(*d->cats.col))))
         return err_set(p->err, DT_ENOMEM, "out of memory");
     rc = read_spec(d, p->f, p->opt->domain, &problems);
-    if (rc == 0 && problems.n == 0 && d->cats.col[0].kind == CTL_AREA &&
-        !(p->pl && placer_table(p->pl)))
-        errlist_add(&problems, "--by", CTL_URBAN_RURAL,
-                    "needs a table of units, and version %d of %s declares none",
-                    form_version(p->f), form_id(p->f));
+    if (rc == 0 && problems.n == 0 && d->cats.col[0].kind == CTL_AREA) {
+        if (!(p->pl && placer_table(p->pl)))
+            errlist_add(&problems, "--by", CTL_URBAN_RURAL,
+                        "needs a table of units, and version %d of %s declares none",
+                        form_version(p->f), form_id(p->f));
+        else
+            ctl_check_areas(placer_table(p->pl), &problems, "--by");
+    }
     if (problems.n) {
-        const err_item *e = &problems.items[0];
-        rc = err_set(p->err, DT_EINVAL, "%s: %s%s%s", e->where, e->what, e->what[0] ? ": " : "",
-                     e->msg);
+        rc = ind_first_problem(p->err, &problems, NULL);
         errlist_free(&problems);
         return rc;
     }
     if (rc)
         return err_set(p->err, DT_ENOMEM, "out of memory");
     for (int t = 0; t < p->nt; t++)
-        if (!(p->t[t].r->domain = strdup(p->opt->domain)) ||
+        if (!(p->t[t].r->domain = strdup(d->question)) ||
             !(p->t[t].r->domain_ref = strdup(d->cats.col[0].category)))
             return err_set(p->err, DT_ENOMEM, "out of memory");
     return 0;

@@ -257,10 +257,11 @@ static double scores(est *e, size_t gg, int k, const sums *s, int total, double 
 {
     const pass *p = e->p;
     double R = s->Y / s->X, wz2 = 0.0;
-    size_t np = e->cal ? e->ls.p : 0;
+    int cal = e->cal;
+    size_t np = cal ? e->ls.p : 0;
 
     memset(t, 0, e->d.nd * sizeof(*t));
-    if (e->cal)
+    if (cal)
         memset(e->rhs, 0, np * sizeof(*e->rhs));
     for (size_t o = e->start[gg]; o < e->start[gg + 1]; o++) {
         const ind_rec *c = &p->rec[e->order[o]];
@@ -270,11 +271,11 @@ static double scores(est *e, size_t gg, int k, const sums *s, int total, double 
         double z = total ? c->y[k] : (c->y[k] - R * c->x[k]) / s->X;
         t[e->d.of_psu[h->psu]] += h->w * z;
         wz2 += h->w * z * z;
-        if (e->cal)
+        if (cal)
             for (size_t f = p->xrow[c->hh]; f < p->xrow[c->hh + 1]; f++)
                 e->rhs[p->xcol[f]] += h->d * p->xval[f] * z;
     }
-    if (e->cal) {
+    if (cal) {
         wt_ls_solve(&e->ls, e->rhs);
         for (size_t j = 0; j < e->d.nd; j++)
             for (size_t f = e->mrow[j]; f < e->mrow[j + 1]; f++)
@@ -302,17 +303,17 @@ static double diff_variance(const est *e, const double *a, const double *b, doub
 
 /* The replicates' variance of a group's ratio (total 0) or total, or of the difference of
  * two groups' ratios (b != NONE). */
-static double rep_var(est *e, size_t a, size_t b, int k, int total, double full)
+static double rep_var(est *e, size_t a, size_t b, int k, int total, double full, size_t *dropped)
 {
     size_t nrep = e->rw.nrep;
     const double *ta = &(total ? e->tot : e->theta)[(a * NEST + k) * nrep];
 
     if (b == NONE)
-        return rep_variance(&e->rw, ta, full, 0);
+        return rep_variance(&e->rw, ta, full, 0, dropped);
     const double *tb = &e->theta[(b * NEST + k) * nrep];
     for (size_t r = 0; r < nrep; r++)
         e->col[r] = ta[r] - tb[r];
-    return rep_variance(&e->rw, e->col, full, 0);
+    return rep_variance(&e->rw, e->col, full, 0, dropped);
 }
 
 static double clamp(double v, double lo, double hi)
@@ -368,6 +369,20 @@ static size_t prov_of(const est *e, const ind_group *g, int tgt)
     return NONE;
 }
 
+/* Group gg's estimate k minus group b's, and its se (b's ratio scores bz for Taylor), when
+ * both are defined. */
+static void difference(est *e, size_t gg, size_t b, int k, const double *bz, double *d, double *se)
+{
+    const ind_value *v = &group_at(e, gg, NULL)->ind[k], *w = &group_at(e, b, NULL)->ind[k];
+
+    if (!v->defined || !w->defined)
+        return;
+    *d = v->estimate - w->estimate;
+    double var =
+        e->rw.nrep ? rep_var(e, gg, b, k, 0, *d / 100.0, NULL) : diff_variance(e, e->tz, bz, e->ty);
+    *se = 100.0 * sqrt(var);
+}
+
 /* A weighted group: every indicator. */
 static void weighted_group(est *e, size_t gg)
 {
@@ -394,35 +409,30 @@ static void weighted_group(est *e, size_t gg)
         if (!(s.X > 0.0))
             continue;
         double R = s.Y / s.X;
+        size_t dropped = 0;
         double wz2 = scores(e, gg, k, &s, 0, e->tz);
-        double var = rep ? rep_var(e, gg, NONE, k, 0, R) : variance(e, e->tz);
+        double var = rep ? rep_var(e, gg, NONE, k, 0, R, &dropped) : variance(e, e->tz);
         put_ratio(v, R, sqrt(var), m);
+        v->reps_dropped = (long)dropped;
         double vsrs = s.n > 1 ? wz2 * (s.W - (double)s.n) / (double)(s.n - 1) : NAN;
         v->deff = vsrs > 0.0 ? var / vsrs : NAN;
-        scores(e, gg, k, &s, 1, e->ty);
-        double tvar = rep ? rep_var(e, gg, NONE, k, 1, s.Y) : variance(e, e->ty);
+        if (!rep)
+            scores(e, gg, k, &s, 1, e->ty);
+        double tvar = rep ? rep_var(e, gg, NONE, k, 1, s.Y, NULL) : variance(e, e->ty);
         v->total_se = sqrt(tvar);
-        v->total_low = fmax(0.0, s.Y - SVY_Z95 * v->total_se);
+        v->total_low = isfinite(tvar) ? fmax(0.0, s.Y - SVY_Z95 * v->total_se) : NAN;
         v->total_high = s.Y + SVY_Z95 * v->total_se;
         if (keep)
             memcpy(&keep[(size_t)k * nd], e->tz, nd * sizeof(*e->tz));
         if (is_ref)
             memcpy(&e->ref_z[(size_t)k * nd], e->tz, nd * sizeof(*e->tz));
-        if (has_ref && group_at(e, e->ref_gg, NULL)->ind[k].defined) {
-            const ind_value *rv = &group_at(e, e->ref_gg, NULL)->ind[k];
-            v->diff_ref = v->estimate - rv->estimate;
-            double dv = rep ? rep_var(e, gg, e->ref_gg, k, 0, R - rv->estimate / 100.0)
-                            : diff_variance(e, e->tz, &e->ref_z[(size_t)k * nd], e->ty);
-            v->diff_ref_se = 100.0 * sqrt(dv);
-        }
-        if (pv != NONE && group_at(e, pv, NULL)->ind[k].defined) {
-            const ind_value *pvv = &group_at(e, pv, NULL)->ind[k];
-            v->diff_prov = v->estimate - pvv->estimate;
-            const double *pz = &e->prov_z[((size_t)(g->domain_index + 1) * NEST + (size_t)k) * nd];
-            double dv = rep ? rep_var(e, gg, pv, k, 0, R - pvv->estimate / 100.0)
-                            : diff_variance(e, e->tz, pz, e->ty);
-            v->diff_prov_se = 100.0 * sqrt(dv);
-        }
+        if (has_ref)
+            difference(e, gg, e->ref_gg, k, &e->ref_z[(size_t)k * nd], &v->diff_ref,
+                       &v->diff_ref_se);
+        if (pv != NONE)
+            difference(e, gg, pv, k,
+                       &e->prov_z[((size_t)(g->domain_index + 1) * NEST + (size_t)k) * nd],
+                       &v->diff_prov, &v->diff_prov_se);
     }
     if (is_ref)
         e->ref_gg = gg;
@@ -513,71 +523,84 @@ static int keep_replicates(est *e)
 
 /* ---- replicates */
 
-static int replicates(est *e)
+/* The replicates' factors and the arrays of their estimates. */
+static int rep_setup(est *e)
 {
     pass *p = e->p;
     const ind_options *o = p->opt;
-    size_t nrep, G = e->G;
-    wt_matrix x = e->cal ? ind_cal_matrix(p) : (wt_matrix){0};
-    double *w = malloc((p->nhh ? p->nhh : 1) * sizeof(*w)), *g = NULL;
-    double *Y = malloc(G * NEST * sizeof(*Y)), *X = malloc(G * NEST * sizeof(*X));
-    size_t *grp = malloc((p->nrec ? p->nrec : 1) * sizeof(*grp));
-    int rc = DT_ENOMEM;
+    size_t G = e->G;
 
-    if (o->replicates == REP_JK1 && e->d.ns > 1) {
-        rc = err_set(p->err, DT_EINVAL,
-                     "--replicates jk1 deletes one PSU at a time from the whole sample, and "
-                     "this design has %zu strata: use jkn (R's as.svrepdesign refuses JK1 on "
-                     "a stratified design too)",
-                     e->d.ns);
-        goto cleanup;
-    }
-    if (!w || !Y || !X || !grp ||
-        rep_make(&e->rw, (rep_method)o->replicates, e->d.stratum, e->d.nd, e->d.ns,
-                 (size_t)(o->reps > 0 ? o->reps : IND_BOOTSTRAP_REPS), o->seed ? o->seed : 1)) {
-        if (w && Y && X && grp) /* the design is fine; JK1 with one PSU */
-            rc = err_set(p->err, DT_EINVAL, "--variance replicate: the design has %zu PSU%s",
-                         e->d.nd, e->d.nd == 1 ? "" : "s");
-        goto cleanup;
-    }
-    nrep = e->rw.nrep;
+    if (o->replicates == REP_JK1 && e->d.ns > 1)
+        return err_set(p->err, DT_EINVAL,
+                       "--replicates jk1 deletes one PSU at a time from the whole sample, and "
+                       "this design has %zu strata: use jkn (R's as.svrepdesign refuses JK1 on "
+                       "a stratified design too)",
+                       e->d.ns);
+    if (o->replicates == REP_JK1 && e->d.nd < 2)
+        return err_set(p->err, DT_EINVAL, "--replicates jk1: the design has %zu PSU", e->d.nd);
+    if (rep_make(&e->rw, (rep_method)o->replicates, e->d.stratum, e->d.nd, e->d.ns,
+                 (size_t)(o->reps > 0 ? o->reps : IND_BOOTSTRAP_REPS), o->seed ? o->seed : 1))
+        return DT_ENOMEM; /* the design is one rep_make takes */
+    size_t nrep = e->rw.nrep;
     e->theta = malloc(G * NEST * nrep * sizeof(*e->theta));
     e->tot = malloc(G * NEST * nrep * sizeof(*e->tot));
     e->col = malloc(nrep * sizeof(*e->col));
-    g = malloc((p->nhh ? p->nhh : 1) * sizeof(*g));
-    if (!e->theta || !e->tot || !e->col || !g || (p->want && keep_replicates(e)))
-        goto cleanup;
+    if (!e->theta || !e->tot || !e->col || (p->want && keep_replicates(e)))
+        return DT_ENOMEM;
+    return 0;
+}
+
+/* Replicate r: its weights into w (calibrated again when the report is), kept for the
+ * export, and every group's ratio and total. */
+static int rep_one(est *e, size_t r, double *w, double *g, const size_t *grp, double *Y, double *X)
+{
+    pass *p = e->p;
+    size_t nrep = e->rw.nrep, G = e->G;
+    const double *mult = &e->rw.mult[r * e->d.nd];
+    int rc;
+
+    for (size_t i = 0; i < p->nhh; i++)
+        w[i] = p->hh[i].in ? p->hh[i].d * mult[e->d.of_psu[p->hh[i].psu]] : 0.0;
+    if (p->ctl) {
+        wt_matrix x = ind_cal_matrix(p);
+        if ((rc = ind_cal_replicate(p, &x, w, g, r, nrep)))
+            return rc;
+    }
+    for (size_t i = 0; p->want && i < p->nhh; i++)
+        p->want->rep[e->pos[i] * nrep + r] = p->hh[i].in ? w[i] : NAN;
+    memset(Y, 0, G * NEST * sizeof(*Y));
+    memset(X, 0, G * NEST * sizeof(*X));
     for (size_t i = 0; i < p->nrec; i++) {
         const ind_rec *c = &p->rec[i];
-        grp[i] = e->off[c->tgt] + c->group;
-    }
-    for (size_t r = 0; r < nrep; r++) {
-        const double *mult = &e->rw.mult[r * e->d.nd];
-        for (size_t i = 0; i < p->nhh; i++)
-            w[i] = p->hh[i].in ? p->hh[i].d * mult[e->d.of_psu[p->hh[i].psu]] : 0.0;
-        if (e->cal && (rc = ind_cal_replicate(p, &x, w, g, r, nrep)))
-            goto cleanup;
-        for (size_t i = 0; p->want && i < p->nhh; i++)
-            p->want->rep[e->pos[i] * nrep + r] = p->hh[i].in ? w[i] : NAN;
-        memset(Y, 0, G * NEST * sizeof(*Y));
-        memset(X, 0, G * NEST * sizeof(*X));
-        for (size_t i = 0; i < p->nrec; i++) {
-            const ind_rec *c = &p->rec[i];
-            double wi = w[c->hh];
-            if (wi == 0.0)
-                continue;
-            for (int k = 0; k < NEST; k++) {
-                Y[grp[i] * NEST + (size_t)k] += wi * c->y[k];
-                X[grp[i] * NEST + (size_t)k] += wi * c->x[k];
-            }
-        }
-        for (size_t q = 0; q < G * NEST; q++) {
-            e->theta[q * nrep + r] = Y[q] / X[q];
-            e->tot[q * nrep + r] = Y[q];
+        double wi = w[c->hh];
+        if (wi == 0.0)
+            continue;
+        for (int k = 0; k < NEST; k++) {
+            Y[grp[i] * NEST + (size_t)k] += wi * c->y[k];
+            X[grp[i] * NEST + (size_t)k] += wi * c->x[k];
         }
     }
-    rc = 0;
-cleanup:
+    for (size_t q = 0; q < G * NEST; q++) {
+        e->theta[q * nrep + r] = Y[q] / X[q]; /* 0/0 when the group has no unit in it */
+        e->tot[q * nrep + r] = Y[q];
+    }
+    return 0;
+}
+
+/* Every replicate. Sets the error's message itself. */
+static int replicates(est *e)
+{
+    pass *p = e->p;
+    size_t G = e->G, n = p->nhh ? p->nhh : 1;
+    double *w = malloc(n * sizeof(*w)), *g = malloc(n * sizeof(*g));
+    double *Y = malloc(G * NEST * sizeof(*Y)), *X = malloc(G * NEST * sizeof(*X));
+    size_t *grp = malloc((p->nrec ? p->nrec : 1) * sizeof(*grp));
+    int rc = !w || !g || !Y || !X || !grp ? DT_ENOMEM : rep_setup(e);
+
+    for (size_t i = 0; rc == 0 && i < p->nrec; i++)
+        grp[i] = e->off[p->rec[i].tgt] + p->rec[i].group;
+    for (size_t r = 0; rc == 0 && r < e->rw.nrep; r++)
+        rc = rep_one(e, r, w, g, grp, Y, X);
     if (rc == DT_ENOMEM)
         err_set(p->err, DT_ENOMEM, "out of memory computing replicate weights");
     free(w);
@@ -697,12 +720,13 @@ int ind_estimate(pass *p)
         e.ref_z = malloc(NEST * nd * sizeof(*e.ref_z));
         if (!e.tz || !e.ty || !e.prov_z || !e.ref_z)
             goto cleanup;
-        if (p->ctl && cal_prepare(&e))
+        /* replicates carry the calibration themselves: no residuals then */
+        if (p->ctl && p->opt->variance != IND_VAR_REPLICATE && cal_prepare(&e))
             goto cleanup;
         if (p->want && keep_weights(&e))
             goto cleanup;
         if (p->opt->variance == IND_VAR_REPLICATE && (rc = replicates(&e)))
-            goto cleanup;
+            goto said;
         for (int t = p->nt - 1; t >= 0; t--) { /* the province first: others differ from it */
             e.ref_gg = NONE;
             for (size_t i = 0; i < p->t[t].r->ngroups; i++)
@@ -718,6 +742,7 @@ int ind_estimate(pass *p)
 cleanup:
     if (rc == DT_ENOMEM)
         err_set(p->err, DT_ENOMEM, "out of memory computing the indicators");
+said:
     est_free(&e);
     return rc;
 }

@@ -75,6 +75,7 @@ typedef struct ind_domain {
     ctl_totals cats;             /* one column per category, in the domain's order */
     int member;                  /* 1: the members are counted by category (T4, T5 only) */
     char *label[IND_DOMAIN_MAX]; /* owned: a choice's label, else the category as written */
+    char question[128];          /* the question's name (--by's spec up to '=') */
 } ind_domain;
 
 typedef struct pass {
@@ -101,6 +102,7 @@ typedef struct pass {
     ind_weights *want; /* NULL, or where the households' weights go (ind_compute_weights) */
     /* calibration: the totals, each household's row of values (compressed sparse rows) */
     ctl_totals *ctl;
+    double *cal_t;       /* the known totals, by column */
     size_t *xrow, *xcol; /* nhh + 1; the columns */
     double *xval;
     size_t nx, xcap;
@@ -135,6 +137,9 @@ int ind_domain_open(pass *p);
 int ind_domain_of(const pass *p, const cJSON *answers);
 int ind_domain_member(const pass *p, const cJSON *member);
 void ind_domain_free(pass *p);
+
+/* A list of problems as one error: "prefix: where: what: message (N problems)", DT_EINVAL. */
+int ind_first_problem(dt_err *err, const errlist *l, const char *prefix);
 
 /* The estimates of every group of every target from the households (indicators_est.c); the
  * weights and replicates into p->want when it is there. */

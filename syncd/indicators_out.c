@@ -91,6 +91,9 @@ static cJSON *value_json(const ind_value *v)
     bad |= add(o, "deff", number(v->deff));
     bad |= add(o, "diff_reference", diff_json(v->diff_ref, v->diff_ref_se));
     bad |= add(o, "diff_province", diff_json(v->diff_prov, v->diff_prov_se));
+    bad |= add(o, "replicates_dropped",
+               v->ci_method == IND_CI_REPLICATE ? cJSON_CreateNumber((double)v->reps_dropped)
+                                                : cJSON_CreateNull());
     bad |= add(o, "note", note ? cJSON_CreateString(note) : cJSON_CreateNull());
     if (bad) {
         cJSON_Delete(o);
@@ -419,8 +422,8 @@ static void calibration_note(FILE *fp, const ind_report *r)
 static void method_note(FILE *fp, const ind_report *r)
 {
     if (r->ci_method == IND_CI_REPLICATE)
-        fprintf(fp, "from %ld %s replicate weights (every weighting step redone in each", r->reps,
-                r->variance);
+        fprintf(fp, "from %ld %s replicate weights (%s", r->reps, r->variance,
+                r->cal_file ? "the calibration redone in each" : "the weights as they are");
     else
         fprintf(fp,
                 "Taylor linearization of the ratio%s (strata and PSUs from the frame, PSUs "
@@ -503,8 +506,10 @@ static void group_head(FILE *fp, const ind_report *r, const ind_group *g, const 
     else
         fprintf(fp, "%s %s — %s (former district %s)", g->key, g->name, g->name_en,
                 g->former_districts);
-    if (g->domain)
+    if (g->domain && strcmp(g->domain, g->domain_name))
         fprintf(fp, ", %s = %s %s", r->domain, g->domain, g->domain_name);
+    else if (g->domain)
+        fprintf(fp, ", %s = %s", r->domain, g->domain);
     fprintf(fp, ": %ld household%s, %ld person%s, %ld refusal%s\n", g->households,
             g->households == 1 ? "" : "s", g->persons, g->persons == 1 ? "" : "s", g->refusals,
             g->refusals == 1 ? "" : "s");

@@ -546,6 +546,17 @@ grep -qF "use jkn (R's as.svrepdesign refuses JK1 on a stratified design too)" "
 S indicators --format json --variance replicate >"$LOGDIR/jkn.json" 2>"$LOGDIR/jkn.err" || not_ok "jkn: $(cat "$LOGDIR/jkn.err")"
 same "JKn: one replicate per PSU" "$(j "$LOGDIR/jkn.json" '$.variance.method') $(j "$LOGDIR/jkn.json" '$.variance.replicates')" \
     "jkn $(j "$LOGDIR/jkn.json" '$.psus')"
+S indicators --format json --by commune --variance replicate >"$LOGDIR/jknc.json" 2>"$LOGDIR/jknc.err" ||
+    not_ok "jkn by commune: $(cat "$LOGDIR/jknc.err")"
+# a commune of one village: the replicate that drops it has no estimate there, left out
+q :memory: "SELECT json_extract(g.value, '\$.key'), json_extract(g.value, '\$.indicators[4].replicates_dropped'),
+    json_extract(g.value, '\$.indicators[4].se') IS NOT NULL
+    FROM json_each(readfile('$LOGDIR/jknc.json'), '\$.groups') g
+    WHERE json_extract(g.value, '\$.indicators[4].replicates_dropped') > 0 LIMIT 1" >"$LOGDIR/dropped.txt"
+[ -s "$LOGDIR/dropped.txt" ] && [ "$(cut -d'|' -f3 "$LOGDIR/dropped.txt")" = 1 ] && ok ||
+    not_ok "a commune's empty replicates left out, its se still given: $(cat "$LOGDIR/dropped.txt")"
+S indicators --calibrate "$LOGDIR/totals.csv" --calfun logit --bounds 1,2 >/dev/null 2>&1
+same "logit with a lower bound of 1: exit 2" "$?" 2
 S indicators --variance replicate --reps 10 >/dev/null 2>&1
 same "--reps without the bootstrap: exit 2" "$?" 2
 S export --format csv --out "$LOGDIR/wexp" --weights --calibrate "$LOGDIR/totals.csv" --variance replicate \

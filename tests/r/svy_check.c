@@ -214,7 +214,7 @@ static double replicate_se(const data *D, const resp *R, const rep_weights *rw,
         }
         th[r] = ratio_scores(R, wr, NULL);
     }
-    double v = rep_variance(rw, th, full, 0);
+    double v = rep_variance(rw, th, full, 0, NULL);
     free(th);
     free(wr);
     free(g);

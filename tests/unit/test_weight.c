@@ -273,8 +273,19 @@ static void test_weight__jk1_drops_one_psu_at_a_time(void **state)
         th[r] = swy / sw;
     }
     near(th[0], 4, 1e-12);
-    near(rep_variance(&rw, th, 3, 0), 7.0 / 3.0, 1e-12);
-    near(rep_variance(&rw, th, 3, 1), 7.0 / 3.0, 1e-12); /* the mean of replicates is 3 */
+    near(rep_variance(&rw, th, 3, 0, NULL), 7.0 / 3.0, 1e-12);
+    near(rep_variance(&rw, th, 3, 1, NULL), 7.0 / 3.0, 1e-12); /* the mean of replicates is 3 */
+    /* a replicate with no estimate (0/0) is left out, as R's na.omit does; all: NaN */
+    size_t dropped = 0;
+    double m = (th[0] + th[2]) / 2, keep1 = th[1];
+    th[1] = NAN;
+    near(rep_variance(&rw, th, 3, 0, &dropped),
+         2.0 / 3.0 * ((th[0] - m) * (th[0] - m) + (th[2] - m) * (th[2] - m)), 1e-12);
+    assert_int_equal(dropped, 1);
+    th[0] = th[2] = NAN;
+    assert_true(isnan(rep_variance(&rw, th, 3, 0, &dropped)));
+    assert_int_equal(dropped, 3);
+    th[1] = keep1;
     rep_free(&rw);
 }
 

@@ -78,14 +78,18 @@ for i in 1 2; do
 done
 same "82 cases at the centre" "$(q "$SDB" "SELECT count(*) FROM cases")" 82
 
+# Cases in an order that does not depend on their random ids (so that the same households are
+# approved, left without a weight or alone in a stratum on every run)
+BY_HH="(SELECT json_extract(r.answers, '\$.hh_number') FROM revisions r WHERE r.rev_id = cases.head_rev), enumerator"
+
 # A supervisor approves laptop 1's cases (its refusal too) and 10 of laptop 2's; rejects one.
 for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum1' ORDER BY case_id"); do
     S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
 done
-for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND outcome <> 'refusal' ORDER BY case_id LIMIT 10"); do
+for c in $(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND outcome <> 'refusal' ORDER BY $BY_HH LIMIT 10"); do
     S review approve "$c" >/dev/null 2>&1 || not_ok "approve $c"
 done
-REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND status = 'finalized' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1")
+REJ=$(q "$SDB" "SELECT case_id FROM cases WHERE enumerator = 'enum2' AND status = 'finalized' AND outcome <> 'refusal' ORDER BY $BY_HH LIMIT 1")
 S review reject "$REJ" --comment "Kiểm tra lại số thành viên" >/dev/null 2>&1 || not_ok "reject"
 same "51 approved" "$(q "$SDB" "SELECT count(*) FROM cases WHERE status = 'approved'")" 51
 
@@ -380,8 +384,8 @@ stop_syncd
 # household sits alone in stratum 999 (a single-PSU stratum). The frame goes in through
 # `syncd assign import`; the link case -> assignment is what `collector interview
 # --assignment` records, written here directly because that command is interactive.
-NOW=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1")
-LONE=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY case_id LIMIT 1 OFFSET 1")
+NOW=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY $BY_HH LIMIT 1")
+LONE=$(q "$SDB" "SELECT case_id FROM cases WHERE status = 'approved' AND outcome <> 'refusal' ORDER BY $BY_HH LIMIT 1 OFFSET 1")
 {
     echo "assignment_id,enumerator,weight,stratum,psu"
     q -separator ',' "$SDB" "

@@ -1,8 +1,7 @@
 /* export_json.c - exports as JSON Lines: one document per case (its facts, its answers in the
  * answers format with the roster nested, its paradata) and, on request, its history: every
- * revision and decision, read on a read-only connection of its own */
+ * revision and decision, read through the store's history snapshot (store_history) */
 #include "export_int.h"
-#include "db.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,9 +10,7 @@
 struct exp_json {
     FILE *f;
     long long rows;
-    sqlite3 *db;        /* --history: a read-only connection, one transaction */
-    sqlite3_stmt *revs; /* the revisions of a case, as received */
-    sqlite3_stmt *decs; /* the decisions on a case, in order */
+    store_history *hist; /* --history: a snapshot of its own, opened at the first case */
 };
 
 static const char *name = "households";
@@ -28,125 +25,94 @@ static int json_begin(exp_ctx *x, dt_err *err)
     return exp_open(&j->f, x, name, x->w->ext, err);
 }
 
-/* Opened at the first case, after store_each_case took its snapshot: this second snapshot
- * is the same or newer, so every exported head is in the history (revisions are never
- * changed or deleted); a revision that arrived in between may be there too. */
-static int history_open(exp_ctx *x, exp_json *j, dt_err *err)
+/* Adds key: s, or null. Returns 0 or -1 (out of memory). */
+static int add_str(cJSON *o, const char *key, const char *s)
 {
-    int rc =
-        sqlite3_open_v2(x->o->db_path, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-
-    if (rc != SQLITE_OK)
-        return db_fail(j->db, rc, err, "opening the store to read the history");
-    sqlite3_busy_timeout(j->db, 5000);
-    if ((rc = db_exec(j->db, "BEGIN", err)) ||
-        (rc = db_prepare(j->db, &j->revs,
-                         "SELECT rev_id, parent_rev_id, form_version, author, device_id, outcome, "
-                         "verdict, created_at, received_by, received_at, answers "
-                         "FROM revisions WHERE case_id = ? ORDER BY rowid",
-                         err)) ||
-        (rc = db_prepare(j->db, &j->decs,
-                         "SELECT rev_id, decision, comment, by_user, at FROM decisions "
-                         "WHERE case_id = ? ORDER BY seq",
-                         err)))
-        return rc;
-    return DT_OK;
+    return (s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key)) ? 0 : -1;
 }
 
-static cJSON *text_or_null(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? cJSON_CreateNull()
-                                                       : cJSON_CreateString(db_text(st, col));
-}
+/* Where one case's history goes while the store reads it. */
+typedef struct hist_ctx {
+    exp_ctx *x;
+    cJSON *revs, *decs;
+    const char *case_id;
+    dt_err *err;
+} hist_ctx;
 
-/* Adds column col of st to o as key: text, or NULL. Returns 0 or -1 (out of memory). */
-static int add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+static int add_rev(void *ctx, const store_rev_row *row)
 {
-    cJSON *v = text_or_null(st, col);
+    hist_ctx *h = ctx;
+    exp_ctx *x = h->x;
+    cJSON *r = cJSON_CreateObject(), *a;
+    int rc;
 
-    if (!v || !cJSON_AddItemToObject(o, key, v)) {
-        cJSON_Delete(v);
-        return -1;
+    if (!r || !cJSON_AddItemToArray(h->revs, r)) {
+        cJSON_Delete(r);
+        return err_set(h->err, DT_ENOMEM, "out of memory");
+    }
+    if (add_str(r, "rev_id", row->rev_id) || add_str(r, "parent_rev_id", row->parent_rev_id) ||
+        !cJSON_AddNumberToObject(r, "form_version", row->form_version) ||
+        add_str(r, "author", row->author) || add_str(r, "device_id", row->device_id) ||
+        add_str(r, "outcome", row->outcome) || add_str(r, "verdict", row->verdict) ||
+        add_str(r, "created_at", row->created_at) || add_str(r, "received_by", row->received_by) ||
+        add_str(r, "received_at", row->received_at))
+        return err_set(h->err, DT_ENOMEM, "out of memory");
+    /* the answers as they were received: JSON the store wrote itself, copied as is, but for
+     * the names of people, replaced as in the head's answers (by the revision's own version:
+     * an edit may have moved the case to another) */
+    if (!x->pseudonymise) {
+        a = cJSON_CreateRaw(row->answers);
+    } else {
+        exp_vmap *vm = NULL;
+        if ((rc = exp_vmap_get(x, form_id(x->f), row->form_version, &vm, h->err)))
+            return rc;
+        if (!(a = cJSON_Parse(row->answers)))
+            return err_set(h->err, DT_EINVAL,
+                           "case %s: a revision's answers are not JSON (run `syncd check`)",
+                           h->case_id);
+        if (exp_names_json(x, vm, a)) {
+            cJSON_Delete(a);
+            a = NULL;
+        }
+    }
+    if (!a || !cJSON_AddItemToObject(r, "answers", a)) {
+        cJSON_Delete(a);
+        return err_set(h->err, DT_ENOMEM, "out of memory");
     }
     return 0;
 }
 
-/* Adds "history" and "decisions" of case_id to doc. */
-static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id, dt_err *err)
+static int add_dec(void *ctx, const store_decision_row *row)
 {
-    static const char *const rev_keys[] = {"rev_id",      "parent_rev_id", NULL,      "author",
-                                           "device_id",   "outcome",       "verdict", "created_at",
-                                           "received_by", "received_at"};
-    static const char *const dec_keys[] = {"rev_id", "decision", "comment", "by_user", "at"};
-    cJSON *hist, *decs;
-    int rc;
+    hist_ctx *h = ctx;
+    cJSON *d = cJSON_CreateObject();
 
-    if (!j->db && (rc = history_open(x, j, err)))
-        return rc;
-    if (!(hist = cJSON_AddArrayToObject(doc, "history")) ||
-        !(decs = cJSON_AddArrayToObject(doc, "decisions")))
-        return err_set(err, DT_ENOMEM, "out of memory");
-    sqlite3_reset(j->revs);
-    db_bind_text(j->revs, 1, case_id);
-    while ((rc = sqlite3_step(j->revs)) == SQLITE_ROW) {
-        cJSON *r = cJSON_CreateObject(), *a;
-        if (!r || !cJSON_AddItemToArray(hist, r)) {
-            cJSON_Delete(r);
-            return err_set(err, DT_ENOMEM, "out of memory");
-        }
-        for (int c = 0; c < 10; c++) {
-            if (c == 2) {
-                if (!cJSON_AddNumberToObject(r, "form_version", sqlite3_column_int(j->revs, 2)))
-                    return err_set(err, DT_ENOMEM, "out of memory");
-            } else if (add_col(r, rev_keys[c], j->revs, c)) {
-                return err_set(err, DT_ENOMEM, "out of memory");
-            }
-        }
-        /* the answers as they were received: JSON the store wrote itself, copied as is, but
-         * for the names of people, replaced as in the head's answers (by the revision's own
-         * version: an edit may have moved the case to another) */
-        if (!x->pseudonymise) {
-            a = cJSON_CreateRaw(db_text(j->revs, 10));
-        } else {
-            exp_vmap *vm = NULL;
-            if ((rc = exp_vmap_get(x, form_id(x->f), sqlite3_column_int(j->revs, 2), &vm, err)))
-                return rc;
-            if (!(a = cJSON_Parse(db_text(j->revs, 10))))
-                return err_set(err, DT_EINVAL,
-                               "case %s: a revision's answers are not JSON (run `syncd check`)",
-                               case_id);
-            if (exp_names_json(x, vm, a)) {
-                cJSON_Delete(a);
-                a = NULL;
-            }
-        }
-        if (!a || !cJSON_AddItemToObject(r, "answers", a)) {
-            cJSON_Delete(a);
-            return err_set(err, DT_ENOMEM, "out of memory");
-        }
+    if (!d || !cJSON_AddItemToArray(h->decs, d)) {
+        cJSON_Delete(d);
+        return err_set(h->err, DT_ENOMEM, "out of memory");
     }
-    if (rc != SQLITE_DONE)
-        return db_fail(j->db, rc, err, "reading the history");
-    sqlite3_reset(j->decs);
-    db_bind_text(j->decs, 1, case_id);
-    while ((rc = sqlite3_step(j->decs)) == SQLITE_ROW) {
-        cJSON *d = cJSON_CreateObject();
-        if (!d || !cJSON_AddItemToArray(decs, d)) {
-            cJSON_Delete(d);
-            return err_set(err, DT_ENOMEM, "out of memory");
-        }
-        for (int c = 0; c < 5; c++)
-            if (add_col(d, dec_keys[c], j->decs, c))
-                return err_set(err, DT_ENOMEM, "out of memory");
-    }
-    if (rc != SQLITE_DONE)
-        return db_fail(j->db, rc, err, "reading the decisions");
-    return DT_OK;
+    if (add_str(d, "rev_id", row->rev_id) || add_str(d, "decision", row->decision) ||
+        add_str(d, "comment", row->comment) || add_str(d, "by_user", row->by_user) ||
+        add_str(d, "at", row->at))
+        return err_set(h->err, DT_ENOMEM, "out of memory");
+    return 0;
 }
 
-static int add_str(cJSON *o, const char *key, const char *s)
+/* Adds "history" and "decisions" of case_id to doc. The history's snapshot is opened at the
+ * first case, after store_each_case took its own: it is the same or newer, so every exported
+ * head is in it (revisions are never changed or deleted); a revision that arrived in between
+ * may be there too. */
+static int add_history(exp_ctx *x, exp_json *j, cJSON *doc, const char *case_id, dt_err *err)
 {
-    return (s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key)) ? 0 : -1;
+    hist_ctx h = {.x = x, .case_id = case_id, .err = err};
+    int rc;
+
+    if (!j->hist && (rc = store_history_open(&j->hist, x->o->db_path, err)))
+        return rc;
+    if (!(h.revs = cJSON_AddArrayToObject(doc, "history")) ||
+        !(h.decs = cJSON_AddArrayToObject(doc, "decisions")))
+        return err_set(err, DT_ENOMEM, "out of memory");
+    return store_case_history(j->hist, case_id, add_rev, add_dec, &h, err);
 }
 
 static const char *or_null(const char *s)
@@ -298,10 +264,7 @@ static void json_free(exp_ctx *x)
         fclose(j->f);
         exp_discard(x, name, x->w->ext);
     }
-    sqlite3_finalize(j->revs);
-    sqlite3_finalize(j->decs);
-    if (j->db)
-        sqlite3_close(j->db);
+    store_history_close(j->hist);
     free(j);
     x->json = NULL;
 }

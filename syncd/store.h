@@ -325,6 +325,32 @@ int store_each_assignment(store *s, const char *form_id, int (*fn)(void *, const
 int store_progress(store *s, const store_user *u, int (*fn)(void *, const store_progress_row *),
                    void *ctx, dt_err *err);
 
+/* A case's history for the JSON export: a read-only snapshot of its own, opened at path (the
+ * store's file; a second snapshot, so opened after the cases' own to hold every head they
+ * list: revisions are never changed or deleted). */
+typedef struct store_history store_history;
+
+/* One revision as received (NULL for a column the store holds as NULL). */
+typedef struct store_rev_row {
+    const char *rev_id, *parent_rev_id;
+    int form_version;
+    const char *author, *device_id, *outcome, *verdict, *created_at, *received_by, *received_at;
+    const char *answers; /* JSON the store wrote itself */
+} store_rev_row;
+
+/* One decision on a case, in order. */
+typedef struct store_decision_row {
+    const char *rev_id, *decision, *comment, *by_user, *at;
+} store_decision_row;
+
+int store_history_open(store_history **out, const char *path, dt_err *err);
+/* Calls rev for each revision of case_id in the order received, then dec for each decision;
+ * either returns non-zero to stop (that value is returned). */
+int store_case_history(store_history *h, const char *case_id,
+                       int (*rev)(void *, const store_rev_row *),
+                       int (*dec)(void *, const store_decision_row *), void *ctx, dt_err *err);
+void store_history_close(store_history *h);
+
 /* A number that grows whenever a case changes (a revision arrives, a decision, an
  * assignment or a form is added): equal numbers mean the same cases, statuses and frame.
  * For what caches results computed from every case. */

@@ -1,6 +1,7 @@
 /* canon.c - RFC 8785 canonical JSON: ECMAScript numbers, minimal string escapes, members in
  * UTF-16 code-unit order */
 #include "canon.h"
+#include "json.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -76,42 +77,12 @@ static int put(buf *b, const char *p, size_t n, dt_err *err)
     return buf_append(b, p, n) ? full(err) : 0;
 }
 
-/* ---- strings */
+/* ---- strings: json_append_string's form is RFC 8785's (only ", \ and the controls escaped,
+ * those as \b \f \n \r \t or \u00xx in lowercase, everything else as is) */
 
 static int append_string(buf *b, const char *s, dt_err *err)
 {
-    static const char hex[] = "0123456789abcdef";
-    int rc = put(b, "\"", 1, err);
-
-    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
-        char esc[7] = {'\\', 0};
-        switch (*p) {
-        case '"':
-        case '\\':
-            esc[1] = (char)*p;
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            if (*p < 0x20)
-                snprintf(esc, sizeof(esc), "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
-        }
-        rc = esc[1] ? put(b, esc, strlen(esc), err) : put(b, (const char *)p, 1, err);
-    }
-    return rc ? rc : put(b, "\"", 1, err);
+    return json_append_string(b, s) ? full(err) : 0;
 }
 
 /* ---- member names in UTF-16 code-unit order */
